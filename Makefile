@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            build ckpt_cokernel.ko, the co-kernel image and cokctl
+# make demo       boot a QEMU guest and show the whole cycle
+# make check      every test: build, KUnit, guest tests on each kernel
+# make bench      figures as ratios against a baseline in the same VM
+#
+# KDIR selects the kernel build tree; the default is the running kernel's
+# when its headers are installed, else the newest Debian 6.1 headers.
+
+COK_TOP := $(CURDIR)
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+		    $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1*-amd64))))
+
+.PHONY: all module cokernel userland clean deps check demo bench
+
+all: module userland
+
+cokernel:
+	$(MAKE) -C cokernel
+
+module: cokernel
+	$(MAKE) -C $(KDIR) M=$(COK_TOP) COK_TOP=$(COK_TOP) modules
+
+userland:
+	$(MAKE) -C userland
+
+clean:
+	$(MAKE) -C cokernel clean
+	$(MAKE) -C userland clean
+	-$(MAKE) -C $(KDIR) M=$(COK_TOP) COK_TOP=$(COK_TOP) clean

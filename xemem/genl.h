@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The control plane: the generic netlink family between cokctl and the
+ * module.  Strict validation (resv_start_op 0): unknown attributes and
+ * trailing data are refused.  Every refusal carries an extack message.
+ */
+#ifndef XEMEM_GENL_H
+#define XEMEM_GENL_H
+
+#define COK_GENL_NAME		"ckpt_cokernel"
+#define COK_GENL_VERSION	1
+
+enum cok_genl_cmd {
+	COK_CMD_UNSPEC,
+	COK_CMD_CREATE,		/* admin; reply: ENCLAVE_ID */
+	COK_CMD_DESTROY,	/* admin; ENCLAVE_ID */
+	COK_CMD_STATUS,		/* doit with ENCLAVE_ID, or dump: all */
+	COK_CMD_CONSOLE,	/* ENCLAVE_ID, CONSOLE_POS; reply: one chunk */
+	__COK_CMD_MAX,
+};
+#define COK_CMD_MAX (__COK_CMD_MAX - 1)
+
+enum cok_genl_attr {
+	COK_A_UNSPEC,
+	COK_A_ENCLAVE_ID,	/* u32, >= 1 */
+	COK_A_CPU_COUNT,	/* u32: how many cores to take */
+	COK_A_CPU_LIST,		/* binary: array of u32 Linux CPU numbers */
+	COK_A_MEM_BYTES,	/* u64: multiple of 2 MiB */
+	COK_A_STATE,		/* string: "booting", "running", ... */
+	COK_A_UPTIME_NS,	/* u64: since the co-kernel's first entry */
+	COK_A_BOOT_NS,		/* u64: create request -> first heartbeat */
+	COK_A_MEM_FREE,		/* u64: free bytes in the co-kernel */
+	COK_A_CORE,		/* nested cok_genl_core_attr, repeated */
+	COK_A_CONSOLE_POS,	/* u64: log offset to read from / next */
+	COK_A_CONSOLE_DATA,	/* binary: log bytes */
+	COK_A_CONSOLE_LOST,	/* u64: bytes overwritten before read */
+	COK_A_PAD,
+	__COK_A_MAX,
+};
+#define COK_A_MAX (__COK_A_MAX - 1)
+
+enum cok_genl_core_attr {
+	COK_CORE_A_UNSPEC,
+	COK_CORE_A_CPU,		/* u32: Linux CPU number */
+	COK_CORE_A_APIC_ID,	/* u32 */
+	COK_CORE_A_STAGE,	/* string: enum cok_stage as text */
+	COK_CORE_A_ALIVE,	/* u8: answered a ping just now */
+	COK_CORE_A_HEARTBEAT,	/* u64 */
+	COK_CORE_A_INTERRUPTS,	/* u64 */
+	COK_CORE_A_NMIS,	/* u64 */
+	COK_CORE_A_FOREIGN,	/* u64: Linux's IPIs that reached the core */
+	COK_CORE_A_PAD,
+	__COK_CORE_A_MAX,
+};
+#define COK_CORE_A_MAX (__COK_CORE_A_MAX - 1)
+
+#define COK_CONSOLE_CHUNK	4000	/* bytes per CONSOLE reply */
+
+#endif /* XEMEM_GENL_H */
