@@ -10,7 +10,7 @@
 
 COK_TOP := $(CURDIR)
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
-		    $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1*-amd64))))
+		    $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.0-*-amd64))))
 
 .PHONY: all module cokernel userland clean deps check demo bench
 

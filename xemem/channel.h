@@ -60,6 +60,7 @@ enum cok_stage {
 	COK_STAGE_APIC,		/* co-kernel: local APIC enabled */
 	COK_STAGE_RUNNING,	/* co-kernel: serving commands */
 	COK_STAGE_STOPPED,	/* co-kernel: acknowledged shutdown */
+	COK_STAGE_FAILED,	/* co-kernel: fatal exception, see console */
 };
 
 /* Commands on a core's command ring; responses echo type and seq. */

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The local APIC of a co-kernel core.  It is only used to receive the
+ * doorbell IPI from Linux and to acknowledge interrupts: every local
+ * vector table entry stays masked, so there is no timer tick.
+ *
+ * Linux may have left the APIC in x2APIC mode (IA32_APIC_BASE bit 10);
+ * an INIT does not change that, so both register interfaces are handled.
+ */
+#include "cokernel.h"
+
+#define MSR_APIC_BASE		0x1b
+#define APIC_BASE_ENABLE	(1ULL << 11)	/* global enable */
+#define APIC_BASE_X2APIC	(1ULL << 10)	/* x2APIC mode */
+#define MSR_X2APIC_FIRST	0x800		/* register R at 0x800 + R/16 */
+
+#define APIC_REG_ID		0x020
+#define APIC_REG_TPR		0x080
+#define APIC_REG_EOI		0x0b0
+#define APIC_REG_SVR		0x0f0
+#define APIC_REG_ESR		0x280
+#define APIC_REG_LVT_CMCI	0x2f0
+#define APIC_REG_LVT_TIMER	0x320
+#define APIC_REG_LVT_THERMAL	0x330
+#define APIC_REG_LVT_PERF	0x340
+#define APIC_REG_LVT_LINT0	0x350
+#define APIC_REG_LVT_LINT1	0x360
+#define APIC_REG_LVT_ERROR	0x370
+
+#define APIC_SVR_ENABLE		(1U << 8)	/* software enable */
+#define APIC_LVT_MASKED		(1U << 16)
+#define APIC_SPURIOUS_VECTOR	0xff
+
+static bool x2apic;
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
+			 "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+static uint32_t apic_read(uint32_t reg)
+{
+	if (x2apic)
+		return (uint32_t)rdmsr(MSR_X2APIC_FIRST + (reg >> 4));
+	return *(volatile uint32_t *)(COK_VIRT_APIC + reg);
+}
+
+static void apic_write(uint32_t reg, uint32_t v)
+{
+	if (x2apic)
+		wrmsr(MSR_X2APIC_FIRST + (reg >> 4), v);
+	else
+		*(volatile uint32_t *)(COK_VIRT_APIC + reg) = v;
+}
+
+uint32_t apic_id(void)
+{
+	uint32_t id = apic_read(APIC_REG_ID);
+
+	return x2apic ? id : id >> 24;	/* xAPIC: ID in bits 31:24 */
+}
+
+/* Called once per core before the first interrupt can be ours. */
+void apic_init(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	x2apic = base & APIC_BASE_X2APIC;
+	if (!(base & APIC_BASE_ENABLE))
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+
+	apic_write(APIC_REG_TPR, 0);	/* accept every priority */
+	apic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED);
+	apic_write(APIC_REG_LVT_THERMAL, APIC_LVT_MASKED);
+	apic_write(APIC_REG_LVT_PERF, APIC_LVT_MASKED);
+	apic_write(APIC_REG_LVT_LINT0, APIC_LVT_MASKED);
+	apic_write(APIC_REG_LVT_LINT1, APIC_LVT_MASKED);
+	apic_write(APIC_REG_LVT_ERROR, APIC_LVT_MASKED);
+	/* ESR is cleared by a write; the read returns the latched errors. */
+	apic_write(APIC_REG_ESR, 0);
+	(void)apic_read(APIC_REG_ESR);
+	apic_write(APIC_REG_SVR, APIC_SVR_ENABLE | APIC_SPURIOUS_VECTOR);
+}
+
+void apic_eoi(void)
+{
+	apic_write(APIC_REG_EOI, 0);
+}

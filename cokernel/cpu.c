@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-core descriptor tables: a GDT and TSS per core (loading TR marks
+ * the TSS descriptor busy, so cores cannot share one) and one IDT for
+ * all cores, built by core 0 before any other core starts.  NMIs and
+ * double faults run on IST stacks of their own, so a broadcast NMI from
+ * Linux never depends on the interrupted stack.
+ */
+#include "cokernel.h"
+
+struct tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} packed;
+
+struct idt_gate {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t offset_mid;
+	uint32_t offset_high;
+	uint32_t reserved;
+} packed;
+
+struct table_ptr {
+	uint16_t limit;
+	uint64_t base;
+} packed;
+
+#define IST_STACK_SIZE	4096
+#define GATE_INTERRUPT	0x8e	/* present, DPL 0, 64-bit interrupt gate */
+#define TSS_AVAILABLE	0x89	/* present, 64-bit TSS (available) */
+
+extern const char cok_vector_stubs[];	/* entry.S: 256 x 16 bytes */
+
+static uint64_t gdt[COK_MAX_CORES][GDT_ENTRIES] aligned(64);
+static struct tss64 tss[COK_MAX_CORES] aligned(64);
+static uint8_t ist_stacks[COK_MAX_CORES][2][IST_STACK_SIZE] aligned(16);
+static struct idt_gate idt[256] aligned(64);
+
+/* The trampoline and the C structure must agree on the params layout. */
+_Static_assert(PARAMS_SIZE == sizeof(struct cok_tramp_params), "params");
+_Static_assert(PARAMS_STAGE == offsetof(struct cok_tramp_params, stage),
+	       "params.stage");
+_Static_assert(PARAMS_CHANNEL == offsetof(struct cok_tramp_params, channel),
+	       "params.channel");
+_Static_assert(COK_STAGE_LONG_MODE == 4, "stage numbers");
+_Static_assert(sizeof(struct tss64) == 104, "tss");
+
+static void set_gate(int vector, int ist)
+{
+	uint64_t addr = (uint64_t)(cok_vector_stubs + 16 * vector);
+	struct idt_gate *g = &idt[vector];
+
+	g->offset_low = addr & 0xffff;
+	g->selector = GDT_KERNEL_CS;
+	g->ist = ist;
+	g->type_attr = GATE_INTERRUPT;
+	g->offset_mid = (addr >> 16) & 0xffff;
+	g->offset_high = addr >> 32;
+	g->reserved = 0;
+}
+
+static void build_idt(void)
+{
+	int v;
+
+	for (v = 0; v < 256; v++)
+		set_gate(v, 0);
+	set_gate(2, IST_NMI);	/* NMI */
+	set_gate(8, IST_DF);	/* double fault */
+}
+
+static void build_gdt(uint32_t core)
+{
+	uint64_t *g = gdt[core];
+	uint64_t base = (uint64_t)&tss[core];
+	uint64_t limit = sizeof(struct tss64) - 1;
+
+	g[0] = 0;
+	g[1] = 0x00af9a000000ffffULL;	/* 0x08 kernel code, L=1 */
+	g[2] = 0x00cf92000000ffffULL;	/* 0x10 kernel data */
+	g[3] = 0x00cffa000000ffffULL;	/* 0x18 user code 32-bit, DPL 3 */
+	g[4] = 0x00cff2000000ffffULL;	/* 0x20 user data, DPL 3 */
+	g[5] = 0x00affa000000ffffULL;	/* 0x28 user code 64-bit, DPL 3 */
+	/* 0x30: 16-byte TSS descriptor */
+	g[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+	       ((uint64_t)TSS_AVAILABLE << 40) |
+	       (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	g[7] = base >> 32;
+
+	tss[core].ist[IST_NMI - 1] =
+		(uint64_t)&ist_stacks[core][0][IST_STACK_SIZE];
+	tss[core].ist[IST_DF - 1] =
+		(uint64_t)&ist_stacks[core][1][IST_STACK_SIZE];
+	tss[core].iomap_base = sizeof(struct tss64);	/* no I/O bitmap */
+}
+
+/* Load GDT, reload every segment register, load TR and the IDT. */
+static void load_tables(uint32_t core)
+{
+	struct table_ptr gdtr = { sizeof(gdt[0]) - 1, (uint64_t)gdt[core] };
+	struct table_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
+	__asm__ volatile(
+		"lgdt %0\n\t"
+		"pushq %[cs]\n\t"
+		"leaq 1f(%%rip), %%rax\n\t"
+		"pushq %%rax\n\t"
+		"lretq\n"			/* reload CS */
+		"1:\n\t"
+		"movw %w[ds], %%ax\n\t"
+		"movw %%ax, %%ds\n\t"
+		"movw %%ax, %%es\n\t"
+		"movw %%ax, %%ss\n\t"
+		"xorl %%eax, %%eax\n\t"
+		"movw %%ax, %%fs\n\t"
+		"movw %%ax, %%gs\n\t"
+		"ltr %w[tss]\n\t"
+		"lidt %1"
+		:
+		: "m"(gdtr), "m"(idtr), [cs] "i"(GDT_KERNEL_CS),
+		  [ds] "r"(GDT_KERNEL_DS), [tss] "r"(GDT_TSS)
+		: "rax", "memory");
+}
+
+void cpu_init_tables(uint32_t core)
+{
+	if (core == 0)
+		build_idt();
+	build_gdt(core);
+	load_tables(core);
+}
+
+/*
+ * CR0: MP (bit 1) and NE (bit 5) on, EM (bit 2) off, WP (bit 16) on so
+ * ring 0 honours read-only pages.  CR4: OSFXSR (bit 9) and OSXMMEXCPT
+ * (bit 10) allow SSE; PGE (bit 7) keeps global pages across CR3 loads.
+ */
+void cpu_enable_fpu(void)
+{
+	uint64_t cr0 = read_cr0();
+
+	cr0 &= ~(uint64_t)CR0_EM;
+	cr0 |= CR0_MP | CR0_NE | CR0_WP;
+	write_cr0(cr0);
+	write_cr4(read_cr4() | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	__asm__ volatile("fninit");
+}
+
+struct cok_cpu *this_cpu(void)
+{
+	uint32_t id = apic_id();
+	uint32_t i;
+
+	for (i = 0; i < COK_MAX_CORES; i++) {
+		if (cok_cpus[i].shared && cok_cpus[i].shared->apic_id == id)
+			return &cok_cpus[i];
+	}
+	return NULL;
+}

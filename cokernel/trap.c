@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interrupt and exception dispatch.  The co-kernel takes three kinds of
+ * interrupt: NMIs (counted; Linux broadcasts them, e.g. for backtraces),
+ * the doorbell from the module, and whatever fixed-vector IPIs Linux
+ * broadcasts with the "all but self" shorthand (counted and acknowledged).
+ * An exception in the co-kernel itself is fatal for that core.
+ */
+#include "cokernel.h"
+
+#define VECTOR_NMI		2
+#define VECTOR_FIRST_EXTERNAL	32
+#define VECTOR_SPURIOUS		0xff
+
+static const char *const exception_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow",
+	"bound range", "invalid opcode", "device not available",
+	"double fault", "coprocessor overrun", "invalid TSS",
+	"segment not present", "stack fault", "general protection",
+	"page fault", "reserved", "x87 error", "alignment check",
+	"machine check", "SIMD error", "virtualization", "control protection",
+};
+
+static void count(uint64_t *counter)
+{
+	cok_write_once(counter, cok_read_once(counter) + 1);
+}
+
+static noreturn void fatal_exception(struct cok_cpu *c, struct cok_regs *r)
+{
+	const char *name = exception_names[r->vector];
+
+	cok_panic("core %u: %s (vector %lu) error %#lx at rip %#lx rsp %#lx cr2 %#lx\n",
+		  c ? c->index : 999, name ? name : "reserved",
+		  (unsigned long)r->vector, (unsigned long)r->error,
+		  (unsigned long)r->rip, (unsigned long)r->rsp,
+		  (unsigned long)read_cr2());
+}
+
+void cok_interrupt(struct cok_regs *r)
+{
+	struct cok_cpu *c = this_cpu();
+
+	if (r->vector == VECTOR_NMI) {
+		if (c)
+			count(&c->shared->nmis);
+		return;
+	}
+	if (r->vector < VECTOR_FIRST_EXTERNAL)
+		fatal_exception(c, r);
+	if (!c)
+		return;
+	count(&c->shared->interrupts);
+	if (r->vector == VECTOR_SPURIOUS)
+		return;		/* spurious: the APIC wants no EOI */
+	if (r->vector == COK_DOORBELL_VECTOR)
+		c->doorbell = true;
+	else
+		count(&c->shared->foreign_irqs);
+	apic_eoi();
+}

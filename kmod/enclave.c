@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enclave lifecycle: take cores and 2 MiB chunks from Linux, boot the
+ * co-kernel on them, talk to it over the channel, give everything back.
+ *
+ * One mutex (enclaves_lock) serialises every operation: creation and
+ * destruction are rare and slow (CPU hotplug), and the SIPI trampoline
+ * page is a single global resource.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/idr.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <asm/tsc.h>
+#include "enclave.h"
+#include "boot.h"
+#include "pgtable.h"
+#include "resources.h"
+#include "compat.h"
+
+#define CHUNK_ORDER		(COK_CHUNK_SHIFT - PAGE_SHIFT)
+#define CHUNK_PAGES		(1UL << CHUNK_ORDER)
+#define BOOT_TIMEOUT_MS		3000
+#define PING_TIMEOUT_MS		100
+#define STOP_TIMEOUT_MS		100
+#define LINUX_RESERVE		(128UL << 20)	/* memory left for Linux */
+
+struct cok_enclave {
+	u32 id;
+	u32 ncores;
+	u32 cpus[COK_MAX_CORES];
+	u32 apic_ids[COK_MAX_CORES];
+	u32 ncpus_offline;		/* CPUs taken from Linux so far */
+	u32 nchunks;
+	u32 nchunks_held;		/* chunks allocated so far */
+	struct page **chunks;
+	struct cok_channel *ch;
+	ktime_t t_create;
+	ktime_t t_first_heartbeat;
+	const char *state;
+	u32 seq;
+};
+
+static DEFINE_MUTEX(enclaves_lock);
+static DEFINE_IDR(enclaves);
+static DECLARE_BITMAP(cpus_taken, NR_CPUS);
+
+static const char *const stage_names[] = {
+	[COK_STAGE_NONE] = "none",
+	[COK_STAGE_SIPI_SENT] = "sipi-sent",
+	[COK_STAGE_REAL_MODE] = "real-mode",
+	[COK_STAGE_PROT_MODE] = "protected-mode",
+	[COK_STAGE_LONG_MODE] = "long-mode",
+	[COK_STAGE_ENTRY] = "entry",
+	[COK_STAGE_IDT] = "idt",
+	[COK_STAGE_APIC] = "apic",
+	[COK_STAGE_RUNNING] = "running",
+	[COK_STAGE_STOPPED] = "stopped",
+	[COK_STAGE_FAILED] = "failed",
+};
+
+const char *cok_stage_name(u32 stage)
+{
+	if (stage < ARRAY_SIZE(stage_names) && stage_names[stage])
+		return stage_names[stage];
+	return "unknown";
+}
+
+/* ---- memory ---------------------------------------------------------- */
+
+static void release_memory(struct cok_enclave *e, bool counted)
+{
+	u32 i;
+
+	for (i = 0; i < e->nchunks_held; i++) {
+		if (counted)
+			adjust_managed_page_count(e->chunks[i], CHUNK_PAGES);
+		__free_pages(e->chunks[i], CHUNK_ORDER);
+	}
+	e->nchunks_held = 0;
+	kvfree(e->chunks);
+	e->chunks = NULL;
+}
+
+static int take_memory(struct cok_enclave *e, struct netlink_ext_ack *extack)
+{
+	/* No OOM killer, no warning: a refusal is an answer, not a crash. */
+	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
+	u64 want = (u64)e->nchunks << COK_CHUNK_SHIFT;
+	u64 avail = (u64)si_mem_available() << PAGE_SHIFT;
+	u32 i;
+
+	if (want + LINUX_RESERVE > avail) {
+		cok_err(extack,
+				       "not enough memory: %llu MiB requested, %llu MiB can be spared",
+				       want >> 20,
+				       avail > LINUX_RESERVE ?
+				       (avail - LINUX_RESERVE) >> 20 : 0);
+		return -ENOMEM;
+	}
+	e->chunks = kvcalloc(e->nchunks, sizeof(*e->chunks), GFP_KERNEL);
+	if (!e->chunks)
+		return -ENOMEM;
+	for (i = 0; i < e->nchunks; i++) {
+		/* Chunk 0 holds the boot CR3, loaded in 32-bit mode: < 4 GiB. */
+		e->chunks[i] = alloc_pages(i ? gfp : gfp | __GFP_DMA32,
+					   CHUNK_ORDER);
+		if (!e->chunks[i]) {
+			cok_err(extack,
+					       "only %u of %u 2 MiB chunks could be allocated",
+					       i, e->nchunks);
+			release_memory(e, false);
+			return -ENOMEM;
+		}
+		e->nchunks_held++;
+	}
+	/* Take the chunks out of MemTotal, as a balloon driver does. */
+	for (i = 0; i < e->nchunks; i++)
+		adjust_managed_page_count(e->chunks[i], -(long)CHUNK_PAGES);
+	e->ch = page_address(e->chunks[0]);
+	return 0;
+}
+
+/* ---- CPUs ------------------------------------------------------------ */
+
+static void return_cpus(struct cok_enclave *e)
+{
+	int err;
+
+	while (e->ncpus_offline) {
+		u32 cpu = e->cpus[--e->ncpus_offline];
+
+		err = add_cpu(cpu);
+		if (err)
+			pr_err("enclave %u: CPU %u could not be brought back online: %d\n",
+			       e->id, cpu, err);
+		clear_bit(cpu, cpus_taken);
+	}
+}
+
+static int take_cpus(struct cok_enclave *e, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	for (e->ncpus_offline = 0; e->ncpus_offline < e->ncores;
+	     e->ncpus_offline++) {
+		u32 cpu = e->cpus[e->ncpus_offline];
+
+		set_bit(cpu, cpus_taken);
+		err = remove_cpu(cpu);
+		if (err) {
+			clear_bit(cpu, cpus_taken);
+			cok_err(extack,
+					       "CPU %u could not be taken offline (error %d)",
+					       cpu, err);
+			return_cpus(e);
+			return err;
+		}
+		e->apic_ids[e->ncpus_offline] = cpu_physical_id(cpu);
+	}
+	return 0;
+}
+
+/* ---- co-kernel image and channel ------------------------------------- */
+
+static int prepare_chunk0(struct cok_enclave *e)
+{
+	u8 *base = (u8 *)e->ch;
+	struct cok_channel *ch = e->ch;
+	u64 pt_phys = page_to_phys(e->chunks[0]) + COK_PGTABLE_OFFSET;
+	size_t image_bytes = cok_image->file_size;
+	u32 i;
+
+	memset(base, 0, COK_IMAGE_OFFSET + cok_image->mem_size);
+	ch->magic = COK_CHANNEL_MAGIC;
+	ch->version = COK_CHANNEL_VERSION;
+	ch->ncores = e->ncores;
+	ch->nchunks = e->nchunks;
+	ch->enclave_id = e->id;
+	ch->tsc_khz = tsc_khz;
+	for (i = 0; i < e->nchunks; i++)
+		ch->chunk_phys[i] = page_to_phys(e->chunks[i]);
+	for (i = 0; i < e->ncores; i++) {
+		ch->core[i].linux_cpu = e->cpus[i];
+		ch->core[i].apic_id = e->apic_ids[i];
+		cok_ring_init(&ch->core[i].cmd);
+		cok_ring_init(&ch->core[i].resp);
+	}
+	cok_console_init(&ch->console);
+	memcpy(base + COK_IMAGE_OFFSET, cok_image, image_bytes);
+	return cok_build_page_tables((u64 *)(base + COK_PGTABLE_OFFSET),
+				     pt_phys, ch->chunk_phys, e->nchunks);
+}
+
+static u32 core_stage(struct cok_enclave *e, u32 i)
+{
+	return cok_load_acquire(&e->ch->core[i].stage);
+}
+
+/* Wait until core i reports RUNNING; -EIO if it failed, or times out. */
+static int wait_running(struct cok_enclave *e, u32 i)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(BOOT_TIMEOUT_MS);
+
+	for (;;) {
+		u32 stage = core_stage(e, i);
+
+		if (stage == COK_STAGE_RUNNING)
+			return 0;
+		if (stage == COK_STAGE_FAILED)
+			return -EIO;
+		if (time_after(jiffies, deadline))
+			return -ETIMEDOUT;
+		usleep_range(20, 50);
+	}
+}
+
+static void boot_failed(struct cok_enclave *e, u32 i, int err,
+			struct netlink_ext_ack *extack)
+{
+	u32 stage = core_stage(e, i);
+
+	/* Before the co-kernel's C entry only the trampoline knows. */
+	if (stage < COK_STAGE_ENTRY)
+		stage = cok_tramp_stage();
+	cok_err(extack,
+			       "co-kernel core %u (CPU %u) %s at boot stage '%s'",
+			       i, e->cpus[i],
+			       err == -EIO ? "failed" : "did not come up",
+			       cok_stage_name(stage));
+	pr_err("enclave %u: core %u (CPU %u, APIC %u) %s at stage %s\n",
+	       e->id, i, e->cpus[i], e->apic_ids[i],
+	       err == -EIO ? "failed" : "timed out", cok_stage_name(stage));
+}
+
+static void stop_cores(struct cok_enclave *e, u32 n);
+
+static int boot_cores(struct cok_enclave *e, struct netlink_ext_ack *extack)
+{
+	struct cok_tramp_params p = {
+		.cr3 = page_to_phys(e->chunks[0]) + COK_PGTABLE_OFFSET,
+		.entry64 = cok_image->entry64,
+		.channel = COK_VIRT_KERNEL + COK_CHANNEL_OFFSET,
+	};
+	int err = 0;
+	u32 i;
+
+	cok_tramp_install();
+	for (i = 0; i < e->ncores; i++) {
+		p.core_index = i;
+		p.stack_top = COK_VIRT_KERNEL + COK_STACK_OFFSET +
+			      (i + 1) * COK_STACK_SIZE;
+		p.stage = COK_STAGE_SIPI_SENT;
+		cok_store_release(&e->ch->core[i].stage, COK_STAGE_SIPI_SENT);
+		cok_start_core(e->apic_ids[i], &p);
+		err = wait_running(e, i);
+		if (err) {
+			boot_failed(e, i, err, extack);
+			stop_cores(e, i + 1);
+			break;
+		}
+		if (i == 0)
+			e->t_first_heartbeat = ktime_get();
+	}
+	/* Every core runs on its own GDT and page tables now. */
+	cok_tramp_restore();
+	return err;
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static int send_cmd(struct cok_enclave *e, u32 i, struct cok_msg *m)
+{
+	m->seq = ++e->seq;
+	if (cok_ring_push(&e->ch->core[i].cmd, m) != COK_RING_OK)
+		return -EBUSY;
+	cok_ring_doorbell(e->apic_ids[i]);
+	return 0;
+}
+
+/* Wait for the reply to m (same seq); stale replies are dropped. */
+static int wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
+		      unsigned int timeout_ms)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	struct cok_msg r;
+	int ret;
+
+	for (;;) {
+		ret = cok_ring_pop(&e->ch->core[i].resp, &r);
+		if (ret == COK_RING_OK && r.seq == m->seq) {
+			*m = r;
+			return 0;
+		}
+		if (ret == COK_RING_CORRUPT)
+			return -EIO;
+		if (ret == COK_RING_OK)
+			continue;
+		if (time_after(jiffies, deadline))
+			return -ETIMEDOUT;
+		usleep_range(20, 50);
+	}
+}
+
+static bool ping(struct cok_enclave *e, u32 i)
+{
+	struct cok_msg m = { .type = COK_MSG_PING };
+
+	if (core_stage(e, i) != COK_STAGE_RUNNING)
+		return false;
+	return !send_cmd(e, i, &m) &&
+	       !wait_reply(e, i, &m, PING_TIMEOUT_MS) && m.status == 0;
+}
+
+/* Ask cores 0..n-1 to stop, then INIT them whatever they answered. */
+static void stop_cores(struct cok_enclave *e, u32 n)
+{
+	unsigned long deadline;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		struct cok_msg m = { .type = COK_MSG_SHUTDOWN };
+
+		if (core_stage(e, i) == COK_STAGE_RUNNING)
+			send_cmd(e, i, &m);
+	}
+	deadline = jiffies + msecs_to_jiffies(STOP_TIMEOUT_MS);
+	for (i = 0; i < n; i++) {
+		while (core_stage(e, i) == COK_STAGE_RUNNING &&
+		       !time_after(jiffies, deadline))
+			usleep_range(20, 50);
+		cok_stop_core(e->apic_ids[i]);
+	}
+}
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+static void enclave_free(struct cok_enclave *e)
+{
+	return_cpus(e);
+	release_memory(e, true);
+	kfree(e);
+}
+
+static int enclave_setup(struct cok_enclave *e, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = take_memory(e, extack);
+	if (err)
+		return err;
+	err = prepare_chunk0(e);
+	if (err) {
+		cok_err(extack, "enclave memory too large for the boot page tables");
+		release_memory(e, true);
+		return err;
+	}
+	err = take_cpus(e, extack);
+	if (err) {
+		release_memory(e, true);
+		return err;
+	}
+	err = boot_cores(e, extack);
+	if (err) {
+		return_cpus(e);
+		release_memory(e, true);
+		return err;
+	}
+	return 0;
+}
+
+int cok_enclave_create(const struct cok_create_req *req, u32 *id,
+		       struct netlink_ext_ack *extack)
+{
+	const char *why = NULL;
+	struct cok_enclave *e;
+	int n, err;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	e->t_create = ktime_get();
+	err = cok_mem_chunks(req->mem_bytes, &e->nchunks, &why);
+	if (err)
+		goto refuse;
+
+	mutex_lock(&enclaves_lock);
+	n = cok_pick_cpus(cpumask_bits(cpu_online_mask), cpus_taken,
+			  nr_cpu_ids, req->cpu_list, req->ncpus_listed,
+			  req->cpu_count, e->cpus, &why);
+	if (n < 0) {
+		err = n;
+		goto refuse_locked;
+	}
+	e->ncores = n;
+	err = idr_alloc(&enclaves, e, 1, 0, GFP_KERNEL);
+	if (err < 0)
+		goto out_unlock;
+	e->id = err;
+	err = enclave_setup(e, extack);
+	if (err) {
+		idr_remove(&enclaves, e->id);
+		goto out_unlock;
+	}
+	e->state = "running";
+	*id = e->id;
+	mutex_unlock(&enclaves_lock);
+	pr_info("enclave %u: %u cores from CPU %u, %u MiB, first heartbeat after %lld us\n",
+		e->id, e->ncores, e->cpus[0], e->nchunks * 2,
+		ktime_us_delta(e->t_first_heartbeat, e->t_create));
+	return 0;
+
+refuse_locked:
+	mutex_unlock(&enclaves_lock);
+refuse:
+	cok_err(extack, "%s", why);
+	kfree(e);
+	return err;
+out_unlock:
+	mutex_unlock(&enclaves_lock);
+	kfree(e);
+	return err;
+}
+
+static void enclave_destroy(struct cok_enclave *e)
+{
+	stop_cores(e, e->ncores);
+	idr_remove(&enclaves, e->id);
+	pr_info("enclave %u: destroyed, %u CPUs and %u MiB returned\n",
+		e->id, e->ncores, e->nchunks * 2);
+	enclave_free(e);
+}
+
+static struct cok_enclave *find(u32 id, struct netlink_ext_ack *extack)
+{
+	struct cok_enclave *e = idr_find(&enclaves, id);
+
+	if (!e)
+		cok_err(extack, "no enclave with id %u", id);
+	return e;
+}
+
+int cok_enclave_destroy(u32 id, struct netlink_ext_ack *extack)
+{
+	struct cok_enclave *e;
+
+	mutex_lock(&enclaves_lock);
+	e = find(id, extack);
+	if (e)
+		enclave_destroy(e);
+	mutex_unlock(&enclaves_lock);
+	return e ? 0 : -ENOENT;
+}
+
+void cok_enclave_destroy_all(void)
+{
+	struct cok_enclave *e;
+	int id;
+
+	mutex_lock(&enclaves_lock);
+	idr_for_each_entry(&enclaves, e, id)
+		enclave_destroy(e);
+	mutex_unlock(&enclaves_lock);
+	idr_destroy(&enclaves);
+}
+
+static void fill_info(struct cok_enclave *e, struct cok_enclave_info *info)
+{
+	bool all_alive = true;
+	u32 i;
+
+	info->id = e->id;
+	info->mem_bytes = (u64)e->nchunks << COK_CHUNK_SHIFT;
+	info->mem_free = cok_read_once(&e->ch->mem_free);
+	info->boot_ns = ktime_to_ns(ktime_sub(e->t_first_heartbeat,
+					      e->t_create));
+	info->uptime_ns = ktime_to_ns(ktime_sub(ktime_get(),
+						e->t_first_heartbeat));
+	info->ncores = e->ncores;
+	for (i = 0; i < e->ncores; i++) {
+		struct cok_core *s = &e->ch->core[i];
+		struct cok_core_info *c = &info->core[i];
+
+		c->alive = ping(e, i);
+		all_alive &= c->alive;
+		c->cpu = e->cpus[i];
+		c->apic_id = e->apic_ids[i];
+		c->stage = core_stage(e, i);
+		c->heartbeat = cok_load_acquire(&s->heartbeat);
+		c->interrupts = cok_read_once(&s->interrupts);
+		c->nmis = cok_read_once(&s->nmis);
+		c->foreign = cok_read_once(&s->foreign_irqs);
+	}
+	info->state = all_alive ? e->state : "degraded";
+}
+
+int cok_enclave_info(u32 id, struct cok_enclave_info *info,
+		     struct netlink_ext_ack *extack)
+{
+	struct cok_enclave *e;
+
+	mutex_lock(&enclaves_lock);
+	e = find(id, extack);
+	if (e)
+		fill_info(e, info);
+	mutex_unlock(&enclaves_lock);
+	return e ? 0 : -ENOENT;
+}
+
+int cok_enclave_next_id(u32 after, u32 *id)
+{
+	int next = after + 1;
+	struct cok_enclave *e;
+
+	mutex_lock(&enclaves_lock);
+	e = idr_get_next(&enclaves, &next);
+	mutex_unlock(&enclaves_lock);
+	if (!e)
+		return -ENOENT;
+	*id = next;
+	return 0;
+}
+
+int cok_enclave_console(u32 id, u64 *pos, u8 *buf, u32 len, u32 *copied,
+			u64 *lost, struct netlink_ext_ack *extack)
+{
+	struct cok_enclave *e;
+
+	mutex_lock(&enclaves_lock);
+	e = find(id, extack);
+	if (e)
+		*copied = cok_console_read(&e->ch->console, pos, buf, len,
+					   lost);
+	mutex_unlock(&enclaves_lock);
+	return e ? 0 : -ENOENT;
+}

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ckpt_cokernel: boot a lightweight co-kernel on cores and memory taken
+ * from Linux, and drive it over a shared-memory channel.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include "enclave.h"
+#include "boot.h"
+#include "compat.h"
+
+#ifndef NL_SET_ERR_MSG_FMT
+char cok_extack_buf[160];
+#endif
+
+static int __init ckpt_cokernel_init(void)
+{
+	int err;
+
+	err = cok_boot_init();
+	if (err)
+		return err;
+	err = cok_genl_register();
+	if (err) {
+		cok_boot_exit();
+		return err;
+	}
+	pr_info("loaded: co-kernel image %u bytes\n", cok_image->mem_size);
+	return 0;
+}
+
+static void __exit ckpt_cokernel_exit(void)
+{
+	cok_genl_unregister();
+	cok_enclave_destroy_all();
+	cok_boot_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(ckpt_cokernel_init);
+module_exit(ckpt_cokernel_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Lightweight co-kernel enclaves for checkpointable HPC applications");
+MODULE_AUTHOR("ckpt_cokernel developers");
