@@ -7,9 +7,9 @@
  */
 #include "cokernel.h"
 
-static noreturn void stop_core(struct cok_core *s)
+static noreturn void stop_core(struct cok_cpu *c, struct cok_core *s)
 {
-	cok_printf("core %u: stopped\n", this_cpu()->index);
+	cok_printf("core %u: stopped\n", c->index);
 	cok_store_release(&s->stage, COK_STAGE_STOPPED);
 	for (;;) {
 		irq_disable();
@@ -17,47 +17,47 @@ static noreturn void stop_core(struct cok_core *s)
 	}
 }
 
-static void reply(struct cok_core *s, struct cok_msg *m, int64_t status)
+static void reply(struct cok_cpu *c, struct cok_msg *m, int64_t status)
 {
 	m->status = status;
-	if (cok_ring_push(&s->resp, m) != COK_RING_OK)
+	if (cok_ring_push(&c->shared->resp, m) != COK_RING_OK)
 		cok_printf("core %u: response ring full, reply %u dropped\n",
-			   this_cpu()->index, m->seq);
+			   c->index, m->seq);
 }
 
-static void handle(struct cok_core *s, struct cok_msg *m)
+static void handle(struct cok_cpu *c, struct cok_msg *m)
 {
+	struct cok_core *s = c->shared;
+
 	switch (m->type) {
 	case COK_MSG_PING:
 		m->arg[0] = s->heartbeat;
-		reply(s, m, 0);
+		reply(c, m, 0);
 		break;
 	case COK_MSG_MEMINFO:
 		m->arg[0] = mm_free_bytes();
 		m->arg[1] = (uint64_t)cok_channel->nchunks << COK_CHUNK_SHIFT;
-		reply(s, m, 0);
+		reply(c, m, 0);
 		break;
 	case COK_MSG_SHUTDOWN:
-		reply(s, m, 0);
-		stop_core(s);
+		reply(c, m, 0);
+		stop_core(c, s);
 	default:
-		cok_printf("core %u: unknown command %u\n",
-			   this_cpu()->index, m->type);
-		reply(s, m, -COK_ENOSYS);
+		cok_printf("core %u: unknown command %u\n", c->index, m->type);
+		reply(c, m, -COK_ENOSYS);
 		break;
 	}
 }
 
-static void serve_ring(struct cok_core *s)
+static void serve_ring(struct cok_cpu *c)
 {
 	struct cok_msg m;
 	int r;
 
-	while ((r = cok_ring_pop(&s->cmd, &m)) == COK_RING_OK)
-		handle(s, &m);
+	while ((r = cok_ring_pop(&c->shared->cmd, &m)) == COK_RING_OK)
+		handle(c, &m);
 	if (r == COK_RING_CORRUPT)
-		cok_panic("core %u: command ring indices corrupt\n",
-			  this_cpu()->index);
+		cok_panic("core %u: command ring indices corrupt\n", c->index);
 }
 
 static bool ring_empty(struct cok_msg_ring *r)
@@ -65,15 +65,14 @@ static bool ring_empty(struct cok_msg_ring *r)
 	return cok_load_acquire(&r->head) == cok_read_once(&r->tail);
 }
 
-noreturn void cmd_serve_forever(void)
+noreturn void cmd_serve_forever(struct cok_cpu *c)
 {
-	struct cok_cpu *c = this_cpu();
 	struct cok_core *s = c->shared;
 
 	for (;;) {
 		irq_disable();
 		c->doorbell = false;
-		serve_ring(s);
+		serve_ring(c);
 		cok_write_once(&s->alive_tsc, rdtsc());
 		cok_store_release(&s->heartbeat, s->heartbeat + 1);
 		if (ring_empty(&s->cmd))

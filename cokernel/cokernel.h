@@ -62,7 +62,7 @@ void mm_free_chunk(void *virt);
 void *phys_to_virt(uint64_t phys);
 
 /* cmd.c */
-noreturn void cmd_serve_forever(void);
+noreturn void cmd_serve_forever(struct cok_cpu *c);
 
 /* lib.c */
 void *memset(void *s, int c, size_t n);

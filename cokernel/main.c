@@ -57,5 +57,5 @@ void cok_main(uint32_t core, struct cok_channel *ch)
 	cok_write_once(&s->alive_tsc, rdtsc());
 	cok_write_once(&s->heartbeat, 1);
 	set_stage(s, COK_STAGE_RUNNING);
-	cmd_serve_forever();
+	cmd_serve_forever(c);
 }

@@ -30,8 +30,8 @@ static noreturn void fatal_exception(struct cok_cpu *c, struct cok_regs *r)
 {
 	const char *name = exception_names[r->vector];
 
-	cok_panic("core %u: %s (vector %lu) error %#lx at rip %#lx rsp %#lx cr2 %#lx\n",
-		  c ? c->index : 999, name ? name : "reserved",
+	cok_panic("core %d: %s (vector %lu) error %#lx at rip %#lx rsp %#lx cr2 %#lx\n",
+		  c ? (int)c->index : -1, name ? name : "reserved",
 		  (unsigned long)r->vector, (unsigned long)r->error,
 		  (unsigned long)r->rip, (unsigned long)r->rsp,
 		  (unsigned long)read_cr2());

@@ -162,7 +162,6 @@ static int take_cpus(struct cok_enclave *e, struct netlink_ext_ack *extack)
 			return_cpus(e);
 			return err;
 		}
-		e->apic_ids[e->ncpus_offline] = cpu_physical_id(cpu);
 	}
 	return 0;
 }
@@ -381,6 +380,7 @@ int cok_enclave_create(const struct cok_create_req *req, u32 *id,
 	const char *why = NULL;
 	struct cok_enclave *e;
 	int n, err;
+	u32 i;
 
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
@@ -399,6 +399,8 @@ int cok_enclave_create(const struct cok_create_req *req, u32 *id,
 		goto refuse_locked;
 	}
 	e->ncores = n;
+	for (i = 0; i < e->ncores; i++)
+		e->apic_ids[i] = cpu_physical_id(e->cpus[i]);
 	err = idr_alloc(&enclaves, e, 1, 0, GFP_KERNEL);
 	if (err < 0)
 		goto out_unlock;
