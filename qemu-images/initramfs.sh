@@ -1,0 +1,190 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# qemu-images/initramfs.sh LANE        (LANE: 6.1 | 6.12 | debug)
+#
+# Builds, for one guest kernel, everything the guest runs and packs it
+# into build/LANE/initramfs.cpio.gz:
+#   - the project is copied to build/LANE/src (rsync, build products and
+#     .git excluded) and built there: `make module KDIR=...` (so that
+#     the lanes never clobber each other nor the work tree), userland,
+#     nl-malformed, and the test module tests/ipi_storm;
+#   - busybox-static with a symlink per applet, /init (init.sh),
+#     the virtio modules the results port needs (from modules.dep), the
+#     binaries with the shared libraries ldd lists plus the loader,
+#     /etc/passwd with an unprivileged user "cokuser", tests/guest/*.
+# Build verdicts go to build/LANE/build-status as PASS/FAIL/SKIP lines;
+# the runner counts them.  A part whose sources are not in the tree yet
+# is SKIP; a part whose sources are there but fail to build is FAIL.
+#
+# Prints the initramfs path on stdout; exits non-zero only if no
+# initramfs could be made at all.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+LANE=${1:?usage: initramfs.sh LANE}
+B=${COK_BUILD_DIR:-$ROOT/build}/$LANE
+OUT=$B/initramfs.cpio.gz
+STATUS=$B/build-status
+JOBS=$(nproc)
+
+mkdir -p "$B"
+: >"$STATUS"
+say() { echo "initramfs[$LANE]: $*" >&2; }
+verdict() { echo "$*" >>"$STATUS"; }
+lastlines() { grep -E 'error|Error|ERROR|No rule|undefined' "$1" | head -n 3 | tr '\n' ' ' | cut -c1-300; }
+
+KERNEL_ENV=$("$ROOT/qemu-images/kernel.sh" "$LANE") || exit 1
+eval "$KERNEL_ENV"
+say "kernel $KVER, KDIR=$KDIR"
+
+# --- build, out of the source tree -------------------------------------
+S=$B/src
+mkdir -p "$S"
+rsync -a --delete --exclude=/build/ --exclude=/.git/ --filter=':- .gitignore' \
+	"$ROOT/" "$S/"
+
+WHY_MODULE= WHY_COKCTL= WHY_NL_MALFORMED= WHY_IPI_STORM=
+KO=
+if ls "$ROOT"/kmod/*.c >/dev/null 2>&1; then
+	if make -C "$S" -j"$JOBS" module KDIR="$KDIR" >"$B/module.log" 2>&1 &&
+	   [ -f "$S/ckpt_cokernel.ko" ]; then
+		KO=$S/ckpt_cokernel.ko
+		verdict "PASS build/ckpt_cokernel.ko"
+	else
+		WHY_MODULE="build failed (build/$LANE/module.log)"
+		verdict "FAIL build/ckpt_cokernel.ko: make module KDIR=$KDIR failed: $(lastlines "$B/module.log")"
+	fi
+else
+	WHY_MODULE="kmod/ has no sources yet"
+	verdict "SKIP build/ckpt_cokernel.ko: $WHY_MODULE"
+fi
+
+COKCTL= NLM=
+if [ -f "$ROOT/userland/Makefile" ]; then
+	if make -C "$S" -j"$JOBS" userland >"$B/userland.log" 2>&1 &&
+	   [ -x "$S/userland/cokctl" ]; then
+		COKCTL=$S/userland/cokctl
+		verdict "PASS build/cokctl"
+	else
+		WHY_COKCTL="build failed (build/$LANE/userland.log)"
+		verdict "FAIL build/cokctl: make userland failed: $(lastlines "$B/userland.log")"
+	fi
+	[ -x "$S/userland/nl-malformed" ] && NLM=$S/userland/nl-malformed
+else
+	WHY_COKCTL="userland/ has no Makefile yet"
+	verdict "SKIP build/cokctl: $WHY_COKCTL"
+fi
+if [ -z "$NLM" ]; then
+	if [ -f "$ROOT/tests/nl-malformed.c" ]; then
+		# shellcheck disable=SC2046
+		if gcc -O2 -Wall -I"$S" -o "$B/nl-malformed" "$S/tests/nl-malformed.c" \
+			$(pkg-config --cflags --libs libnl-genl-3.0) >"$B/nl-malformed.log" 2>&1; then
+			NLM=$B/nl-malformed
+		else
+			WHY_NL_MALFORMED="build failed (build/$LANE/nl-malformed.log)"
+			verdict "FAIL build/nl-malformed: $(lastlines "$B/nl-malformed.log")"
+		fi
+	else
+		WHY_NL_MALFORMED="tests/nl-malformed.c not in tree yet"
+	fi
+fi
+[ -n "$NLM" ] && verdict "PASS build/nl-malformed"
+
+IPI=
+if make -C "$KDIR" M="$S/tests/ipi_storm" modules >"$B/ipi_storm.log" 2>&1 &&
+   [ -f "$S/tests/ipi_storm/ipi_storm.ko" ]; then
+	IPI=$S/tests/ipi_storm/ipi_storm.ko
+	verdict "PASS build/ipi_storm.ko"
+else
+	WHY_IPI_STORM="build failed (build/$LANE/ipi_storm.log)"
+	verdict "FAIL build/ipi_storm.ko: $(lastlines "$B/ipi_storm.log")"
+fi
+
+# --- root file system ----------------------------------------------------
+R=$B/rootfs
+rm -rf "$R"
+mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root,lib/cok,lib/cok-boot,tests,home/cokuser}
+BB=/bin/busybox		# busybox-static
+ldd "$BB" >/dev/null 2>&1 && { say "$BB is not static (install busybox-static)"; exit 1; }
+cp "$BB" "$R/bin/busybox"
+for a in $("$R/bin/busybox" --list); do
+	[ "$a" = busybox ] || ln -s busybox "$R/bin/$a"
+done
+if [ "$(id -u)" -eq 0 ]; then
+	mknod -m 600 "$R/dev/console" c 5 1
+	mknod -m 666 "$R/dev/null" c 1 3
+fi
+install -m 755 "$ROOT/qemu-images/init.sh" "$R/init"
+cp "$ROOT"/tests/guest/*.sh "$R/tests/"
+
+# Virtio modules for the virtio-serial ports, in load order.
+: >"$R/lib/cok-boot/order"
+if [ -n "$MODDIR" ] && [ -f "$MODDIR/modules.dep" ]; then
+	declare -A seen=()
+	add_mod() {	# path relative to MODDIR
+		local rel=$1 base
+		[ -n "${seen[$rel]:-}" ] && return 0
+		seen[$rel]=1
+		base=$(basename "$rel")
+		case $base in
+		*.ko.xz)  xz -dc "$MODDIR/$rel" >"$R/lib/cok-boot/${base%.xz}"; base=${base%.xz} ;;
+		*.ko.zst) zstd -qdc "$MODDIR/$rel" >"$R/lib/cok-boot/${base%.zst}"; base=${base%.zst} ;;
+		*.ko.gz)  gzip -dc "$MODDIR/$rel" >"$R/lib/cok-boot/${base%.gz}"; base=${base%.gz} ;;
+		*)        cp "$MODDIR/$rel" "$R/lib/cok-boot/$base" ;;
+		esac
+		echo "$base" >>"$R/lib/cok-boot/order"
+	}
+	for m in virtio_pci virtio_console; do
+		line=$(grep -E "(^|/)$m\.ko(\.[a-z]+)?:" "$MODDIR/modules.dep" || true)
+		[ -n "$line" ] || continue		# built in
+		deps=$(echo "${line#*:}" | xargs -n1 | tac)	# modprobe order
+		for d in $deps; do add_mod "$d"; done
+		add_mod "${line%%:*}"
+	done
+fi
+
+# Our modules and binaries.
+[ -n "$KO" ] && cp "$KO" "$R/lib/cok/ckpt_cokernel.ko"
+[ -n "$IPI" ] && cp "$IPI" "$R/lib/cok/ipi_storm.ko"
+copy_bin() {	# SRC NAME
+	cp "$1" "$R/usr/bin/$2"
+	ldd "$1" 2>/dev/null | awk '/=> \// { print $3 } /^\t\// { print $1 }' |
+	while read -r lib; do
+		[ -f "$R$lib" ] && continue
+		mkdir -p "$R$(dirname "$lib")"
+		cp -L "$lib" "$R$lib"
+	done
+}
+[ -n "$COKCTL" ] && copy_bin "$COKCTL" cokctl
+[ -n "$NLM" ] && copy_bin "$NLM" nl-malformed
+
+cat >"$R/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+cokuser:x:1000:1000:unprivileged test user:/home/cokuser:/bin/sh
+EOF
+cat >"$R/etc/group" <<'EOF'
+root:x:0:
+cokuser:x:1000:
+EOF
+cat >"$R/etc/shadow" <<'EOF'
+root::0:0:99999:7:::
+cokuser:!:0:0:99999:7:::
+EOF
+chmod 600 "$R/etc/shadow"
+chown 1000:1000 "$R/home/cokuser"
+
+q() { printf "'%s'" "${1//\'/}"; }
+{
+	echo "KNAME=$(q "$LANE")"
+	echo "KVER=$(q "$KVER")"
+	echo "WHY_MODULE=$(q "$WHY_MODULE")"
+	echo "WHY_COKCTL=$(q "$WHY_COKCTL")"
+	echo "WHY_NL_MALFORMED=$(q "$WHY_NL_MALFORMED")"
+	echo "WHY_IPI_STORM=$(q "$WHY_IPI_STORM")"
+	echo "BUILD_REV=$(q "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)")"
+} >"$R/etc/cok-build.env"
+
+(cd "$R" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+echo "$OUT"

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# qemu-images/run-guest.sh --kernel VMLINUZ --initrd CPIO --outdir DIR
+#                          [--timeout SECONDS] [--append "ARGS"] [--stream]
+#
+# Boots one QEMU TCG guest (never KVM: it hangs this machine's guests)
+# with 4 CPUs (so that Linux uses IPI shorthands) and 2 GiB, and waits
+# for it to power off, under a hard timeout.
+#
+# Out of the guest:
+#   DIR/console.log  the serial console (ttyS0), always
+#   DIR/results.txt  virtio-serial port "results": the verdict lines
+#   DIR/dmesg.txt    virtio-serial port "log": the kernel log at the end
+# --stream also copies the console to stdout as it comes.
+#
+# Exit: QEMU's status; 124 if the timeout killed it.
+set -euo pipefail
+
+KERNEL= INITRD= OUTDIR= TIMEOUT=600 APPEND= STREAM=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel)  KERNEL=$2; shift 2 ;;
+	--initrd)  INITRD=$2; shift 2 ;;
+	--outdir)  OUTDIR=$2; shift 2 ;;
+	--timeout) TIMEOUT=$2; shift 2 ;;
+	--append)  APPEND=$2; shift 2 ;;
+	--stream)  STREAM=1; shift ;;
+	*) echo "run-guest.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[ -f "$KERNEL" ] && [ -f "$INITRD" ] && [ -n "$OUTDIR" ] || {
+	echo "usage: run-guest.sh --kernel VMLINUZ --initrd CPIO --outdir DIR [--timeout S] [--append ARGS] [--stream]" >&2
+	exit 2
+}
+mkdir -p "$OUTDIR"
+LOG=$OUTDIR/console.log RES=$OUTDIR/results.txt DMESG=$OUTDIR/dmesg.txt
+rm -f "$LOG" "$RES" "$DMESG"
+
+CMDLINE="console=ttyS0,115200 panic=-1 quiet loglevel=4 log_buf_len=4M $APPEND"
+if [ "$STREAM" = 1 ]; then
+	SERIAL=(-chardev "stdio,id=con,signal=off,logfile=$LOG" -serial chardev:con)
+else
+	SERIAL=(-serial "file:$LOG")
+fi
+
+set +e
+timeout --kill-after=10 "$TIMEOUT" \
+	qemu-system-x86_64 \
+	-machine pc -accel tcg -cpu qemu64 -smp 4 -m 2048 \
+	-nographic -nodefaults -no-reboot \
+	"${SERIAL[@]}" -monitor none \
+	-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE" \
+	-device virtio-serial-pci,id=vser0 \
+	-chardev "file,id=res,path=$RES" \
+	-device virtserialport,bus=vser0.0,chardev=res,name=results \
+	-chardev "file,id=klog,path=$DMESG" \
+	-device virtserialport,bus=vser0.0,chardev=klog,name=log \
+	</dev/null
+rc=$?
+set -e
+[ $rc -eq 137 ] && rc=124	# killed after the grace period
+exit $rc
