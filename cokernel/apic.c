@@ -51,7 +51,7 @@ static uint32_t apic_read(uint32_t reg)
 {
 	if (x2apic)
 		return (uint32_t)rdmsr(MSR_X2APIC_FIRST + (reg >> 4));
-	return *(volatile uint32_t *)(COK_VIRT_APIC + reg);
+	return mmio_read32(COK_VIRT_APIC + reg);
 }
 
 static void apic_write(uint32_t reg, uint32_t v)
@@ -59,7 +59,7 @@ static void apic_write(uint32_t reg, uint32_t v)
 	if (x2apic)
 		wrmsr(MSR_X2APIC_FIRST + (reg >> 4), v);
 	else
-		*(volatile uint32_t *)(COK_VIRT_APIC + reg) = v;
+		mmio_write32(COK_VIRT_APIC + reg, v);
 }
 
 uint32_t apic_id(void)

@@ -7,7 +7,7 @@
  */
 #include "cokernel.h"
 
-static noreturn void stop_core(struct cok_cpu *c, struct cok_core *s)
+static __noreturn void stop_core(struct cok_cpu *c, struct cok_core *s)
 {
 	cok_printf("core %u: stopped\n", c->index);
 	cok_store_release(&s->stage, COK_STAGE_STOPPED);
@@ -21,7 +21,7 @@ static void reply(struct cok_cpu *c, struct cok_msg *m, int64_t status)
 {
 	m->status = status;
 	if (cok_ring_push(&c->shared->resp, m) != COK_RING_OK)
-		cok_printf("core %u: response ring full, reply %u dropped\n",
+		cok_printf("core %u: response ring full, answer to %u dropped\n",
 			   c->index, m->seq);
 }
 
@@ -65,13 +65,13 @@ static bool ring_empty(struct cok_msg_ring *r)
 	return cok_load_acquire(&r->head) == cok_read_once(&r->tail);
 }
 
-noreturn void cmd_serve_forever(struct cok_cpu *c)
+__noreturn void cmd_serve_forever(struct cok_cpu *c)
 {
 	struct cok_core *s = c->shared;
 
 	for (;;) {
 		irq_disable();
-		c->doorbell = false;
+		cok_write_once(&c->doorbell, false);
 		serve_ring(c);
 		cok_write_once(&s->alive_tsc, rdtsc());
 		cok_store_release(&s->heartbeat, s->heartbeat + 1);

@@ -13,9 +13,11 @@
 #include "asm.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define noreturn	__attribute__((noreturn))
-#define packed		__attribute__((packed))
-#define aligned(n)	__attribute__((aligned(n)))
+/* The kernel's spellings of the attributes we use. */
+#define __noreturn	__attribute__((__noreturn__))
+#define __packed	__attribute__((__packed__))
+#define __aligned(n)	__attribute__((__aligned__(n)))
+#define __printf(a, b)	__attribute__((__format__(printf, a, b)))
 
 /* Saved by entry.S, lowest address first. */
 struct cok_regs {
@@ -29,11 +31,14 @@ struct cok_regs {
 struct cok_cpu {
 	uint32_t index;
 	struct cok_core *shared;	/* this core's slot in the channel */
-	volatile bool doorbell;		/* set by the interrupt, seen by idle */
+	bool doorbell;			/* set by the interrupt, seen by idle */
 };
 
 extern struct cok_channel *cok_channel;
 extern struct cok_cpu cok_cpus[COK_MAX_CORES];
+
+/* entry.S: 256 stubs of 16 bytes, one per vector */
+extern const char cok_vector_stubs[];
 
 /* cpu.c */
 void cpu_init_tables(uint32_t core);
@@ -49,10 +54,10 @@ uint32_t apic_id(void);
 void cok_interrupt(struct cok_regs *regs);
 
 /* console.c */
-void cok_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cok_printf(const char *fmt, ...) __printf(1, 2);
 int cok_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-noreturn void cok_panic(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+__noreturn void cok_panic(const char *fmt, ...)
+	__printf(1, 2);
 
 /* mm.c */
 void mm_init(void);
@@ -62,7 +67,7 @@ void mm_free_chunk(void *virt);
 void *phys_to_virt(uint64_t phys);
 
 /* cmd.c */
-noreturn void cmd_serve_forever(struct cok_cpu *c);
+__noreturn void cmd_serve_forever(struct cok_cpu *c);
 
 /* lib.c */
 void *memset(void *s, int c, size_t n);
@@ -109,6 +114,22 @@ static inline uint64_t read_cr2(void)
 
 	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
 	return v;
+}
+
+/* Device registers: one access each, never merged or reordered. */
+static inline uint32_t mmio_read32(uintptr_t addr)
+{
+	uint32_t v;
+
+	__asm__ volatile("movl %1, %0" : "=r"(v)
+			 : "m"(*(uint32_t *)addr) : "memory");
+	return v;
+}
+
+static inline void mmio_write32(uintptr_t addr, uint32_t v)
+{
+	__asm__ volatile("movl %1, %0" : "=m"(*(uint32_t *)addr)
+			 : "r"(v) : "memory");
 }
 
 static inline void cpu_relax(void)

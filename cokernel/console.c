@@ -163,7 +163,7 @@ void cok_printf(const char *fmt, ...)
 }
 
 /* Report, mark this core failed, and stop it for good (NMIs still count). */
-noreturn void cok_panic(const char *fmt, ...)
+__noreturn void cok_panic(const char *fmt, ...)
 {
 	struct cok_cpu *c = this_cpu();
 	va_list ap;

@@ -16,7 +16,7 @@ struct tss64 {
 	uint64_t reserved2;
 	uint16_t reserved3;
 	uint16_t iomap_base;
-} packed;
+} __packed;
 
 struct idt_gate {
 	uint16_t offset_low;
@@ -26,29 +26,28 @@ struct idt_gate {
 	uint16_t offset_mid;
 	uint32_t offset_high;
 	uint32_t reserved;
-} packed;
+} __packed;
 
 struct table_ptr {
 	uint16_t limit;
 	uint64_t base;
-} packed;
+} __packed;
 
 #define IST_STACK_SIZE	4096
 #define GATE_INTERRUPT	0x8e	/* present, DPL 0, 64-bit interrupt gate */
 #define TSS_AVAILABLE	0x89	/* present, 64-bit TSS (available) */
 
-extern const char cok_vector_stubs[];	/* entry.S: 256 x 16 bytes */
 
-static uint64_t gdt[COK_MAX_CORES][GDT_ENTRIES] aligned(64);
-static struct tss64 tss[COK_MAX_CORES] aligned(64);
-static uint8_t ist_stacks[COK_MAX_CORES][2][IST_STACK_SIZE] aligned(16);
-static struct idt_gate idt[256] aligned(64);
+static uint64_t gdt[COK_MAX_CORES][GDT_ENTRIES] __aligned(64);
+static struct tss64 tss[COK_MAX_CORES] __aligned(64);
+static uint8_t ist_stacks[COK_MAX_CORES][2][IST_STACK_SIZE] __aligned(16);
+static struct idt_gate idt[256] __aligned(64);
 
 /* The trampoline and the C structure must agree on the params layout. */
-_Static_assert(PARAMS_SIZE == sizeof(struct cok_tramp_params), "params");
-_Static_assert(PARAMS_STAGE == offsetof(struct cok_tramp_params, stage),
+_Static_assert(sizeof(struct cok_tramp_params) == PARAMS_SIZE, "params");
+_Static_assert(offsetof(struct cok_tramp_params, stage) == PARAMS_STAGE,
 	       "params.stage");
-_Static_assert(PARAMS_CHANNEL == offsetof(struct cok_tramp_params, channel),
+_Static_assert(offsetof(struct cok_tramp_params, channel) == PARAMS_CHANNEL,
 	       "params.channel");
 _Static_assert(COK_STAGE_LONG_MODE == 4, "stage numbers");
 _Static_assert(sizeof(struct tss64) == 104, "tss");

@@ -26,7 +26,7 @@ static void count(uint64_t *counter)
 	cok_write_once(counter, cok_read_once(counter) + 1);
 }
 
-static noreturn void fatal_exception(struct cok_cpu *c, struct cok_regs *r)
+static __noreturn void fatal_exception(struct cok_cpu *c, struct cok_regs *r)
 {
 	const char *name = exception_names[r->vector];
 
@@ -54,7 +54,7 @@ void cok_interrupt(struct cok_regs *r)
 	if (r->vector == VECTOR_SPURIOUS)
 		return;		/* spurious: the APIC wants no EOI */
 	if (r->vector == COK_DOORBELL_VECTOR)
-		c->doorbell = true;
+		cok_write_once(&c->doorbell, true);
 	else
 		count(&c->shared->foreign_irqs);
 	apic_eoi();

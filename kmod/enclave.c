@@ -49,7 +49,7 @@ struct cok_enclave {
 
 static DEFINE_MUTEX(enclaves_lock);
 static DEFINE_IDR(enclaves);
-static DECLARE_BITMAP(cpus_taken, NR_CPUS);
+static struct cpumask cpus_taken;
 
 static const char *const stage_names[] = {
 	[COK_STAGE_NONE] = "none",
@@ -140,7 +140,7 @@ static void return_cpus(struct cok_enclave *e)
 		if (err)
 			pr_err("enclave %u: CPU %u could not be brought back online: %d\n",
 			       e->id, cpu, err);
-		clear_bit(cpu, cpus_taken);
+		cpumask_clear_cpu(cpu, &cpus_taken);
 	}
 }
 
@@ -152,10 +152,10 @@ static int take_cpus(struct cok_enclave *e, struct netlink_ext_ack *extack)
 	     e->ncpus_offline++) {
 		u32 cpu = e->cpus[e->ncpus_offline];
 
-		set_bit(cpu, cpus_taken);
+		cpumask_set_cpu(cpu, &cpus_taken);
 		err = remove_cpu(cpu);
 		if (err) {
-			clear_bit(cpu, cpus_taken);
+			cpumask_clear_cpu(cpu, &cpus_taken);
 			cok_err(extack,
 					       "CPU %u could not be taken offline (error %d)",
 					       cpu, err);
@@ -391,7 +391,8 @@ int cok_enclave_create(const struct cok_create_req *req, u32 *id,
 		goto refuse;
 
 	mutex_lock(&enclaves_lock);
-	n = cok_pick_cpus(cpumask_bits(cpu_online_mask), cpus_taken,
+	n = cok_pick_cpus(cpumask_bits(cpu_online_mask),
+			  cpumask_bits(&cpus_taken),
 			  nr_cpu_ids, req->cpu_list, req->ncpus_listed,
 			  req->cpu_count, e->cpus, &why);
 	if (n < 0) {

@@ -148,10 +148,10 @@ struct cok_tramp_params {
 };
 
 /* Compile-time checks of the layout both sides depend on. */
-#define COK_ASSERT_LAYOUT(cond, name) \
-	typedef char cok_layout_##name[(cond) ? 1 : -1]
-COK_ASSERT_LAYOUT(sizeof(struct cok_msg) == 64, msg);
-COK_ASSERT_LAYOUT(sizeof(struct cok_channel) <= COK_CHANNEL_SIZE, channel);
-COK_ASSERT_LAYOUT(sizeof(struct cok_tramp_params) == 40, tramp);
+_Static_assert(sizeof(struct cok_msg) == 64, "cok_msg is one cache line");
+_Static_assert(sizeof(struct cok_channel) <= COK_CHANNEL_SIZE,
+	       "channel fits its area of chunk 0");
+_Static_assert(sizeof(struct cok_tramp_params) == 40,
+	       "trampoline params as trampoline.S expects");
 
 #endif /* XEMEM_CHANNEL_H */
