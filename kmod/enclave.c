@@ -42,6 +42,8 @@ struct cok_enclave {
 	struct page **chunks;
 	struct cok_channel *ch;
 	ktime_t t_create;
+	ktime_t t_memory_done;
+	ktime_t t_offline_done;
 	ktime_t t_first_heartbeat;
 	const char *state;
 	u32 seq;
@@ -354,6 +356,7 @@ static int enclave_setup(struct cok_enclave *e, struct netlink_ext_ack *extack)
 	err = take_memory(e, extack);
 	if (err)
 		return err;
+	e->t_memory_done = ktime_get();
 	err = prepare_chunk0(e);
 	if (err) {
 		cok_err(extack, "enclave memory too large for the boot page tables");
@@ -365,6 +368,7 @@ static int enclave_setup(struct cok_enclave *e, struct netlink_ext_ack *extack)
 		release_memory(e, true);
 		return err;
 	}
+	e->t_offline_done = ktime_get();
 	err = boot_cores(e, extack);
 	if (err) {
 		return_cpus(e);
@@ -414,9 +418,12 @@ int cok_enclave_create(const struct cok_create_req *req, u32 *id,
 	e->state = "running";
 	*id = e->id;
 	mutex_unlock(&enclaves_lock);
-	pr_info("enclave %u: %u cores from CPU %u, %u MiB, first heartbeat after %lld us\n",
+	pr_info("enclave %u: %u cores from CPU %u, %u MiB; first heartbeat after %lld us (memory %lld, offline %lld, start %lld)\n",
 		e->id, e->ncores, e->cpus[0], e->nchunks * 2,
-		ktime_us_delta(e->t_first_heartbeat, e->t_create));
+		ktime_us_delta(e->t_first_heartbeat, e->t_create),
+		ktime_us_delta(e->t_memory_done, e->t_create),
+		ktime_us_delta(e->t_offline_done, e->t_memory_done),
+		ktime_us_delta(e->t_first_heartbeat, e->t_offline_done));
 	return 0;
 
 refuse_locked:
@@ -483,6 +490,11 @@ static void fill_info(struct cok_enclave *e, struct cok_enclave_info *info)
 	info->mem_free = cok_read_once(&e->ch->mem_free);
 	info->boot_ns = ktime_to_ns(ktime_sub(e->t_first_heartbeat,
 					      e->t_create));
+	info->memory_ns = ktime_to_ns(ktime_sub(e->t_memory_done, e->t_create));
+	info->offline_ns = ktime_to_ns(ktime_sub(e->t_offline_done,
+						 e->t_memory_done));
+	info->start_ns = ktime_to_ns(ktime_sub(e->t_first_heartbeat,
+					       e->t_offline_done));
 	info->uptime_ns = ktime_to_ns(ktime_sub(ktime_get(),
 						e->t_first_heartbeat));
 	info->ncores = e->ncores;

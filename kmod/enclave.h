@@ -35,7 +35,10 @@ struct cok_enclave_info {
 	u64 mem_bytes;
 	u64 mem_free;
 	u64 uptime_ns;
-	u64 boot_ns;
+	u64 boot_ns;			/* create request -> first heartbeat */
+	u64 memory_ns;			/* of which: taking memory */
+	u64 offline_ns;			/* of which: CPU hotplug offline */
+	u64 start_ns;			/* of which: SIPI -> core 0 running */
 	u32 ncores;
 	struct cok_core_info core[COK_MAX_CORES];
 };
