@@ -29,3 +29,25 @@ clean:
 	$(MAKE) -C cokernel clean
 	$(MAKE) -C userland clean
 	-$(MAKE) -C $(KDIR) M=$(COK_TOP) COK_TOP=$(COK_TOP) clean
+
+# --- test harness (QEMU TCG guests; see tests/ and qemu-images/) -------
+# GUEST picks the guest kernel of test-guest/demo/bench: 6.1, 6.12, debug.
+GUEST ?= 6.1
+TESTS ?= all
+
+.PHONY: test-guest
+
+deps:
+	qemu-images/deps.sh
+
+check: deps
+	tests/check.sh
+
+test-guest: deps
+	tests/run.sh --tests $(TESTS) $(GUEST)
+
+demo: deps
+	tests/demo.sh $(GUEST)
+
+bench: deps
+	tests/bench.sh $(GUEST)

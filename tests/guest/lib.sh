@@ -338,3 +338,74 @@ wait_for() {
 	done
 	"$@"
 }
+
+# enclave_ok FLAT ID NCORES: the enclave is "running" with NCORES cores,
+# every one alive; else ENC_ERR says what is wrong.
+enclave_ok() {
+	ENC_ERR=
+	_i=$(enc_idx "$1" "$2")
+	[ -n "$_i" ] || { ENC_ERR="enclave $2 not in status -j"; return 1; }
+	_st=$(enc_get "$1" "$2" state)
+	[ "$_st" = running ] || { ENC_ERR="enclave $2 state '$_st', want running"; return 1; }
+	_cpus=$(enc_cpus "$1" "$2")
+	_n=$(echo "$_cpus" | grep -c .)
+	[ "$_n" = "$3" ] || { ENC_ERR="enclave $2 has $_n cores, want $3"; return 1; }
+	for _c in $_cpus; do
+		[ "$(core_get "$1" "$2" "$_c" alive)" = true ] || {
+			ENC_ERR="enclave $2 cpu $_c not alive (stage $(core_get "$1" "$2" "$_c" stage))"
+			return 1
+		}
+	done
+	return 0
+}
+
+# wait_enclave_ok ID NCORES SECONDS: polls status -j until enclave_ok.
+wait_enclave_ok() {
+	_t=$(( $3 * 5 ))
+	while :; do
+		if status_read "$T_TMP/wait.flat"; then
+			enclave_ok "$T_TMP/wait.flat" "$1" "$2" && return 0
+		else
+			ENC_ERR=$STATUS_ERR
+		fi
+		[ $_t -le 0 ] && return 1
+		usleep 200000
+		_t=$((_t - 1))
+	done
+}
+
+# heartbeat_advances ID: two status reads a second apart; every core of
+# the enclave is alive in both and its heartbeat grew.  HB_ERR says why
+# not; HB_FLAT is the second read.
+heartbeat_advances() {
+	HB_ERR=
+	HB_FLAT=$T_TMP/hb2.flat
+	status_read "$T_TMP/hb1.flat" || { HB_ERR=$STATUS_ERR; return 1; }
+	sleep 1
+	status_read "$HB_FLAT" || { HB_ERR=$STATUS_ERR; return 1; }
+	_cpus=$(enc_cpus "$HB_FLAT" "$1")
+	[ -n "$_cpus" ] || { HB_ERR="enclave $1 has no cores in status -j"; return 1; }
+	for _c in $_cpus; do
+		_a1=$(core_get "$T_TMP/hb1.flat" "$1" "$_c" alive)
+		_a2=$(core_get "$HB_FLAT" "$1" "$_c" alive)
+		_h1=$(core_get "$T_TMP/hb1.flat" "$1" "$_c" heartbeat)
+		_h2=$(core_get "$HB_FLAT" "$1" "$_c" heartbeat)
+		[ "$_a1" = true ] && [ "$_a2" = true ] ||
+			{ HB_ERR="cpu $_c alive=$_a1 then $_a2"; return 1; }
+		case "$_h1$_h2" in
+		''|*[!0-9]*) HB_ERR="cpu $_c heartbeat '$_h1' '$_h2' not numbers"; return 1 ;;
+		esac
+		[ "$_h2" -gt "$_h1" ] || { HB_ERR="cpu $_c heartbeat $_h1 then $_h2: not advancing"; return 1; }
+	done
+	return 0
+}
+
+# t_require NAME PART...: when a part the whole file needs is not in the
+# image, one "SKIP NAME: why" for the file and exit; else nothing.
+t_require() {
+	_rn=$1
+	shift
+	t_begin "$_rn"
+	t_need "$@" || exit 0
+	_t_close
+}

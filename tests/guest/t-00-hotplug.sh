@@ -5,6 +5,15 @@
 # timeout: 120
 . /tests/lib.sh
 
+t_begin harness/dmesg-check
+echo "<4>WARNING: cok harness self-test line" >/dev/kmsg
+if t_dmesg_bad | grep -q 'cok harness self-test line'; then
+	T_DMESG_ALLOW='cok harness self-test line'
+	t_pass
+else
+	t_fail "a WARNING: line written to the kernel log was not detected"
+fi
+
 t_begin hotplug/cpus
 n=$(nproc)
 if [ "$n" != 4 ]; then t_fail "nproc is $n, want 4 (-smp 4)"; else t_pass; fi

@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/bench.sh [LANE]    (make bench; LANE defaults to 6.1)
+#
+# Boots a guest that runs 10 x (cokctl create --cpus 1 --mem 64M; read
+# boot_ns from status -j; destroy) and prints the median "create ->
+# first heartbeat" in ms, against the goal (< 50 ms) and against the
+# 1.5 s that Pisces waits for its co-kernel to boot.  QEMU TCG emulates
+# the CPUs, so absolute times are pessimistic; compare runs on the same
+# machine.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+LANE=${1:-6.1}
+ROUNDS=${COK_BENCH_ROUNDS:-10}
+B=$ROOT/build/$LANE
+
+kenv=$("$ROOT/qemu-images/kernel.sh" "$LANE") || { echo "bench: no kernel $LANE"; exit 1; }
+VMLINUZ=$(eval "$kenv"; echo "$VMLINUZ")
+img=$("$ROOT/qemu-images/initramfs.sh" "$LANE") || { echo "bench: could not build the initramfs"; exit 1; }
+echo "bench: booting a $LANE guest for $ROUNDS rounds (console: build/$LANE/bench/console.log)"
+"$ROOT/qemu-images/run-guest.sh" --kernel "$VMLINUZ" --initrd "$img" \
+	--outdir "$B/bench" --timeout "${COK_GUEST_TIMEOUT:-600}" \
+	--append "cok.mode=bench cok.rounds=$ROUNDS"
+rc=$?
+R=$B/bench/results.txt
+if grep -q '^BENCH_ERROR' "$R" 2>/dev/null; then
+	echo "bench: $(grep '^BENCH_ERROR' "$R" | head -n 1 | cut -d' ' -f2-)"
+	exit 1
+fi
+n=$(grep -c '^BENCH boot_ns=' "$R" 2>/dev/null)
+if [ $rc -ne 0 ] || [ "${n:-0}" -lt "$ROUNDS" ]; then
+	echo "bench: got ${n:-0} of $ROUNDS rounds (qemu exit $rc; see build/$LANE/bench/console.log)"
+	exit 1
+fi
+sed -n 's/^BENCH boot_ns=\([0-9]*\).*/\1/p' "$R" | sort -n | awk -v rounds="$ROUNDS" '
+	{ v[NR] = $1 / 1e6 }
+	END {
+		med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "create -> first heartbeat, %d rounds: median %.2f ms (min %.2f, max %.2f)\n", NR, med, v[1], v[NR]
+		printf "goal: < 50 ms: %s\n", (med < 50) ? "met" : "NOT met"
+		if (med > 0)
+			printf "Pisces waits 1.5 s for its co-kernel to boot: %.0fx that of ours (1500 ms / %.2f ms)\n", 1500 / med, med
+	}'

@@ -1,0 +1,118 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/check.sh: everything `make check` runs, in order:
+#   1. deps        qemu-images/deps.sh
+#   2. build       the top-level `make` (module for the default KDIR and
+#                  userland), in a copy of the tree (build/host)
+#   3. kunit       tests/kunit/run.sh, when it is in the tree
+#   4. guest lanes tests/run.sh on 6.1, 6.12 and debug (each builds the
+#                  module against its own kernel and boots a QEMU guest)
+#   5. userland    `make -C userland check` and tests/fuzz/run.sh, when
+#                  they exist
+# Every verdict is a PASS/FAIL/SKIP line; the last line is the total
+# "N passed, N failed" over everything.  Exit 1 if anything failed.
+# A lane that cannot run is a FAIL, never skipped silently.
+#
+# Environment:
+#   COK_LANES          guest lanes (default "6.1 6.12 debug")
+#   COK_TESTS          guest tests (default all)
+#   COK_GUEST_TIMEOUT  hard timeout of one guest, seconds (default 480)
+#   COK_CHECK_BUDGET   seconds after which lanes not yet started are
+#                      FAILed as not run (default 1500)
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+LANES=${COK_LANES:-6.1 6.12 debug}
+BUDGET=${COK_CHECK_BUDGET:-1500}
+export COK_GUEST_TIMEOUT=${COK_GUEST_TIMEOUT:-480}
+START=$(date +%s)
+mkdir -p build
+V=$ROOT/build/check-verdicts.txt
+: >"$V"
+
+verdict() { echo "$*"; echo "$*" >>"$V"; }
+elapsed() { echo $(( $(date +%s) - START )); }
+section() { echo; echo "=== $* ($(elapsed) s)"; }
+
+# Runs CMD, echoing its output; its PASS/FAIL/SKIP lines become
+# verdicts.  If it exits non-zero without a FAIL line, or exits 0
+# without any verdict, that is one more FAIL named NAME.
+run_counted() {	# NAME LOG CMD...
+	local name=$1 log=$2 rc p0 f0 p1 f1
+	shift 2
+	p0=$(grep -c '^PASS ' "$V") f0=$(grep -c '^FAIL ' "$V")
+	"$@" 2>&1 | tee "$log" | while IFS= read -r l; do
+		case $l in
+		PASS\ *|FAIL\ *|SKIP\ *) verdict "$l" ;;
+		*) echo "$l" ;;
+		esac
+	done
+	rc=${PIPESTATUS[0]}
+	p1=$(grep -c '^PASS ' "$V") f1=$(grep -c '^FAIL ' "$V")
+	if [ $rc -ne 0 ] && [ "$f1" -eq "$f0" ]; then
+		verdict "FAIL $name: exit $rc without a FAIL line (see ${log#$ROOT/})"
+	elif [ $rc -eq 0 ] && [ "$p1" -eq "$p0" ] && [ "$f1" -eq "$f0" ]; then
+		verdict "FAIL $name: ran no test (see ${log#$ROOT/})"
+	fi
+}
+
+section "deps"
+if qemu-images/deps.sh; then
+	verdict "PASS deps"
+else
+	verdict "FAIL deps: qemu-images/deps.sh failed"
+fi
+
+section "build (top-level make, in build/host)"
+H=$ROOT/build/host
+mkdir -p "$H"
+rsync -a --delete --exclude=/build/ --exclude=/.git/ --filter=':- .gitignore' "$ROOT/" "$H/src/"
+if make -C "$H/src" -j"$(nproc)" >"$H/make.log" 2>&1; then
+	verdict "PASS build/make"
+else
+	verdict "FAIL build/make: $(grep -E 'error|Error|No rule' "$H/make.log" | head -n 2 | tr '\n' ' ' | cut -c1-300) (build/host/make.log)"
+fi
+
+section "KUnit"
+if [ -x tests/kunit/run.sh ] || [ -f tests/kunit/run.sh ]; then
+	run_counted kunit "$ROOT/build/kunit.log" bash tests/kunit/run.sh
+else
+	verdict "SKIP kunit: tests/kunit/run.sh not in tree yet"
+fi
+
+for lane in $LANES; do
+	section "guest lane $lane"
+	if [ "$(elapsed)" -gt "$BUDGET" ]; then
+		verdict "FAIL [$lane] lane: not run, time budget of ${BUDGET}s used up"
+		continue
+	fi
+	# run.sh prints verdicts and writes them to $V itself.
+	tests/run.sh --verdicts "$V" "$lane" | grep --line-buffered -v -e "^[0-9]* passed, [0-9]* failed$" -e "^([0-9]* skipped)$"
+done
+
+section "userland / fuzz tests"
+ran=0
+if [ -f userland/Makefile ] && make -C "$H/src/userland" -n check >/dev/null 2>&1; then
+	run_counted userland-check "$ROOT/build/userland-check.log" make -C "$H/src/userland" check
+	ran=1
+fi
+if [ -f tests/fuzz/run.sh ]; then
+	run_counted fuzz "$ROOT/build/fuzz.log" bash tests/fuzz/run.sh
+	ran=1
+fi
+[ $ran = 1 ] || echo "(no userland or fuzz tests in the tree)"
+
+section "summary"
+P=$(grep -c '^PASS ' "$V")
+F=$(grep -c '^FAIL ' "$V")
+S=$(grep -c '^SKIP ' "$V")
+if [ "$F" -gt 0 ]; then
+	echo "failures:"
+	grep '^FAIL ' "$V" | sed 's/^/  /'
+fi
+echo "make check took $(elapsed) s; verdicts in build/check-verdicts.txt"
+[ "$S" -gt 0 ] && echo "($S skipped)"
+echo "$P passed, $F failed"
+[ "$F" -eq 0 ]

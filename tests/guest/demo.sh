@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest side of `make demo`: walks through the life of an enclave
+# with an explanation before each step.  The steps run in the order of
+# DEMO_STEPS (kernel command line cok.demo=a,b,c overrides it); a later
+# feature adds a step_NAME function here and its name to DEMO_STEPS.
+# Each step reports "PASS demo/NAME" or "FAIL demo/NAME: why" on the
+# results port; the demo stops at the first failing step.
+. /tests/lib.sh
+
+DEMO_STEPS="intro insmod create status console destroy rmmod"
+for w in $(cat /proc/cmdline); do
+	case $w in cok.demo=*) DEMO_STEPS=$(echo "${w#cok.demo=}" | tr ',' ' ') ;; esac
+done
+
+dmesg -n 1	# the narration owns the console; kernel lines shown on purpose
+
+say() {
+	echo
+	echo "######## $*"
+}
+explain() { echo "# $*"; }
+show() {
+	echo "\$ $*"
+	"$@"
+	_rc=$?
+	[ $_rc -eq 0 ] || echo "(exit $_rc)"
+	return $_rc
+}
+klog() {	# the kernel lines our module printed since the last call
+	dmesg | grep -i 'cok' | grep -v COKTEST | tail -n "${1:-8}" | sed 's/^/  kernel: /'
+}
+facts() {
+	echo "  online CPUs: $(online_cpus)   MemTotal: $(memtotal_kb) kB"
+}
+
+step_intro() {
+	say "A Linux guest: QEMU TCG, 4 CPUs, 2 GiB, kernel $(uname -r)"
+	explain "ckpt_cokernel.ko takes cores (CPU hotplug offline) and memory (2 MiB"
+	explain "chunks) away from Linux and boots our own small co-kernel on them."
+	facts
+}
+
+step_insmod() {
+	say "Load the module"
+	[ -f "$COK_KO" ] || { echo "ckpt_cokernel.ko is not in this image: ${WHY_MODULE:-not built}"; return 1; }
+	show insmod "$COK_KO" || return 1
+	klog 5
+}
+
+step_create() {
+	say "Create an enclave: 2 cores, 256 MiB"
+	explain "The module offlines two CPUs, takes 256 MiB, and starts the co-kernel"
+	explain "on those cores with INIT/SIPI.  cokctl prints the new enclave's id."
+	[ -x "$COKCTL" ] || { echo "cokctl is not in this image: ${WHY_COKCTL:-not built}"; return 1; }
+	echo "\$ cokctl create --cpus 2 --mem 256M"
+	"$COKCTL" create --cpus 2 --mem 256M >"$T_TMP/id"
+	_rc=$?
+	cat "$T_TMP/id"
+	[ $_rc -eq 0 ] || { echo "(exit $_rc)"; return 1; }
+	EID=$(parse_id "$(cat "$T_TMP/id")")
+	[ -n "$EID" ] || { echo "no enclave id printed"; return 1; }
+	explain "Linux has given up the cores and the memory:"
+	facts
+}
+
+step_status() {
+	say "Status of enclave $EID"
+	explain "status pings every core; 'alive' means it answered just now."
+	show "$COKCTL" status "$EID" || return 1
+	explain "the same as one line of JSON, for scripts:"
+	show "$COKCTL" status -j || return 1
+}
+
+step_console() {
+	say "The co-kernel's console"
+	explain "What the co-kernel printed while booting, read through the shared channel:"
+	show timeout 10 "$COKCTL" console "$EID"
+	_rc=$?
+	[ $_rc -eq 0 ] || [ $_rc -eq 124 ]
+}
+
+step_destroy() {
+	say "Destroy enclave $EID"
+	explain "The cores stop, Linux onlines them again, and the memory returns."
+	show "$COKCTL" destroy "$EID" || return 1
+	facts
+}
+
+step_rmmod() {
+	say "Unload the module"
+	show rmmod ckpt_cokernel || return 1
+	klog 5
+}
+
+FAILED=0
+for s in $DEMO_STEPS; do
+	if "step_$s"; then
+		echo "PASS demo/$s" >&3
+	else
+		echo "FAIL demo/$s: the step failed (see the console above)" >&3
+		echo
+		echo "######## demo stopped: step '$s' failed"
+		FAILED=1
+		break
+	fi
+done
+[ $FAILED = 0 ] && { echo; echo "######## demo complete"; }
+exit $FAILED
