@@ -7,6 +7,7 @@
 # Each step reports "PASS demo/NAME" or "FAIL demo/NAME: why" on the
 # results port; the demo stops at the first failing step.
 . /tests/lib.sh
+COKCTL=cokctl	# shown as typed
 
 DEMO_STEPS="intro insmod create status console destroy rmmod"
 for w in $(cat /proc/cmdline); do
@@ -28,7 +29,7 @@ show() {
 	return $_rc
 }
 klog() {	# the kernel lines our module printed since the last call
-	dmesg | grep -i 'cok' | grep -v COKTEST | tail -n "${1:-8}" | sed 's/^/  kernel: /'
+	dmesg | grep -i 'cok' | grep -v -e COKTEST -e COK_GUEST_READY | tail -n "${1:-8}" | sed 's/^/  kernel: /'
 }
 facts() {
 	echo "  online CPUs: $(online_cpus)   MemTotal: $(memtotal_kb) kB"
@@ -52,7 +53,7 @@ step_create() {
 	say "Create an enclave: 2 cores, 256 MiB"
 	explain "The module offlines two CPUs, takes 256 MiB, and starts the co-kernel"
 	explain "on those cores with INIT/SIPI.  cokctl prints the new enclave's id."
-	[ -x "$COKCTL" ] || { echo "cokctl is not in this image: ${WHY_COKCTL:-not built}"; return 1; }
+	[ -x "$COK_BIN/cokctl" ] || { echo "cokctl is not in this image: ${WHY_COKCTL:-not built}"; return 1; }
 	echo "\$ cokctl create --cpus 2 --mem 256M"
 	"$COKCTL" create --cpus 2 --mem 256M >"$T_TMP/id"
 	_rc=$?
