@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The manuals of cokctl and of each verb, and the verb table.
+ */
+#include <string.h>
+
+#include "cokctl.h"
+
+#define COK_STR_(x)	#x
+#define COK_STR(x)	COK_STR_(x)
+
+#define EXIT_STATUS \
+"EXIT STATUS\n" \
+"    0   Success.\n" \
+"    1   The module refused the request.  Its reason is printed on\n" \
+"        standard error as one line, \"cokctl: MESSAGE\"; when the module\n" \
+"        gave no message, the system's text for its error code.\n" \
+"    2   Usage error: unknown verb or option, missing or malformed\n" \
+"        argument.\n" \
+"    3   The " COK_GENL_NAME " module is not loaded.\n" \
+"    4   Permission denied (EPERM or EACCES); changing enclaves needs\n" \
+"        CAP_NET_ADMIN.\n" \
+"    5   Any other system error: netlink socket, memory, malformed\n" \
+"        answer.\n"
+
+const char cok_main_manual[] =
+"NAME\n"
+"    cokctl - control the co-kernel enclaves of the " COK_GENL_NAME " module\n"
+"\n"
+"SYNOPSIS\n"
+"    cokctl create (--cpus N | --cpu-list LIST) --mem SIZE [-j]\n"
+"    cokctl destroy ENCLAVE\n"
+"    cokctl status [ENCLAVE] [-j]\n"
+"    cokctl console [ENCLAVE] [-f]\n"
+"    cokctl help [VERB]\n"
+"    cokctl VERB --help\n"
+"    cokctl --help | --version\n"
+"\n"
+"DESCRIPTION\n"
+"    The " COK_GENL_NAME " kernel module takes CPU cores and memory away\n"
+"    from Linux and boots a small co-kernel of its own on them.  Such a\n"
+"    set of cores and memory, with its co-kernel, is an enclave; it is\n"
+"    named by a small positive number, its id (ENCLAVE below).\n"
+"\n"
+"    cokctl talks to the module over generic netlink (family \""
+COK_GENL_NAME "\",\n"
+"    protocol version " COK_STR(COK_GENL_VERSION) ").  Each verb is one request; the module checks\n"
+"    every request and explains a refusal in one line.\n"
+"\n"
+"VERBS\n"
+"    create    Take cores and memory and boot a co-kernel on them.\n"
+"    destroy   Stop an enclave and give its cores and memory back.\n"
+"    status    Show enclaves, their cores and counters (also as JSON).\n"
+"    console   Print the log of an enclave's co-kernel, or follow it.\n"
+"    help      Show this manual, or the manual of a verb.\n"
+"\n"
+"    \"cokctl help VERB\" and \"cokctl VERB --help\" show the manual of VERB.\n"
+"\n"
+"OPTIONS\n"
+"    -h, --help\n"
+"        Show this manual and exit.\n"
+"    -V, --version\n"
+"        Show the version of cokctl and of the netlink protocol it speaks,\n"
+"        and exit.\n"
+"\n"
+EXIT_STATUS
+"\n"
+"EXAMPLES\n"
+"    Boot an enclave on two cores with 256 MiB, look at it, read its log\n"
+"    and destroy it again:\n"
+"\n"
+"        id=$(cokctl create --cpus 2 --mem 256M)\n"
+"        cokctl status \"$id\"\n"
+"        cokctl console \"$id\"\n"
+"        cokctl destroy \"$id\"\n"
+"\n"
+"    The state of every enclave, as one line of JSON:\n"
+"\n"
+"        cokctl status -j\n";
+
+static const char create_manual[] =
+"NAME\n"
+"    cokctl create - boot a new enclave\n"
+"\n"
+"SYNOPSIS\n"
+"    cokctl create --cpus N --mem SIZE [-j]\n"
+"    cokctl create --cpu-list LIST --mem SIZE [-j]\n"
+"\n"
+"DESCRIPTION\n"
+"    Asks the module to take CPU cores away from Linux (they go offline\n"
+"    there), to take memory in physically contiguous 2 MiB chunks, and to\n"
+"    boot a co-kernel on them.  CPU 0 always stays with Linux.\n"
+"\n"
+"    On success the id of the new enclave is printed alone on standard\n"
+"    output, so that a script can keep it:\n"
+"\n"
+"        id=$(cokctl create --cpus 1 --mem 64M)\n"
+"\n"
+"    The enclave then exists; \"cokctl status\" shows whether its\n"
+"    co-kernel is still booting, running or has failed.\n"
+"\n"
+"    cokctl checks only the syntax of the values.  Whether they can be\n"
+"    granted (free CPUs, memory, size a multiple of 2 MiB, at most "
+COK_STR(COK_MAX_CORES) "\n"
+"    cores) is decided by the module, which explains a refusal.\n"
+"    Needs CAP_NET_ADMIN.\n"
+"\n"
+"OPTIONS\n"
+"    -c, --cpus N\n"
+"        Take N cores; the module picks free online CPUs, lowest numbers\n"
+"        first.\n"
+"    -l, --cpu-list LIST\n"
+"        Take exactly these Linux CPUs.  LIST is a comma-separated list of\n"
+"        CPU numbers and ranges: 1,3 or 1-2 or 1-3,6.\n"
+"    -m, --mem SIZE\n"
+"        Memory of the enclave, a multiple of 2 MiB.  SIZE is a number of\n"
+"        bytes, optionally followed by K, M, G or T (powers of 1024; KiB,\n"
+"        MiB, GiB and TiB are accepted too): 256M, 1G, 2097152.\n"
+"    -j, --json\n"
+"        Print {\"id\":N} instead of the bare id.\n"
+"    -h, --help\n"
+"        Show this manual and exit.\n"
+"\n"
+"    Exactly one of --cpus and --cpu-list must be given; --mem is required.\n"
+"\n"
+EXIT_STATUS
+"\n"
+"EXAMPLES\n"
+"        cokctl create --cpus 2 --mem 256M\n"
+"        cokctl create --cpu-list 1,3 --mem 1G -j\n"
+"        cokctl create --cpu-list 1-2 --mem 2097152\n";
+
+static const char destroy_manual[] =
+"NAME\n"
+"    cokctl destroy - stop an enclave and give its resources back\n"
+"\n"
+"SYNOPSIS\n"
+"    cokctl destroy ENCLAVE\n"
+"\n"
+"DESCRIPTION\n"
+"    Stops the co-kernel of enclave ENCLAVE (its id, as printed by create\n"
+"    and status), brings its cores back online in Linux and returns its\n"
+"    memory.  Nothing is printed on success.  Needs CAP_NET_ADMIN.\n"
+"\n"
+"OPTIONS\n"
+"    -h, --help\n"
+"        Show this manual and exit.\n"
+"\n"
+EXIT_STATUS
+"\n"
+"    An ENCLAVE that does not exist is a refusal of the module (1).\n"
+"\n"
+"EXAMPLES\n"
+"        cokctl destroy 1\n"
+"        for id in $(cokctl status -j | grep -o '\"id\":[0-9]*' |\n"
+"                    cut -d: -f2); do cokctl destroy \"$id\"; done\n";
+
+static const char status_manual[] =
+"NAME\n"
+"    cokctl status - show enclaves, their cores and counters\n"
+"\n"
+"SYNOPSIS\n"
+"    cokctl status [ENCLAVE] [-j]\n"
+"\n"
+"DESCRIPTION\n"
+"    Shows every enclave, or only ENCLAVE.  Before it answers, the module\n"
+"    pings every core of an enclave, so ALIVE tells about the present\n"
+"    moment; this takes up to about 100 ms per enclave.  Needs no\n"
+"    privilege.\n"
+"\n"
+"    The table has one line per enclave (ID, STATE, CPUS, MEMORY, FREE,\n"
+"    UPTIME, BOOT), then one line per core.  With no enclave it says\n"
+"    \"no enclaves\".\n"
+"\n"
+"    With -j the output is exactly one line of JSON, keys in this order\n"
+"    and without white space (wrapped here):\n"
+"\n"
+"        {\"enclaves\":[{\"id\":1,\"state\":\"running\",\"mem_bytes\":268435456,\n"
+"        \"mem_free_bytes\":262144000,\"uptime_ns\":123,\"boot_ns\":456,\n"
+"        \"cores\":[{\"cpu\":2,\"apic_id\":2,\"stage\":\"running\",\"alive\":true,\n"
+"        \"heartbeat\":5,\"interrupts\":7,\"nmis\":0,\"foreign_irqs\":0}]}]}\n"
+"\n"
+"    With no enclave: {\"enclaves\":[]}.\n"
+"\n"
+"FIELDS\n"
+"    state           booting, running or failed.\n"
+"    mem_bytes       Memory of the enclave.\n"
+"    mem_free_bytes  Free memory, as the co-kernel's allocator counts it.\n"
+"    uptime_ns       Time since the co-kernel first entered its C code.\n"
+"    boot_ns         Time from the create request to the first heartbeat.\n"
+"    cpu             Linux CPU number of the core.\n"
+"    apic_id         Its local APIC id.\n"
+"    stage           The boot stage the core reached, as the module names\n"
+"                    it; \"running\" once it serves requests.\n"
+"    alive           The core answered the module's ping just now.\n"
+"    heartbeat       How many times the core woke up.\n"
+"    interrupts      Interrupts the core took, doorbells included.\n"
+"    nmis            NMIs the core took.\n"
+"    foreign_irqs    Interrupts whose vector is not the co-kernel's (IPIs\n"
+"                    meant for Linux that reached the core).\n"
+"\n"
+"OPTIONS\n"
+"    -j, --json\n"
+"        Print one line of JSON instead of the table.\n"
+"    -h, --help\n"
+"        Show this manual and exit.\n"
+"\n"
+EXIT_STATUS
+"\n"
+"    An ENCLAVE that does not exist is a refusal of the module (1).\n"
+"\n"
+"EXAMPLES\n"
+"        cokctl status\n"
+"        cokctl status 1 -j\n"
+"        cokctl status -j | grep -o '\"alive\":[a-z]*'\n";
+
+static const char console_manual[] =
+"NAME\n"
+"    cokctl console - print the log of an enclave's co-kernel\n"
+"\n"
+"SYNOPSIS\n"
+"    cokctl console [ENCLAVE] [-f]\n"
+"\n"
+"DESCRIPTION\n"
+"    Prints what the co-kernel of ENCLAVE wrote to its console, unchanged,\n"
+"    on standard output: from the oldest byte still held (the log is a\n"
+"    ring that keeps only the newest output) to the newest.  If bytes\n"
+"    were overwritten before they could be read, a note with their number\n"
+"    goes to standard error.\n"
+"\n"
+"    Without ENCLAVE the only enclave is used; it is an error if there is\n"
+"    none (exit status 1) or more than one (exit status 2).  Needs no\n"
+"    privilege.\n"
+"\n"
+"OPTIONS\n"
+"    -f, --follow\n"
+"        After the log, keep printing what the co-kernel writes (looking\n"
+"        every 200 ms) until interrupted by SIGINT (Ctrl-C) or SIGTERM;\n"
+"        the exit status is then 0.\n"
+"    -h, --help\n"
+"        Show this manual and exit.\n"
+"\n"
+EXIT_STATUS
+"\n"
+"    If the enclave is destroyed while it is followed, the module's\n"
+"    refusal ends the command with exit status 1.\n"
+"\n"
+"EXAMPLES\n"
+"        cokctl console\n"
+"        cokctl console 2 -f\n"
+"        cokctl console 1 | grep -i panic\n";
+
+static const char help_manual[] =
+"NAME\n"
+"    cokctl help - show the manual of cokctl or of one of its verbs\n"
+"\n"
+"SYNOPSIS\n"
+"    cokctl help [VERB]\n"
+"\n"
+"DESCRIPTION\n"
+"    Without VERB, shows the manual of cokctl (like cokctl --help); with\n"
+"    VERB, the manual of that verb (like cokctl VERB --help).  Verbs:\n"
+"    create, destroy, status, console, help.\n"
+"\n"
+EXIT_STATUS
+"\n"
+"EXAMPLES\n"
+"        cokctl help create\n";
+
+const struct cok_verb cok_verbs[] = {
+	{ "create", "boot a new enclave", create_manual, cok_cmd_create },
+	{ "destroy", "stop an enclave", destroy_manual, cok_cmd_destroy },
+	{ "status", "show enclaves", status_manual, cok_cmd_status },
+	{ "console", "print a co-kernel log", console_manual,
+	  cok_cmd_console },
+	{ "help", "show a manual", help_manual, cok_cmd_help },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cok_verb *cok_find_verb(const char *name)
+{
+	const struct cok_verb *v;
+
+	for (v = cok_verbs; v->name; v++) {
+		if (!strcmp(v->name, name))
+			return v;
+	}
+	return NULL;
+}
+
+void cok_print_manual(const char *text)
+{
+	fputs(text, stdout);
+}
+
+int cok_cmd_help(int argc, char **argv)
+{
+	const struct cok_verb *v;
+
+	if (argc == 1) {
+		cok_print_manual(cok_main_manual);
+		return COK_EXIT_OK;
+	}
+	if (argc > 2)
+		return cok_usage_error("help", "unexpected argument '%s'",
+				       argv[2]);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		cok_print_manual(help_manual);
+		return COK_EXIT_OK;
+	}
+	v = cok_find_verb(argv[1]);
+	if (!v)
+		return cok_usage_error("help", "unknown verb '%s'", argv[1]);
+	cok_print_manual(v->manual);
+	return COK_EXIT_OK;
+}
