@@ -9,23 +9,20 @@
 
 /*
  * cok_err(): a formatted one-line extack message.  NL_SET_ERR_MSG_FMT
- * arrived in 6.2.  On 6.1 the text goes to one static buffer: our
- * generic netlink ops are not parallel_ops, so they run one at a time
- * under genl_mutex, which is held until the ack carrying the text is
- * built.
+ * (text kept inside the extack) arrived in 6.2.  On 6.1 the text must
+ * outlive the op until the ack is built; cok_extack_format() (compat.c)
+ * formats into a ring of static slots for that.
  */
 #ifdef NL_SET_ERR_MSG_FMT
 #define cok_err(extack, fmt, args...) NL_SET_ERR_MSG_FMT(extack, fmt, ##args)
 #else
-extern char cok_extack_buf[160];
+#define COK_HAVE_EXTACK_RING 1
+const char *cok_extack_format(const char *fmt, ...) __printf(1, 2);
 #define cok_err(extack, fmt, args...) do {				\
 	struct netlink_ext_ack *__extack = (extack);			\
 									\
-	if (__extack) {							\
-		scnprintf(cok_extack_buf, sizeof(cok_extack_buf),	\
-			  fmt, ##args);					\
-		__extack->_msg = cok_extack_buf;			\
-	}								\
+	if (__extack)							\
+		__extack->_msg = cok_extack_format(fmt, ##args);	\
 } while (0)
 #endif
 

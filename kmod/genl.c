@@ -260,7 +260,12 @@ static int cok_genl_put_status(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, COK_A_MEM_FREE, ei->mem_free, COK_A_PAD) ||
 	    nla_put_u64_64bit(skb, COK_A_UPTIME_NS, ei->uptime_ns,
 			      COK_A_PAD) ||
-	    nla_put_u64_64bit(skb, COK_A_BOOT_NS, ei->boot_ns, COK_A_PAD))
+	    nla_put_u64_64bit(skb, COK_A_BOOT_NS, ei->boot_ns, COK_A_PAD) ||
+	    nla_put_u64_64bit(skb, COK_A_MEMORY_NS, ei->memory_ns,
+			      COK_A_PAD) ||
+	    nla_put_u64_64bit(skb, COK_A_OFFLINE_NS, ei->offline_ns,
+			      COK_A_PAD) ||
+	    nla_put_u64_64bit(skb, COK_A_START_NS, ei->start_ns, COK_A_PAD))
 		goto cancel;
 
 	for (i = 0; i < min_t(u32, ei->ncores, COK_MAX_CORES); i++) {

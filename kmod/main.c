@@ -8,11 +8,6 @@
 #include <linux/module.h>
 #include "enclave.h"
 #include "boot.h"
-#include "compat.h"
-
-#ifndef NL_SET_ERR_MSG_FMT
-char cok_extack_buf[160];
-#endif
 
 static int __init ckpt_cokernel_init(void)
 {

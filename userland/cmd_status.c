@@ -83,6 +83,9 @@ static int on_status(struct nlmsghdr *nlh, void *arg)
 	get_u64(tb[COK_A_MEM_FREE], &e->mem_free);
 	get_u64(tb[COK_A_UPTIME_NS], &e->uptime_ns);
 	get_u64(tb[COK_A_BOOT_NS], &e->boot_ns);
+	get_u64(tb[COK_A_MEMORY_NS], &e->memory_ns);
+	get_u64(tb[COK_A_OFFLINE_NS], &e->offline_ns);
+	get_u64(tb[COK_A_START_NS], &e->start_ns);
 
 	/* COK_A_CORE repeats: walk the attributes, not the parsed table. */
 	gnlh = nlmsg_data(nlh);
@@ -138,8 +141,11 @@ static void print_json(const struct cok_status_list *list)
 		cok_json_string(stdout, e->state);
 		printf(",\"mem_bytes\":%" PRIu64 ",\"mem_free_bytes\":%" PRIu64
 		       ",\"uptime_ns\":%" PRIu64 ",\"boot_ns\":%" PRIu64
-		       ",\"cores\":[",
-		       e->mem_bytes, e->mem_free, e->uptime_ns, e->boot_ns);
+		       ",\"boot_memory_ns\":%" PRIu64
+		       ",\"boot_offline_ns\":%" PRIu64
+		       ",\"boot_start_ns\":%" PRIu64 ",\"cores\":[",
+		       e->mem_bytes, e->mem_free, e->uptime_ns, e->boot_ns,
+		       e->memory_ns, e->offline_ns, e->start_ns);
 		for (j = 0; j < e->ncores; j++) {
 			const struct cok_core_status *c = &e->core[j];
 

@@ -81,6 +81,9 @@ struct cok_enclave_status {
 	uint64_t mem_free;
 	uint64_t uptime_ns;
 	uint64_t boot_ns;
+	uint64_t memory_ns;		/* phases of boot_ns */
+	uint64_t offline_ns;
+	uint64_t start_ns;
 	uint32_t ncores;
 	struct cok_core_status core[COK_MAX_CORES];
 };

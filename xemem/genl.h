@@ -35,6 +35,9 @@ enum cok_genl_attr {
 	COK_A_CONSOLE_DATA,	/* binary: log bytes */
 	COK_A_CONSOLE_LOST,	/* u64: bytes overwritten before read */
 	COK_A_PAD,
+	COK_A_MEMORY_NS,	/* u64: of BOOT_NS, taking memory */
+	COK_A_OFFLINE_NS,	/* u64: of BOOT_NS, CPU hotplug offline */
+	COK_A_START_NS,		/* u64: of BOOT_NS, SIPI -> core 0 running */
 	__COK_A_MAX,
 };
 #define COK_A_MAX (__COK_A_MAX - 1)
