@@ -19,6 +19,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <asm/apic.h>
+#include <asm/processor.h>
 #include "boot.h"
 
 extern const u8 cok_image_start[], cok_image_end[];
@@ -157,16 +158,33 @@ static void send_icr(u32 apic_id, u32 low)
 	local_irq_restore(flags);
 }
 
+/*
+ * The MP specification's delays (10 ms INIT hold, 300 + 200 us around
+ * each STARTUP) are for old processors.  Like Linux's
+ * smp_quirk_init_udelay(), skip them on Intel family 6 and AMD family
+ * 0xf or later (QEMU's qemu64 is AMD family 0xf), keeping 10 us.
+ */
+static bool modern_cpu(void)
+{
+	const struct cpuinfo_x86 *c = &boot_cpu_data;
+
+	return (c->x86_vendor == X86_VENDOR_INTEL && c->x86 == 6) ||
+	       (c->x86_vendor == X86_VENDOR_HYGON && c->x86 >= 0x18) ||
+	       (c->x86_vendor == X86_VENDOR_AMD && c->x86 >= 0xf);
+}
+
 static void send_init(u32 apic_id)
 {
-	/* INIT, level triggered: assert, hold 10 ms, deassert (MP spec). */
+	/* INIT, level triggered: assert, hold, deassert (MP spec). */
 	send_icr(apic_id, APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT);
-	usleep_range(10000, 11000);
+	if (!modern_cpu())
+		usleep_range(10000, 11000);
 	send_icr(apic_id, APIC_INT_LEVELTRIG | APIC_DM_INIT);
 }
 
 void cok_start_core(u32 apic_id, const struct cok_tramp_params *params)
 {
+	unsigned int settle = modern_cpu() ? 10 : 300;
 	int i;
 
 	memcpy(tramp_params(), params, sizeof(*params));
@@ -175,9 +193,9 @@ void cok_start_core(u32 apic_id, const struct cok_tramp_params *params)
 	for (i = 0; i < 2; i++) {
 		apic->write(APIC_ESR, 0);	/* clear latched errors */
 		send_icr(apic_id, APIC_DM_STARTUP | (low_phys >> PAGE_SHIFT));
-		udelay(300);
+		udelay(settle);
 		wait_icr_idle();
-		udelay(200);
+		udelay(modern_cpu() ? 10 : 200);
 	}
 }
 
