@@ -6,6 +6,9 @@
 # apt-get update only when something is missing, prints nothing when
 # there is nothing to do.
 set -euo pipefail
+# The braces make bash read the whole script before running it, so that
+# editing it while it runs (another checkout, a long check) is harmless.
+{
 
 PKGS=(
 	qemu-system-x86 busybox-static cpio rsync
@@ -32,3 +35,5 @@ echo "deps.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+exit
+}

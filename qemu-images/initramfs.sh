@@ -20,6 +20,9 @@
 # Prints the initramfs path on stdout; exits non-zero only if no
 # initramfs could be made at all.
 set -euo pipefail
+# The braces make bash read the whole script before running it, so that
+# editing it while it runs (another checkout, a long check) is harmless.
+{
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LANE=${1:?usage: initramfs.sh LANE}
@@ -188,3 +191,5 @@ q() { printf "'%s'" "${1//\'/}"; }
 (cd "$R" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 echo "$OUT"
+exit
+}

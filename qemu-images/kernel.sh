@@ -9,6 +9,7 @@
 #   VMLINUZ=...  the kernel image to boot
 #   MODDIR=...   its /lib/modules/KVER directory ("" if it has none)
 #   KDIR=...     the build tree to build out-of-tree modules against
+#   CMDLINE_EXTRA=...  kernel parameters the guest must boot with
 #
 # 6.1 / 6.12: the Debian kernel package behind linux-image-amd64 /
 # linux-image-6.12-amd64 is downloaded (apt-get download) into
@@ -17,8 +18,11 @@
 # version is installed (that is only /usr/src and /lib/modules/*/build).
 #
 # debug: delegates to qemu-images/debug-kernel.sh, which prints
-# BZIMAGE=... and KDIR=... (and optionally MODDIR=...).
+# BZIMAGE=... and KDIR=... (optionally MODDIR=... and CMDLINE_EXTRA=...).
 set -euo pipefail
+# The braces make bash read the whole script before running it, so that
+# editing it while it runs (another checkout, a long check) is harmless.
+{
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${COK_CACHE:-/var/cache/ckpt_cokernel}/kernels
@@ -36,11 +40,12 @@ debug)
 	BZIMAGE=$(sed -n 's/^BZIMAGE=//p' <<<"$out" | tail -n1)
 	KDIR=$(sed -n 's/^KDIR=//p' <<<"$out" | tail -n1)
 	MODDIR=$(sed -n 's/^MODDIR=//p' <<<"$out" | tail -n1)
+	CMDLINE_EXTRA=$(sed -n 's/^CMDLINE_EXTRA=//p' <<<"$out" | tail -n1)
 	[ -n "$BZIMAGE" ] && [ -f "$BZIMAGE" ] || die "debug lane: no BZIMAGE from debug-kernel.sh"
 	[ -n "$KDIR" ] && [ -d "$KDIR" ] || die "debug lane: no KDIR from debug-kernel.sh"
 	KVER=$(make -s -C "$KDIR" kernelrelease 2>/dev/null || cat "$KDIR/include/config/kernel.release" 2>/dev/null || true)
-	printf 'KNAME=%q\nKVER=%q\nVMLINUZ=%q\nMODDIR=%q\nKDIR=%q\n' \
-		debug "$KVER" "$BZIMAGE" "$MODDIR" "$KDIR"
+	printf 'KNAME=%q\nKVER=%q\nVMLINUZ=%q\nMODDIR=%q\nKDIR=%q\nCMDLINE_EXTRA=%q\n' \
+		debug "$KVER" "$BZIMAGE" "$MODDIR" "$KDIR" "$CMDLINE_EXTRA"
 	exit 0
 	;;
 *) die "usage: kernel.sh 6.1|6.12|debug" ;;
@@ -70,8 +75,16 @@ if [ ! -f "$DIR/.done" ]; then
 	chmod 755 "$CACHE" "$tmp"
 	id _apt >/dev/null 2>&1 && chown _apt "$tmp" 2>/dev/null || true
 	trap 'rm -rf "$tmp"' EXIT
-	(cd "$tmp" && apt-get download -qq "$PKG=$PKGVER" >&2) ||
-		die "apt-get download $PKG=$PKGVER failed"
+	(cd "$tmp" && apt-get download -qq "$PKG=$PKGVER" >&2) || {
+		# Stale package lists: refresh once and resolve again.
+		apt-get update -qq >&2 || true
+		PKG=$(apt_resolve)
+		PKGVER=$(apt-cache policy "$PKG" | sed -n 's/^ *Candidate: //p')
+		KVER=${PKG#linux-image-}
+		KVER=${KVER%-unsigned}
+		DIR=$CACHE/$PKG\_$PKGVER
+		(cd "$tmp" && apt-get download -qq "$PKG=$PKGVER" >&2)
+	} || die "apt-get download $PKG=$PKGVER failed"
 	deb=$(ls "$tmp"/*.deb | head -n1)
 	mkdir -p "$tmp/x"
 	dpkg-deb -x "$deb" "$tmp/x"
@@ -105,5 +118,7 @@ fi
 KDIR=/usr/src/linux-headers-$KVER
 [ -f "$KDIR/Makefile" ] || die "$KDIR is not a kernel build tree"
 
-printf 'KNAME=%q\nKVER=%q\nVMLINUZ=%q\nMODDIR=%q\nKDIR=%q\n' \
+printf 'KNAME=%q\nKVER=%q\nVMLINUZ=%q\nMODDIR=%q\nKDIR=%q\nCMDLINE_EXTRA=\n' \
 	"$NAME" "$KVER" "$VMLINUZ" "$MODDIR" "$KDIR"
+exit
+}

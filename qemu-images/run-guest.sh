@@ -16,6 +16,9 @@
 #
 # Exit: QEMU's status; 124 if the timeout killed it.
 set -euo pipefail
+# The braces make bash read the whole script before running it, so that
+# editing it while it runs (another checkout, a long check) is harmless.
+{
 
 KERNEL= INITRD= OUTDIR= TIMEOUT=600 APPEND= STREAM=0
 while [ $# -gt 0 ]; do
@@ -61,3 +64,5 @@ rc=$?
 set -e
 [ $rc -eq 137 ] && rc=124	# killed after the grace period
 exit $rc
+exit
+}

@@ -10,18 +10,22 @@
 # the CPUs, so absolute times are pessimistic; compare runs on the same
 # machine.
 set -uo pipefail
+# The braces make bash read the whole script before running it, so that
+# editing it while it runs (another checkout, a long check) is harmless.
+{
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LANE=${1:-6.1}
 ROUNDS=${COK_BENCH_ROUNDS:-10}
 B=$ROOT/build/$LANE
 
 kenv=$("$ROOT/qemu-images/kernel.sh" "$LANE") || { echo "bench: no kernel $LANE"; exit 1; }
-VMLINUZ=$(eval "$kenv"; echo "$VMLINUZ")
+CMDLINE_EXTRA=
+eval "$kenv"
 img=$("$ROOT/qemu-images/initramfs.sh" "$LANE") || { echo "bench: could not build the initramfs"; exit 1; }
 echo "bench: booting a $LANE guest for $ROUNDS rounds (console: build/$LANE/bench/console.log)"
 "$ROOT/qemu-images/run-guest.sh" --kernel "$VMLINUZ" --initrd "$img" \
 	--outdir "$B/bench" --timeout "${COK_GUEST_TIMEOUT:-600}" \
-	--append "cok.mode=bench cok.rounds=$ROUNDS"
+	--append "cok.mode=bench cok.rounds=$ROUNDS $CMDLINE_EXTRA"
 rc=$?
 R=$B/bench/results.txt
 if grep -q '^BENCH_ERROR' "$R" 2>/dev/null; then
@@ -42,3 +46,5 @@ sed -n 's/^BENCH boot_ns=\([0-9]*\).*/\1/p' "$R" | sort -n | awk -v rounds="$ROU
 		if (med > 0)
 			printf "Pisces waits 1.5 s for its co-kernel to boot: %.0fx that of ours (1500 ms / %.2f ms)\n", 1500 / med, med
 	}'
+exit
+}

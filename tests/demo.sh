@@ -8,16 +8,20 @@
 # guest's console streamed to this terminal.  DEMO_STEPS="a b c" picks
 # the steps.  Exit 0 if every step worked.
 set -uo pipefail
+# The braces make bash read the whole script before running it, so that
+# editing it while it runs (another checkout, a long check) is harmless.
+{
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LANE=${1:-6.1}
 B=$ROOT/build/$LANE
 
 echo "== make demo: building the guest image for kernel $LANE (module built against it)"
 kenv=$("$ROOT/qemu-images/kernel.sh" "$LANE") || { echo "demo: no kernel $LANE"; exit 1; }
-VMLINUZ=$(eval "$kenv"; echo "$VMLINUZ")
+CMDLINE_EXTRA=
+eval "$kenv"
 img=$("$ROOT/qemu-images/initramfs.sh" "$LANE") || { echo "demo: could not build the initramfs"; exit 1; }
 sed 's/^/   build: /' "$B/build-status"
-APPEND="cok.mode=demo"
+APPEND="cok.mode=demo $CMDLINE_EXTRA"
 [ -n "${DEMO_STEPS:-}" ] && APPEND="$APPEND cok.demo=$(echo "$DEMO_STEPS" | tr ' ' ',')"
 echo "== booting QEMU (TCG, 4 CPUs, 2 GiB); the guest's console follows"
 "$ROOT/qemu-images/run-guest.sh" --stream --kernel "$VMLINUZ" --initrd "$img" \
@@ -33,3 +37,5 @@ fi
 grep -q '^FAIL ' "$B/demo/results.txt" && exit 1
 grep -q '^PASS ' "$B/demo/results.txt" || exit 1
 exit 0
+exit
+}

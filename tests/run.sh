@@ -17,6 +17,9 @@
 # Artifacts: build/LANE/{build-status,module.log,run/console.log,
 # run/results.txt,run/dmesg.txt}.
 set -uo pipefail
+# The braces make bash read the whole script before running it, so that
+# editing it while it runs (another checkout, a long check) is harmless.
+{
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TESTS=${COK_TESTS:-all}
@@ -60,8 +63,9 @@ run_lane() {
 		verdict "FAIL [$lane] lane: no kernel: $(tail -n 1 "$ROOT/build/.kernel-$lane.err")"
 		return
 	fi
-	vmlinuz=$(sed -n "s/^VMLINUZ=//p" <<<"$kenv")
-	vmlinuz=$(eval "echo $vmlinuz")
+	local KNAME KVER VMLINUZ MODDIR KDIR CMDLINE_EXTRA=
+	eval "$kenv"
+	vmlinuz=$VMLINUZ
 	mkdir -p "$B"
 	if ! img=$("$ROOT/qemu-images/initramfs.sh" "$lane" 2>"$B/initramfs.log"); then
 		verdict "FAIL [$lane] lane: initramfs.sh failed: $(tail -n 1 "$B/initramfs.log")"
@@ -78,7 +82,7 @@ run_lane() {
 	rm -f "$R/results.txt"
 	"$ROOT/qemu-images/run-guest.sh" --kernel "$vmlinuz" --initrd "$img" \
 		--outdir "$R" --timeout "$TIMEOUT" \
-		--append "cok.mode=test cok.tests=$TESTS" &
+		--append "cok.mode=test cok.tests=$TESTS $CMDLINE_EXTRA" &
 	local qpid=$!
 	local boot=0 end=0 port=1
 	# Verdicts as they arrive, until QEMU exits.
@@ -116,6 +120,16 @@ run_lane() {
 	elif [ $end = 0 ]; then
 		verdict "FAIL [$lane] lane: guest did not finish: crashed, panicked or reset (qemu exit $rc; build/$lane/run/console.log)"
 	fi
+	if [ $boot = 1 ] && [ $end = 0 ]; then
+		# The case that was running: its "=== name" header with no
+		# verdict after it on the console.
+		local last why
+		last=$(tr -d '\r' <"$R/console.log" | awk '/^=== / { c = $2 } /^RESULT: / { c = "" } END { print c }')
+		why=$(tr -d '\r' <"$R/console.log" | grep -m1 -E 'Kernel panic|BUG:|WARNING:|Oops|triple fault' | sed 's/^\[[ 0-9.]*\] //' | cut -c1-200)
+		local how="the guest died during this case"
+		[ $rc -eq 124 ] && how="the guest hung during this case (timeout)"
+		[ -n "$last" ] && verdict "FAIL [$lane] $last: $how${why:+: $why}"
+	fi
 	if [ $rc -eq 124 ] || [ $boot = 0 ] || [ $end = 0 ]; then
 		echo "    last console lines:"
 		tail -n 25 "$R/console.log" 2>/dev/null | sed 's/^/    | /'
@@ -133,3 +147,5 @@ S=$(grep -c '^SKIP ' "$ALL")
 [ "$S" -gt 0 ] && echo "($S skipped)"
 echo "$P passed, $F failed"
 [ "$F" -eq 0 ]
+exit
+}
