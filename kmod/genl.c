@@ -80,6 +80,21 @@ static int cok_genl_need_id(struct genl_info *info, u32 *id)
 	return 0;
 }
 
+/*
+ * Taking cores and memory from Linux is a CAP_SYS_ADMIN matter.  The
+ * family does not use GENL_ADMIN_PERM: that flag checks CAP_NET_ADMIN
+ * and refuses before the handler runs, with no extack text, and every
+ * refusal here must say why.
+ */
+static int cok_genl_need_sys_admin(struct sk_buff *skb,
+				   struct genl_info *info)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return 0;
+	GENL_SET_ERR_MSG(info, "changing enclaves needs CAP_SYS_ADMIN");
+	return -EPERM;
+}
+
 static int cok_genl_create(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
@@ -90,6 +105,9 @@ static int cok_genl_create(struct sk_buff *skb, struct genl_info *info)
 	u32 id;
 	int err;
 
+	err = cok_genl_need_sys_admin(skb, info);
+	if (err)
+		return err;
 	if (GENL_REQ_ATTR_CHECK(info, COK_A_MEM_BYTES)) {
 		NL_SET_ERR_MSG(extack, "missing attribute: memory size");
 		return -EINVAL;
@@ -168,6 +186,9 @@ static int cok_genl_destroy(struct sk_buff *skb, struct genl_info *info)
 	u32 id;
 	int err;
 
+	err = cok_genl_need_sys_admin(skb, info);
+	if (err)
+		return err;
 	err = cok_genl_need_id(info, &id);
 	if (err)
 		return err;
@@ -428,14 +449,12 @@ out:
 static const struct genl_ops cok_genl_ops[] = {
 	{
 		.cmd		= COK_CMD_CREATE,
-		.flags		= GENL_ADMIN_PERM,
 		.policy		= cok_create_policy,
 		.maxattr	= COK_A_MAX,
 		.doit		= cok_genl_create,
 	},
 	{
 		.cmd		= COK_CMD_DESTROY,
-		.flags		= GENL_ADMIN_PERM,
 		.policy		= cok_id_policy,
 		.maxattr	= COK_A_MAX,
 		.doit		= cok_genl_destroy,

@@ -3,7 +3,7 @@
  * nl-malformed: sends malformed requests to the ckpt_cokernel generic
  * netlink family and checks that each one is refused with the expected
  * error and a non-empty extended-ACK message.  Run as root (CREATE and
- * DESTROY need CAP_NET_ADMIN) on a kernel with the module loaded.
+ * DESTROY need CAP_SYS_ADMIN) on a kernel with the module loaded.
  *
  * Output: one line per case,
  *   ok <case>: <errno> <extack>

@@ -19,7 +19,7 @@
 "        argument.\n" \
 "    3   The " COK_GENL_NAME " module is not loaded.\n" \
 "    4   Permission denied (EPERM or EACCES); changing enclaves needs\n" \
-"        CAP_NET_ADMIN.\n" \
+"        CAP_SYS_ADMIN.\n" \
 "    5   Any other system error: netlink socket, memory, malformed\n" \
 "        answer.\n"
 
@@ -103,7 +103,7 @@ static const char create_manual[] =
 "    granted (free CPUs, memory, size a multiple of 2 MiB, at most "
 COK_STR(COK_MAX_CORES) "\n"
 "    cores) is decided by the module, which explains a refusal.\n"
-"    Needs CAP_NET_ADMIN.\n"
+"    Needs CAP_SYS_ADMIN.\n"
 "\n"
 "OPTIONS\n"
 "    -c, --cpus N\n"
@@ -140,7 +140,7 @@ static const char destroy_manual[] =
 "DESCRIPTION\n"
 "    Stops the co-kernel of enclave ENCLAVE (its id, as printed by create\n"
 "    and status), brings its cores back online in Linux and returns its\n"
-"    memory.  Nothing is printed on success.  Needs CAP_NET_ADMIN.\n"
+"    memory.  Nothing is printed on success.  Needs CAP_SYS_ADMIN.\n"
 "\n"
 "OPTIONS\n"
 "    -h, --help\n"

@@ -57,7 +57,7 @@ int cok_nl_failure(const struct cok_nl *nl)
 	case COK_NL_REFUSED:
 		cok_nl_describe(nl, line, sizeof(line));
 		if (perm && !nl->ext.msg[0])
-			fprintf(stderr, "cokctl: %s (this needs CAP_NET_ADMIN)\n",
+			fprintf(stderr, "cokctl: %s (this needs CAP_SYS_ADMIN)\n",
 				line);
 		else
 			fprintf(stderr, "cokctl: %s\n", line);

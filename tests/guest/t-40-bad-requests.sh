@@ -46,6 +46,12 @@ refused() {
 }
 
 refused unprivileged-create 4 user -- "$COKCTL" create --cpus 1 --mem 64M
+# The module itself says why (extack), not only cokctl's errno text.
+t_begin bad/unprivileged-reason
+case "$ERR" in
+*"changing enclaves needs CAP_SYS_ADMIN"*) t_pass ;;
+*) t_fail "unprivileged create: no extack reason in: $ERR" ;;
+esac
 [ -n "$LIVE" ] && refused unprivileged-destroy 4 user -- "$COKCTL" destroy "$LIVE"
 refused cpu0 1 -- "$COKCTL" create --cpu-list 0 --mem 64M
 refused cpu99 1 -- "$COKCTL" create --cpu-list 99 --mem 64M
