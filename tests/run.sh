@@ -37,6 +37,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#LANES[@]} -gt 0 ] || LANES=(6.1)
+mkdir -p "$ROOT/build"
 ALL=$(mktemp)
 trap 'rm -f "$ALL"' EXIT
 
