@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # qemu-images/run-guest.sh --kernel VMLINUZ --initrd CPIO --outdir DIR
-#                          [--timeout SECONDS] [--append "ARGS"] [--stream]
+#                          [--timeout SECONDS] [--append "ARGS"]
+#                          [--stream | --interactive]
 #
 # Boots one QEMU TCG guest (never KVM: it hangs this machine's guests)
 # with 4 CPUs (so that Linux uses IPI shorthands) and 2 GiB, and waits
@@ -12,7 +13,8 @@
 #   DIR/console.log  the serial console (ttyS0), always
 #   DIR/results.txt  virtio-serial port "results": the verdict lines
 #   DIR/dmesg.txt    virtio-serial port "log": the kernel log at the end
-# --stream also copies the console to stdout as it comes.
+# --stream also copies the console to stdout as it comes; --interactive
+# connects the console to this terminal both ways (Ctrl-A X quits QEMU).
 #
 # Exit: QEMU's status; 124 if the timeout killed it.
 set -euo pipefail
@@ -20,7 +22,7 @@ set -euo pipefail
 # editing it while it runs (another checkout, a long check) is harmless.
 {
 
-KERNEL= INITRD= OUTDIR= TIMEOUT=600 APPEND= STREAM=0
+KERNEL= INITRD= OUTDIR= TIMEOUT=600 APPEND= STREAM=0 INTERACTIVE=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel)  KERNEL=$2; shift 2 ;;
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--append)  APPEND=$2; shift 2 ;;
 	--stream)  STREAM=1; shift ;;
+	--interactive) INTERACTIVE=1; shift ;;
 	*) echo "run-guest.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -41,25 +44,31 @@ LOG=$OUTDIR/console.log RES=$OUTDIR/results.txt DMESG=$OUTDIR/dmesg.txt
 rm -f "$LOG" "$RES" "$DMESG"
 
 CMDLINE="console=ttyS0,115200 panic=-1 quiet loglevel=4 log_buf_len=4M $APPEND"
-if [ "$STREAM" = 1 ]; then
-	SERIAL=(-chardev "stdio,id=con,signal=off,logfile=$LOG" -serial chardev:con)
+STDIN=/dev/null
+TIMEOUT_OPTS=()
+if [ "$INTERACTIVE" = 1 ]; then
+	SERIAL=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$LOG" -serial chardev:con -mon chardev=con)
+	STDIN=/dev/stdin
+	TIMEOUT_OPTS=(--foreground)
+elif [ "$STREAM" = 1 ]; then
+	SERIAL=(-chardev "stdio,id=con,signal=off,logfile=$LOG" -serial chardev:con -monitor none)
 else
-	SERIAL=(-serial "file:$LOG")
+	SERIAL=(-serial "file:$LOG" -monitor none)
 fi
 
 set +e
-timeout --kill-after=10 "$TIMEOUT" \
+timeout "${TIMEOUT_OPTS[@]}" --kill-after=10 "$TIMEOUT" \
 	qemu-system-x86_64 \
 	-machine pc -accel tcg -cpu qemu64 -smp 4 -m 2048 \
 	-nographic -nodefaults -no-reboot \
-	"${SERIAL[@]}" -monitor none \
+	"${SERIAL[@]}" \
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE" \
 	-device virtio-serial-pci,id=vser0 \
 	-chardev "file,id=res,path=$RES" \
 	-device virtserialport,bus=vser0.0,chardev=res,name=results \
 	-chardev "file,id=klog,path=$DMESG" \
 	-device virtserialport,bus=vser0.0,chardev=klog,name=log \
-	</dev/null
+	<"$STDIN"
 rc=$?
 set -e
 [ $rc -eq 137 ] && rc=124	# killed after the grace period

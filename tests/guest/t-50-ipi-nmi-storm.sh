@@ -65,6 +65,7 @@ case_broadcast
 t_begin storm/directed-nmi
 case_directed() {
 	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
+	T_DMESG_ALLOW=$NMI_ALLOW	# late console output of the broadcasts
 	status_read "$T_TMP/pre.flat" || { t_fail "$STATUS_ERR"; return; }
 	ids=
 	for c in $(enc_cpus "$T_TMP/pre.flat" "$EID"); do
