@@ -356,13 +356,13 @@ static int enclave_setup(struct cok_enclave *e, struct netlink_ext_ack *extack)
 	err = take_memory(e, extack);
 	if (err)
 		return err;
-	e->t_memory_done = ktime_get();
 	err = prepare_chunk0(e);
 	if (err) {
 		cok_err(extack, "enclave memory too large for the boot page tables");
 		release_memory(e, true);
 		return err;
 	}
+	e->t_memory_done = ktime_get();
 	err = take_cpus(e, extack);
 	if (err) {
 		release_memory(e, true);

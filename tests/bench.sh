@@ -46,5 +46,18 @@ sed -n 's/^BENCH boot_ns=\([0-9]*\).*/\1/p' "$R" | sort -n | awk -v rounds="$ROU
 		if (med > 0)
 			printf "Pisces waits 1.5 s for its co-kernel to boot: %.0fx that of ours (1500 ms / %.2f ms)\n", 1500 / med, med
 	}'
+# Where the time goes: the median of each phase of boot_ns.
+for p in boot_memory_ns:"taking 64 MiB from Linux (zeroed by init_on_alloc)" \
+	 boot_offline_ns:"CPU hotplug offline (Linux)" \
+	 boot_start_ns:"INIT/SIPI -> co-kernel's first heartbeat"; do
+	key=${p%%:*}
+	sed -n "s/.* $key=\([0-9]*\).*/\1/p" "$R" | sort -n | awk -v what="${p#*:}" '
+		{ v[NR] = $1 / 1e6 }
+		END {
+			if (!NR) exit
+			med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "  of which %-46s median %7.2f ms\n", what ":", med
+		}'
+done
 exit
 }

@@ -23,10 +23,14 @@ while [ $i -le "$ROUNDS" ]; do
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	status_read "$T_TMP/b.flat" || { echo "BENCH_ERROR round $i: $STATUS_ERR" >&3; exit 1; }
 	b=$(enc_get "$T_TMP/b.flat" "$EID" boot_ns)
+	phases=
+	for p in boot_memory_ns boot_offline_ns boot_start_ns; do
+		phases="$phases $p=$(enc_get "$T_TMP/b.flat" "$EID" $p)"
+	done
 	run "$COKCTL" destroy "$EID"
 	[ "$RC" = 0 ] || { echo "BENCH_ERROR round $i: destroy exit $RC: $ERR" >&3; exit 1; }
 	case $b in ''|*[!0-9]*) echo "BENCH_ERROR round $i: boot_ns '$b'" >&3; exit 1 ;; esac
-	echo "BENCH boot_ns=$b create_wall_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" >&3
+	echo "BENCH boot_ns=$b$phases create_wall_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" >&3
 	echo "round $i: boot_ns=$b"
 	i=$((i + 1))
 done
