@@ -17,6 +17,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LANE=${1:-6.1}
 ROUNDS=${COK_BENCH_ROUNDS:-10}
 B=$ROOT/build/$LANE
+mkdir -p "$B"
+exec 8>"$B/.lock"	# one run per lane and checkout at a time
+flock -n 8 || { echo "waiting for another run on build/$LANE"; flock 8; }
 
 kenv=$("$ROOT/qemu-images/kernel.sh" "$LANE") || { echo "bench: no kernel $LANE"; exit 1; }
 CMDLINE_EXTRA=

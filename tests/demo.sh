@@ -14,6 +14,9 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LANE=${1:-6.1}
 B=$ROOT/build/$LANE
+mkdir -p "$B"
+exec 8>"$B/.lock"	# one run per lane and checkout at a time
+flock -n 8 || { echo "waiting for another run on build/$LANE"; flock 8; }
 
 echo "== make demo: building the guest image for kernel $LANE (module built against it)"
 kenv=$("$ROOT/qemu-images/kernel.sh" "$LANE") || { echo "demo: no kernel $LANE"; exit 1; }

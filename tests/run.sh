@@ -59,6 +59,10 @@ prefix() {
 run_lane() {
 	local lane=$1 B=$ROOT/build/$1 t0 t1 rc img kenv vmlinuz line n
 	t0=$(date +%s)
+	mkdir -p "$B"
+	# One run per lane and checkout at a time (they share build/LANE).
+	exec 8>"$B/.lock"
+	flock -n 8 || { echo "--- lane $lane: waiting for another run of this lane in this checkout"; flock 8; }
 	echo "--- lane $lane: building image"
 	if ! kenv=$("$ROOT/qemu-images/kernel.sh" "$lane" 2>"$ROOT/build/.kernel-$lane.err"); then
 		verdict "FAIL [$lane] lane: no kernel: $(tail -n 1 "$ROOT/build/.kernel-$lane.err")"
@@ -136,6 +140,7 @@ run_lane() {
 		tail -n 25 "$R/console.log" 2>/dev/null | sed 's/^/    | /'
 	fi
 	echo "--- lane $lane: guest ran $((t2 - t1)) s, lane total $((t2 - t0)) s"
+	exec 8>&-
 }
 
 for lane in "${LANES[@]}"; do
