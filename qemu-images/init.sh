@@ -74,7 +74,7 @@ else
 	exec 3>/tmp/results.fifo
 	echo "cok-init: WARNING: no virtio-serial results port; results on the console"
 fi
-echo "BOOT kernel=$(uname -r) cpus=$(nproc) memtotal_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) mode=$MODE" >&3
+echo "BOOT kernel=$(uname -r) cpus=$(nproc) memtotal_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) uptime_s=$(cut -d' ' -f1 /proc/uptime) mode=$MODE" >&3
 
 echo "COK_GUEST_READY" >/dev/kmsg
 
