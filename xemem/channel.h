@@ -22,6 +22,7 @@
 
 #include "cok_types.h"
 #include "ring.h"
+#include "app.h"
 
 #define COK_CHUNK_SHIFT		21
 #define COK_CHUNK_SIZE		(1UL << COK_CHUNK_SHIFT)
@@ -69,6 +70,9 @@ enum cok_msg_type {
 	COK_MSG_PING,		/* reply: arg[0] = heartbeat */
 	COK_MSG_SHUTDOWN,	/* core stops serving, reports STOPPED */
 	COK_MSG_MEMINFO,	/* reply: arg[0] = free bytes, arg[1] = total */
+	COK_MSG_STAGE,		/* arg[0] = bytes; reply arg[0] = enclave offset */
+	COK_MSG_LAUNCH,		/* arg[0] = enclave offset of the launch block */
+	COK_MSG_KILL,		/* end the app on this core */
 };
 
 /* Status codes in cok_msg.status (negated). */
@@ -77,6 +81,8 @@ enum cok_error {
 	COK_EINVAL = 1,
 	COK_ENOMEM = 2,
 	COK_ENOSYS = 3,
+	COK_EBUSY = 4,
+	COK_ENOEXEC = 5,
 };
 
 /*
@@ -96,6 +102,7 @@ struct cok_core {
 	uint64_t pad1[2];
 	struct cok_msg_ring cmd;	/* Linux -> co-kernel */
 	struct cok_msg_ring resp;	/* co-kernel -> Linux */
+	struct cok_app_slot app;	/* the app on this core (app.h) */
 };
 
 struct cok_channel {

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Apps on co-kernel cores: one app per core.  The app's slot lives in
+ * the core's part of the channel (struct cok_core.app).
+ *
+ * Launch: the module asks the co-kernel for a staging area
+ * (COK_MSG_STAGE, arg[0] = bytes; reply arg[0] = enclave offset), copies
+ * a struct cok_launch_block, the ELF file and the argument strings there,
+ * and sends COK_MSG_LAUNCH (arg[0] = the block's enclave offset).  The
+ * co-kernel validates and loads the ELF into a new address space, frees
+ * the staging area and reports RUNNING, or LOAD_FAILED with a reason.
+ *
+ * Forwarded system calls: the app's core writes nr and args into
+ * app.sc and sets sc.state = PENDING; the proxy (cokctl launch) sees it
+ * through the module, runs the call itself, reaching the app's buffers
+ * through its mapping of the enclave memory (it walks the app's page
+ * tables from app.cr3), writes sc.ret, sets DONE and the module rings
+ * the core's doorbell.  No copy of app memory is made by the co-kernel.
+ *
+ * "Enclave offset": chunk i covers [i * 2 MiB, (i + 1) * 2 MiB), as in
+ * the co-kernel's direct map and in the proxy's mmap of the device.
+ */
+#ifndef XEMEM_APP_H
+#define XEMEM_APP_H
+
+#include "cok_types.h"
+
+#define COK_LAUNCH_MAGIC	0x4e43414cU	/* "LACN" */
+#define COK_ELF_MAX		(64UL << 20)
+#define COK_STRINGS_MAX		(256UL << 10)
+#define COK_APP_ERROR_LEN	128
+
+enum cok_app_state {
+	COK_APP_NONE = 0,	/* core idle, ready for a launch */
+	COK_APP_LOADING,
+	COK_APP_RUNNING,
+	COK_APP_EXITED,		/* exit_status valid */
+	COK_APP_FAULTED,	/* fault_* valid */
+	COK_APP_KILLED,		/* by COK_MSG_KILL */
+	COK_APP_LOAD_FAILED,	/* error[] holds the reason */
+};
+
+enum cok_sc_state {
+	COK_SC_IDLE = 0,
+	COK_SC_PENDING,		/* co-kernel: nr/arg valid, waiting */
+	COK_SC_DONE,		/* Linux: ret valid */
+};
+
+struct cok_fwd_syscall {
+	uint32_t state;		/* enum cok_sc_state */
+	uint32_t seq;
+	uint64_t nr;
+	uint64_t arg[6];
+	int64_t ret;
+};
+
+struct cok_app_slot {
+	uint32_t state;		/* enum cok_app_state */
+	uint32_t app_id;
+	uint64_t cr3;		/* the app's PML4, physical */
+	int32_t exit_status;
+	uint32_t fault_signal;	/* the signal a Linux kernel would send */
+	uint64_t fault_vector;
+	uint64_t fault_rip;
+	uint64_t fault_addr;	/* CR2 for page faults */
+	uint64_t fault_error;
+	char error[COK_APP_ERROR_LEN];
+	struct cok_fwd_syscall sc;
+};
+
+/* At the start of the staging area; offsets are from the block. */
+struct cok_launch_block {
+	uint32_t magic;
+	uint32_t app_id;
+	uint64_t elf_offset;
+	uint64_t elf_size;
+	uint64_t strings_offset;	/* argv then envp, each NUL-ended */
+	uint64_t strings_size;
+	uint32_t argc;
+	uint32_t envc;
+	/* Linux's clocks at one instant, for the co-kernel's TSC clock. */
+	uint64_t clock_tsc;
+	uint64_t clock_realtime_ns;
+	uint64_t clock_monotonic_ns;
+	uint64_t tsc_khz;
+};
+
+#endif /* XEMEM_APP_H */
