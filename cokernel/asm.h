@@ -47,6 +47,22 @@
 #define EFER_LME		(1 << 8)
 #define EFER_NXE		(1 << 11)
 
+/* MSRs and bits for SYSCALL and the segment bases. */
+#define EFER_SCE		(1 << 0)	/* SYSCALL enable */
+#define MSR_STAR		0xc0000081
+#define MSR_LSTAR		0xc0000082
+#define MSR_FMASK		0xc0000084
+#define MSR_FS_BASE		0xc0000100
+#define MSR_GS_BASE		0xc0000101
+#define MSR_KERNEL_GS_BASE	0xc0000102
+
+/* struct cok_syscall_area (cokernel.h), reached through GS on entry. */
+#define SCA_KERNEL_RSP		0
+#define SCA_USER_RSP		8
+
+/* Pseudo vector that marks a system call in struct cok_regs. */
+#define VECTOR_SYSCALL		0x100
+
 #define IST_NMI			1
 #define IST_DF			2
 

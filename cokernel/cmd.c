@@ -20,9 +20,32 @@ static __noreturn void stop_core(struct cok_cpu *c, struct cok_core *s)
 static void reply(struct cok_cpu *c, struct cok_msg *m, int64_t status)
 {
 	m->status = status;
+	cmd_reply(c, m);
+}
+
+void cmd_reply(struct cok_cpu *c, struct cok_msg *m)
+{
 	if (cok_ring_push(&c->shared->resp, m) != COK_RING_OK)
 		cok_printf("core %u: response ring full, answer to %u dropped\n",
 			   c->index, m->seq);
+}
+
+/* A staging area for a launch: consecutive chunks, owned until LAUNCH. */
+static void stage(struct cok_cpu *c, struct cok_msg *m)
+{
+	uint64_t n = (m->arg[0] + COK_CHUNK_SIZE - 1) >> COK_CHUNK_SHIFT;
+	void *p;
+
+	mm_free_owned(COK_OWNER_STAGE(c->index));
+	p = n && n < COK_MAX_CHUNKS ?
+	    mm_alloc_run((uint32_t)n, COK_OWNER_STAGE(c->index)) : NULL;
+	if (!p) {
+		reply(c, m, -COK_ENOMEM);
+		return;
+	}
+	m->arg[0] = (uint64_t)p - COK_VIRT_DIRECT;
+	cok_store_release(&c->shared->app.state, COK_APP_LOADING);
+	reply(c, m, 0);
 }
 
 static void handle(struct cok_cpu *c, struct cok_msg *m)
@@ -38,6 +61,17 @@ static void handle(struct cok_cpu *c, struct cok_msg *m)
 		m->arg[0] = mm_free_bytes();
 		m->arg[1] = (uint64_t)cok_channel->nchunks << COK_CHUNK_SHIFT;
 		reply(c, m, 0);
+		break;
+	case COK_MSG_STAGE:
+		stage(c, m);
+		break;
+	case COK_MSG_LAUNCH:
+		app_launch(c, m);
+		if (m->type != COK_MSG_NONE)
+			reply(c, m, m->status);
+		break;
+	case COK_MSG_KILL:
+		reply(c, m, 0);		/* no app on this core: nothing to do */
 		break;
 	case COK_MSG_SHUTDOWN:
 		reply(c, m, 0);
@@ -60,6 +94,45 @@ static void serve_ring(struct cok_cpu *c)
 		cok_panic("core %u: command ring indices corrupt\n", c->index);
 }
 
+static void beat(struct cok_core *s)
+{
+	cok_write_once(&s->alive_tsc, rdtsc());
+	cok_store_release(&s->heartbeat, s->heartbeat + 1);
+}
+
+/*
+ * From the doorbell interrupt while an app owns the core (in ring 3 or
+ * waiting for a forwarded call): answer what can be answered now.  The
+ * interrupt has been acknowledged already, so KILL may leave from here.
+ */
+void cmd_serve_in_app(struct cok_cpu *c)
+{
+	struct cok_core *s = c->shared;
+	struct cok_msg m;
+
+	beat(s);
+	while (cok_ring_pop(&s->cmd, &m) == COK_RING_OK) {
+		switch (m.type) {
+		case COK_MSG_PING:
+			m.arg[0] = s->heartbeat;
+			reply(c, &m, 0);
+			break;
+		case COK_MSG_MEMINFO:
+			m.arg[0] = mm_free_bytes();
+			m.arg[1] = (uint64_t)cok_channel->nchunks <<
+				   COK_CHUNK_SHIFT;
+			reply(c, &m, 0);
+			break;
+		case COK_MSG_KILL:
+			reply(c, &m, 0);
+			app_end(c, COK_END_KILL);
+		default:
+			reply(c, &m, -COK_EBUSY);
+			break;
+		}
+	}
+}
+
 static bool ring_empty(struct cok_msg_ring *r)
 {
 	return cok_load_acquire(&r->head) == cok_read_once(&r->tail);
@@ -73,8 +146,7 @@ __noreturn void cmd_serve_forever(struct cok_cpu *c)
 		irq_disable();
 		cok_write_once(&c->doorbell, false);
 		serve_ring(c);
-		cok_write_once(&s->alive_tsc, rdtsc());
-		cok_store_release(&s->heartbeat, s->heartbeat + 1);
+		beat(s);
 		if (ring_empty(&s->cmd))
 			irq_enable_and_halt();
 	}

@@ -27,11 +27,57 @@ struct cok_regs {
 	uint64_t rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
 };
 
+/* Top of the user half that apps may map (below the stack guard). */
+#define COK_USER_END		0x00007ffffffff000ULL
+
+/* An app's address space (uspace.c). */
+struct cok_aspace {
+	uint64_t *pml4;
+	uint64_t pml4_phys;
+	uint32_t owner;			/* chunk owner tag of the app */
+	void *carve;			/* chunk 4 KiB pages are cut from */
+	uint64_t carve_used;
+};
+
+/* Kernel context saved by cok_enter_user() (entry.S). */
+struct cok_user_ctx {
+	uint64_t rsp;
+};
+
+/* Reached through GS by the SYSCALL entry; offsets in asm.h. */
+struct cok_syscall_area {
+	uint64_t kernel_rsp;
+	uint64_t user_rsp;
+};
+
+/* The app on a core (app.c, loader.c, syscall.c). */
+struct cok_app {
+	struct cok_aspace as;
+	struct cok_user_ctx ctx;
+	uint64_t brk_start, brk;	/* program break */
+	uint64_t mmap_next;		/* mmap grows down from here */
+	uint64_t clock_tsc;		/* Linux's clocks at launch */
+	uint64_t clock_realtime_ns;
+	uint64_t clock_monotonic_ns;
+	uint64_t ns_mult;		/* ns = tsc delta * ns_mult >> 32 */
+	uint64_t rng;			/* getrandom(), AT_RANDOM */
+};
+
 /* Per-core state that lives only in the co-kernel. */
 struct cok_cpu {
 	uint32_t index;
 	struct cok_core *shared;	/* this core's slot in the channel */
 	bool doorbell;			/* set by the interrupt, seen by idle */
+	bool in_app;			/* between enter_user and its return */
+	struct cok_syscall_area sca;
+	struct cok_app app;
+};
+
+/* How an app ended: the value cok_leave_user() makes enter_user return. */
+enum cok_app_end {
+	COK_END_EXIT = 1,
+	COK_END_FAULT,
+	COK_END_KILL,
 };
 
 extern struct cok_channel *cok_channel;
@@ -62,11 +108,54 @@ __noreturn void cok_panic(const char *fmt, ...)
 /* mm.c */
 void mm_init(void);
 uint64_t mm_free_bytes(void);
-void *mm_alloc_chunk(void);
-void mm_free_chunk(void *virt);
+void *mm_alloc_run(uint32_t n, uint32_t who);
+void *mm_alloc_chunk_for(uint32_t who);
+void mm_free_owned(uint32_t who);
 void *phys_to_virt(uint64_t phys);
 
+/* Chunk owners: an app on core c owns with COK_OWNER_APP(c); its
+ * staging area for a launch with COK_OWNER_STAGE(c). */
+#define COK_OWNER_APP(c)	((c) + 1)
+#define COK_OWNER_STAGE(c)	((c) + 1 + COK_MAX_CORES)
+
+/* uspace.c */
+int as_create(struct cok_aspace *as, uint32_t owner);
+void as_destroy(struct cok_aspace *as);
+int as_map(struct cok_aspace *as, uint64_t va, uint64_t len, bool writable);
+void *as_lookup(struct cok_aspace *as, uint64_t va, uint64_t *room,
+		bool need_write);
+int as_write(struct cok_aspace *as, uint64_t va, const void *src,
+	     uint64_t len);
+int as_read(struct cok_aspace *as, void *dst, uint64_t va, uint64_t len);
+void as_activate(struct cok_aspace *as);
+void as_deactivate(void);
+
+/* loader.c: load the ELF and the initial stack; returns entry and rsp. */
+int load_app(struct cok_cpu *c, const struct cok_launch_block *b,
+	     uint64_t *entry, uint64_t *rsp, const char **why);
+
+/* app.c */
+void app_launch(struct cok_cpu *c, struct cok_msg *m);
+__noreturn void app_end(struct cok_cpu *c, enum cok_app_end how);
+void app_fault(struct cok_cpu *c, struct cok_regs *r);
+long cok_enter_user(struct cok_user_ctx *k, uint64_t rip, uint64_t rsp,
+		    uint64_t *kernel_rsp, uint64_t *tss_rsp0);
+__noreturn void cok_leave_user(struct cok_user_ctx *k, long code);
+void cok_syscall_entry(void);
+
+/* syscall.c */
+void cok_syscall(struct cok_cpu *c, struct cok_regs *r);
+uint64_t app_clock_ns(struct cok_app *a, bool realtime);
+
+/* cpu.c */
+void cpu_init_syscall(uint32_t core);
+uint64_t *cpu_tss_rsp0(uint32_t core);
+void wrmsr(uint32_t msr, uint64_t v);
+uint64_t rdmsr(uint32_t msr);
+
 /* cmd.c */
+void cmd_serve_in_app(struct cok_cpu *c);
+void cmd_reply(struct cok_cpu *c, struct cok_msg *m);
 __noreturn void cmd_serve_forever(struct cok_cpu *c);
 
 /* lib.c */

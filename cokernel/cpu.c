@@ -153,6 +153,46 @@ void cpu_enable_fpu(void)
 	__asm__ volatile("fninit");
 }
 
+uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
+			 "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+/* RSP0 sits at offset 4 of the TSS: unaligned, which x86 allows. */
+uint64_t *cpu_tss_rsp0(uint32_t core)
+{
+	return (uint64_t *)((uintptr_t)&tss[core] +
+			    offsetof(struct tss64, rsp));
+}
+
+/*
+ * SYSCALL: EFER.SCE (bit 0) on; STAR[47:32] = kernel CS (SS = CS + 8);
+ * LSTAR = entry point; FMASK clears IF, TF, DF, AC and NT on entry.
+ * KERNEL_GS_BASE points at this core's syscall area for SWAPGS.
+ */
+void cpu_init_syscall(uint32_t core)
+{
+	struct cok_cpu *c = &cok_cpus[core];
+
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, ((uint64_t)GDT_USER_CS32 << 48) |
+			((uint64_t)GDT_KERNEL_CS << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)cok_syscall_entry);
+	wrmsr(MSR_FMASK, 0x47700);
+	wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)&c->sca);
+	wrmsr(MSR_GS_BASE, 0);
+	wrmsr(MSR_FS_BASE, 0);
+}
+
 struct cok_cpu *this_cpu(void)
 {
 	uint32_t id = apic_id();

@@ -23,6 +23,83 @@ cok_vector_stubs:
 	.set	vec, vec + 1
 	.endr
 
+/*
+ * SYSCALL from ring 3: RCX = user RIP, R11 = user RFLAGS, IF cleared by
+ * FMASK, RSP still the user's.  SWAPGS makes GS point at this core's
+ * struct cok_syscall_area for as long as it takes to switch to the
+ * kernel stack; then the user's GS is back (the co-kernel never uses
+ * GS).  The frame built is the one an interrupt from ring 3 leaves, so
+ * the common path and IRETQ serve both.
+ */
+	.globl cok_syscall_entry
+cok_syscall_entry:
+	swapgs
+	movq	%rsp, %gs:SCA_USER_RSP
+	movq	%gs:SCA_KERNEL_RSP, %rsp
+	pushq	$(GDT_USER_DS | 3)		/* ss */
+	pushq	%gs:SCA_USER_RSP		/* rsp */
+	swapgs
+	pushq	%r11				/* rflags */
+	pushq	$(GDT_USER_CS | 3)		/* cs */
+	pushq	%rcx				/* rip */
+	pushq	$0				/* error code */
+	pushq	$VECTOR_SYSCALL
+	jmp	interrupt_common
+
+/*
+ * long cok_enter_user(struct cok_user_ctx *k, uint64_t rip, uint64_t rsp,
+ *		       uint64_t *kernel_rsp, uint64_t *tss_rsp0)
+ * Saves the callee-saved registers and the stack pointer in k, makes
+ * everything below it the stack for entries from ring 3, and IRETQs to
+ * ring 3 with interrupts on and every other register zero.  It returns
+ * only through cok_leave_user(k, code), with code.
+ */
+	.globl cok_enter_user
+cok_enter_user:
+	pushq	%rbx
+	pushq	%rbp
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, (%rdi)
+	movq	%rsp, (%rcx)
+	movq	%rsp, (%r8)
+	pushq	$(GDT_USER_DS | 3)		/* ss */
+	pushq	%rdx				/* rsp */
+	pushq	$0x202				/* rflags: IF */
+	pushq	$(GDT_USER_CS | 3)		/* cs */
+	pushq	%rsi				/* rip */
+	xorl	%eax, %eax
+	xorl	%ebx, %ebx
+	xorl	%ecx, %ecx
+	xorl	%edx, %edx
+	xorl	%esi, %esi
+	xorl	%edi, %edi
+	xorl	%ebp, %ebp
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	xorl	%r10d, %r10d
+	xorl	%r11d, %r11d
+	xorl	%r12d, %r12d
+	xorl	%r13d, %r13d
+	xorl	%r14d, %r14d
+	xorl	%r15d, %r15d
+	iretq
+
+/* noreturn void cok_leave_user(struct cok_user_ctx *k, long code) */
+	.globl cok_leave_user
+cok_leave_user:
+	movq	(%rdi), %rsp
+	movq	%rsi, %rax
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbp
+	popq	%rbx
+	ret
+
 interrupt_common:
 	pushq	%rax
 	pushq	%rbx

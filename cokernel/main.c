@@ -46,6 +46,7 @@ void cok_main(uint32_t core, struct cok_channel *ch)
 	c->shared = s;		/* from here this_cpu() finds us */
 	set_stage(s, COK_STAGE_APIC);
 	cpu_enable_fpu();
+	cpu_init_syscall(core);
 
 	if (core == 0) {
 		ch->boot_tsc = rdtsc();

@@ -7,9 +7,11 @@
  */
 #include "cokernel.h"
 
-#define BITS_PER_WORD	64
+#define OWNER_FREE	0
+#define OWNER_KERNEL	0xff		/* chunk 0 */
 
-static uint64_t used[COK_MAX_CHUNKS / BITS_PER_WORD];
+/* Who holds each chunk: free, the kernel, or an app (core index + 1). */
+static uint8_t owner[COK_MAX_CHUNKS];
 static uint32_t nchunks;
 static uint32_t nfree;
 static uint32_t lock;
@@ -25,25 +27,15 @@ static void mm_unlock(void)
 	__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
 }
 
-static bool chunk_used(uint32_t i)
-{
-	return used[i / BITS_PER_WORD] & (1ULL << (i % BITS_PER_WORD));
-}
-
-static void chunk_mark(uint32_t i, bool in_use)
-{
-	uint64_t bit = 1ULL << (i % BITS_PER_WORD);
-
-	if (in_use)
-		used[i / BITS_PER_WORD] |= bit;
-	else
-		used[i / BITS_PER_WORD] &= ~bit;
-}
-
 static void publish_free(void)
 {
 	cok_write_once(&cok_channel->mem_free,
 		       (uint64_t)nfree << COK_CHUNK_SHIFT);
+}
+
+static void *chunk_virt(uint32_t i)
+{
+	return (void *)(COK_VIRT_DIRECT + ((uint64_t)i << COK_CHUNK_SHIFT));
 }
 
 void *phys_to_virt(uint64_t phys)
@@ -88,7 +80,7 @@ void mm_init(void)
 	nchunks = cok_channel->nchunks;
 	if (nchunks == 0 || nchunks > COK_MAX_CHUNKS)
 		cok_panic("mem: bad chunk count %u\n", nchunks);
-	chunk_mark(0, true);
+	owner[0] = OWNER_KERNEL;
 	nfree = nchunks - 1;
 	publish_free();
 	cok_printf("mem: %u chunks of 2 MiB = %u MiB, %u MiB free\n",
@@ -101,40 +93,44 @@ uint64_t mm_free_bytes(void)
 	return (uint64_t)nfree << COK_CHUNK_SHIFT;
 }
 
-void *mm_alloc_chunk(void)
+/* First fit: n consecutive free chunks (enclave offsets), zeroed. */
+void *mm_alloc_run(uint32_t n, uint32_t who)
 {
-	void *virt = NULL;
+	uint32_t i, run = 0;
+
+	mm_lock();
+	for (i = 1; i < nchunks && run < n; i++)
+		run = owner[i] == OWNER_FREE ? run + 1 : 0;
+	if (run < n || n == 0) {
+		mm_unlock();
+		return NULL;
+	}
+	for (run = i - n; run < i; run++)
+		owner[run] = who;
+	nfree -= n;
+	publish_free();
+	mm_unlock();
+	memset(chunk_virt(i - n), 0, (uint64_t)n << COK_CHUNK_SHIFT);
+	return chunk_virt(i - n);
+}
+
+void *mm_alloc_chunk_for(uint32_t who)
+{
+	return mm_alloc_run(1, who);
+}
+
+/* Free every chunk held by who (an app ending, a staging area). */
+void mm_free_owned(uint32_t who)
+{
 	uint32_t i;
 
 	mm_lock();
 	for (i = 1; i < nchunks; i++) {
-		if (!chunk_used(i)) {
-			chunk_mark(i, true);
-			nfree--;
-			virt = (void *)(COK_VIRT_DIRECT +
-					((uint64_t)i << COK_CHUNK_SHIFT));
-			break;
+		if (owner[i] == who) {
+			owner[i] = OWNER_FREE;
+			nfree++;
 		}
 	}
-	publish_free();
-	mm_unlock();
-	if (virt)
-		memset(virt, 0, COK_CHUNK_SIZE);
-	return virt;
-}
-
-void mm_free_chunk(void *virt)
-{
-	uint64_t off = (uint64_t)virt - COK_VIRT_DIRECT;
-	uint32_t i = off >> COK_CHUNK_SHIFT;
-
-	if (off & (COK_CHUNK_SIZE - 1) || i == 0 || i >= nchunks)
-		cok_panic("mem: free of bad chunk %p\n", virt);
-	mm_lock();
-	if (!chunk_used(i))
-		cok_panic("mem: double free of chunk %u\n", i);
-	chunk_mark(i, false);
-	nfree++;
 	publish_free();
 	mm_unlock();
 }

@@ -11,6 +11,7 @@
 #define VECTOR_NMI		2
 #define VECTOR_FIRST_EXTERNAL	32
 #define VECTOR_SPURIOUS		0xff
+/* VECTOR_SYSCALL (asm.h): set by the SYSCALL entry */
 
 static const char *const exception_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow",
@@ -46,16 +47,27 @@ void cok_interrupt(struct cok_regs *r)
 			count(&c->shared->nmis);
 		return;
 	}
-	if (r->vector < VECTOR_FIRST_EXTERNAL)
+	if (r->vector == VECTOR_SYSCALL && c) {
+		cok_syscall(c, r);
+		return;
+	}
+	if (r->vector < VECTOR_FIRST_EXTERNAL) {
+		if (c && c->in_app && (r->cs & 3) == 3)
+			app_fault(c, r);
 		fatal_exception(c, r);
+	}
 	if (!c)
 		return;
 	count(&c->shared->interrupts);
 	if (r->vector == VECTOR_SPURIOUS)
 		return;		/* spurious: the APIC wants no EOI */
-	if (r->vector == COK_DOORBELL_VECTOR)
-		cok_write_once(&c->doorbell, true);
-	else
+	if (r->vector != COK_DOORBELL_VECTOR) {
 		count(&c->shared->foreign_irqs);
-	apic_eoi();
+		apic_eoi();
+		return;
+	}
+	cok_write_once(&c->doorbell, true);
+	apic_eoi();		/* before serving: KILL does not come back */
+	if (c->in_app)
+		cmd_serve_in_app(c);
 }

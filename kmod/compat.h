@@ -5,7 +5,20 @@
 #ifndef COK_COMPAT_H
 #define COK_COMPAT_H
 
+#include <linux/mm.h>
 #include <linux/netlink.h>
+#include <linux/version.h>
+
+/* vm_flags became read-only behind vm_flags_set() in 6.3. */
+static inline void vm_flags_set_compat(struct vm_area_struct *vma,
+				       vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
 
 /*
  * cok_err(): a formatted one-line extack message.  NL_SET_ERR_MSG_FMT

@@ -3,7 +3,7 @@
  * Enclave lifecycle: take cores and 2 MiB chunks from Linux, boot the
  * co-kernel on them, talk to it over the channel, give everything back.
  *
- * One mutex (enclaves_lock) serialises every operation: creation and
+ * One mutex (cok_enclaves_lock) serialises every operation: creation and
  * destruction are rare and slow (CPU hotplug), and the SIPI trampoline
  * page is a single global resource.
  */
@@ -23,6 +23,8 @@
 #include "pgtable.h"
 #include "resources.h"
 #include "compat.h"
+#include "enclave_priv.h"
+#include "app.h"
 
 #define CHUNK_ORDER		(COK_CHUNK_SHIFT - PAGE_SHIFT)
 #define CHUNK_PAGES		(1UL << CHUNK_ORDER)
@@ -31,25 +33,7 @@
 #define STOP_TIMEOUT_MS		100
 #define LINUX_RESERVE		(128UL << 20)	/* memory left for Linux */
 
-struct cok_enclave {
-	u32 id;
-	u32 ncores;
-	u32 cpus[COK_MAX_CORES];
-	u32 apic_ids[COK_MAX_CORES];
-	u32 ncpus_offline;		/* CPUs taken from Linux so far */
-	u32 nchunks;
-	u32 nchunks_held;		/* chunks allocated so far */
-	struct page **chunks;
-	struct cok_channel *ch;
-	ktime_t t_create;
-	ktime_t t_memory_done;
-	ktime_t t_offline_done;
-	ktime_t t_first_heartbeat;
-	const char *state;
-	u32 seq;
-};
-
-static DEFINE_MUTEX(enclaves_lock);
+DEFINE_MUTEX(cok_enclaves_lock);
 static DEFINE_IDR(enclaves);
 static struct cpumask cpus_taken;
 
@@ -199,7 +183,7 @@ static int prepare_chunk0(struct cok_enclave *e)
 				     pt_phys, ch->chunk_phys, e->nchunks);
 }
 
-static u32 core_stage(struct cok_enclave *e, u32 i)
+u32 cok_core_stage(struct cok_enclave *e, u32 i)
 {
 	return cok_load_acquire(&e->ch->core[i].stage);
 }
@@ -210,7 +194,7 @@ static int wait_running(struct cok_enclave *e, u32 i)
 	unsigned long deadline = jiffies + msecs_to_jiffies(BOOT_TIMEOUT_MS);
 
 	for (;;) {
-		u32 stage = core_stage(e, i);
+		u32 stage = cok_core_stage(e, i);
 
 		if (stage == COK_STAGE_RUNNING)
 			return 0;
@@ -225,7 +209,7 @@ static int wait_running(struct cok_enclave *e, u32 i)
 static void boot_failed(struct cok_enclave *e, u32 i, int err,
 			struct netlink_ext_ack *extack)
 {
-	u32 stage = core_stage(e, i);
+	u32 stage = cok_core_stage(e, i);
 
 	/* Before the co-kernel's C entry only the trampoline knows. */
 	if (stage < COK_STAGE_ENTRY)
@@ -276,7 +260,7 @@ static int boot_cores(struct cok_enclave *e, struct netlink_ext_ack *extack)
 
 /* ---- commands ---------------------------------------------------------- */
 
-static int send_cmd(struct cok_enclave *e, u32 i, struct cok_msg *m)
+int cok_send_cmd(struct cok_enclave *e, u32 i, struct cok_msg *m)
 {
 	m->seq = ++e->seq;
 	if (cok_ring_push(&e->ch->core[i].cmd, m) != COK_RING_OK)
@@ -286,8 +270,8 @@ static int send_cmd(struct cok_enclave *e, u32 i, struct cok_msg *m)
 }
 
 /* Wait for the reply to m (same seq); stale replies are dropped. */
-static int wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
-		      unsigned int timeout_ms)
+int cok_wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
+		   unsigned int timeout_ms)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	struct cok_msg r;
@@ -313,10 +297,10 @@ static bool ping(struct cok_enclave *e, u32 i)
 {
 	struct cok_msg m = { .type = COK_MSG_PING };
 
-	if (core_stage(e, i) != COK_STAGE_RUNNING)
+	if (cok_core_stage(e, i) != COK_STAGE_RUNNING)
 		return false;
-	return !send_cmd(e, i, &m) &&
-	       !wait_reply(e, i, &m, PING_TIMEOUT_MS) && m.status == 0;
+	return !cok_send_cmd(e, i, &m) &&
+	       !cok_wait_reply(e, i, &m, PING_TIMEOUT_MS) && m.status == 0;
 }
 
 /* Ask cores 0..n-1 to stop, then INIT them whatever they answered. */
@@ -328,12 +312,12 @@ static void stop_cores(struct cok_enclave *e, u32 n)
 	for (i = 0; i < n; i++) {
 		struct cok_msg m = { .type = COK_MSG_SHUTDOWN };
 
-		if (core_stage(e, i) == COK_STAGE_RUNNING)
-			send_cmd(e, i, &m);
+		if (cok_core_stage(e, i) == COK_STAGE_RUNNING)
+			cok_send_cmd(e, i, &m);
 	}
 	deadline = jiffies + msecs_to_jiffies(STOP_TIMEOUT_MS);
 	for (i = 0; i < n; i++) {
-		while (core_stage(e, i) == COK_STAGE_RUNNING &&
+		while (cok_core_stage(e, i) == COK_STAGE_RUNNING &&
 		       !time_after(jiffies, deadline))
 			usleep_range(20, 50);
 		cok_stop_core(e->apic_ids[i]);
@@ -394,7 +378,7 @@ int cok_enclave_create(const struct cok_create_req *req, u32 *id,
 	if (err)
 		goto refuse;
 
-	mutex_lock(&enclaves_lock);
+	mutex_lock(&cok_enclaves_lock);
 	n = cok_pick_cpus(cpumask_bits(cpu_online_mask),
 			  cpumask_bits(&cpus_taken),
 			  nr_cpu_ids, req->cpu_list, req->ncpus_listed,
@@ -417,7 +401,7 @@ int cok_enclave_create(const struct cok_create_req *req, u32 *id,
 	}
 	e->state = "running";
 	*id = e->id;
-	mutex_unlock(&enclaves_lock);
+	mutex_unlock(&cok_enclaves_lock);
 	pr_info("enclave %u: %u cores from CPU %u, %u MiB; first heartbeat after %lld us (memory %lld, offline %lld, start %lld)\n",
 		e->id, e->ncores, e->cpus[0], e->nchunks * 2,
 		ktime_us_delta(e->t_first_heartbeat, e->t_create),
@@ -427,13 +411,13 @@ int cok_enclave_create(const struct cok_create_req *req, u32 *id,
 	return 0;
 
 refuse_locked:
-	mutex_unlock(&enclaves_lock);
+	mutex_unlock(&cok_enclaves_lock);
 refuse:
 	cok_err(extack, "%s", why);
 	kfree(e);
 	return err;
 out_unlock:
-	mutex_unlock(&enclaves_lock);
+	mutex_unlock(&cok_enclaves_lock);
 	kfree(e);
 	return err;
 }
@@ -447,7 +431,7 @@ static void enclave_destroy(struct cok_enclave *e)
 	enclave_free(e);
 }
 
-static struct cok_enclave *find(u32 id, struct netlink_ext_ack *extack)
+struct cok_enclave *cok_find_enclave(u32 id, struct netlink_ext_ack *extack)
 {
 	struct cok_enclave *e = idr_find(&enclaves, id);
 
@@ -460,12 +444,22 @@ int cok_enclave_destroy(u32 id, struct netlink_ext_ack *extack)
 {
 	struct cok_enclave *e;
 
-	mutex_lock(&enclaves_lock);
-	e = find(id, extack);
-	if (e)
+	int err = 0;
+
+	mutex_lock(&cok_enclaves_lock);
+	e = cok_find_enclave(id, extack);
+	if (!e) {
+		err = -ENOENT;
+	} else if (e->nproxies) {
+		/* Proxies map the enclave memory: it must not go back. */
+		cok_err(extack, "enclave %u has %u running apps: end them first",
+			id, e->nproxies);
+		err = -EBUSY;
+	} else {
 		enclave_destroy(e);
-	mutex_unlock(&enclaves_lock);
-	return e ? 0 : -ENOENT;
+	}
+	mutex_unlock(&cok_enclaves_lock);
+	return err;
 }
 
 void cok_enclave_destroy_all(void)
@@ -473,10 +467,10 @@ void cok_enclave_destroy_all(void)
 	struct cok_enclave *e;
 	int id;
 
-	mutex_lock(&enclaves_lock);
+	mutex_lock(&cok_enclaves_lock);
 	idr_for_each_entry(&enclaves, e, id)
 		enclave_destroy(e);
-	mutex_unlock(&enclaves_lock);
+	mutex_unlock(&cok_enclaves_lock);
 	idr_destroy(&enclaves);
 }
 
@@ -506,11 +500,16 @@ static void fill_info(struct cok_enclave *e, struct cok_enclave_info *info)
 		all_alive &= c->alive;
 		c->cpu = e->cpus[i];
 		c->apic_id = e->apic_ids[i];
-		c->stage = core_stage(e, i);
+		c->stage = cok_core_stage(e, i);
 		c->heartbeat = cok_load_acquire(&s->heartbeat);
 		c->interrupts = cok_read_once(&s->interrupts);
 		c->nmis = cok_read_once(&s->nmis);
 		c->foreign = cok_read_once(&s->foreign_irqs);
+		if (e->app_owner[i]) {
+			c->app_id = e->app_owner[i]->app_id;
+			c->app_state = cok_app_state_name(cok_load_acquire(&s->app.state));
+			c->app_pid = e->app_pid[i];
+		}
 	}
 	info->state = all_alive ? e->state : "degraded";
 }
@@ -520,26 +519,32 @@ int cok_enclave_info(u32 id, struct cok_enclave_info *info,
 {
 	struct cok_enclave *e;
 
-	mutex_lock(&enclaves_lock);
-	e = find(id, extack);
+	mutex_lock(&cok_enclaves_lock);
+	e = cok_find_enclave(id, extack);
 	if (e)
 		fill_info(e, info);
-	mutex_unlock(&enclaves_lock);
+	mutex_unlock(&cok_enclaves_lock);
 	return e ? 0 : -ENOENT;
+}
+
+int cok_enclave_next_id_locked(u32 after, u32 *id)
+{
+	int next = after + 1;
+
+	if (!idr_get_next(&enclaves, &next))
+		return -ENOENT;
+	*id = next;
+	return 0;
 }
 
 int cok_enclave_next_id(u32 after, u32 *id)
 {
-	int next = after + 1;
-	struct cok_enclave *e;
+	int err;
 
-	mutex_lock(&enclaves_lock);
-	e = idr_get_next(&enclaves, &next);
-	mutex_unlock(&enclaves_lock);
-	if (!e)
-		return -ENOENT;
-	*id = next;
-	return 0;
+	mutex_lock(&cok_enclaves_lock);
+	err = cok_enclave_next_id_locked(after, id);
+	mutex_unlock(&cok_enclaves_lock);
+	return err;
 }
 
 int cok_enclave_console(u32 id, u64 *pos, u8 *buf, u32 len, u32 *copied,
@@ -547,11 +552,11 @@ int cok_enclave_console(u32 id, u64 *pos, u8 *buf, u32 len, u32 *copied,
 {
 	struct cok_enclave *e;
 
-	mutex_lock(&enclaves_lock);
-	e = find(id, extack);
+	mutex_lock(&cok_enclaves_lock);
+	e = cok_find_enclave(id, extack);
 	if (e)
 		*copied = cok_console_read(&e->ch->console, pos, buf, len,
 					   lost);
-	mutex_unlock(&enclaves_lock);
+	mutex_unlock(&cok_enclaves_lock);
 	return e ? 0 : -ENOENT;
 }

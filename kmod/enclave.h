@@ -27,6 +27,9 @@ struct cok_core_info {
 	u64 interrupts;
 	u64 nmis;
 	u64 foreign;
+	u32 app_id;			/* 0: no app on the core */
+	const char *app_state;
+	pid_t app_pid;			/* its proxy */
 };
 
 struct cok_enclave_info {
@@ -60,5 +63,8 @@ int cok_genl_register(void);
 void cok_genl_unregister(void);
 
 const char *cok_stage_name(u32 stage);
+/* Longest app state name, NUL included ("load-failed"). */
+#define COK_APP_STATE_MAX	12
+const char *cok_app_state_name(u32 state);
 
 #endif /* COK_ENCLAVE_H */

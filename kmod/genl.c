@@ -210,14 +210,16 @@ static size_t cok_genl_core_size(size_t stage_len)
 	       nla_total_size(sizeof(u32)) +		/* APIC_ID */
 	       nla_total_size(stage_len + 1) +		/* STAGE */
 	       nla_total_size(sizeof(u8)) +		/* ALIVE */
-	       4 * nla_total_size_64bit(sizeof(u64));	/* counters */
+	       4 * nla_total_size_64bit(sizeof(u64)) +	/* counters */
+	       2 * nla_total_size(sizeof(u32)) +	/* APP_ID, APP_PID */
+	       nla_total_size(COK_APP_STATE_MAX);	/* APP_STATE */
 }
 
 static size_t cok_genl_enclave_size(size_t state_len)
 {
 	return nla_total_size(sizeof(u32)) +		/* ENCLAVE_ID */
 	       nla_total_size(state_len + 1) +		/* STATE */
-	       4 * nla_total_size_64bit(sizeof(u64));	/* MEM_*, *_NS */
+	       7 * nla_total_size_64bit(sizeof(u64));	/* MEM_*, *_NS */
 }
 
 /* The payload size of a STATUS message for @ei, exactly. */
@@ -254,12 +256,19 @@ static int cok_genl_put_core(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, COK_CORE_A_NMIS, ci->nmis,
 			      COK_CORE_A_PAD) ||
 	    nla_put_u64_64bit(skb, COK_CORE_A_FOREIGN, ci->foreign,
-			      COK_CORE_A_PAD)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
+			      COK_CORE_A_PAD))
+		goto cancel;
+	if (ci->app_id &&
+	    (nla_put_u32(skb, COK_CORE_A_APP_ID, ci->app_id) ||
+	     nla_put_string(skb, COK_CORE_A_APP_STATE, ci->app_state) ||
+	     nla_put_u32(skb, COK_CORE_A_APP_PID, ci->app_pid)))
+		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
 }
 
 static int cok_genl_put_status(struct sk_buff *skb,

@@ -7,6 +7,7 @@
 
 #include <linux/module.h>
 #include "enclave.h"
+#include "app.h"
 #include "boot.h"
 
 static int __init ckpt_cokernel_init(void)
@@ -21,12 +22,19 @@ static int __init ckpt_cokernel_init(void)
 		cok_boot_exit();
 		return err;
 	}
+	err = cok_cdev_register();
+	if (err) {
+		cok_genl_unregister();
+		cok_boot_exit();
+		return err;
+	}
 	pr_info("loaded: co-kernel image %u bytes\n", cok_image->mem_size);
 	return 0;
 }
 
 static void __exit ckpt_cokernel_exit(void)
 {
+	cok_cdev_unregister();
 	cok_genl_unregister();
 	cok_enclave_destroy_all();
 	cok_boot_exit();

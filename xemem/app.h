@@ -29,6 +29,7 @@
 #define COK_ELF_MAX		(64UL << 20)
 #define COK_STRINGS_MAX		(256UL << 10)
 #define COK_APP_ERROR_LEN	128
+#define COK_MAX_STRINGS		4096	/* argv + envp entries */
 
 enum cok_app_state {
 	COK_APP_NONE = 0,	/* core idle, ready for a launch */
@@ -83,6 +84,7 @@ struct cok_launch_block {
 	uint64_t clock_realtime_ns;
 	uint64_t clock_monotonic_ns;
 	uint64_t tsc_khz;
+	uint64_t staged_size;	/* bytes the module wrote, block included */
 };
 
 #endif /* XEMEM_APP_H */

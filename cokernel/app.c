@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One app per core: launch (load, enter ring 3), and its three ends:
+ * exit_group(), a fault, or a KILL from Linux.  Every end frees the
+ * app's memory and returns the core to its command loop through
+ * cok_leave_user().
+ */
+#include "cokernel.h"
+
+#define SIGILL		4
+#define SIGTRAP		5
+#define SIGBUS		7
+#define SIGFPE		8
+#define SIGSEGV		11
+
+static void set_app_state(struct cok_cpu *c, uint32_t state)
+{
+	cok_store_release(&c->shared->app.state, state);
+}
+
+static void set_error(struct cok_app_slot *slot, const char *why)
+{
+	size_t n = strlen(why);
+
+	if (n >= sizeof(slot->error))
+		n = sizeof(slot->error) - 1;
+	memcpy(slot->error, why, n);
+	slot->error[n] = '\0';
+}
+
+/* ns = tsc * mult >> 32, mult = 10^6 * 2^32 / tsc_khz */
+static void set_clock(struct cok_app *a, const struct cok_launch_block *b)
+{
+	uint64_t khz = b->tsc_khz ? b->tsc_khz : 1000000;
+
+	a->clock_tsc = b->clock_tsc;
+	a->clock_realtime_ns = b->clock_realtime_ns;
+	a->clock_monotonic_ns = b->clock_monotonic_ns;
+	a->ns_mult = (1000000ULL << 32) / khz;
+}
+
+/* COK_MSG_LAUNCH: the reply goes out before the app runs. */
+void app_launch(struct cok_cpu *c, struct cok_msg *m)
+{
+	struct cok_app_slot *slot = &c->shared->app;
+	const struct cok_launch_block *b;
+	const char *why = "bad launch block address";
+	uint64_t entry, rsp, off = m->arg[0];
+	long how;
+
+	b = (const void *)(COK_VIRT_DIRECT + off);
+	if (off == 0 || off >= ((uint64_t)cok_channel->nchunks <<
+				COK_CHUNK_SHIFT) || load_app(c, b, &entry, &rsp, &why)) {
+		as_destroy(&c->app.as);
+		mm_free_owned(COK_OWNER_STAGE(c->index));
+		set_error(slot, why);
+		set_app_state(c, COK_APP_LOAD_FAILED);
+		cok_printf("core %u: launch refused: %s\n", c->index, why);
+		m->status = -COK_ENOEXEC;
+		return;
+	}
+	slot->app_id = b->app_id;
+	set_clock(&c->app, b);
+	mm_free_owned(COK_OWNER_STAGE(c->index));
+	slot->cr3 = c->app.as.pml4_phys;
+	slot->sc.state = COK_SC_IDLE;
+	slot->error[0] = '\0';
+	set_app_state(c, COK_APP_RUNNING);
+	m->status = 0;
+	cmd_reply(c, m);
+
+	as_activate(&c->app.as);
+	c->in_app = true;
+	how = cok_enter_user(&c->app.ctx, entry, rsp, &c->sca.kernel_rsp,
+			     cpu_tss_rsp0(c->index));
+	c->in_app = false;
+	as_deactivate();
+	as_destroy(&c->app.as);
+	wrmsr(MSR_FS_BASE, 0);
+	wrmsr(MSR_GS_BASE, 0);
+	set_app_state(c, how == COK_END_EXIT ? COK_APP_EXITED :
+			 how == COK_END_FAULT ? COK_APP_FAULTED :
+			 COK_APP_KILLED);
+	m->type = COK_MSG_NONE;		/* already answered */
+}
+
+__noreturn void app_end(struct cok_cpu *c, enum cok_app_end how)
+{
+	cok_leave_user(&c->app.ctx, how);
+}
+
+static uint32_t signal_of(uint64_t vector)
+{
+	switch (vector) {
+	case 0:		/* divide error */
+	case 16:	/* x87 error */
+	case 19:	/* SIMD error */
+		return SIGFPE;
+	case 3:		/* breakpoint */
+	case 1:
+		return SIGTRAP;
+	case 6:		/* invalid opcode */
+		return SIGILL;
+	case 17:	/* alignment check */
+		return SIGBUS;
+	default:	/* page fault, general protection, stack fault ... */
+		return SIGSEGV;
+	}
+}
+
+/* An exception in ring 3: what Linux would do is kill with a signal. */
+void app_fault(struct cok_cpu *c, struct cok_regs *r)
+{
+	struct cok_app_slot *slot = &c->shared->app;
+
+	slot->fault_vector = r->vector;
+	slot->fault_rip = r->rip;
+	slot->fault_addr = r->vector == 14 ? read_cr2() : 0;
+	slot->fault_error = r->error;
+	slot->fault_signal = signal_of(r->vector);
+	cok_printf("core %u: app %u: vector %lu at rip %#lx addr %#lx: killed (signal %u)\n",
+		   c->index, slot->app_id, (unsigned long)r->vector,
+		   (unsigned long)r->rip, (unsigned long)slot->fault_addr,
+		   slot->fault_signal);
+	app_end(c, COK_END_FAULT);
+}

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * System calls of apps.  The co-kernel serves memory, time, identity and
+ * the calls static start-up code makes; file and terminal I/O is
+ * forwarded to the app's proxy on Linux (xemem/app.h).  Anything else
+ * is -ENOSYS, with one line in the console.
+ */
+#include "cokernel.h"
+
+#define EPERM		1
+#define ENOENT		2
+#define EFAULT		14
+#define EINVAL		22
+#define ENOMEM		12
+#define ENODEV		19
+#define ENOSYS		38
+
+#define PAGE_SIZE	4096ULL
+#define SIZE_2M		(1ULL << 21)
+
+/* Linux x86-64 system call numbers. */
+enum {
+	SYS_read = 0, SYS_write = 1, SYS_open = 2, SYS_close = 3,
+	SYS_stat = 4, SYS_fstat = 5, SYS_lstat = 6, SYS_lseek = 8,
+	SYS_mmap = 9, SYS_mprotect = 10, SYS_munmap = 11, SYS_brk = 12,
+	SYS_rt_sigaction = 13, SYS_rt_sigprocmask = 14, SYS_ioctl = 16,
+	SYS_pread64 = 17, SYS_pwrite64 = 18, SYS_readv = 19,
+	SYS_writev = 20, SYS_access = 21, SYS_sched_yield = 24,
+	SYS_madvise = 28, SYS_dup = 32, SYS_dup2 = 33, SYS_nanosleep = 35,
+	SYS_getpid = 39, SYS_exit = 60, SYS_uname = 63, SYS_fcntl = 72,
+	SYS_fsync = 74, SYS_ftruncate = 77, SYS_getcwd = 79,
+	SYS_chdir = 80, SYS_rename = 82, SYS_mkdir = 83, SYS_unlink = 87,
+	SYS_readlink = 89, SYS_umask = 95, SYS_gettimeofday = 96,
+	SYS_getuid = 102, SYS_getgid = 104, SYS_geteuid = 107,
+	SYS_getegid = 108, SYS_getppid = 110, SYS_sigaltstack = 131,
+	SYS_arch_prctl = 158, SYS_gettid = 186, SYS_time = 201,
+	SYS_set_tid_address = 218, SYS_getdents64 = 217,
+	SYS_clock_gettime = 228, SYS_clock_getres = 229,
+	SYS_clock_nanosleep = 230, SYS_exit_group = 231, SYS_tgkill = 234,
+	SYS_openat = 257, SYS_mkdirat = 258, SYS_newfstatat = 262,
+	SYS_unlinkat = 263, SYS_readlinkat = 267, SYS_faccessat = 269,
+	SYS_set_robust_list = 273, SYS_dup3 = 292, SYS_prlimit64 = 302,
+	SYS_getrandom = 318, SYS_rseq = 334,
+};
+
+/* Calls the proxy executes for the app. */
+static const uint16_t forwarded[] = {
+	SYS_read, SYS_write, SYS_open, SYS_close, SYS_stat, SYS_fstat,
+	SYS_lstat, SYS_lseek, SYS_ioctl, SYS_pread64, SYS_pwrite64,
+	SYS_readv, SYS_writev, SYS_access, SYS_dup, SYS_dup2, SYS_fcntl,
+	SYS_fsync, SYS_ftruncate, SYS_getcwd, SYS_chdir, SYS_rename,
+	SYS_mkdir, SYS_unlink, SYS_readlink, SYS_umask, SYS_getuid,
+	SYS_getgid, SYS_geteuid, SYS_getegid, SYS_getdents64, SYS_openat,
+	SYS_mkdirat, SYS_newfstatat, SYS_unlinkat, SYS_readlinkat,
+	SYS_faccessat, SYS_dup3,
+};
+
+#define ARCH_SET_GS	0x1001
+#define ARCH_SET_FS	0x1002
+#define ARCH_GET_FS	0x1003
+#define ARCH_GET_GS	0x1004
+#define MAP_ANONYMOUS	0x20
+#define MAP_FIXED	0x10
+#define CLOCK_REALTIME	0
+#define CLOCK_MONOTONIC	1
+#define RLIMIT_STACK	3
+
+static bool is_forwarded(uint64_t nr)
+{
+	uint32_t i;
+
+	for (i = 0; i < ARRAY_SIZE(forwarded); i++)
+		if (forwarded[i] == nr)
+			return true;
+	return false;
+}
+
+uint64_t app_clock_ns(struct cok_app *a, bool realtime)
+{
+	uint64_t delta = rdtsc() - a->clock_tsc;
+	uint64_t ns = (uint64_t)(((unsigned __int128)delta * a->ns_mult) >> 32);
+
+	return ns + (realtime ? a->clock_realtime_ns : a->clock_monotonic_ns);
+}
+
+static int64_t put_user(struct cok_app *a, uint64_t va, const void *p,
+			uint64_t n)
+{
+	uint64_t room;
+	const uint8_t *src = p;
+
+	while (n) {
+		uint8_t *dst = as_lookup(&a->as, va, &room, true);
+		uint64_t k = n < room ? n : room;
+
+		if (!dst)
+			return -EFAULT;
+		memcpy(dst, src, k);
+		src += k;
+		va += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static int64_t sys_brk(struct cok_app *a, uint64_t want)
+{
+	uint64_t old_end = (a->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t new_end = (want + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+	if (want < a->brk_start || want >= a->mmap_next - SIZE_2M)
+		return a->brk;
+	if (new_end > old_end &&
+	    as_map(&a->as, old_end, new_end - old_end, true))
+		return a->brk;
+	a->brk = want;		/* shrinking keeps the pages mapped */
+	return a->brk;
+}
+
+/* Anonymous memory only; placed top-down, 2 MiB-aligned when large. */
+static int64_t sys_mmap(struct cok_app *a, uint64_t len, uint64_t flags,
+			int64_t fd)
+{
+	uint64_t align = len >= SIZE_2M ? SIZE_2M : PAGE_SIZE, va;
+
+	if (!(flags & MAP_ANONYMOUS) || fd != -1)
+		return -ENODEV;
+	if (flags & MAP_FIXED)
+		return -EINVAL;
+	if (len == 0 || len > (1ULL << 40))
+		return -EINVAL;
+	len = (len + align - 1) & ~(align - 1);
+	va = (a->mmap_next - len) & ~(align - 1);
+	if (va <= a->brk + SIZE_2M || as_map(&a->as, va, len, true))
+		return -ENOMEM;
+	a->mmap_next = va;
+	return va;
+}
+
+static int64_t sys_clock_gettime(struct cok_app *a, uint64_t clk,
+				 uint64_t ts)
+{
+	uint64_t ns, v[2];
+
+	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC &&
+	    clk != 4 /* MONOTONIC_RAW */ && clk != 7 /* BOOTTIME */)
+		return -EINVAL;
+	ns = app_clock_ns(a, clk == CLOCK_REALTIME);
+	v[0] = ns / 1000000000ULL;
+	v[1] = ns % 1000000000ULL;
+	return put_user(a, ts, v, sizeof(v));
+}
+
+static int64_t sys_nanosleep(struct cok_app *a, uint64_t req)
+{
+	uint64_t ts[2], until;
+
+	if (as_read(&a->as, ts, req, sizeof(ts)))
+		return -EFAULT;
+	until = app_clock_ns(a, false) + ts[0] * 1000000000ULL + ts[1];
+	/* No timer interrupt: the core is the app's, so wait on the TSC. */
+	while (app_clock_ns(a, false) < until)
+		cpu_relax();
+	return 0;
+}
+
+static int64_t sys_uname(struct cok_app *a, uint64_t buf)
+{
+	static const char *const fields[6] = {
+		"Linux", "cokernel", "6.1.0-cokernel",
+		"#1 SMP ckpt_cokernel", "x86_64", "(none)",
+	};
+	char u[6][65];
+	int i;
+
+	memset(u, 0, sizeof(u));
+	for (i = 0; i < 6; i++)
+		memcpy(u[i], fields[i], strlen(fields[i]));
+	return put_user(a, buf, u, sizeof(u));
+}
+
+static int64_t sys_getrandom(struct cok_app *a, uint64_t buf, uint64_t len)
+{
+	uint64_t done = 0;
+
+	while (done < len) {
+		uint64_t r, n = len - done < 8 ? len - done : 8;
+
+		a->rng ^= rdtsc();
+		a->rng ^= a->rng << 13;
+		a->rng ^= a->rng >> 7;
+		a->rng ^= a->rng << 17;
+		r = a->rng;
+		if (put_user(a, buf + done, &r, n))
+			return -EFAULT;
+		done += n;
+	}
+	return len;
+}
+
+static int64_t sys_arch_prctl(uint64_t code, uint64_t addr)
+{
+	switch (code) {
+	case ARCH_SET_FS:
+		wrmsr(MSR_FS_BASE, addr);
+		return 0;
+	case ARCH_SET_GS:
+		wrmsr(MSR_GS_BASE, addr);	/* user GS is live in the kernel */
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int64_t sys_prlimit(struct cok_app *a, uint64_t res, uint64_t new,
+			   uint64_t old)
+{
+	uint64_t lim[2] = { 8ULL << 20, 8ULL << 20 };
+
+	if (new)
+		return -EPERM;
+	if (res != RLIMIT_STACK)
+		lim[0] = lim[1] = ~0ULL;	/* RLIM_INFINITY */
+	return old ? put_user(a, old, lim, sizeof(lim)) : 0;
+}
+
+/* Hand the call to the proxy and sleep until it answers. */
+static int64_t forward(struct cok_cpu *c, struct cok_regs *r)
+{
+	struct cok_fwd_syscall *sc = &c->shared->app.sc;
+	uint64_t args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+	int i;
+
+	sc->nr = r->rax;
+	for (i = 0; i < 6; i++)
+		sc->arg[i] = args[i];
+	sc->seq++;
+	cok_store_release(&sc->state, COK_SC_PENDING);
+	/* A doorbell wakes us; KILL ends the app from its interrupt. */
+	while (cok_load_acquire(&sc->state) != COK_SC_DONE) {
+		irq_enable_and_halt();
+		irq_disable();
+	}
+	cok_write_once(&sc->state, COK_SC_IDLE);
+	return sc->ret;
+}
+
+static int64_t dispatch(struct cok_cpu *c, struct cok_regs *r)
+{
+	struct cok_app *a = &c->app;
+	uint64_t nr = r->rax;
+
+	if (is_forwarded(nr))
+		return forward(c, r);
+	switch (nr) {
+	case SYS_brk:
+		return sys_brk(a, r->rdi);
+	case SYS_mmap:
+		return sys_mmap(a, r->rsi, r->r10, (int64_t)r->r8);
+	case SYS_munmap:		/* memory stays the app's until exit */
+	case SYS_mprotect:
+	case SYS_madvise:
+	case SYS_rt_sigaction:
+	case SYS_rt_sigprocmask:
+	case SYS_sigaltstack:
+	case SYS_set_robust_list:
+	case SYS_sched_yield:
+		return 0;
+	case SYS_arch_prctl:
+		return sys_arch_prctl(r->rdi, r->rsi);
+	case SYS_set_tid_address:
+	case SYS_getpid:
+	case SYS_gettid:
+		return c->shared->app.app_id;
+	case SYS_getppid:
+		return 1;
+	case SYS_clock_gettime:
+		return sys_clock_gettime(a, r->rdi, r->rsi);
+	case SYS_gettimeofday: {
+		uint64_t ns = app_clock_ns(a, true);
+		uint64_t tv[2] = { ns / 1000000000ULL, ns % 1000000000ULL / 1000 };
+
+		return r->rdi ? put_user(a, r->rdi, tv, sizeof(tv)) : 0;
+	}
+	case SYS_time: {
+		uint64_t t = app_clock_ns(a, true) / 1000000000ULL;
+
+		if (r->rdi && put_user(a, r->rdi, &t, sizeof(t)))
+			return -EFAULT;
+		return t;
+	}
+	case SYS_nanosleep:
+		return sys_nanosleep(a, r->rdi);
+	case SYS_clock_nanosleep:
+		return r->rsi ? -EINVAL : sys_nanosleep(a, r->rdx);
+	case SYS_uname:
+		return sys_uname(a, r->rdi);
+	case SYS_getrandom:
+		return sys_getrandom(a, r->rdi, r->rsi);
+	case SYS_prlimit64:
+		return sys_prlimit(a, r->rsi, r->rdx, r->r10);
+	case SYS_rseq:			/* glibc copes without it */
+		return -ENOSYS;
+	case SYS_exit:
+	case SYS_exit_group:
+		c->shared->app.exit_status = (int32_t)(r->rdi & 0xff);
+		app_end(c, COK_END_EXIT);
+	default:
+		cok_printf("core %u: app %u: system call %lu not supported\n",
+			   c->index, c->shared->app.app_id, (unsigned long)nr);
+		return -ENOSYS;
+	}
+}
+
+void cok_syscall(struct cok_cpu *c, struct cok_regs *r)
+{
+	r->rax = (uint64_t)dispatch(c, r);
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User address spaces.  The lower half (PML4 entries 0..255) is the
+ * app's; the upper half is shared with the co-kernel (copied from the
+ * boot PML4).  Memory is mapped eagerly, never on demand: a region gets
+ * whole 2 MiB chunks where it is 2 MiB-aligned, 4 KiB pages carved from
+ * a chunk elsewhere (and for page tables).  Every chunk an app takes is
+ * marked as its own in the allocator, so ending the app frees them all.
+ */
+#include "cokernel.h"
+
+#define PTE_P		(1ULL << 0)
+#define PTE_W		(1ULL << 1)
+#define PTE_U		(1ULL << 2)
+#define PTE_PS		(1ULL << 7)
+#define PTE_ADDR	0x000ffffffffff000ULL
+#define PTE_ADDR_2M	0x000fffffffe00000ULL
+#define PAGE_SIZE	4096ULL
+#define SIZE_2M		(1ULL << 21)
+#define USER_HALF	256		/* PML4 entries of the user half */
+
+static uint64_t virt_to_phys(const void *v)
+{
+	uint64_t off = (uint64_t)v - COK_VIRT_DIRECT;
+
+	return cok_channel->chunk_phys[off >> COK_CHUNK_SHIFT] +
+	       (off & (COK_CHUNK_SIZE - 1));
+}
+
+/* A zeroed 4 KiB page for the app: from its current carving chunk. */
+static void *alloc_page(struct cok_aspace *as)
+{
+	void *page;
+
+	if (!as->carve || as->carve_used == COK_CHUNK_SIZE) {
+		as->carve = mm_alloc_chunk_for(as->owner);
+		as->carve_used = 0;
+		if (!as->carve)
+			return NULL;
+	}
+	page = (uint8_t *)as->carve + as->carve_used;
+	as->carve_used += PAGE_SIZE;
+	return page;		/* chunks come zeroed */
+}
+
+/* The entry of the next level for va at this level; allocates tables. */
+static uint64_t *walk_table(struct cok_aspace *as, uint64_t *table, int idx)
+{
+	uint64_t e = table[idx];
+	void *next;
+
+	if (e & PTE_P)
+		return phys_to_virt(e & PTE_ADDR);
+	next = alloc_page(as);
+	if (!next)
+		return NULL;
+	/* Tables are permissive; the leaf entry decides. */
+	table[idx] = virt_to_phys(next) | PTE_P | PTE_W | PTE_U;
+	return next;
+}
+
+static uint64_t *pd_for(struct cok_aspace *as, uint64_t va)
+{
+	uint64_t *pdpt = walk_table(as, as->pml4, (va >> 39) & 511);
+
+	return pdpt ? walk_table(as, pdpt, (va >> 30) & 511) : NULL;
+}
+
+static int map_2m(struct cok_aspace *as, uint64_t va, uint64_t flags)
+{
+	uint64_t *pd = pd_for(as, va);
+	void *chunk;
+
+	if (!pd || (pd[(va >> 21) & 511] & PTE_P))
+		return -1;
+	chunk = mm_alloc_chunk_for(as->owner);
+	if (!chunk)
+		return -1;
+	pd[(va >> 21) & 511] = virt_to_phys(chunk) | flags | PTE_PS;
+	return 0;
+}
+
+static int map_4k(struct cok_aspace *as, uint64_t va, uint64_t flags)
+{
+	uint64_t *pd = pd_for(as, va), *pt;
+	void *page;
+
+	if (!pd || (pd[(va >> 21) & 511] & PTE_PS))
+		return -1;
+	pt = walk_table(as, pd, (va >> 21) & 511);
+	if (!pt)
+		return -1;
+	if (pt[(va >> 12) & 511] & PTE_P) {
+		/* Two segments sharing a page: the union of permissions. */
+		pt[(va >> 12) & 511] |= flags;
+		return 0;
+	}
+	page = alloc_page(as);
+	if (!page)
+		return -1;
+	pt[(va >> 12) & 511] = virt_to_phys(page) | flags;
+	return 0;
+}
+
+/* Map [va, va + len) (page-aligned) with fresh zeroed memory. */
+int as_map(struct cok_aspace *as, uint64_t va, uint64_t len, bool writable)
+{
+	uint64_t end = va + len, flags = PTE_P | PTE_U | (writable ? PTE_W : 0);
+
+	if ((va | len) & (PAGE_SIZE - 1) || end < va || end > COK_USER_END)
+		return -1;
+	while (va < end) {
+		if (!(va & (SIZE_2M - 1)) && end - va >= SIZE_2M) {
+			if (map_2m(as, va, flags))
+				return -1;
+			va += SIZE_2M;
+			continue;
+		}
+		if (map_4k(as, va, flags))
+			return -1;
+		va += PAGE_SIZE;
+	}
+	return 0;
+}
+
+/*
+ * The co-kernel's address of the byte at user address va, and how many
+ * bytes follow it in the same page; NULL if unmapped (or, with
+ * need_write, read-only).
+ */
+void *as_lookup(struct cok_aspace *as, uint64_t va, uint64_t *room,
+		bool need_write)
+{
+	uint64_t e = as->pml4[(va >> 39) & 511];
+	uint64_t *t;
+
+	if (va >= COK_USER_END || !(e & PTE_P))
+		return NULL;
+	t = phys_to_virt(e & PTE_ADDR);
+	e = t[(va >> 30) & 511];
+	if (!(e & PTE_P))
+		return NULL;
+	t = phys_to_virt(e & PTE_ADDR);
+	e = t[(va >> 21) & 511];
+	if ((e & PTE_P) && (e & PTE_PS)) {
+		*room = SIZE_2M - (va & (SIZE_2M - 1));
+		if (need_write && !(e & PTE_W))
+			return NULL;
+		return (uint8_t *)phys_to_virt(e & PTE_ADDR_2M) +
+		       (va & (SIZE_2M - 1));
+	}
+	if (!(e & PTE_P))
+		return NULL;
+	t = phys_to_virt(e & PTE_ADDR);
+	e = t[(va >> 12) & 511];
+	if (!(e & PTE_P) || (need_write && !(e & PTE_W)))
+		return NULL;
+	*room = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+	return (uint8_t *)phys_to_virt(e & PTE_ADDR) + (va & (PAGE_SIZE - 1));
+}
+
+/* Copy into the app's memory (ignoring its write protection: loading). */
+int as_write(struct cok_aspace *as, uint64_t va, const void *src,
+	     uint64_t len)
+{
+	const uint8_t *s = src;
+
+	while (len) {
+		uint64_t room, n;
+		uint8_t *dst = as_lookup(as, va, &room, false);
+
+		if (!dst)
+			return -1;
+		n = len < room ? len : room;
+		memcpy(dst, s, n);
+		s += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Copy out of the app's memory; -1 on an unmapped byte. */
+int as_read(struct cok_aspace *as, void *dst, uint64_t va, uint64_t len)
+{
+	uint8_t *d = dst;
+
+	while (len) {
+		uint64_t room, n;
+		const uint8_t *src = as_lookup(as, va, &room, false);
+
+		if (!src)
+			return -1;
+		n = len < room ? len : room;
+		memcpy(d, src, n);
+		d += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int as_create(struct cok_aspace *as, uint32_t owner)
+{
+	const uint64_t *boot = (const uint64_t *)(COK_VIRT_KERNEL +
+						  COK_PGTABLE_OFFSET);
+	int i;
+
+	memset(as, 0, sizeof(*as));
+	as->owner = owner;
+	as->pml4 = alloc_page(as);
+	if (!as->pml4)
+		return -1;
+	for (i = USER_HALF; i < 512; i++)
+		as->pml4[i] = boot[i];
+	as->pml4_phys = virt_to_phys(as->pml4);
+	return 0;
+}
+
+/* Every chunk of the app goes back to the allocator. */
+void as_destroy(struct cok_aspace *as)
+{
+	mm_free_owned(as->owner);
+	memset(as, 0, sizeof(*as));
+}
+
+void as_activate(struct cok_aspace *as)
+{
+	__asm__ volatile("mov %0, %%cr3" : : "r"(as->pml4_phys) : "memory");
+}
+
+/* Back to the boot tables (kernel half only matters). */
+void as_deactivate(void)
+{
+	uint64_t boot = cok_channel->chunk_phys[0] + COK_PGTABLE_OFFSET;
+
+	__asm__ volatile("mov %0, %%cr3" : : "r"(boot) : "memory");
+}

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Apps on enclave cores, Linux side: launch through a staging area in
+ * the enclave, hand forwarded system calls to the proxy and its answers
+ * back, end the app, and map the enclave memory into the proxy.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/delay.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <asm/tsc.h>
+#include "app.h"
+#include "boot.h"
+#include "compat.h"
+#include "enclave_priv.h"
+
+#define STAGE_TIMEOUT_MS	2000
+#define LAUNCH_TIMEOUT_MS	10000
+#define KILL_TIMEOUT_MS		2000
+#define SPIN_BEFORE_SLEEP	2000	/* polls before sleeping in WAIT */
+
+static atomic_t next_app_id = ATOMIC_INIT(0);
+
+static const char *const app_state_names[] = {
+	[COK_APP_NONE] = "idle",
+	[COK_APP_LOADING] = "loading",
+	[COK_APP_RUNNING] = "running",
+	[COK_APP_EXITED] = "exited",
+	[COK_APP_FAULTED] = "faulted",
+	[COK_APP_KILLED] = "killed",
+	[COK_APP_LOAD_FAILED] = "load-failed",
+};
+
+const char *cok_app_state_name(u32 state)
+{
+	if (state < ARRAY_SIZE(app_state_names) && app_state_names[state])
+		return app_state_names[state];
+	return "unknown";
+}
+
+static struct cok_app_slot *slot_of(struct cok_enclave *e, u32 core)
+{
+	return &e->ch->core[core].app;
+}
+
+static void set_error(struct cok_ioc_launch *l, const char *msg)
+{
+	strscpy(l->error, msg, sizeof(l->error));
+}
+
+/* The enclave named by l->enclave, or the only one when it is 0. */
+static struct cok_enclave *pick_enclave(struct cok_ioc_launch *l)
+{
+	u32 id = l->enclave, next;
+
+	if (!id) {
+		if (cok_enclave_next_id_locked(0, &id)) {
+			set_error(l, "no enclave: create one first (cokctl create)");
+			return NULL;
+		}
+		if (!cok_enclave_next_id_locked(id, &next)) {
+			set_error(l, "several enclaves: name one with --enclave");
+			return NULL;
+		}
+	}
+	return cok_find_enclave(id, NULL) ?: (set_error(l, "no such enclave"),
+					      NULL);
+}
+
+static bool core_free(struct cok_enclave *e, u32 core)
+{
+	return !e->app_owner[core] &&
+	       cok_core_stage(e, core) == COK_STAGE_RUNNING;
+}
+
+static int pick_core(struct cok_enclave *e, struct cok_ioc_launch *l)
+{
+	u32 i;
+
+	if (l->core >= 0) {
+		if (l->core >= e->ncores) {
+			set_error(l, "no such core in the enclave");
+			return -EINVAL;
+		}
+		if (!core_free(e, l->core)) {
+			set_error(l, "that core is busy with another app");
+			return -EBUSY;
+		}
+		return l->core;
+	}
+	for (i = 0; i < e->ncores; i++)
+		if (core_free(e, i))
+			return i;
+	set_error(l, "every core of the enclave runs an app");
+	return -EBUSY;
+}
+
+/* Copy into the enclave at an enclave offset, chunk by chunk. */
+static int copy_in(struct cok_enclave *e, u64 off, const void *kbuf,
+		   const void __user *ubuf, u64 len)
+{
+	u64 done = 0;
+
+	while (done < len) {
+		u64 at = off + done, room = COK_CHUNK_SIZE -
+					    (at & (COK_CHUNK_SIZE - 1));
+		u64 n = min(room, len - done);
+		u8 *dst;
+
+		if ((at >> COK_CHUNK_SHIFT) >= e->nchunks)
+			return -EFAULT;
+		dst = (u8 *)page_address(e->chunks[at >> COK_CHUNK_SHIFT]) +
+		      (at & (COK_CHUNK_SIZE - 1));
+		if (kbuf)
+			memcpy(dst, (const u8 *)kbuf + done, n);
+		else if (copy_from_user(dst, (const u8 __user *)ubuf + done, n))
+			return -EFAULT;
+		done += n;
+	}
+	return 0;
+}
+
+static int call(struct cok_enclave *e, u32 core, struct cok_msg *m,
+		unsigned int timeout_ms)
+{
+	int err = cok_send_cmd(e, core, m);
+
+	if (!err)
+		err = cok_wait_reply(e, core, m, timeout_ms);
+	return err;
+}
+
+static void fill_block(struct cok_launch_block *b, struct cok_ioc_launch *l,
+		       u32 app_id, u64 total)
+{
+	unsigned long flags;
+
+	b->magic = COK_LAUNCH_MAGIC;
+	b->app_id = app_id;
+	b->elf_offset = ALIGN(sizeof(*b), 64);
+	b->elf_size = l->elf_size;
+	b->strings_offset = b->elf_offset + l->elf_size;
+	b->strings_size = l->strings_size;
+	b->argc = l->argc;
+	b->envc = l->envc;
+	b->tsc_khz = tsc_khz;
+	b->staged_size = total;
+	/* Linux's clocks at one instant, for the co-kernel's TSC clock. */
+	local_irq_save(flags);
+	b->clock_tsc = rdtsc();
+	b->clock_realtime_ns = ktime_get_real_ns();
+	b->clock_monotonic_ns = ktime_get_ns();
+	local_irq_restore(flags);
+}
+
+static int stage_and_launch(struct cok_enclave *e, u32 core,
+			    struct cok_ioc_launch *l, const void __user *elf,
+			    const void __user *strings, u32 app_id)
+{
+	struct cok_launch_block b = {};
+	u64 total = ALIGN(sizeof(b), 64) + l->elf_size + l->strings_size;
+	struct cok_msg m = { .type = COK_MSG_STAGE, .arg = { total } };
+	u64 off;
+	int err;
+
+	err = call(e, core, &m, STAGE_TIMEOUT_MS);
+	if (err || m.status) {
+		set_error(l, "not enough free memory in the enclave to load the program");
+		return err ?: -ENOMEM;
+	}
+	off = m.arg[0];
+	fill_block(&b, l, app_id, total);
+	err = copy_in(e, off, &b, NULL, sizeof(b));
+	if (!err)
+		err = copy_in(e, off + b.elf_offset, NULL, elf, l->elf_size);
+	if (!err)
+		err = copy_in(e, off + b.strings_offset, NULL, strings,
+			      l->strings_size);
+	if (err) {
+		/* A bad block still makes the co-kernel drop the staging. */
+		b.magic = 0;
+		copy_in(e, off, &b, NULL, sizeof(b));
+	}
+	m = (struct cok_msg){ .type = COK_MSG_LAUNCH, .arg = { off } };
+	if (call(e, core, &m, LAUNCH_TIMEOUT_MS)) {
+		set_error(l, "the co-kernel core did not answer the launch");
+		return -ETIMEDOUT;
+	}
+	if (err)
+		return err;
+	if (m.status) {
+		strscpy(l->error, slot_of(e, core)->error, sizeof(l->error));
+		cok_store_release(&slot_of(e, core)->state, COK_APP_NONE);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+int cok_app_launch(struct cok_ioc_launch *l, const void __user *elf,
+		   const void __user *strings, struct cok_app_ref *ref)
+{
+	u32 app_id = atomic_inc_return(&next_app_id);
+	struct cok_enclave *e;
+	int core, err;
+
+	if (!l->elf_size || l->elf_size > COK_ELF_MAX) {
+		set_error(l, "program size out of range (at most 64 MiB)");
+		return -EINVAL;
+	}
+	if (!l->argc || l->strings_size > COK_STRINGS_MAX ||
+	    (u64)l->argc + l->envc > COK_MAX_STRINGS) {
+		set_error(l, "arguments and environment too large");
+		return -E2BIG;
+	}
+	mutex_lock(&cok_enclaves_lock);
+	e = pick_enclave(l);
+	err = e ? 0 : -ENOENT;
+	core = e ? pick_core(e, l) : 0;
+	if (!err && core < 0)
+		err = core;
+	if (!err)
+		err = stage_and_launch(e, core, l, elf, strings, app_id);
+	if (!err) {
+		ref->e = e;
+		ref->core = core;
+		ref->app_id = app_id;
+		e->app_owner[core] = ref;
+		e->app_pid[core] = task_tgid_nr(current);
+		e->nproxies++;
+		l->app_id = app_id;
+		l->core_out = core;
+		l->cpu_out = e->cpus[core];
+		l->mem_bytes = (u64)e->nchunks << COK_CHUNK_SHIFT;
+	}
+	mutex_unlock(&cok_enclaves_lock);
+	return err;
+}
+
+static bool app_ended(u32 state)
+{
+	return state == COK_APP_EXITED || state == COK_APP_FAULTED ||
+	       state == COK_APP_KILLED;
+}
+
+static void fill_end(struct cok_app_slot *s, u32 state,
+		     struct cok_ioc_event *ev)
+{
+	ev->kind = state == COK_APP_EXITED ? COK_EV_EXIT :
+		   state == COK_APP_FAULTED ? COK_EV_FAULT : COK_EV_KILLED;
+	ev->exit_status = s->exit_status;
+	ev->signal = s->fault_signal;
+	ev->fault_vector = s->fault_vector;
+	ev->fault_rip = s->fault_rip;
+	ev->fault_addr = s->fault_addr;
+	ev->fault_error = s->fault_error;
+}
+
+/* Poll the app's slot: spin briefly (a round trip is short), then sleep. */
+int cok_app_wait(struct cok_app_ref *ref, struct cok_ioc_event *ev)
+{
+	struct cok_app_slot *s;
+	unsigned long polls = 0;
+	int i;
+
+	if (!ref->e)
+		return -ENOTCONN;
+	s = slot_of(ref->e, ref->core);
+	for (;;) {
+		u32 state = cok_load_acquire(&s->state);
+
+		if (app_ended(state)) {
+			fill_end(s, state, ev);
+			ref->ended = true;
+			return 0;
+		}
+		if (cok_load_acquire(&s->sc.state) == COK_SC_PENDING &&
+		    s->sc.seq != ref->seq_seen) {
+			ev->kind = COK_EV_SYSCALL;
+			ev->nr = s->sc.nr;
+			for (i = 0; i < 6; i++)
+				ev->arg[i] = s->sc.arg[i];
+			ev->cr3 = s->cr3;
+			ref->seq_seen = s->sc.seq;
+			return 0;
+		}
+		if (signal_pending(current))
+			return -EINTR;
+		if (++polls < SPIN_BEFORE_SLEEP)
+			cpu_relax();
+		else
+			usleep_range(20, 60);
+	}
+}
+
+int cok_app_reply(struct cok_app_ref *ref, s64 ret)
+{
+	struct cok_app_slot *s;
+
+	if (!ref->e)
+		return -ENOTCONN;
+	s = slot_of(ref->e, ref->core);
+	if (cok_load_acquire(&s->sc.state) != COK_SC_PENDING ||
+	    s->sc.seq != ref->seq_seen)
+		return -EINVAL;		/* no call of ours is waiting */
+	s->sc.ret = ret;
+	cok_store_release(&s->sc.state, COK_SC_DONE);
+	cok_ring_doorbell(ref->e->apic_ids[ref->core]);
+	return 0;
+}
+
+int cok_app_kill(struct cok_app_ref *ref)
+{
+	struct cok_msg m = { .type = COK_MSG_KILL };
+	struct cok_app_slot *s;
+	unsigned long deadline;
+
+	if (!ref->e)
+		return -ENOTCONN;
+	s = slot_of(ref->e, ref->core);
+	if (app_ended(cok_load_acquire(&s->state)))
+		return 0;
+	mutex_lock(&cok_enclaves_lock);
+	call(ref->e, ref->core, &m, KILL_TIMEOUT_MS);
+	mutex_unlock(&cok_enclaves_lock);
+	deadline = jiffies + msecs_to_jiffies(KILL_TIMEOUT_MS);
+	while (!app_ended(cok_load_acquire(&s->state))) {
+		if (time_after(jiffies, deadline))
+			return -ETIMEDOUT;
+		usleep_range(50, 100);
+	}
+	return 0;
+}
+
+/* The proxy's file is gone: end the app and free its core. */
+void cok_app_release(struct cok_app_ref *ref)
+{
+	struct cok_enclave *e = ref->e;
+
+	if (!e)
+		return;
+	if (cok_app_kill(ref))
+		pr_warn("app %u on core %u did not end; its core stays taken\n",
+			ref->app_id, ref->core);
+	mutex_lock(&cok_enclaves_lock);
+	if (app_ended(cok_load_acquire(&slot_of(e, ref->core)->state))) {
+		cok_store_release(&slot_of(e, ref->core)->state, COK_APP_NONE);
+		e->app_owner[ref->core] = NULL;
+		e->app_pid[ref->core] = 0;
+	}
+	e->nproxies--;
+	mutex_unlock(&cok_enclaves_lock);
+	ref->e = NULL;
+}
+
+/* The enclave memory, chunk i at offset i * 2 MiB (xemem/app.h). */
+int cok_app_mmap(struct cok_app_ref *ref, struct vm_area_struct *vma)
+{
+	struct cok_enclave *e = ref->e;
+	unsigned long len = vma->vm_end - vma->vm_start, off;
+	int err;
+
+	if (!e)
+		return -ENOTCONN;
+	if (vma->vm_pgoff || len > ((unsigned long)e->nchunks << COK_CHUNK_SHIFT))
+		return -EINVAL;
+	vm_flags_set_compat(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	for (off = 0; off < len; off += COK_CHUNK_SIZE) {
+		unsigned long n = min_t(unsigned long, len - off,
+					COK_CHUNK_SIZE);
+
+		err = remap_pfn_range(vma, vma->vm_start + off,
+				      page_to_pfn(e->chunks[off >> COK_CHUNK_SHIFT]),
+				      n, vma->vm_page_prot);
+		if (err)
+			return err;
+	}
+	return 0;
+}

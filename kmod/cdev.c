@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/ckpt_cokernel: one open file per app (xemem/cokdev.h).  The file
+ * is the proxy's handle: the app ends when the last reference to it goes
+ * away, whether the proxy exits, crashes or is killed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "app.h"
+
+static int cok_dev_open(struct inode *inode, struct file *f)
+{
+	struct cok_app_ref *ref = kzalloc(sizeof(*ref), GFP_KERNEL);
+
+	if (!ref)
+		return -ENOMEM;
+	f->private_data = ref;
+	return 0;
+}
+
+static int cok_dev_release(struct inode *inode, struct file *f)
+{
+	struct cok_app_ref *ref = f->private_data;
+
+	cok_app_release(ref);
+	kfree(ref);
+	return 0;
+}
+
+static long ioctl_launch(struct cok_app_ref *ref, void __user *arg)
+{
+	struct cok_ioc_launch *l;
+	long err;
+
+	if (ref->e)
+		return -EBUSY;		/* one app per open file */
+	l = kmalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return -ENOMEM;
+	if (copy_from_user(l, arg, sizeof(*l))) {
+		kfree(l);
+		return -EFAULT;
+	}
+	l->error[0] = '\0';
+	err = cok_app_launch(l, u64_to_user_ptr(l->elf),
+			     u64_to_user_ptr(l->strings), ref);
+	l->error[sizeof(l->error) - 1] = '\0';
+	if (copy_to_user(arg, l, sizeof(*l)) && !err)
+		err = -EFAULT;
+	kfree(l);
+	return err;
+}
+
+static long ioctl_wait(struct cok_app_ref *ref, void __user *arg)
+{
+	struct cok_ioc_event ev = {};
+	int err = cok_app_wait(ref, &ev);
+
+	if (err)
+		return err;
+	return copy_to_user(arg, &ev, sizeof(ev)) ? -EFAULT : 0;
+}
+
+static long cok_dev_ioctl(struct file *f, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct cok_app_ref *ref = f->private_data;
+	void __user *uarg = (void __user *)arg;
+	s64 ret;
+
+	switch (cmd) {
+	case COK_IOC_LAUNCH:
+		return ioctl_launch(ref, uarg);
+	case COK_IOC_WAIT:
+		return ioctl_wait(ref, uarg);
+	case COK_IOC_REPLY:
+		if (copy_from_user(&ret, uarg, sizeof(ret)))
+			return -EFAULT;
+		return cok_app_reply(ref, ret);
+	case COK_IOC_KILL:
+		return cok_app_kill(ref);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int cok_dev_mmap(struct file *f, struct vm_area_struct *vma)
+{
+	return cok_app_mmap(f->private_data, vma);
+}
+
+static const struct file_operations cok_dev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= cok_dev_open,
+	.release	= cok_dev_release,
+	.unlocked_ioctl	= cok_dev_ioctl,
+	.mmap		= cok_dev_mmap,
+};
+
+/* Root only: an admin may hand the node to a job's user (udev rule). */
+static struct miscdevice cok_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "ckpt_cokernel",
+	.fops	= &cok_dev_fops,
+	.mode	= 0600,
+};
+
+int cok_cdev_register(void)
+{
+	return misc_register(&cok_dev);
+}
+
+void cok_cdev_unregister(void)
+{
+	misc_deregister(&cok_dev);
+}
