@@ -99,11 +99,33 @@ int cok_status_fetch(struct cok_nl *nl, uint32_t id,
 		     struct cok_status_list *out);
 void cok_status_free(struct cok_status_list *list);
 
+/* cmd_ps.c: the apps on co-kernel cores, shared with kill. */
+struct cok_app_info {
+	uint32_t id;
+	uint32_t enclave;
+	uint32_t core;		/* index in the enclave */
+	uint32_t cpu;		/* Linux CPU number */
+	uint32_t pid;		/* its proxy; 0 if none */
+	char state[32];
+};
+
+struct cok_app_list {
+	struct cok_app_info *v;
+	size_t n;
+	size_t cap;
+};
+
+int cok_apps_fetch(struct cok_nl *nl, struct cok_app_list *out);
+void cok_apps_free(struct cok_app_list *list);
+
 /* The verbs. */
 int cok_cmd_create(int argc, char **argv);
 int cok_cmd_destroy(int argc, char **argv);
 int cok_cmd_status(int argc, char **argv);
 int cok_cmd_console(int argc, char **argv);
+int cok_cmd_launch(int argc, char **argv);
+int cok_cmd_ps(int argc, char **argv);
+int cok_cmd_kill(int argc, char **argv);
 int cok_cmd_help(int argc, char **argv);
 
 #endif /* COKCTL_H */

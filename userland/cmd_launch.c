@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cokctl launch: run a static x86-64 Linux program on a co-kernel core,
+ * with this process as its proxy (proxy.c) until it ends.
+ *
+ * Before anything is sent the program is found (a name without '/' is
+ * looked up in PATH, as execvp does), read and checked with the same
+ * ELF check the co-kernel's loader makes (xemem/elf.h).  Then
+ * COK_IOC_LAUNCH on /dev/ckpt_cokernel, mmap of the enclave memory, and
+ * the proxy loop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "cokctl.h"
+#include "proxy.h"
+#include "../xemem/cokdev.h"
+
+#if __has_include("../xemem/elf.h")
+#include "../xemem/elf.h"
+#else
+/* Until xemem/elf.h lands: the magic, class and machine only. */
+struct cok_elf_info {
+	int unused;
+};
+
+static inline int cok_elf_check(const void *image, uint64_t size,
+				struct cok_elf_info *info, const char **why)
+{
+	const uint8_t *b = image;
+
+	(void)info;
+	if (size < 64 || memcmp(b, "\177ELF", 4)) {
+		*why = "not an ELF file";
+		return -1;
+	}
+	if (b[4] != 2 || b[5] != 1 || b[18] != 62 || b[19] != 0) {
+		*why = "not an x86-64 executable";
+		return -1;
+	}
+	return 0;
+}
+#endif
+
+extern char **environ;
+
+/* The program, read (mapped) into memory. */
+struct image {
+	void *data;
+	uint64_t size;
+};
+
+/* execvp's default when PATH is not set. */
+#define DEFAULT_PATH	"/bin:/usr/bin"
+
+/*
+ * PROGRAM as execvp finds it: as given if it holds a '/', else the first
+ * executable regular file of that name in PATH.  0, or an errno.
+ */
+static int find_program(const char *prog, char *out, size_t len)
+{
+	const char *path, *p;
+	int err = ENOENT;
+
+	if (!*prog)
+		return ENOENT;
+	if (strchr(prog, '/')) {
+		if ((size_t)snprintf(out, len, "%s", prog) >= len)
+			return ENAMETOOLONG;
+		return 0;
+	}
+	path = getenv("PATH");
+	if (!path)
+		path = DEFAULT_PATH;
+	for (p = path; ; ) {
+		const char *end = strchrnul(p, ':');
+		int dlen = (int)(end - p);
+		struct stat st;
+
+		/* An empty entry is the current directory. */
+		if ((size_t)snprintf(out, len, "%.*s%s%s", dlen, p,
+				     dlen ? "/" : "", prog) < len &&
+		    !stat(out, &st) && S_ISREG(st.st_mode)) {
+			if (!access(out, X_OK))
+				return 0;
+			err = EACCES;
+		}
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	return err;
+}
+
+/* Exit status for a failed system call on the program or the device. */
+static int errno_exit(int err)
+{
+	return err == EPERM || err == EACCES ? COK_EXIT_PERM : COK_EXIT_REFUSED;
+}
+
+static int read_program(const char *prog, struct image *img)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int fd, err;
+
+	err = find_program(prog, path, sizeof(path));
+	if (err) {
+		fprintf(stderr, "cokctl: %s: %s\n", prog,
+			err == ENOENT && !strchr(prog, '/') ?
+			"command not found" : strerror(err));
+		return errno_exit(err);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		err = errno;
+		fprintf(stderr, "cokctl: %s: %s\n", prog, strerror(err));
+		if (fd >= 0)
+			close(fd);
+		return errno_exit(err);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "cokctl: %s: %s\n", prog, S_ISDIR(st.st_mode) ?
+			"is a directory" : "not a regular file");
+		close(fd);
+		return COK_EXIT_REFUSED;
+	}
+	/* As execve: the file must be executable. */
+	if (access(path, X_OK)) {
+		err = errno;
+		fprintf(stderr, "cokctl: %s: %s\n", prog, strerror(err));
+		close(fd);
+		return errno_exit(err);
+	}
+	if ((uint64_t)st.st_size > COK_ELF_MAX) {
+		fprintf(stderr,
+			"cokctl: %s: too large (%" PRIu64 " bytes; at most %lu MiB)\n",
+			prog, (uint64_t)st.st_size, COK_ELF_MAX >> 20);
+		close(fd);
+		return COK_EXIT_REFUSED;
+	}
+	img->size = (uint64_t)st.st_size;
+	img->data = NULL;
+	if (img->size) {
+		img->data = mmap(NULL, img->size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (img->data == MAP_FAILED) {
+			err = errno;
+			fprintf(stderr, "cokctl: %s: %s\n", prog, strerror(err));
+			close(fd);
+			return COK_EXIT_SYSTEM;
+		}
+	}
+	close(fd);
+	return COK_EXIT_OK;
+}
+
+/* argv then envp, each NUL-ended, in one block. */
+static int build_strings(const char *prog, char **argv, int argc,
+			 char **blob, uint64_t *size, uint32_t *envc)
+{
+	uint64_t total = 0, n = 0;
+	char *b, *at;
+	int i;
+
+	for (i = 0; i < argc; i++, n++)
+		total += strlen(argv[i]) + 1;
+	for (i = 0; environ && environ[i]; i++, n++)
+		total += strlen(environ[i]) + 1;
+	*envc = (uint32_t)i;
+#ifdef COK_MAX_STRINGS
+	if (n > COK_MAX_STRINGS)
+		total = COK_STRINGS_MAX + 1;
+#endif
+	if (total > COK_STRINGS_MAX) {
+		fprintf(stderr,
+			"cokctl: %s: argument list too long (arguments and environment: at most %lu KiB, %s)\n",
+			prog, COK_STRINGS_MAX >> 10,
+#ifdef COK_MAX_STRINGS
+			"4096 strings"
+#else
+			"all strings"
+#endif
+			);
+		return COK_EXIT_REFUSED;
+	}
+	b = malloc(total ? total : 1);
+	if (!b) {
+		fprintf(stderr, "cokctl: %s\n", strerror(ENOMEM));
+		return COK_EXIT_SYSTEM;
+	}
+	at = b;
+	for (i = 0; i < argc; i++)
+		at = stpcpy(at, argv[i]) + 1;
+	for (i = 0; environ && environ[i]; i++)
+		at = stpcpy(at, environ[i]) + 1;
+	*blob = b;
+	*size = total;
+	return COK_EXIT_OK;
+}
+
+static int open_device(void)
+{
+	int fd = open(COK_DEV_PATH, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	switch (errno) {
+	case ENOENT:
+	case ENXIO:
+	case ENODEV:
+		fprintf(stderr, "cokctl: %s module is not loaded (no %s)\n",
+			COK_GENL_NAME, COK_DEV_PATH);
+		return -COK_EXIT_NO_MODULE;
+	case EPERM:
+	case EACCES:
+		fprintf(stderr, "cokctl: %s: %s (launching needs access to the device)\n",
+			COK_DEV_PATH, strerror(errno));
+		return -COK_EXIT_PERM;
+	default:
+		fprintf(stderr, "cokctl: %s: %s\n", COK_DEV_PATH,
+			strerror(errno));
+		return -COK_EXIT_SYSTEM;
+	}
+}
+
+/* LAUNCH failed: the module's reason, one line. */
+static int launch_failed(const char *prog, struct cok_ioc_launch *l, int err)
+{
+	l->error[sizeof(l->error) - 1] = '\0';
+	if (err == EINTR && cok_proxy_stop_signal())
+		return 128 + cok_proxy_stop_signal();
+	if (l->error[0] && err == ENOEXEC) {
+		fprintf(stderr, "cokctl: %s: %s\n", prog, l->error);
+		return COK_EXIT_REFUSED;
+	}
+	if (l->error[0]) {
+		fprintf(stderr, "cokctl: %s\n", l->error);
+		return COK_EXIT_REFUSED;
+	}
+	fprintf(stderr, "cokctl: launch: %s\n", strerror(err));
+	if (err == EPERM || err == EACCES)
+		return COK_EXIT_PERM;
+	return err == ENOTTY || err == ENOMEM || err == EFAULT ?
+	       COK_EXIT_SYSTEM : COK_EXIT_REFUSED;
+}
+
+/* The app runs: map its memory and be its proxy until it ends. */
+static int serve(struct cok_proxy *p, const struct cok_ioc_launch *l)
+{
+	const char *why;
+	void *mem;
+	int ret;
+
+	mem = mmap(NULL, l->mem_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   p->devfd, 0);
+	if (mem == MAP_FAILED) {
+		dprintf(p->errfd, "cokctl: app %" PRIu32
+			": cannot map the enclave memory: %s\n", p->app_id,
+			strerror(errno));
+		ioctl(p->devfd, COK_IOC_KILL);
+		return COK_EXIT_SYSTEM;
+	}
+	ret = cok_appmem_init(&p->mem, mem, l->mem_bytes, &why);
+	if (ret) {
+		dprintf(p->errfd, "cokctl: app %" PRIu32 ": %s\n", p->app_id,
+			why);
+		ioctl(p->devfd, COK_IOC_KILL);
+		return COK_EXIT_SYSTEM;
+	}
+	ret = cok_proxy_run(p);
+	cok_appmem_fini(&p->mem);
+	munmap(mem, l->mem_bytes);
+	return ret;
+}
+
+int cok_cmd_launch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "enclave", required_argument, NULL, 'e' },
+		{ "core", required_argument, NULL, 'c' },
+		{ "trace", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cok_proxy p = { .devfd = -1, .errfd = -1 };
+	struct cok_ioc_launch l;
+	struct cok_elf_info info;
+	struct image img = { NULL, 0 };
+	uint32_t enclave = 0, core = UINT32_MAX, envc = 0;
+	uint64_t strings_size = 0;
+	char *strings = NULL;
+	const char *prog, *why = NULL;
+	bool trace = false;
+	int c, ret, fd;
+
+	opterr = 0;
+	/* '+': the options end at PROGRAM; what follows is the app's. */
+	while ((c = getopt_long(argc, argv, "+:e:c:th", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (cok_parse_enclave(optarg, &enclave))
+				return cok_usage_error("launch",
+						       "invalid enclave id '%s' (a number >= 1)",
+						       optarg);
+			break;
+		case 'c':
+			if (cok_parse_u32(optarg, &core) || core > INT32_MAX)
+				return cok_usage_error("launch",
+						       "invalid core '%s' (a core index, 0 for the enclave's first)",
+						       optarg);
+			break;
+		case 't':
+			trace = true;
+			break;
+		case 'h':
+			cok_print_manual(cok_find_verb("launch")->manual);
+			return COK_EXIT_OK;
+		default:
+			return cok_option_error("launch", c, argv);
+		}
+	}
+	if (optind == argc)
+		return cok_usage_error("launch", "which program? (PROGRAM)");
+	prog = argv[optind];
+
+	ret = read_program(prog, &img);
+	if (ret)
+		return ret;
+	if (cok_elf_check(img.data, img.size, &info, &why)) {
+		fprintf(stderr, "cokctl: %s: %s\n", prog,
+			why ? why : "not a valid executable");
+		ret = COK_EXIT_REFUSED;
+		goto out;
+	}
+	ret = build_strings(prog, argv + optind, argc - optind, &strings,
+			    &strings_size, &envc);
+	if (ret)
+		goto out;
+
+	fd = open_device();
+	if (fd < 0) {
+		ret = -fd;
+		goto out;
+	}
+	/* Out of the way of the app's fd numbers: it must not see them. */
+	p.devfd = cok_proxy_hide_fd(fd);
+	if (p.devfd < 0) {
+		fprintf(stderr, "cokctl: %s: %s\n", COK_DEV_PATH,
+			strerror(-p.devfd));
+		close(fd);
+		ret = COK_EXIT_SYSTEM;
+		goto out;
+	}
+	fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+	p.errfd = fd >= 0 ? cok_proxy_hide_fd(fd) : -1;
+	if (p.errfd < 0)
+		p.errfd = STDERR_FILENO;
+	p.trace = trace;
+	cok_proxy_signals(p.devfd);
+
+	memset(&l, 0, sizeof(l));
+	l.enclave = enclave;
+	l.core = core == UINT32_MAX ? -1 : (int32_t)core;
+	l.elf = (uintptr_t)img.data;
+	l.elf_size = img.size;
+	l.strings = (uintptr_t)strings;
+	l.strings_size = strings_size;
+	l.argc = (uint32_t)(argc - optind);
+	l.envc = envc;
+	if (ioctl(p.devfd, COK_IOC_LAUNCH, &l)) {
+		ret = launch_failed(prog, &l, errno);
+		goto out;
+	}
+	p.app_id = l.app_id;
+	if (trace)
+		dprintf(p.errfd, "cokctl: app %" PRIu32 " launched on core %"
+			PRIu32 " (cpu %" PRIu32 "), %" PRIu64
+			" MiB of enclave memory\n", l.app_id, l.core_out,
+			l.cpu_out, (uint64_t)l.mem_bytes >> 20);
+
+	/* The app has its own copy now. */
+	munmap(img.data, img.size);
+	img.data = NULL;
+	free(strings);
+	strings = NULL;
+
+	if (cok_proxy_stop_signal()) {
+		ioctl(p.devfd, COK_IOC_KILL);
+		ret = 128 + cok_proxy_stop_signal();
+		goto out;
+	}
+	ret = serve(&p, &l);
+out:
+	if (img.data)
+		munmap(img.data, img.size);
+	free(strings);
+	return ret;
+}

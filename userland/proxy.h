@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The proxy of an app (cokctl launch): it runs the app's forwarded
+ * system calls itself, so that the app's files, current directory and
+ * permissions are those of the user who launched it.
+ *
+ *   proxy.c           the event loop on /dev/ckpt_cokernel, signals
+ *   proxy_syscalls.c  the forwarded system calls
+ *   appmem.c          the app's memory (page walk)
+ */
+#ifndef COKCTL_PROXY_H
+#define COKCTL_PROXY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "appmem.h"
+
+struct cok_proxy {
+	int devfd;		/* /dev/ckpt_cokernel, bound to the app */
+	int errfd;		/* the proxy's own stderr */
+	uint32_t app_id;
+	bool trace;		/* each call and its result on errfd */
+	uint64_t cr3;		/* the app's PML4, of the current event */
+	struct cok_appmem mem;
+};
+
+/*
+ * Moves fd to the top of the fd table (close-on-exec), out of the way of
+ * the app's own numbers; the app cannot use it.  The new fd, or -errno.
+ */
+int cok_proxy_hide_fd(int fd);
+
+/* fd is one of the proxy's own (the device, its stderr). */
+bool cok_proxy_private_fd(const struct cok_proxy *p, int fd);
+
+/*
+ * Runs forwarded system call nr with args arg[6] for the app whose page
+ * tables are at p->cr3.  Returns the value for the app: a result >= 0 or
+ * -errno; -ENOSYS for a call the proxy does not forward.
+ */
+int64_t cok_proxy_syscall(struct cok_proxy *p, uint64_t nr,
+			  const uint64_t arg[6]);
+
+/* The forwarded system call's name, or NULL (for messages and tests). */
+const char *cok_proxy_syscall_name(uint64_t nr);
+
+/*
+ * SIGINT, SIGTERM and SIGHUP end the app: the handler asks the module
+ * (COK_IOC_KILL on devfd) itself, so a signal that arrives just before
+ * the proxy blocks in COK_IOC_WAIT is not lost.  No SA_RESTART.
+ */
+void cok_proxy_signals(int devfd);
+
+/* The terminating signal caught so far, or 0. */
+int cok_proxy_stop_signal(void);
+
+/* "SIGSEGV", ..., or NULL when unknown. */
+const char *cok_signal_name(int sig);
+
+/*
+ * The event loop, until the app ends.  Returns cokctl's exit status:
+ * the app's exit status, 128 + the signal that ended it, or 128 + the
+ * signal that stopped the proxy.
+ */
+int cok_proxy_run(struct cok_proxy *p);
+
+#endif /* COKCTL_PROXY_H */

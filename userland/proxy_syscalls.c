@@ -1,0 +1,749 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The forwarded system calls of an app, run by its proxy.
+ *
+ * The app and the proxy are both x86-64 Linux programs, so numbers,
+ * argument registers and structure layouts (struct stat, iovec, ...) are
+ * the same: each call is made natively, with the raw system call where
+ * the C library would change the semantics, and with the app's buffers
+ * reached in place through the mapping of its memory (appmem.c).  Reads
+ * and writes go straight between the file and the app's pages
+ * (readv/writev on host iovecs, no copy).
+ *
+ * Pointer arguments are checked as Linux checks them: the whole range
+ * must be in user space (else -EFAULT), and a transfer stops at the
+ * first page that is not mapped with the access it needs - a short
+ * count, or -EFAULT if not even the first byte could move.
+ *
+ * The proxy's own file descriptors (the device, its stderr) sit at the
+ * top of the fd table; to the app they do not exist (-EBADF).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/uio.h>
+
+#include "proxy.h"
+
+#ifndef __x86_64__
+#error "the proxy runs x86-64 apps natively: build it for x86-64"
+#endif
+
+/* Linux's limit of one read or write (INT_MAX & PAGE_MASK). */
+#define MAX_RW_COUNT		0x7ffff000ULL
+/* A bounce buffer for the calls that cannot take an iovec. */
+#define BOUNCE_SIZE		65536
+
+/* Kernel layouts the proxy copies out as bytes. */
+#define KTERMIOS_SIZE		36	/* struct termios of <asm/termbits.h> */
+#define KTERMIOS2_SIZE		44	/* struct termios2 */
+#define COK_TCGETS2		_IOR('T', 0x2A, char[KTERMIOS2_SIZE])
+
+_Static_assert(sizeof(struct stat) == 144, "x86-64 struct stat");
+_Static_assert(sizeof(struct sysinfo) == 112, "x86-64 struct sysinfo");
+_Static_assert(sizeof(struct iovec) == 16, "x86-64 struct iovec");
+
+typedef int64_t (*sc_fn)(struct cok_proxy *p, const uint64_t *a);
+
+static uint8_t bounce[BOUNCE_SIZE];
+
+/* Linux takes int and unsigned int arguments from the low 32 bits. */
+static inline int arg_int(uint64_t a)
+{
+	return (int)(uint32_t)a;
+}
+
+static inline int64_t sys_ret(long r)
+{
+	return r < 0 ? -errno : r;
+}
+
+static inline bool hidden(const struct cok_proxy *p, int fd)
+{
+	return cok_proxy_private_fd(p, fd);
+}
+
+/* The app's path at va into buf[PATH_MAX]: 0 or -errno. */
+static int64_t get_path(struct cok_proxy *p, uint64_t va, char *buf)
+{
+	long r = cok_appmem_string(&p->mem, p->cr3, va, buf, PATH_MAX);
+
+	return r < 0 ? r : 0;
+}
+
+static int64_t put(struct cok_proxy *p, uint64_t va, const void *src,
+		   size_t len)
+{
+	return cok_appmem_write(&p->mem, p->cr3, va, src, len);
+}
+
+/* --- read and write: the app's buffers as host iovecs ------------------ */
+
+struct seg {
+	uint64_t va;
+	uint64_t len;
+};
+
+enum rw_op {
+	RW_READ,	/* read, readv, pread64: into the app */
+	RW_WRITE,	/* write, writev, pwrite64: from the app */
+};
+
+static bool seekable_file(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
+}
+
+static ssize_t rw_native(int fd, enum rw_op op, const struct iovec *iov,
+			 int n, int64_t off)
+{
+	if (op == RW_READ)
+		return off < 0 ? readv(fd, iov, n) : preadv(fd, iov, n, off);
+	return off < 0 ? writev(fd, iov, n) : pwritev(fd, iov, n, off);
+}
+
+/*
+ * The app's buffer is bad: -EFAULT, unless Linux would have refused the
+ * file first (EBADF, ESPIPE, EINVAL...); a zero-length call tells.
+ */
+static int64_t fault_or_fd_error(int fd, enum rw_op op, int64_t off)
+{
+	if (rw_native(fd, op, NULL, 0, off) < 0)
+		return -errno;
+	return -EFAULT;
+}
+
+/*
+ * Moves the bytes of seg[nseg] (already range-checked, total at most
+ * MAX_RW_COUNT) between fd and the app, at off or (off < 0) at the file
+ * position.  UIO_MAXIOV host iovecs at a time: a read goes on to the next
+ * batch only on a regular file or block device, after a full batch, so
+ * that it never blocks where Linux would have returned.
+ */
+static int64_t do_rw(struct cok_proxy *p, int fd, enum rw_op op,
+		     const struct seg *seg, int nseg, int64_t off)
+{
+	const enum cok_access acc = op == RW_READ ? COK_ACC_WRITE : COK_ACC_READ;
+	struct iovec iov[UIO_MAXIOV];
+	uint64_t va = 0, left = 0, total = 0;
+	bool fault = false, first = true;
+	int i = -1;
+
+	for (;;) {
+		uint64_t bytes = 0;
+		ssize_t r;
+		int n = 0;
+
+		while (!fault) {
+			if (!left) {
+				if (++i >= nseg)
+					break;
+				va = seg[i].va;
+				left = seg[i].len;
+				continue;
+			}
+			if (cok_appmem_iov(&p->mem, p->cr3, acc, &va, &left, iov,
+					   UIO_MAXIOV, &n, &bytes))
+				fault = true;
+			else if (left)
+				break;		/* iov is full */
+		}
+		if (!bytes && !first)
+			return (int64_t)total;
+		if (!bytes && fault)
+			return fault_or_fd_error(fd, op, off);
+		/* bytes == 0 on the first round: a zero-length call, as asked. */
+		r = rw_native(fd, op, iov, n, off < 0 ? off : off + (int64_t)total);
+		if (r < 0)
+			return total ? (int64_t)total : -errno;
+		total += (uint64_t)r;
+		if ((uint64_t)r < bytes || fault || (i >= nseg && !left))
+			return (int64_t)total;
+		if (op == RW_READ && first && !seekable_file(fd))
+			return (int64_t)total;
+		first = false;
+	}
+}
+
+static int64_t rw_one(struct cok_proxy *p, const uint64_t *a, enum rw_op op,
+		      bool positional)
+{
+	int fd = arg_int(a[0]);
+	struct seg s = { a[1], a[2] };
+	int64_t off = positional ? (int64_t)a[3] : -1;
+
+	if (hidden(p, fd))
+		return -EBADF;
+	if (positional && off < 0)
+		return -EINVAL;
+	if (!cok_user_range_ok(s.va, s.len))
+		return fault_or_fd_error(fd, op, off);
+	if (s.len > MAX_RW_COUNT)
+		s.len = MAX_RW_COUNT;
+	return do_rw(p, fd, op, &s, 1, off);
+}
+
+static int64_t rw_vec(struct cok_proxy *p, const uint64_t *a, enum rw_op op)
+{
+	struct iovec uiov[UIO_MAXIOV];
+	struct seg seg[UIO_MAXIOV];
+	int fd = arg_int(a[0]);
+	int cnt = arg_int(a[2]);
+	uint64_t total = 0;
+	int i;
+
+	if (hidden(p, fd))
+		return -EBADF;
+	if (cnt < 0 || cnt > UIO_MAXIOV)
+		return -EINVAL;
+	if (cnt && cok_appmem_read(&p->mem, p->cr3, uiov, a[1],
+				   (size_t)cnt * sizeof(uiov[0])))
+		return fault_or_fd_error(fd, op, -1);
+	/* As Linux's import_iovec: EINVAL first, then trim, then EFAULT. */
+	for (i = 0; i < cnt; i++) {
+		if ((ssize_t)uiov[i].iov_len < 0)
+			return -EINVAL;
+	}
+	for (i = 0; i < cnt; i++) {
+		uint64_t len = uiov[i].iov_len;
+
+		if (len > MAX_RW_COUNT - total)
+			len = MAX_RW_COUNT - total;
+		if (!cok_user_range_ok((uint64_t)uiov[i].iov_base, len))
+			return fault_or_fd_error(fd, op, -1);
+		seg[i].va = (uint64_t)uiov[i].iov_base;
+		seg[i].len = len;
+		total += len;
+	}
+	return do_rw(p, fd, op, seg, cnt, -1);
+}
+
+static int64_t sc_read(struct cok_proxy *p, const uint64_t *a)
+{
+	return rw_one(p, a, RW_READ, false);
+}
+
+static int64_t sc_write(struct cok_proxy *p, const uint64_t *a)
+{
+	return rw_one(p, a, RW_WRITE, false);
+}
+
+static int64_t sc_pread64(struct cok_proxy *p, const uint64_t *a)
+{
+	return rw_one(p, a, RW_READ, true);
+}
+
+static int64_t sc_pwrite64(struct cok_proxy *p, const uint64_t *a)
+{
+	return rw_one(p, a, RW_WRITE, true);
+}
+
+static int64_t sc_readv(struct cok_proxy *p, const uint64_t *a)
+{
+	return rw_vec(p, a, RW_READ);
+}
+
+static int64_t sc_writev(struct cok_proxy *p, const uint64_t *a)
+{
+	return rw_vec(p, a, RW_WRITE);
+}
+
+/* --- files ---------------------------------------------------------------- */
+
+static int64_t openat_common(struct cok_proxy *p, int dirfd, uint64_t upath,
+			     uint64_t flags, uint64_t mode)
+{
+	char path[PATH_MAX];
+	int64_t r;
+
+	if (hidden(p, dirfd))
+		return -EBADF;
+	r = get_path(p, upath, path);
+	if (r)
+		return r;
+	return sys_ret(syscall(SYS_openat, (long)dirfd, path,
+			       (long)arg_int(flags), (long)(uint32_t)mode));
+}
+
+static int64_t sc_open(struct cok_proxy *p, const uint64_t *a)
+{
+	return openat_common(p, AT_FDCWD, a[0], a[1], a[2]);
+}
+
+static int64_t sc_openat(struct cok_proxy *p, const uint64_t *a)
+{
+	return openat_common(p, arg_int(a[0]), a[1], a[2], a[3]);
+}
+
+static int64_t sc_close(struct cok_proxy *p, const uint64_t *a)
+{
+	int fd = arg_int(a[0]);
+
+	if (hidden(p, fd))
+		return -EBADF;
+	return sys_ret(close(fd));
+}
+
+static int64_t stat_out(struct cok_proxy *p, long r, const struct stat *st,
+			uint64_t ubuf)
+{
+	if (r < 0)
+		return -errno;
+	return put(p, ubuf, st, sizeof(*st));
+}
+
+static int64_t sc_fstat(struct cok_proxy *p, const uint64_t *a)
+{
+	int fd = arg_int(a[0]);
+	struct stat st;
+
+	if (hidden(p, fd))
+		return -EBADF;
+	return stat_out(p, syscall(SYS_fstat, (long)fd, &st), &st, a[1]);
+}
+
+static int64_t path_stat(struct cok_proxy *p, long nr, const uint64_t *a)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int64_t r;
+
+	r = get_path(p, a[0], path);
+	if (r)
+		return r;
+	return stat_out(p, syscall(nr, path, &st), &st, a[1]);
+}
+
+static int64_t sc_stat(struct cok_proxy *p, const uint64_t *a)
+{
+	return path_stat(p, SYS_stat, a);
+}
+
+static int64_t sc_lstat(struct cok_proxy *p, const uint64_t *a)
+{
+	return path_stat(p, SYS_lstat, a);
+}
+
+static int64_t sc_newfstatat(struct cok_proxy *p, const uint64_t *a)
+{
+	int dirfd = arg_int(a[0]);
+	char path[PATH_MAX];
+	struct stat st;
+	int64_t r;
+
+	if (hidden(p, dirfd))
+		return -EBADF;
+	r = get_path(p, a[1], path);
+	if (r)
+		return r;
+	return stat_out(p, syscall(SYS_newfstatat, (long)dirfd, path, &st,
+				   (long)arg_int(a[3])), &st, a[2]);
+}
+
+static int64_t sc_lseek(struct cok_proxy *p, const uint64_t *a)
+{
+	int fd = arg_int(a[0]);
+
+	if (hidden(p, fd))
+		return -EBADF;
+	return sys_ret(syscall(SYS_lseek, (long)fd, (long)a[1],
+			       (long)arg_int(a[2])));
+}
+
+/* Terminal queries only: request, and the bytes the kernel writes back. */
+static const struct {
+	uint32_t req;
+	uint32_t size;
+} tty_queries[] = {
+	{ TCGETS, KTERMIOS_SIZE },
+	{ COK_TCGETS2, KTERMIOS2_SIZE },
+	{ TIOCGLCKTRMIOS, KTERMIOS_SIZE },
+	{ TIOCGWINSZ, sizeof(struct winsize) },
+	{ TIOCGPGRP, sizeof(pid_t) },
+	{ TIOCGSID, sizeof(pid_t) },
+	{ TIOCGETD, sizeof(int) },
+	{ FIONREAD, sizeof(int) },
+	{ TIOCOUTQ, sizeof(int) },
+	{ TIOCMGET, sizeof(int) },
+};
+
+static int64_t sc_ioctl(struct cok_proxy *p, const uint64_t *a)
+{
+	int fd = arg_int(a[0]);
+	uint32_t req = (uint32_t)a[1];
+	uint64_t buf[8];
+	unsigned int i;
+	long r;
+
+	if (hidden(p, fd))
+		return -EBADF;
+	for (i = 0; i < sizeof(tty_queries) / sizeof(tty_queries[0]); i++) {
+		if (tty_queries[i].req != req)
+			continue;
+		memset(buf, 0, sizeof(buf));
+		r = syscall(SYS_ioctl, (long)fd, (unsigned long)req, buf);
+		if (r < 0)
+			return -errno;
+		if (put(p, a[2], buf, tty_queries[i].size))
+			return -EFAULT;
+		return r;
+	}
+	return -ENOTTY;
+}
+
+static int64_t sc_getcwd(struct cok_proxy *p, const uint64_t *a)
+{
+	char cwd[PATH_MAX];
+	long r;
+
+	/* The raw call: it returns the length with the NUL, as the app expects. */
+	r = syscall(SYS_getcwd, cwd, sizeof(cwd));
+	if (r < 0)
+		return -errno;
+	if ((uint64_t)r > a[1])
+		return -ERANGE;
+	if (put(p, a[0], cwd, (size_t)r))
+		return -EFAULT;
+	return r;
+}
+
+static int64_t path_call(struct cok_proxy *p, long nr, uint64_t upath,
+			 long arg)
+{
+	char path[PATH_MAX];
+	int64_t r;
+
+	r = get_path(p, upath, path);
+	if (r)
+		return r;
+	return sys_ret(syscall(nr, path, arg));
+}
+
+static int64_t at_call(struct cok_proxy *p, long nr, const uint64_t *a)
+{
+	int dirfd = arg_int(a[0]);
+	char path[PATH_MAX];
+	int64_t r;
+
+	if (hidden(p, dirfd))
+		return -EBADF;
+	r = get_path(p, a[1], path);
+	if (r)
+		return r;
+	return sys_ret(syscall(nr, (long)dirfd, path, (long)a[2], (long)a[3]));
+}
+
+static int64_t sc_unlink(struct cok_proxy *p, const uint64_t *a)
+{
+	return path_call(p, SYS_unlink, a[0], 0);
+}
+
+static int64_t sc_rmdir(struct cok_proxy *p, const uint64_t *a)
+{
+	return path_call(p, SYS_rmdir, a[0], 0);
+}
+
+static int64_t sc_mkdir(struct cok_proxy *p, const uint64_t *a)
+{
+	return path_call(p, SYS_mkdir, a[0], (long)(uint32_t)a[1]);
+}
+
+static int64_t sc_access(struct cok_proxy *p, const uint64_t *a)
+{
+	return path_call(p, SYS_access, a[0], (long)arg_int(a[1]));
+}
+
+static int64_t sc_chdir(struct cok_proxy *p, const uint64_t *a)
+{
+	return path_call(p, SYS_chdir, a[0], 0);
+}
+
+static int64_t sc_truncate(struct cok_proxy *p, const uint64_t *a)
+{
+	return path_call(p, SYS_truncate, a[0], (long)a[1]);
+}
+
+static int64_t sc_unlinkat(struct cok_proxy *p, const uint64_t *a)
+{
+	return at_call(p, SYS_unlinkat, a);
+}
+
+static int64_t sc_mkdirat(struct cok_proxy *p, const uint64_t *a)
+{
+	return at_call(p, SYS_mkdirat, a);
+}
+
+static int64_t sc_faccessat(struct cok_proxy *p, const uint64_t *a)
+{
+	return at_call(p, SYS_faccessat, a);
+}
+
+static int64_t sc_faccessat2(struct cok_proxy *p, const uint64_t *a)
+{
+	return at_call(p, SYS_faccessat2, a);
+}
+
+/* rename, renameat, renameat2: two paths. */
+static int64_t rename_common(struct cok_proxy *p, int olddir, uint64_t uold,
+			     int newdir, uint64_t unew, uint64_t flags)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	int64_t r;
+
+	if (hidden(p, olddir) || hidden(p, newdir))
+		return -EBADF;
+	r = get_path(p, uold, from);
+	if (!r)
+		r = get_path(p, unew, to);
+	if (r)
+		return r;
+	return sys_ret(syscall(SYS_renameat2, (long)olddir, from, (long)newdir,
+			       to, (long)(uint32_t)flags));
+}
+
+static int64_t sc_rename(struct cok_proxy *p, const uint64_t *a)
+{
+	return rename_common(p, AT_FDCWD, a[0], AT_FDCWD, a[1], 0);
+}
+
+static int64_t sc_renameat(struct cok_proxy *p, const uint64_t *a)
+{
+	return rename_common(p, arg_int(a[0]), a[1], arg_int(a[2]), a[3], 0);
+}
+
+static int64_t sc_renameat2(struct cok_proxy *p, const uint64_t *a)
+{
+	return rename_common(p, arg_int(a[0]), a[1], arg_int(a[2]), a[3], a[4]);
+}
+
+static int64_t readlink_common(struct cok_proxy *p, int dirfd, uint64_t upath,
+			       uint64_t ubuf, uint64_t size)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	int bufsiz = arg_int(size);
+	int64_t r;
+
+	/* Linux checks the size first. */
+	if (bufsiz <= 0)
+		return -EINVAL;
+	if (hidden(p, dirfd))
+		return -EBADF;
+	r = get_path(p, upath, path);
+	if (r)
+		return r;
+	if (bufsiz > PATH_MAX)
+		bufsiz = PATH_MAX;
+	r = sys_ret(syscall(SYS_readlinkat, (long)dirfd, path, target,
+			    (long)bufsiz));
+	if (r > 0 && put(p, ubuf, target, (size_t)r))
+		return -EFAULT;
+	return r;
+}
+
+static int64_t sc_readlink(struct cok_proxy *p, const uint64_t *a)
+{
+	return readlink_common(p, AT_FDCWD, a[0], a[1], a[2]);
+}
+
+static int64_t sc_readlinkat(struct cok_proxy *p, const uint64_t *a)
+{
+	return readlink_common(p, arg_int(a[0]), a[1], a[2], a[3]);
+}
+
+/* --- file descriptors ------------------------------------------------------ */
+
+static int64_t sc_fcntl(struct cok_proxy *p, const uint64_t *a)
+{
+	int fd = arg_int(a[0]);
+	int cmd = arg_int(a[1]);
+
+	if (hidden(p, fd))
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+	case F_GETFD:
+	case F_SETFD:
+	case F_GETFL:
+	case F_SETFL:
+		return sys_ret(syscall(SYS_fcntl, (long)fd, (long)cmd, (long)a[2]));
+	default:
+		return -EINVAL;
+	}
+}
+
+static int64_t sc_dup(struct cok_proxy *p, const uint64_t *a)
+{
+	int fd = arg_int(a[0]);
+
+	if (hidden(p, fd))
+		return -EBADF;
+	return sys_ret(syscall(SYS_dup, (long)fd));
+}
+
+static int64_t sc_dup2(struct cok_proxy *p, const uint64_t *a)
+{
+	int oldfd = arg_int(a[0]), newfd = arg_int(a[1]);
+
+	if (hidden(p, oldfd) || hidden(p, newfd))
+		return -EBADF;
+	return sys_ret(syscall(SYS_dup2, (long)oldfd, (long)newfd));
+}
+
+static int64_t sc_dup3(struct cok_proxy *p, const uint64_t *a)
+{
+	int oldfd = arg_int(a[0]), newfd = arg_int(a[1]);
+
+	if (hidden(p, oldfd) || hidden(p, newfd))
+		return -EBADF;
+	return sys_ret(syscall(SYS_dup3, (long)oldfd, (long)newfd,
+			       (long)arg_int(a[2])));
+}
+
+static int64_t sc_getdents64(struct cok_proxy *p, const uint64_t *a)
+{
+	uint64_t va = a[1], left = (uint32_t)a[2], n = 0;
+	int fd = arg_int(a[0]);
+	long r;
+
+	if (hidden(p, fd))
+		return -EBADF;
+	if (!cok_user_range_ok(va, left))
+		return -EFAULT;
+	if (left > BOUNCE_SIZE)
+		left = BOUNCE_SIZE;
+	/* Only as many entries as fit the writable part of the buffer. */
+	while (n < left) {
+		uint64_t step = COK_PAGE_SIZE - ((va + n) & (COK_PAGE_SIZE - 1));
+		uint8_t *host;
+
+		if (cok_appmem_translate(&p->mem, p->cr3, va + n,
+					 COK_ACC_WRITE, &host))
+			break;
+		n += step;
+	}
+	if (n > left)
+		n = left;
+	if (!n && left)
+		return -EFAULT;
+	r = syscall(SYS_getdents64, (long)fd, bounce, (long)n);
+	if (r < 0)
+		return -errno;
+	if (r > 0 && put(p, va, bounce, (size_t)r))
+		return -EFAULT;
+	return r;
+}
+
+static int64_t fd_call(struct cok_proxy *p, long nr, const uint64_t *a)
+{
+	int fd = arg_int(a[0]);
+
+	if (hidden(p, fd))
+		return -EBADF;
+	return sys_ret(syscall(nr, (long)fd, (long)a[1]));
+}
+
+static int64_t sc_ftruncate(struct cok_proxy *p, const uint64_t *a)
+{
+	return fd_call(p, SYS_ftruncate, a);
+}
+
+static int64_t sc_fsync(struct cok_proxy *p, const uint64_t *a)
+{
+	return fd_call(p, SYS_fsync, a);
+}
+
+static int64_t sc_fdatasync(struct cok_proxy *p, const uint64_t *a)
+{
+	return fd_call(p, SYS_fdatasync, a);
+}
+
+static int64_t sc_fchdir(struct cok_proxy *p, const uint64_t *a)
+{
+	return fd_call(p, SYS_fchdir, a);
+}
+
+/* --- process --------------------------------------------------------------- */
+
+static int64_t sc_umask(struct cok_proxy *p, const uint64_t *a)
+{
+	(void)p;
+	return umask((mode_t)(a[0] & 0777));
+}
+
+static int64_t sc_sysinfo(struct cok_proxy *p, const uint64_t *a)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si))
+		return -errno;
+	return put(p, a[0], &si, sizeof(si));
+}
+
+static int64_t sc_getuid(struct cok_proxy *p, const uint64_t *a)
+{
+	(void)p, (void)a;
+	return getuid();
+}
+
+static int64_t sc_geteuid(struct cok_proxy *p, const uint64_t *a)
+{
+	(void)p, (void)a;
+	return geteuid();
+}
+
+static int64_t sc_getgid(struct cok_proxy *p, const uint64_t *a)
+{
+	(void)p, (void)a;
+	return getgid();
+}
+
+static int64_t sc_getegid(struct cok_proxy *p, const uint64_t *a)
+{
+	(void)p, (void)a;
+	return getegid();
+}
+
+/* --- the table ------------------------------------------------------------- */
+
+#define SC(name)	[SYS_##name] = { sc_##name, #name }
+
+static const struct {
+	sc_fn fn;
+	const char *name;
+} sc_table[] = {
+	SC(read), SC(write), SC(open), SC(close), SC(stat), SC(fstat),
+	SC(lstat), SC(lseek), SC(ioctl), SC(pread64), SC(pwrite64),
+	SC(readv), SC(writev), SC(access), SC(dup), SC(dup2), SC(fcntl),
+	SC(fsync), SC(fdatasync), SC(truncate), SC(ftruncate),
+	SC(getdents64), SC(getcwd), SC(chdir), SC(fchdir), SC(rename),
+	SC(mkdir), SC(rmdir), SC(unlink), SC(readlink), SC(umask),
+	SC(sysinfo), SC(getuid), SC(getgid), SC(geteuid), SC(getegid),
+	SC(openat), SC(mkdirat), SC(newfstatat), SC(unlinkat),
+	SC(renameat), SC(readlinkat), SC(faccessat), SC(dup3),
+	SC(renameat2), SC(faccessat2),
+};
+
+#define SC_COUNT	(sizeof(sc_table) / sizeof(sc_table[0]))
+
+int64_t cok_proxy_syscall(struct cok_proxy *p, uint64_t nr,
+			  const uint64_t arg[6])
+{
+	if (nr >= SC_COUNT || !sc_table[nr].fn)
+		return -ENOSYS;
+	return sc_table[nr].fn(p, arg);
+}
+
+const char *cok_proxy_syscall_name(uint64_t nr)
+{
+	return nr < SC_COUNT ? sc_table[nr].name : NULL;
+}
