@@ -12,7 +12,8 @@
 #   - busybox-static with a symlink per applet, /init (init.sh),
 #     the virtio modules the results port needs (from modules.dep), the
 #     binaries with the shared libraries ldd lists plus the loader,
-#     /etc/passwd with an unprivileged user "cokuser", tests/guest/*.
+#     /etc/passwd with an unprivileged user "cokuser", tests/guest/*,
+#     the static test apps of tests/apps in /apps.
 # Build verdicts go to build/LANE/build-status as PASS/FAIL/SKIP lines;
 # the runner counts them.  A part whose sources are not in the tree yet
 # is SKIP; a part whose sources are there but fail to build is FAIL.
@@ -104,6 +105,20 @@ else
 	verdict "FAIL build/ipi_storm.ko: $(lastlines "$B/ipi_storm.log")"
 fi
 
+# Static test apps for `cokctl launch` (tests/apps/Makefile), into /apps.
+APPS= WHY_APPS=
+if [ -f "$ROOT/tests/apps/Makefile" ]; then
+	if make -C "$S/tests/apps" -j"$JOBS" O="$S/tests/apps/build" >"$B/apps.log" 2>&1; then
+		APPS=$S/tests/apps/build
+		verdict "PASS build/apps"
+	else
+		WHY_APPS="build failed (build/$LANE/apps.log)"
+		verdict "FAIL build/apps: $(lastlines "$B/apps.log")"
+	fi
+else
+	WHY_APPS="tests/apps/ not in tree yet"
+fi
+
 # --- root file system ----------------------------------------------------
 R=$B/rootfs
 rm -rf "$R"
@@ -161,6 +176,10 @@ copy_bin() {	# SRC NAME
 }
 [ -n "$COKCTL" ] && copy_bin "$COKCTL" cokctl
 [ -n "$NLM" ] && copy_bin "$NLM" nl-malformed
+if [ -n "$APPS" ]; then
+	mkdir -p "$R/apps"
+	cp "$APPS"/* "$R/apps/"
+fi
 
 cat >"$R/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh
@@ -185,6 +204,7 @@ q() { printf "'%s'" "${1//\'/}"; }
 	echo "WHY_COKCTL=$(q "$WHY_COKCTL")"
 	echo "WHY_NL_MALFORMED=$(q "$WHY_NL_MALFORMED")"
 	echo "WHY_IPI_STORM=$(q "$WHY_IPI_STORM")"
+	echo "WHY_APPS=$(q "$WHY_APPS")"
 	echo "BUILD_REV=$(q "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)")"
 } >"$R/etc/cok-build.env"
 

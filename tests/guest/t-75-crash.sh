@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: GPL-2.0
+# Apps that fault on a co-kernel core: a NULL dereference, a division by
+# zero, ud2 and a stack overflow, each built against musl and glibc.
+# cokctl launch must exit 128 + the signal Linux would send (139 SIGSEGV,
+# 136 SIGFPE, 132 SIGILL, 139 for the stack overflow) - the same exit code
+# as the Linux run of the binary - with the app's output so far identical
+# to Linux's and exactly one fault line on stderr naming the signal, the
+# vector, the rip and (page faults) the address.  After each, the core is
+# reusable: hello runs on the same one-core enclave.
+# timeout: 600
+. /tests/lib.sh
+t_require crash module cokctl
+
+APPS=/apps
+RUN=$T_TMP/run
+mkdir -p "$RUN"
+EID=
+
+need_apps() {
+	for _a in "$@"; do
+		[ -x "$APPS/$_a" ] || {
+			t_skip "$APPS/$_a not in image: ${WHY_APPS:-tests/apps not built}"
+			return 1
+		}
+	done
+	return 0
+}
+
+mem_free() {
+	status_read "$T_TMP/mf.flat" || return 1
+	enc_get "$T_TMP/mf.flat" "$EID" mem_free_bytes
+}
+
+# wait_no_apps SECONDS: until "cokctl ps -j" answers with no app; PS_ERR if not.
+wait_no_apps() {
+	_t=$(( $1 * 5 ))
+	while :; do
+		if "$COKCTL" ps -j >"$T_TMP/ps.json" 2>"$T_TMP/ps.err" &&
+		   grep -q '"apps":\[' "$T_TMP/ps.json" &&
+		   ! json_flatten <"$T_TMP/ps.json" 2>/dev/null | grep -q '^apps\.[0-9]*\.id='; then
+			return 0
+		fi
+		[ $_t -le 0 ] && {
+			PS_ERR="cokctl ps -j: $(head -c 200 "$T_TMP/ps.json")$(head -n 1 "$T_TMP/ps.err")"
+			return 1
+		}
+		usleep 200000
+		_t=$((_t - 1))
+	done
+}
+
+t_begin crash/setup
+case_setup() {
+	t_need module cokctl || return
+	ensure_module || { t_fail "$MODULE_ERR"; return; }
+	baseline_save crash
+	# One core: every app, crashed or not, runs on the same core.
+	create_enclave --cpus 1 --mem 128M || { t_fail "$CREATE_ERR"; return; }
+	wait_enclave_ok "$EID" 1 5 || { t_fail "$ENC_ERR"; EID=; return; }
+	MEMFREE0=$(mem_free)
+	[ -n "$MEMFREE0" ] || { t_fail "no mem_free_bytes for enclave $EID: $STATUS_ERR"; return; }
+	t_pass
+}
+case_setup
+
+# crash_case APP LIBC RC SIGNAME VECTOR PAGEFAULT(0/1) [ADDRESS]
+crash_case() {
+	_app=$1 _l=$2 _rc=$3 _sig=$4 _vec=$5 _pf=$6 _addr=${7:-}
+	t_begin "crash/$_app-$_l"
+	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
+	need_apps "$_app.$_l" || return
+	( cd "$RUN" && ulimit -c 0 && exec "$APPS/$_app.$_l" ) >"$T_TMP/lin.out" 2>/dev/null
+	LRC=$?
+	( cd "$RUN" && exec timeout 120 "$COKCTL" launch "$APPS/$_app.$_l" ) >"$T_TMP/cok.out" 2>"$T_TMP/cok.err"
+	CRC=$?
+	_line=$(head -n 1 "$T_TMP/cok.err")
+	echo "\$ $_app.$_l -> Linux rc=$LRC; cokctl launch rc=$CRC; stdout '$(cat "$T_TMP/cok.out")'; stderr: $(head -n 3 "$T_TMP/cok.err")"
+	[ "$LRC" = "$_rc" ] || { t_fail "on Linux $_app.$_l exits $LRC, want $_rc (test app broken?)"; return; }
+	[ "$CRC" = "$_rc" ] || { t_fail "cokctl launch exit $CRC, want $_rc ($_sig); stderr: $(head -n 2 "$T_TMP/cok.err" | tr '\n' '|')"; return; }
+	cmp -s "$T_TMP/lin.out" "$T_TMP/cok.out" ||
+		{ t_fail "stdout '$(head -c 100 "$T_TMP/cok.out")', Linux's '$(head -c 100 "$T_TMP/lin.out")'"; return; }
+	[ "$(grep -c '' "$T_TMP/cok.err")" = 1 ] ||
+		{ t_fail "stderr has $(grep -c '' "$T_TMP/cok.err") lines, want 1 fault line: $(head -n 3 "$T_TMP/cok.err" | tr '\n' '|')"; return; }
+	echo "$_line" | grep -q "$_sig" || { t_fail "fault line does not name $_sig: $_line"; return; }
+	echo "$_line" | grep -Eq "vector $_vec([^0-9]|\$)" || { t_fail "fault line does not say 'vector $_vec': $_line"; return; }
+	echo "$_line" | grep -Eq 'rip 0x[0-9a-f]*[1-9a-f]' || { t_fail "fault line has no (non-zero) 'rip 0x...': $_line"; return; }
+	if [ "$_pf" = 1 ]; then
+		echo "$_line" | grep -Eq "address 0x${_addr:-[0-9a-f]+}([^0-9a-fx]|\$)" ||
+			{ t_fail "fault line has no 'address 0x${_addr:-...}': $_line"; return; }
+	fi
+	wait_no_apps 10 || { t_fail "app still listed after the fault: $PS_ERR"; return; }
+	t_pass
+}
+
+# hello_after APP LIBC: the core is reusable at once.
+hello_after() {
+	_app=$1 _l=$2
+	t_begin "crash/$_app-$_l-then-hello"
+	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
+	need_apps "hello.$_l" || return
+	run timeout 120 "$COKCTL" launch "$APPS/hello.$_l"
+	[ "$RC" = 0 ] || { t_fail "hello after $_app: exit $RC: $(echo "$ERR" | head -n 1)"; return; }
+	[ "$OUT" = "hello from a static $_l x86-64 binary" ] || { t_fail "hello after $_app printed '$OUT'"; return; }
+	[ -z "$ERR" ] || { t_fail "hello after $_app: stderr '$ERR'"; return; }
+	t_pass
+}
+
+crash() {
+	crash_case "$@"
+	hello_after "$1" "$2"
+}
+
+for l in musl glibc; do
+	crash crash_null "$l" 139 SIGSEGV 14 1 0
+	crash crash_div "$l" 136 SIGFPE 0 0
+	crash crash_ill "$l" 132 SIGILL 6 0
+	crash crash_stack "$l" 139 SIGSEGV 14 1
+done
+
+t_begin crash/no-leak
+case_noleak() {
+	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
+	wait_no_apps 5 || { t_fail "$PS_ERR"; return; }
+	_t=25
+	while [ "$(mem_free)" != "$MEMFREE0" ] && [ $_t -gt 0 ]; do usleep 200000; _t=$((_t - 1)); done
+	_m=$(mem_free)
+	[ "$_m" = "$MEMFREE0" ] || { t_fail "mem_free_bytes $_m after the crashes, $MEMFREE0 before"; return; }
+	heartbeat_advances "$EID" || { t_fail "$HB_ERR"; return; }
+	t_pass
+}
+case_noleak
+
+t_begin crash/destroy
+case_destroy() {
+	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
+	run "$COKCTL" destroy "$EID"
+	[ "$RC" = 0 ] || { t_fail "destroy $EID exit $RC: $ERR"; return; }
+	baseline_check crash || { t_fail "$BASE_ERR"; return; }
+	t_pass
+}
+case_destroy
+destroy_all
