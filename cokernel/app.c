@@ -63,6 +63,7 @@ void app_launch(struct cok_cpu *c, struct cok_msg *m)
 	set_clock(&c->app, b);
 	mm_free_owned(COK_OWNER_STAGE(c->index));
 	slot->cr3 = c->app.as.pml4_phys;
+	slot->user_interrupts = 0;
 	slot->sc.state = COK_SC_IDLE;
 	slot->error[0] = '\0';
 	set_app_state(c, COK_APP_RUNNING);

@@ -42,6 +42,7 @@
 #define CR4_PGE			(1 << 7)
 #define CR4_OSFXSR		(1 << 9)	/* FXSAVE/SSE enabled */
 #define CR4_OSXMMEXCPT		(1 << 10)	/* SSE exceptions as #XM */
+#define CR4_OSXSAVE		(1 << 18)	/* XSAVE and XCR0 enabled */
 
 #define MSR_EFER		0xc0000080
 #define EFER_LME		(1 << 8)

@@ -142,6 +142,33 @@ void cpu_init_tables(uint32_t core)
  * ring 0 honours read-only pages.  CR4: OSFXSR (bit 9) and OSXMMEXCPT
  * (bit 10) allow SSE; PGE (bit 7) keeps global pages across CR3 loads.
  */
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]),
+			 "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+/*
+ * With XSAVE (CPUID.1:ECX bit 26), set CR4.OSXSAVE (bit 18) and enable in
+ * XCR0 every user state component the CPU has among x87, SSE, AVX and
+ * the AVX-512 ones (bits 0, 1, 2, 5-7), so apps may use AVX and CPUID
+ * tells them so.
+ */
+static void enable_xsave(void)
+{
+	uint32_t r[4];
+	uint64_t xcr0;
+
+	cpuid(1, 0, r);
+	if (!(r[2] & (1U << 26)))
+		return;
+	write_cr4(read_cr4() | CR4_OSXSAVE);
+	cpuid(0xd, 0, r);
+	xcr0 = r[0] & 0xe7;
+	__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)xcr0),
+			 "d"((uint32_t)(xcr0 >> 32)));
+}
+
 void cpu_enable_fpu(void)
 {
 	uint64_t cr0 = read_cr0();
@@ -150,6 +177,7 @@ void cpu_enable_fpu(void)
 	cr0 |= CR0_MP | CR0_NE | CR0_WP;
 	write_cr0(cr0);
 	write_cr4(read_cr4() | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	enable_xsave();
 	__asm__ volatile("fninit");
 }
 

@@ -158,9 +158,13 @@ static int64_t sys_nanosleep(struct cok_app *a, uint64_t req)
 	if (as_read(&a->as, ts, req, sizeof(ts)))
 		return -EFAULT;
 	until = app_clock_ns(a, false) + ts[0] * 1000000000ULL + ts[1];
-	/* No timer interrupt: the core is the app's, so wait on the TSC. */
-	while (app_clock_ns(a, false) < until)
-		cpu_relax();
+	/*
+	 * No timer interrupt: the core is the app's, so wait on the TSC,
+	 * with interrupts open so that a KILL from Linux gets in.
+	 */
+	while (app_clock_ns(a, false) < until) {
+		__asm__ volatile("sti; pause; cli" ::: "memory");
+	}
 	return 0;
 }
 

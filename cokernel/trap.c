@@ -42,6 +42,8 @@ void cok_interrupt(struct cok_regs *r)
 {
 	struct cok_cpu *c = this_cpu();
 
+	if (c && c->in_app && (r->cs & 3) == 3 && r->vector != VECTOR_SYSCALL)
+		count(&c->shared->app.user_interrupts);
 	if (r->vector == VECTOR_NMI) {
 		if (c)
 			count(&c->shared->nmis);

@@ -257,6 +257,7 @@ static void fill_end(struct cok_app_slot *s, u32 state,
 	ev->fault_rip = s->fault_rip;
 	ev->fault_addr = s->fault_addr;
 	ev->fault_error = s->fault_error;
+	ev->user_interrupts = s->user_interrupts;
 }
 
 /* Poll the app's slot: spin briefly (a round trip is short), then sleep. */

@@ -65,6 +65,7 @@ struct cok_app_slot {
 	uint64_t fault_rip;
 	uint64_t fault_addr;	/* CR2 for page faults */
 	uint64_t fault_error;
+	uint64_t user_interrupts;	/* taken while the app was in ring 3 */
 	char error[COK_APP_ERROR_LEN];
 	struct cok_fwd_syscall sc;
 };

@@ -58,6 +58,9 @@ struct cok_ioc_event {
 	__u64 fault_rip;
 	__u64 fault_addr;
 	__u64 fault_error;
+	__u64 user_interrupts;	/* interrupts the app's core took while it
+				 * ran in ring 3 (NMIs included); 0 on a
+				 * quiet core */
 };
 
 #define COK_IOC_MAGIC		'k'
