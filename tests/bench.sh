@@ -62,6 +62,40 @@ for p in boot_memory_ns:"taking 64 MiB from Linux (zeroed by init_on_alloc)" \
 			printf "  of which %-46s median %7.2f ms\n", what ":", med
 		}'
 done
+
+# Issue 3: OS noise (FWQ) and the launch latency of a static hello.
+if grep -q '^BENCH fwq ' "$R"; then
+	echo
+	echo "FWQ (same static binary, same VM; cycles per work quantum):"
+	awk '/^BENCH fwq (linux|cokernel) / {
+		side = $3
+		for (i = 4; i <= NF; i++) { split($i, kv, "="); v[side, kv[1]] = kv[2] }
+	}
+	END {
+		printf "  %-10s %8s %12s %12s %12s %10s\n", "side", "samples", "mean", "max", "stddev", "CV"
+		split("linux cokernel", sides, " ")
+		for (j = 1; j <= 2; j++) { s = sides[j]
+			printf "  %-10s %8d %12.1f %12d %12.1f %10.5f\n", s, v[s, "n"], v[s, "mean"], v[s, "max"], v[s, "sd"], v[s, "cv"] }
+		if (v["linux", "sd"] > 0 && v["cokernel", "mean"] > 0)
+			printf "  ratio co-kernel/Linux: mean %.3f, max %.3f, stddev %.3f, CV %.3f\n",
+				v["cokernel", "mean"] / v["linux", "mean"], v["cokernel", "max"] / v["linux", "max"],
+				v["cokernel", "sd"] / v["linux", "sd"], v["cokernel", "cv"] / v["linux", "cv"]
+	}' "$R"
+	irqs=$(sed -n 's/^BENCH fwq_irqs=//p' "$R")
+	echo "  interrupts on the co-kernel core while FWQ ran in ring 3: $irqs (goal: 0)"
+fi
+if grep -q '^BENCH launch ' "$R"; then
+	awk '/^BENCH launch / { split($4, r, "="); split($5, t, "="); n = r[2]; tot[$3] = t[2] }
+	END {
+		printf "launch of a static hello, %d runs each: Linux exec %.2f ms, cokctl launch %.2f ms: ratio %.2fx (goal <= 2x)\n",
+			n, 1000 * tot["linux"] / n, 1000 * tot["cokernel"] / n, tot["linux"] > 0 ? tot["cokernel"] / tot["linux"] : 0
+	}' "$R"
+fi
+grep '^BENCH_SKIP' "$R" | sed 's/^BENCH_SKIP /bench: skipped /'
+if grep -q '^BENCH_APP_ERROR' "$R"; then
+	grep '^BENCH_APP_ERROR' "$R" | sed 's/^BENCH_APP_ERROR /bench: error: /'
+	exit 1
+fi
 echo "(QEMU TCG emulates the CPUs, so absolute times are pessimistic: compare runs on one machine)"
 exit 0
 }

@@ -34,5 +34,54 @@ while [ $i -le "$ROUNDS" ]; do
 	echo "round $i: boot_ns=$b"
 	i=$((i + 1))
 done
+
+# --- apps: FWQ noise and launch latency (issue 3) -----------------------
+# FWQ, the same static binary, pinned on a Linux core and on a co-kernel
+# core of the same VM; one "BENCH fwq SIDE n mean max sd cv" line each.
+fwq_stats() {	# SIDE FILE
+	awk -v side="$1" '{ n++; s += $1; q += $1 * $1; if ($1 > m) m = $1 }
+	END {
+		if (n == 0) { print "BENCH_APP_ERROR fwq " side ": no samples"; exit }
+		mean = s / n; var = q / n - mean * mean; if (var < 0) var = 0
+		printf "BENCH fwq %s n=%d mean=%.1f max=%d sd=%.1f cv=%.5f\n", side, n, mean, m, sqrt(var), sqrt(var) / mean
+	}' "$2" >&3
+}
+
+FWQ=/apps/fwq.musl
+HELLO=/apps/hello.musl
+FWQ_ARGS="${COK_FWQ_SAMPLES:-2000} ${COK_FWQ_WORK:-100000}"
+if [ -x "$FWQ" ] && [ -x "$HELLO" ] && "$COKCTL" help launch >/dev/null 2>&1; then
+	create_enclave --cpus 1 --mem 64M || { echo "BENCH_APP_ERROR apps: $CREATE_ERR" >&3; exit 1; }
+	ECPU=$(enc_cpus "$T_TMP/wait.flat" "$EID" 2>/dev/null | head -n 1)
+	LCPU=2
+	[ "$ECPU" = 2 ] && LCPU=3
+	taskset -c "$LCPU" $FWQ $FWQ_ARGS >"$T_TMP/fwq.linux"
+	fwq_stats linux "$T_TMP/fwq.linux"
+	"$COKCTL" launch -v -- $FWQ $FWQ_ARGS >"$T_TMP/fwq.cok" 2>"$T_TMP/fwq.err" ||
+		{ echo "BENCH_APP_ERROR fwq on the co-kernel: $(head -c 200 "$T_TMP/fwq.err")" >&3; exit 1; }
+	fwq_stats cokernel "$T_TMP/fwq.cok"
+	irqs=$(sed -n 's/.*ring-3 interrupts \([0-9]*\).*/\1/p' "$T_TMP/fwq.err")
+	echo "BENCH fwq_irqs=${irqs:-unknown}" >&3
+
+	# Launch latency: N runs of hello, through cokctl and as a Linux exec.
+	N=${COK_LAUNCH_RUNS:-50}
+	for side in linux cokernel; do
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		k=0
+		while [ $k -lt "$N" ]; do
+			if [ $side = linux ]; then
+				taskset -c "$LCPU" $HELLO >/dev/null
+			else
+				"$COKCTL" launch -- $HELLO >/dev/null
+			fi
+			k=$((k + 1))
+		done
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		echo "BENCH launch $side runs=$N total_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" >&3
+	done
+	"$COKCTL" destroy "$EID" >/dev/null
+else
+	echo "BENCH_SKIP apps: fwq/hello or cokctl launch not in the image" >&3
+fi
 rmmod ckpt_cokernel
 exit 0
