@@ -6,7 +6,8 @@
 # as the Linux run of the binary - with the app's output so far identical
 # to Linux's and exactly one fault line on stderr naming the signal, the
 # vector, the rip and (page faults) the address.  After each, the core is
-# reusable: hello runs on the same one-core enclave.
+# reusable: hello runs on the same one-core enclave.  The faulting rip
+# must be the one Linux logs for the same binary (static, same addresses).
 # timeout: 600
 . /tests/lib.sh
 t_require crash module cokctl
@@ -69,8 +70,12 @@ crash_case() {
 	t_begin "crash/$_app-$_l"
 	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
 	need_apps "$_app.$_l" || return
-	( cd "$RUN" && ulimit -c 0 && exec "$APPS/$_app.$_l" ) >"$T_TMP/lin.out" 2>/dev/null
+	# On Linux, with a known pid to find its kernel-log line.
+	sh -c 'echo $$ >"$1"; cd "$2" && ulimit -c 0 && exec "$3"' sh "$T_TMP/lin.pid" "$RUN" "$APPS/$_app.$_l" \
+		>"$T_TMP/lin.out" 2>/dev/null
 	LRC=$?
+	# "app[PID]: segfault at 0 ip 000000000040105a ..." or "traps: app[PID] trap ... ip:401069 ..."
+	_lrip=$(dmesg | sed -n "s/.*\[$(cat "$T_TMP/lin.pid")\][: ].* ip[: ]0*\([0-9a-f][0-9a-f]*\) .*/\1/p" | tail -n 1)
 	( cd "$RUN" && exec timeout 120 "$COKCTL" launch "$APPS/$_app.$_l" ) >"$T_TMP/cok.out" 2>"$T_TMP/cok.err"
 	CRC=$?
 	_line=$(head -n 1 "$T_TMP/cok.err")
@@ -84,6 +89,14 @@ crash_case() {
 	echo "$_line" | grep -q "$_sig" || { t_fail "fault line does not name $_sig: $_line"; return; }
 	echo "$_line" | grep -Eq "vector $_vec([^0-9]|\$)" || { t_fail "fault line does not say 'vector $_vec': $_line"; return; }
 	echo "$_line" | grep -Eq 'rip 0x[0-9a-f]*[1-9a-f]' || { t_fail "fault line has no (non-zero) 'rip 0x...': $_line"; return; }
+	# Static, not PIE, same bytes: the same instruction faults as on
+	# Linux (not for the stack overflow: that depends on where the stack is).
+	_crip=$(echo "$_line" | sed -n 's/.*rip 0x0*\([0-9a-f]*\).*/\1/p')
+	if [ "$_app" != crash_stack ] && [ -n "$_lrip" ] && [ "$_crip" != "$_lrip" ]; then
+		t_fail "fault at rip 0x$_crip, Linux's at ip 0x$_lrip (its kernel log): $_line"
+		return
+	fi
+	[ -n "$_lrip" ] || echo "  (no Linux kernel-log line for the Linux run: rip not compared)"
 	if [ "$_pf" = 1 ]; then
 		echo "$_line" | grep -Eq "address 0x${_addr:-[0-9a-f]+}([^0-9a-fx]|\$)" ||
 			{ t_fail "fault line has no 'address 0x${_addr:-...}': $_line"; return; }
