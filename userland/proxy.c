@@ -146,7 +146,7 @@ static int fault_exit(const struct cok_proxy *p,
 	}
 	dprintf(p->errfd,
 		"cokctl: app %" PRIu32 " killed: %s (vector %" PRIu64
-		" at rip %#" PRIx64 " address %#" PRIx64 ")\n", p->app_id, name,
+		" at rip 0x%" PRIx64 " address 0x%" PRIx64 ")\n", p->app_id, name,
 		(uint64_t)ev->fault_vector, (uint64_t)ev->fault_rip,
 		(uint64_t)ev->fault_addr);
 	if (sig <= 0 || sig > 127)

@@ -1,0 +1,830 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host test of the proxy: the forwarded system calls (proxy_syscalls.c)
+ * run for real on this machine, against an app whose memory is a fake
+ * enclave (fake_enclave.c); and the event loop (proxy.c) against a
+ * scripted device (ioctl is wrapped: -Wl,--wrap=ioctl).
+ *
+ * App memory:
+ *   0x10000000  16 scattered 4 KiB pages (c2), read-write
+ *   0x20000000  one 2 MiB page (c5), read-write
+ *   0x2ffff000  a read-write page, then 0x30000000 a read-only one (c3)
+ *   0x40000000  6 MiB of scattered pages (c8..c13): more pages than one
+ *               readv takes
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/uio.h>
+
+#include "proxy.h"
+#include "fake_enclave.h"
+#include "test_check.h"
+#include "../xemem/channel.h"
+#include "../xemem/cokdev.h"
+
+#define RW	(COK_PTE_U | COK_PTE_W)
+#define RO	(COK_PTE_U)
+#define HEAP	0x10000000ULL
+#define BIG2M	0x20000000ULL
+#define RWPAGE	0x2ffff000ULL
+#define ROPAGE	0x30000000ULL
+#define HUGE	0x40000000ULL
+#define HUGE_LEN	(6ULL << 20)
+
+static struct fake_enclave fe;
+static struct cok_proxy p;
+static char tmpdir[64];
+
+static int64_t sc(long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		  uint64_t a3)
+{
+	uint64_t a[6] = { a0, a1, a2, a3, 0, 0 };
+
+	return cok_proxy_syscall(&p, (uint64_t)nr, a);
+}
+
+static int64_t sc5(long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		   uint64_t a3, uint64_t a4)
+{
+	uint64_t a[6] = { a0, a1, a2, a3, a4, 0 };
+
+	return cok_proxy_syscall(&p, (uint64_t)nr, a);
+}
+
+/* A string into app memory at va. */
+static uint64_t put_str(uint64_t va, const char *s)
+{
+	fake_poke(&fe, va, s, strlen(s) + 1);
+	return va;
+}
+
+static void tmp_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", tmpdir, name);
+}
+
+static void setup(void)
+{
+	static const uint64_t phys[16] = {
+		0x40000000, 0x10000000, 0x10200000, 0x7fe00000,
+		0x10400000, 0x200000000, 0x0fe00000, 0xc0000000,
+		0x300000000, 0x300400000, 0x300200000, 0x300800000,
+		0x300600000, 0x300a00000, 0x80000000, 0x80200000,
+	};
+	const char *why = "fake_init";
+	uint64_t off;
+	int c, fd;
+
+	if (fake_init(&fe, 16, phys)) {
+		printf("FAIL proxy/setup: %s\n", why);
+		exit(1);
+	}
+	fake_map_scattered(&fe, HEAP, 16 * 4096, 2, RW);
+	fake_map_2m(&fe, BIG2M, phys[5], RW);
+	fake_map_4k(&fe, RWPAGE, fake_page(&fe, 3), RW);
+	fake_map_4k(&fe, ROPAGE, fake_page(&fe, 3), RO);
+	for (off = 0, c = 8; off < HUGE_LEN; off += 1 << 20, c++)
+		fake_map_scattered(&fe, HUGE + off, 1 << 20, c, RW);
+
+	memset(&p, 0, sizeof(p));
+	if (cok_appmem_init(&p.mem, fe.mem, fe.size, &why)) {
+		printf("FAIL proxy/setup: %s\n", why);
+		exit(1);
+	}
+	p.cr3 = fe.cr3;
+	p.app_id = 7;
+	fd = open("/dev/null", O_RDWR);
+	p.devfd = cok_proxy_hide_fd(fd);
+	fd = fcntl(2, F_DUPFD_CLOEXEC, 0);
+	p.errfd = cok_proxy_hide_fd(fd);
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/cok-test-proxy.XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		printf("FAIL proxy/setup: mkdtemp: %s\n", strerror(errno));
+		exit(1);
+	}
+}
+
+static void fill(uint8_t *b, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (uint8_t)(i * 131 + seed + (i >> 12));
+}
+
+static int tmp_file(const char *name)
+{
+	char path[128];
+
+	tmp_path(path, sizeof(path), name);
+	return open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+}
+
+static void test_hide_fd(void)
+{
+	t_begin("proxy/private-fds");
+	T_CHECK(p.devfd >= 900, "device fd %d is not at the top", p.devfd);
+	T_CHECK(p.errfd >= 900 && p.errfd != p.devfd, "stderr copy fd %d",
+		p.errfd);
+	T_CHECK(cok_proxy_private_fd(&p, p.devfd), "devfd not private");
+	T_CHECK(!cok_proxy_private_fd(&p, 0), "fd 0 private");
+	T_CHECK(!cok_proxy_private_fd(&p, -100), "AT_FDCWD private");
+	T_EQ(sc(SYS_read, (uint64_t)p.devfd, HEAP, 10, 0), -EBADF);
+	T_EQ(sc(SYS_write, (uint64_t)p.errfd, HEAP, 10, 0), -EBADF);
+	T_EQ(sc(SYS_close, (uint64_t)p.devfd, 0, 0, 0), -EBADF);
+	T_EQ(sc(SYS_dup, (uint64_t)p.devfd, 0, 0, 0), -EBADF);
+	T_EQ(sc(SYS_dup2, 0, (uint64_t)p.devfd, 0, 0), -EBADF);
+	T_EQ(sc(SYS_dup3, (uint64_t)p.errfd, 50, 0, 0), -EBADF);
+	T_EQ(sc(SYS_fcntl, (uint64_t)p.devfd, F_GETFD, 0, 0), -EBADF);
+	T_EQ(sc(SYS_ioctl, (uint64_t)p.devfd, TCGETS, HEAP, 0), -EBADF);
+	T_EQ(sc(SYS_fstat, (uint64_t)p.devfd, HEAP, 0, 0), -EBADF);
+	T_EQ(sc(SYS_openat, (uint64_t)p.devfd, put_str(HEAP, "x"), O_RDONLY, 0),
+	     -EBADF);
+	T_EQ(sc(SYS_getdents64, (uint64_t)p.devfd, HEAP, 4096, 0), -EBADF);
+	T_CHECK(fcntl(p.devfd, F_GETFD) >= 0, "the device fd was closed");
+	t_end();
+}
+
+static void test_read_write(void)
+{
+	static uint8_t a[3 * 4096], b[sizeof(a)];
+	int fd = tmp_file("rw");
+
+	t_begin("proxy/read-write");
+	fill(a, sizeof(a), 1);
+	/* From scattered pages, unaligned, three pages and a bit. */
+	fake_poke(&fe, HEAP + 0xff0, a, sizeof(a));
+	T_EQ(sc(SYS_write, (uint64_t)fd, HEAP + 0xff0, sizeof(a), 0), sizeof(a));
+	T_EQ(pread(fd, b, sizeof(b), 0), sizeof(b));
+	T_CHECK(!memcmp(a, b, sizeof(a)), "the file holds other bytes");
+	T_EQ(sc(SYS_lseek, (uint64_t)fd, 0, SEEK_SET, 0), 0);
+	/* Into the 2 MiB page. */
+	T_EQ(sc(SYS_read, (uint64_t)fd, BIG2M + 0x100, sizeof(a) + 100, 0),
+	     sizeof(a));
+	fake_peek(&fe, BIG2M + 0x100, b, sizeof(b));
+	T_CHECK(!memcmp(a, b, sizeof(a)), "read: other bytes");
+	T_EQ(sc(SYS_read, (uint64_t)fd, BIG2M, 10, 0), 0);	/* EOF */
+	T_EQ(sc(SYS_lseek, (uint64_t)fd, 5, SEEK_SET, 0), 5);
+	T_EQ(sc(SYS_lseek, (uint64_t)fd, (uint64_t)-1, SEEK_SET, 0), -EINVAL);
+	close(fd);
+	t_end();
+
+	t_begin("proxy/read-write-bad-buffers");
+	fd = tmp_file("rw2");
+	T_EQ(write(fd, a, sizeof(a)), sizeof(a));
+	lseek(fd, 0, SEEK_SET);
+	/* Read-only: EFAULT; a read-write page then read-only: short. */
+	T_EQ(sc(SYS_read, (uint64_t)fd, ROPAGE, 100, 0), -EFAULT);
+	T_EQ(sc(SYS_read, (uint64_t)fd, RWPAGE + 0x800, 0x1000, 0), 0x800);
+	fake_peek(&fe, RWPAGE + 0x800, b, 0x800);
+	T_CHECK(!memcmp(a, b, 0x800), "short read: bytes");
+	/* Writing from a read-only page is fine. */
+	T_EQ(sc(SYS_write, (uint64_t)fd, ROPAGE, 100, 0), 100);
+	/* Unmapped, NULL, kernel, wrapping, length 0. */
+	T_EQ(sc(SYS_read, (uint64_t)fd, 0, 10, 0), -EFAULT);
+	T_EQ(sc(SYS_write, (uint64_t)fd, 0x50000000, 10, 0), -EFAULT);
+	T_EQ(sc(SYS_write, (uint64_t)fd, 0xffffffff81000000ULL, 10, 0), -EFAULT);
+	T_EQ(sc(SYS_write, (uint64_t)fd, HEAP, ~0ULL - 10, 0), -EFAULT);
+	T_EQ(sc(SYS_read, (uint64_t)fd, 0, 0, 0), 0);
+	/* The file comes before the buffer, as in Linux. */
+	T_EQ(sc(SYS_read, 12345, 0, 10, 0), -EBADF);
+	T_EQ(sc(SYS_write, (uint64_t)-1, 0x50000000, 10, 0), -EBADF);
+	T_EQ(sc(SYS_read, 12345, HEAP, 10, 0), -EBADF);
+	close(fd);
+	fd = open("/dev/null", O_RDONLY);
+	T_EQ(sc(SYS_write, (uint64_t)fd, HEAP, 10, 0), -EBADF);
+	close(fd);
+	t_end();
+}
+
+static void test_positional(void)
+{
+	uint8_t b[16];
+	int fd = tmp_file("pos"), pfd[2];
+
+	t_begin("proxy/pread-pwrite");
+	put_str(HEAP + 0x2ffc, "abcdefgh");	/* across a page */
+	T_EQ(sc(SYS_pwrite64, (uint64_t)fd, HEAP + 0x2ffc, 8, 100), 8);
+	T_EQ(pread(fd, b, 8, 100), 8);
+	T_CHECK(!memcmp(b, "abcdefgh", 8), "pwrite64: bytes");
+	T_EQ(lseek(fd, 0, SEEK_CUR), 0);
+	T_EQ(sc(SYS_pread64, (uint64_t)fd, HEAP + 0x5000, 4, 102), 4);
+	fake_peek(&fe, HEAP + 0x5000, b, 4);
+	T_CHECK(!memcmp(b, "cdef", 4), "pread64: bytes");
+	T_EQ(sc(SYS_pread64, (uint64_t)fd, HEAP, 4, (uint64_t)-1), -EINVAL);
+	T_EQ(pipe(pfd), 0);
+	T_EQ(sc(SYS_pread64, (uint64_t)pfd[0], HEAP, 4, 0), -ESPIPE);
+	T_EQ(sc(SYS_pread64, (uint64_t)pfd[0], 0, 4, 0), -ESPIPE);
+	close(pfd[0]);
+	close(pfd[1]);
+	close(fd);
+	t_end();
+}
+
+static void test_vectors(void)
+{
+	struct iovec v[3];
+	char b[64];
+	int fd = tmp_file("vec");
+
+	t_begin("proxy/readv-writev");
+	put_str(HEAP + 0x100, "one ");
+	put_str(BIG2M + 0x1000, "two ");
+	put_str(HEAP + 0x3ffe, "three");	/* across a page */
+	v[0] = (struct iovec){ (void *)(HEAP + 0x100), 4 };
+	v[1] = (struct iovec){ (void *)(BIG2M + 0x1000), 4 };
+	v[2] = (struct iovec){ (void *)(HEAP + 0x3ffe), 5 };
+	fake_poke(&fe, HEAP + 0x1ff8, v, sizeof(v));	/* the array too */
+	T_EQ(sc(SYS_writev, (uint64_t)fd, HEAP + 0x1ff8, 3, 0), 13);
+	memset(b, 0, sizeof(b));
+	T_EQ(pread(fd, b, sizeof(b), 0), 13);
+	T_CHECK(!strcmp(b, "one two three"), "writev wrote '%s'", b);
+	/* readv back, into other places. */
+	v[0] = (struct iovec){ (void *)(BIG2M + 0x2000), 6 };
+	v[1] = (struct iovec){ (void *)(HEAP + 0x7ffd), 7 };
+	v[2] = (struct iovec){ NULL, 0 };
+	fake_poke(&fe, HEAP + 0x6000, v, sizeof(v));
+	lseek(fd, 0, SEEK_SET);
+	T_EQ(sc(SYS_readv, (uint64_t)fd, HEAP + 0x6000, 3, 0), 13);
+	fake_peek(&fe, BIG2M + 0x2000, b, 6);
+	fake_peek(&fe, HEAP + 0x7ffd, b + 6, 7);
+	b[13] = '\0';
+	T_CHECK(!strcmp(b, "one two three"), "readv read '%s'", b);
+	/* Refusals. */
+	T_EQ(sc(SYS_writev, (uint64_t)fd, HEAP + 0x1ff8, (uint64_t)-1, 0), -EINVAL);
+	T_EQ(sc(SYS_writev, (uint64_t)fd, HEAP + 0x1ff8, 1025, 0), -EINVAL);
+	T_EQ(sc(SYS_writev, (uint64_t)fd, 0x50000000, 2, 0), -EFAULT);
+	T_EQ(sc(SYS_writev, (uint64_t)fd, 0x50000000, 0, 0), 0);
+	v[0] = (struct iovec){ (void *)(HEAP), (size_t)-5 };
+	fake_poke(&fe, HEAP + 0x8000, v, sizeof(v[0]));
+	T_EQ(sc(SYS_writev, (uint64_t)fd, HEAP + 0x8000, 1, 0), -EINVAL);
+	v[0] = (struct iovec){ (void *)(0x50000000), 10 };
+	fake_poke(&fe, HEAP + 0x8000, v, sizeof(v[0]));
+	T_EQ(sc(SYS_readv, (uint64_t)fd, HEAP + 0x8000, 1, 0), -EFAULT);
+	T_EQ(sc(SYS_readv, 4321, HEAP + 0x8000, 1, 0), -EBADF);
+	close(fd);
+	t_end();
+}
+
+static void test_big(void)
+{
+	uint8_t *a = malloc(HUGE_LEN), *b = malloc(HUGE_LEN);
+	int fd = tmp_file("big"), pfd[2];
+
+	t_begin("proxy/more-than-UIO_MAXIOV-pages");
+	fill(a, HUGE_LEN, 5);
+	fake_poke(&fe, HUGE, a, HUGE_LEN);
+	T_EQ(sc(SYS_write, (uint64_t)fd, HUGE, HUGE_LEN, 0), HUGE_LEN);
+	T_EQ(pread(fd, b, HUGE_LEN, 0), HUGE_LEN);
+	T_CHECK(!memcmp(a, b, HUGE_LEN), "write: the file differs");
+	memset(b, 0, HUGE_LEN);
+	fake_poke(&fe, HUGE, b, HUGE_LEN);
+	/* A regular file: one call reads it all, as in Linux. */
+	T_EQ(sc(SYS_pread64, (uint64_t)fd, HUGE, HUGE_LEN, 0), HUGE_LEN);
+	fake_peek(&fe, HUGE, b, HUGE_LEN);
+	T_CHECK(!memcmp(a, b, HUGE_LEN), "pread64: the app memory differs");
+	lseek(fd, 0, SEEK_SET);
+	T_EQ(sc(SYS_read, (uint64_t)fd, HUGE, HUGE_LEN, 0), HUGE_LEN);
+	T_EQ(lseek(fd, 0, SEEK_CUR), HUGE_LEN);
+	/* A pipe: what is there, without blocking for more. */
+	T_EQ(pipe(pfd), 0);
+	T_EQ(write(pfd[1], "0123456789", 10), 10);
+	T_EQ(sc(SYS_read, (uint64_t)pfd[0], HUGE, HUGE_LEN, 0), 10);
+	close(pfd[0]);
+	close(pfd[1]);
+	close(fd);
+	free(a);
+	free(b);
+	t_end();
+}
+
+static void test_files(void)
+{
+	char path[128], long_path[5000];
+	struct stat st, want;
+	int64_t fd;
+
+	t_begin("proxy/open-stat-close");
+	tmp_path(path, sizeof(path), "f1");
+	put_str(HEAP + 0x1000 - 8, path);	/* across a page */
+	fd = sc(SYS_openat, (uint64_t)AT_FDCWD, HEAP + 0x1000 - 8,
+		O_RDWR | O_CREAT | O_EXCL, 0640);
+	T_CHECK(fd >= 0 && fd < 100, "openat = %lld", (long long)fd);
+	T_EQ(write((int)fd, "12345", 5), 5);
+	T_EQ(sc(SYS_fstat, (uint64_t)fd, BIG2M + 0x3000, 0, 0), 0);
+	fake_peek(&fe, BIG2M + 0x3000, &st, sizeof(st));
+	T_EQ(stat(path, &want), 0);
+	T_EQ(st.st_size, 5);
+	T_EQ(st.st_ino, want.st_ino);
+	T_EQ(st.st_mode, want.st_mode);
+	T_EQ(st.st_mode & 0777, 0640 & ~umask(umask(0)));
+	T_EQ(sc(SYS_close, (uint64_t)fd, 0, 0, 0), 0);
+	T_EQ(sc(SYS_close, (uint64_t)fd, 0, 0, 0), -EBADF);
+	T_EQ(sc(SYS_open, HEAP + 0x1000 - 8, O_RDWR | O_CREAT | O_EXCL, 0600, 0),
+	     -EEXIST);
+	fd = sc(SYS_open, HEAP + 0x1000 - 8, O_RDONLY, 0, 0);
+	T_CHECK(fd >= 0, "open = %lld", (long long)fd);
+	memset(&st, 0, sizeof(st));
+	fake_poke(&fe, BIG2M + 0x3000, &st, sizeof(st));
+	T_EQ(sc(SYS_newfstatat, (uint64_t)fd, put_str(HEAP + 0x9000, ""),
+		BIG2M + 0x3000, AT_EMPTY_PATH), 0);
+	fake_peek(&fe, BIG2M + 0x3000, &st, sizeof(st));
+	T_EQ(st.st_ino, want.st_ino);
+	T_EQ(sc(SYS_newfstatat, (uint64_t)fd, HEAP + 0x9000, BIG2M + 0x3000, 0),
+	     -ENOENT);
+	T_EQ(sc(SYS_fstat, (uint64_t)fd, ROPAGE, 0, 0), -EFAULT);
+	sc(SYS_close, (uint64_t)fd, 0, 0, 0);
+	T_EQ(sc(SYS_stat, HEAP + 0x1000 - 8, BIG2M + 0x3000, 0, 0), 0);
+	T_EQ(sc(SYS_lstat, HEAP + 0x1000 - 8, BIG2M + 0x3000, 0, 0), 0);
+	T_EQ(sc(SYS_stat, put_str(HEAP + 0x9000, "/nonexistent/x"),
+		BIG2M + 0x3000, 0, 0), -ENOENT);
+	T_EQ(sc(SYS_stat, HEAP + 0x1000 - 8, 0, 0, 0), -EFAULT);
+	/* Bad and long paths. */
+	T_EQ(sc(SYS_openat, (uint64_t)AT_FDCWD, 0, O_RDONLY, 0), -EFAULT);
+	T_EQ(sc(SYS_open, 0x50000000, O_RDONLY, 0, 0), -EFAULT);
+	memset(long_path, 'a', sizeof(long_path));
+	fake_poke(&fe, HEAP + 0xa000, long_path, sizeof(long_path));
+	T_EQ(sc(SYS_open, HEAP + 0xa000, O_RDONLY, 0, 0), -ENAMETOOLONG);
+	/* A relative path with a directory fd. */
+	fd = open(tmpdir, O_RDONLY | O_DIRECTORY);
+	T_CHECK(sc(SYS_openat, (uint64_t)fd, put_str(HEAP + 0x9000, "f1"),
+		   O_RDONLY, 0) >= 0, "openat(dirfd, \"f1\")");
+	close((int)fd);
+	t_end();
+}
+
+static void test_paths(void)
+{
+	char path[128], path2[128], cwd[PATH_MAX], got[PATH_MAX];
+	int64_t r;
+	int dfd;
+
+	t_begin("proxy/getcwd-chdir");
+	T_CHECK(getcwd(cwd, sizeof(cwd)) != NULL, "getcwd");
+	r = sc(SYS_getcwd, HEAP + 0xb000, 4096, 0, 0);
+	T_EQ(r, (int64_t)strlen(cwd) + 1);
+	fake_peek(&fe, HEAP + 0xb000, got, (size_t)(r > 0 ? r : 0));
+	T_CHECK(r > 0 && !strcmp(got, cwd), "getcwd: '%s'", got);
+	T_EQ(sc(SYS_getcwd, HEAP + 0xb000, 1, 0, 0), -ERANGE);
+	T_EQ(sc(SYS_getcwd, ROPAGE, 4096, 0, 0), -EFAULT);
+	T_EQ(sc(SYS_chdir, put_str(HEAP + 0x9000, tmpdir), 0, 0, 0), 0);
+	r = sc(SYS_getcwd, HEAP + 0xb000, 4096, 0, 0);
+	fake_peek(&fe, HEAP + 0xb000, got, (size_t)(r > 0 ? r : 0));
+	T_CHECK(r > 0 && !strcmp(got, tmpdir), "after chdir: '%s'", got);
+	T_EQ(sc(SYS_chdir, put_str(HEAP + 0x9000, "/nonexistent"), 0, 0, 0),
+	     -ENOENT);
+	dfd = open(cwd, O_RDONLY | O_DIRECTORY);
+	T_EQ(sc(SYS_fchdir, (uint64_t)dfd, 0, 0, 0), 0);
+	close(dfd);
+	T_CHECK(getcwd(got, sizeof(got)) && !strcmp(got, cwd), "fchdir back");
+	t_end();
+
+	t_begin("proxy/mkdir-rename-unlink-access");
+	tmp_path(path, sizeof(path), "d1");
+	tmp_path(path2, sizeof(path2), "d2");
+	put_str(HEAP + 0x9000, path);
+	put_str(HEAP + 0x9800, path2);
+	T_EQ(sc(SYS_mkdir, HEAP + 0x9000, 0755, 0, 0), 0);
+	T_EQ(sc(SYS_mkdir, HEAP + 0x9000, 0755, 0, 0), -EEXIST);
+	T_EQ(sc(SYS_access, HEAP + 0x9000, X_OK, 0, 0), 0);
+	T_EQ(sc(SYS_rename, HEAP + 0x9000, HEAP + 0x9800, 0, 0), 0);
+	T_EQ(sc(SYS_access, HEAP + 0x9000, F_OK, 0, 0), -ENOENT);
+	T_EQ(sc(SYS_faccessat, (uint64_t)AT_FDCWD, HEAP + 0x9800, R_OK, 0), 0);
+	T_EQ(sc(SYS_faccessat2, (uint64_t)AT_FDCWD, HEAP + 0x9800, R_OK,
+		AT_SYMLINK_NOFOLLOW), 0);
+	T_EQ(sc(SYS_rename, HEAP + 0x9000, 0x50000000, 0, 0), -EFAULT);
+	T_EQ(sc(SYS_rmdir, HEAP + 0x9800, 0, 0, 0), 0);
+	dfd = open(tmpdir, O_RDONLY | O_DIRECTORY);
+	put_str(HEAP + 0x9000, "d3");
+	put_str(HEAP + 0x9800, "d4");
+	T_EQ(sc(SYS_mkdirat, (uint64_t)dfd, HEAP + 0x9000, 0700, 0), 0);
+	T_EQ(sc(SYS_renameat, (uint64_t)dfd, HEAP + 0x9000, (uint64_t)dfd,
+		HEAP + 0x9800), 0);
+	T_EQ(sc5(SYS_renameat2, (uint64_t)dfd, HEAP + 0x9800, (uint64_t)dfd,
+		 HEAP + 0x9000, RENAME_NOREPLACE), 0);
+	T_EQ(sc(SYS_unlinkat, (uint64_t)dfd, HEAP + 0x9000, 0, 0), -EISDIR);
+	T_EQ(sc(SYS_unlinkat, (uint64_t)dfd, HEAP + 0x9000, AT_REMOVEDIR, 0), 0);
+	put_str(HEAP + 0x9000, "f1");
+	T_EQ(sc(SYS_unlinkat, (uint64_t)dfd, HEAP + 0x9000, 0, 0), 0);
+	T_EQ(sc(SYS_unlink, put_str(HEAP + 0x9000, path), 0, 0, 0), -ENOENT);
+	close(dfd);
+	t_end();
+
+	t_begin("proxy/readlink");
+	tmp_path(path, sizeof(path), "link");
+	T_EQ(symlink("/some/target", path), 0);
+	put_str(HEAP + 0x9000, path);
+	T_EQ(sc(SYS_readlink, HEAP + 0x9000, HEAP + 0xc000, 100, 0), 12);
+	memset(got, 0, sizeof(got));
+	fake_peek(&fe, HEAP + 0xc000, got, 12);
+	T_CHECK(!strcmp(got, "/some/target"), "readlink: '%s'", got);
+	T_EQ(sc(SYS_readlink, HEAP + 0x9000, HEAP + 0xc000, 3, 0), 3);
+	T_EQ(sc(SYS_readlink, HEAP + 0x9000, HEAP + 0xc000, 0, 0), -EINVAL);
+	T_EQ(sc(SYS_readlink, 0, HEAP + 0xc000, 0, 0), -EINVAL);
+	T_EQ(sc(SYS_readlink, HEAP + 0x9000, ROPAGE, 100, 0), -EFAULT);
+	dfd = open(tmpdir, O_RDONLY | O_DIRECTORY);
+	T_EQ(sc(SYS_readlinkat, (uint64_t)dfd, put_str(HEAP + 0x9000, "link"),
+		HEAP + 0xc000, 100), 12);
+	close(dfd);
+	unlink(path);
+	t_end();
+}
+
+static void test_ioctl(void)
+{
+	uint8_t want[64], got[64];
+	int fd = tmp_file("notatty"), pfd[2], m, s, n;
+
+	t_begin("proxy/ioctl-terminal-queries");
+	T_EQ(sc(SYS_ioctl, (uint64_t)fd, TCGETS, HEAP, 0), -ENOTTY);
+	T_EQ(sc(SYS_ioctl, (uint64_t)fd, TIOCSWINSZ, HEAP, 0), -ENOTTY);
+	T_EQ(sc(SYS_ioctl, (uint64_t)fd, TCSETS, HEAP, 0), -ENOTTY);
+	T_EQ(sc(SYS_ioctl, (uint64_t)fd, FIONBIO, HEAP, 0), -ENOTTY);
+	close(fd);
+	T_EQ(pipe(pfd), 0);
+	T_EQ(write(pfd[1], "abc", 3), 3);
+	T_EQ(sc(SYS_ioctl, (uint64_t)pfd[0], FIONREAD, HEAP + 0xd000, 0), 0);
+	fake_peek(&fe, HEAP + 0xd000, &n, sizeof(n));
+	T_EQ(n, 3);
+	T_EQ(sc(SYS_ioctl, (uint64_t)pfd[0], FIONREAD, ROPAGE, 0), -EFAULT);
+	close(pfd[0]);
+	close(pfd[1]);
+	m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (m < 0 || grantpt(m) || unlockpt(m) ||
+	    (s = open(ptsname(m), O_RDWR | O_NOCTTY)) < 0) {
+		T_CHECK(0, "no pseudo-terminal: %s", strerror(errno));
+		t_end();
+		return;
+	}
+	memset(want, 0, sizeof(want));
+	T_EQ(syscall(SYS_ioctl, s, TCGETS, want), 0);
+	memset(got, 0xee, sizeof(got));
+	fake_poke(&fe, HEAP + 0xd000, got, sizeof(got));
+	T_EQ(sc(SYS_ioctl, (uint64_t)s, TCGETS, HEAP + 0xd000, 0), 0);
+	fake_peek(&fe, HEAP + 0xd000, got, sizeof(got));
+	T_CHECK(!memcmp(want, got, 36), "TCGETS: other bytes");
+	T_EQ(got[36], 0xee);	/* not one byte more */
+	T_EQ(sc(SYS_ioctl, (uint64_t)s, TIOCGWINSZ, HEAP + 0xd000, 0), 0);
+	T_EQ(sc(SYS_ioctl, (uint64_t)s, TIOCGWINSZ, 0, 0), -EFAULT);
+	T_EQ(sc(SYS_ioctl, (uint64_t)s, TIOCGPGRP, HEAP + 0xd000, 0),
+	     syscall(SYS_ioctl, s, TIOCGPGRP, got) ? -errno : 0);
+	T_EQ(sc(SYS_ioctl, (uint64_t)s, 0x802c542aU /* TCGETS2 */, HEAP + 0xd000,
+		0), 0);
+	close(s);
+	close(m);
+	t_end();
+}
+
+static void test_fds(void)
+{
+	int fd = tmp_file("fds");
+	int64_t r;
+
+	t_begin("proxy/fcntl-dup");
+	T_EQ(sc(SYS_fcntl, (uint64_t)fd, F_GETFL, 0, 0) & O_ACCMODE, O_RDWR);
+	T_EQ(sc(SYS_fcntl, (uint64_t)fd, F_SETFL, O_APPEND | O_NONBLOCK, 0), 0);
+	T_CHECK(fcntl(fd, F_GETFL) & O_APPEND, "F_SETFL did not set O_APPEND");
+	T_EQ(sc(SYS_fcntl, (uint64_t)fd, F_GETFD, 0, 0), FD_CLOEXEC);
+	T_EQ(sc(SYS_fcntl, (uint64_t)fd, F_SETFD, 0, 0), 0);
+	T_EQ(fcntl(fd, F_GETFD), 0);
+	r = sc(SYS_fcntl, (uint64_t)fd, F_DUPFD, 100, 0);
+	T_CHECK(r >= 100 && r < 900, "F_DUPFD = %lld", (long long)r);
+	close((int)r);
+	r = sc(SYS_fcntl, (uint64_t)fd, F_DUPFD_CLOEXEC, 0, 0);
+	T_CHECK(r >= 0 && fcntl((int)r, F_GETFD) == FD_CLOEXEC, "F_DUPFD_CLOEXEC");
+	close((int)r);
+	T_EQ(sc(SYS_fcntl, (uint64_t)fd, F_GETLK, HEAP, 0), -EINVAL);
+	T_EQ(sc(SYS_fcntl, (uint64_t)fd, F_SETOWN, 1, 0), -EINVAL);
+	T_EQ(sc(SYS_fcntl, 777, F_GETFD, 0, 0), -EBADF);
+	r = sc(SYS_dup, (uint64_t)fd, 0, 0, 0);
+	T_CHECK(r >= 0 && r < 900, "dup = %lld", (long long)r);
+	close((int)r);
+	T_EQ(sc(SYS_dup2, (uint64_t)fd, 200, 0, 0), 200);
+	T_CHECK(fcntl(200, F_GETFD) == 0, "dup2: fd 200");
+	T_EQ(sc(SYS_dup3, (uint64_t)fd, 201, O_CLOEXEC, 0), 201);
+	T_EQ(fcntl(201, F_GETFD), FD_CLOEXEC);
+	T_EQ(sc(SYS_dup3, (uint64_t)fd, (uint64_t)fd, 0, 0), -EINVAL);
+	close(200);
+	close(201);
+	T_EQ(sc(SYS_ftruncate, (uint64_t)fd, 12345, 0, 0), 0);
+	T_EQ(lseek(fd, 0, SEEK_END), 12345);
+	T_EQ(sc(SYS_fsync, (uint64_t)fd, 0, 0, 0), 0);
+	T_EQ(sc(SYS_fdatasync, (uint64_t)fd, 0, 0, 0), 0);
+	{
+		char path[128];
+
+		tmp_path(path, sizeof(path), "fds");
+		T_EQ(sc(SYS_truncate, put_str(HEAP + 0x9000, path), 7, 0, 0), 0);
+		T_EQ(lseek(fd, 0, SEEK_END), 7);
+	}
+	close(fd);
+	t_end();
+}
+
+static void test_getdents(void)
+{
+	static uint8_t buf[8192];
+	int found = 0, dfd;
+	int64_t r, off;
+	char path[128];
+
+	t_begin("proxy/getdents64");
+	tmp_path(path, sizeof(path), "dir");
+	mkdir(path, 0700);
+	for (int i = 0; i < 3; i++) {
+		char f[160];
+
+		snprintf(f, sizeof(f), "%s/entry-%d", path, i);
+		close(open(f, O_CREAT | O_WRONLY, 0600));
+	}
+	dfd = open(path, O_RDONLY | O_DIRECTORY);
+	/* Into scattered pages, across a page boundary. */
+	r = sc(SYS_getdents64, (uint64_t)dfd, HEAP + 0xe800, 4096, 0);
+	T_CHECK(r > 0, "getdents64 = %lld", (long long)r);
+	if (r > 0) {
+		fake_peek(&fe, HEAP + 0xe800, buf, (uint64_t)r);
+		for (off = 0; off < r; ) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+
+			if (!strncmp(d->d_name, "entry-", 6))
+				found++;
+			off += d->d_reclen;
+		}
+	}
+	T_EQ(found, 3);
+	T_EQ(sc(SYS_getdents64, (uint64_t)dfd, HEAP + 0xe800, 4096, 0), 0);
+	lseek(dfd, 0, SEEK_SET);
+	T_EQ(sc(SYS_getdents64, (uint64_t)dfd, HEAP, 10, 0), -EINVAL);
+	T_EQ(sc(SYS_getdents64, (uint64_t)dfd, ROPAGE, 4096, 0), -EFAULT);
+	T_EQ(sc(SYS_getdents64, (uint64_t)dfd, 0x50000000, 4096, 0), -EFAULT);
+	T_EQ(sc(SYS_getdents64, 999, HEAP, 4096, 0), -EBADF);
+	close(dfd);
+	t_end();
+}
+
+static void test_process(void)
+{
+	struct sysinfo si;
+	mode_t old;
+
+	t_begin("proxy/process-and-ids");
+	old = umask(022);
+	T_EQ(sc(SYS_umask, 077, 0, 0, 0), 022);
+	T_EQ(umask(old), 077);
+	T_EQ(sc(SYS_getuid, 0, 0, 0, 0), getuid());
+	T_EQ(sc(SYS_geteuid, 0, 0, 0, 0), geteuid());
+	T_EQ(sc(SYS_getgid, 0, 0, 0, 0), getgid());
+	T_EQ(sc(SYS_getegid, 0, 0, 0, 0), getegid());
+	memset(&si, 0, sizeof(si));
+	T_EQ(sc(SYS_sysinfo, BIG2M + 0x5000, 0, 0, 0), 0);
+	fake_peek(&fe, BIG2M + 0x5000, &si, sizeof(si));
+	T_CHECK(si.totalram > 0 && si.mem_unit > 0, "sysinfo: empty");
+	T_EQ(sc(SYS_sysinfo, ROPAGE, 0, 0, 0), -EFAULT);
+	t_end();
+
+	t_begin("proxy/not-forwarded");
+	T_EQ(sc(SYS_pipe, HEAP, 0, 0, 0), -ENOSYS);
+	T_EQ(sc(SYS_pipe2, HEAP, 0, 0, 0), -ENOSYS);
+	T_EQ(sc(SYS_fork, 0, 0, 0, 0), -ENOSYS);
+	T_EQ(sc(SYS_execve, 0, 0, 0, 0), -ENOSYS);
+	T_EQ(sc(SYS_kill, 1, 9, 0, 0), -ENOSYS);
+	T_EQ(sc(9999, 0, 0, 0, 0), -ENOSYS);
+	T_EQ(sc(-1L, 0, 0, 0, 0), -ENOSYS);
+	T_CHECK(cok_proxy_syscall_name(SYS_openat) &&
+		!strcmp(cok_proxy_syscall_name(SYS_openat), "openat"), "name");
+	T_CHECK(!cok_proxy_syscall_name(9999), "name of 9999");
+	t_end();
+}
+
+/* --- the event loop against a scripted device --------------------------- */
+
+struct step {
+	int ret_errno;		/* WAIT fails with this, or 0 */
+	struct cok_ioc_event ev;
+	int reply_errno;	/* REPLY fails with this, or 0 */
+	int raise;		/* raise this signal inside WAIT */
+};
+
+static const struct step *script;
+static int script_pos, nreplies, nkills;
+static int64_t replies[16];
+
+int __real_ioctl(int fd, unsigned long req, ...);
+
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	const struct step *s;
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (fd != p.devfd)
+		return __real_ioctl(fd, req, arg);
+	switch (req) {
+	case COK_IOC_WAIT:
+		s = &script[script_pos++];
+		if (s->raise)
+			raise(s->raise);
+		if (s->ret_errno) {
+			errno = s->ret_errno;
+			return -1;
+		}
+		memcpy(arg, &s->ev, sizeof(s->ev));
+		return 0;
+	case COK_IOC_REPLY:
+		if (nreplies < 16)
+			replies[nreplies++] = *(int64_t *)arg;
+		s = &script[script_pos - 1];
+		if (s->reply_errno) {
+			errno = s->reply_errno;
+			return -1;
+		}
+		return 0;
+	case COK_IOC_KILL:
+		nkills++;
+		return 0;
+	default:
+		errno = ENOTTY;
+		return -1;
+	}
+}
+
+/* Runs the loop on a script; its stderr lines land in msg. */
+static int run_script(const struct step *steps, char *msg, size_t len)
+{
+	int pfd[2], saved = p.errfd, ret;
+	ssize_t n;
+
+	script = steps;
+	script_pos = nreplies = nkills = 0;
+	if (pipe(pfd))
+		return -1;
+	p.errfd = pfd[1];
+	ret = cok_proxy_run(&p);
+	p.errfd = saved;
+	close(pfd[1]);
+	n = read(pfd[0], msg, len - 1);
+	msg[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	return ret;
+}
+
+static void test_loop(void)
+{
+	char msg[512], out[16];
+	int pfd[2];
+
+	T_EQ(pipe(pfd), 0);
+	put_str(HEAP + 0x3ffd, "hello\n");
+	{
+		const struct step s[] = {
+			{ .ev = { .kind = COK_EV_SYSCALL, .nr = SYS_write,
+				  .arg = { (uint64_t)pfd[1], HEAP + 0x3ffd, 6 },
+				  .cr3 = fe.cr3 } },
+			{ .ev = { .kind = COK_EV_SYSCALL, .nr = 9999,
+				  .cr3 = fe.cr3 } },
+			{ .ret_errno = EINTR },	/* a stray signal */
+			{ .ev = { .kind = COK_EV_EXIT, .exit_status = 42 } },
+		};
+
+		t_begin("proxy-loop/syscalls-then-exit");
+		T_EQ(run_script(s, msg, sizeof(msg)), 42);
+		T_EQ(nreplies, 2);
+		T_EQ(replies[0], 6);
+		T_EQ(replies[1], -ENOSYS);
+		T_EQ(read(pfd[0], out, sizeof(out)), 6);
+		T_CHECK(!memcmp(out, "hello\n", 6), "the app's output");
+		T_CHECK(!msg[0], "unexpected message '%s'", msg);
+		T_EQ(nkills, 0);
+		t_end();
+	}
+	close(pfd[0]);
+	close(pfd[1]);
+	{
+		const struct step s[] = {
+			{ .ev = { .kind = COK_EV_EXIT, .exit_status = 0x103 } },
+		};
+
+		t_begin("proxy-loop/exit-status-low-byte");
+		T_EQ(run_script(s, msg, sizeof(msg)), 3);
+		t_end();
+	}
+	{
+		const struct step s[] = {
+			{ .ev = { .kind = COK_EV_FAULT, .signal = SIGSEGV,
+				  .fault_vector = 14, .fault_rip = 0x401136,
+				  .fault_addr = 0 } },
+		};
+
+		t_begin("proxy-loop/fault");
+		T_EQ(run_script(s, msg, sizeof(msg)), 128 + SIGSEGV);
+		T_CHECK(!strcmp(msg, "cokctl: app 7 killed: SIGSEGV (vector 14 at rip 0x401136 address 0x0)\n"),
+			"message '%s'", msg);
+		t_end();
+	}
+	{
+		const struct step s[] = {
+			{ .ev = { .kind = COK_EV_FAULT, .signal = SIGFPE,
+				  .fault_vector = 0, .fault_rip = 0x4010ab,
+				  .fault_addr = 0 } },
+		};
+
+		t_begin("proxy-loop/fault-sigfpe");
+		T_EQ(run_script(s, msg, sizeof(msg)), 128 + SIGFPE);
+		T_CHECK(strstr(msg, "killed: SIGFPE (vector 0 at rip 0x4010ab"),
+			"message '%s'", msg);
+		t_end();
+	}
+	{
+		const struct step s[] = {
+			{ .ev = { .kind = COK_EV_SYSCALL, .nr = SYS_getuid,
+				  .cr3 = fe.cr3 }, .reply_errno = EINVAL },
+			{ .ev = { .kind = COK_EV_KILLED } },
+		};
+
+		t_begin("proxy-loop/reply-fails-then-killed");
+		T_EQ(run_script(s, msg, sizeof(msg)), 128 + SIGKILL);
+		T_CHECK(strstr(msg, "app 7 killed: SIGKILL"), "message '%s'", msg);
+		t_end();
+	}
+	{
+		const struct step s[] = {
+			{ .ret_errno = EIO },
+		};
+
+		t_begin("proxy-loop/lost-module");
+		T_EQ(run_script(s, msg, sizeof(msg)), 5);
+		T_CHECK(strstr(msg, "lost contact with the module"), "message '%s'",
+			msg);
+		T_EQ(nkills, 1);
+		t_end();
+	}
+	{
+		const struct step s[] = {
+			{ .ev = { .kind = 99 } },
+		};
+
+		t_begin("proxy-loop/unknown-event");
+		T_EQ(run_script(s, msg, sizeof(msg)), 5);
+		t_end();
+	}
+	{
+		/* Last: the caught signal stays caught for the process. */
+		const struct step s[] = {
+			{ .ev = { .kind = COK_EV_SYSCALL, .nr = SYS_getuid,
+				  .cr3 = fe.cr3 } },
+			{ .ret_errno = EINTR, .raise = SIGTERM },
+			{ .ev = { .kind = COK_EV_EXIT } },	/* not reached */
+		};
+
+		t_begin("proxy-loop/sigterm");
+		cok_proxy_signals(p.devfd);
+		T_EQ(run_script(s, msg, sizeof(msg)), 128 + SIGTERM);
+		T_EQ(cok_proxy_stop_signal(), SIGTERM);
+		T_CHECK(nkills >= 1, "the app was not killed");
+		T_EQ(script_pos, 2);
+		T_CHECK(!msg[0], "unexpected message '%s'", msg);
+		t_end();
+	}
+}
+
+static void cleanup(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", tmpdir);
+}
+
+int main(void)
+{
+	setup();
+	test_hide_fd();
+	test_read_write();
+	test_positional();
+	test_vectors();
+	test_big();
+	test_files();
+	test_paths();
+	test_ioctl();
+	test_fds();
+	test_getdents();
+	test_process();
+	test_loop();
+	cleanup();
+	return t_summary("proxy");
+}
