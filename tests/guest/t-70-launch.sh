@@ -174,6 +174,43 @@ want_sha() {
 same sha-musl 300 want_sha "$APPS/sha.musl"
 same sha-glibc 300 want_sha "$APPS/sha.glibc"
 
+# Clocks: the co-kernel's CLOCK_REALTIME and CLOCK_MONOTONIC agree with
+# Linux's (date, /proc/uptime) to a second; fwq prints its samples.
+t_begin launch/time
+case_time() {
+	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
+	need_apps time.musl time.glibc || return
+	for _l in musl glibc; do
+		_r0=$(date +%s) _u0=$(cut -d' ' -f1 /proc/uptime)
+		run timeout 60 "$COKCTL" launch "$APPS/time.$_l"
+		_r1=$(date +%s) _u1=$(cut -d' ' -f1 /proc/uptime)
+		[ "$RC" = 0 ] || { t_fail "time.$_l: exit $RC: $(echo "$ERR" | head -n 1)"; return; }
+		[ "$(echo "$OUT" | grep -c '^[1-9][0-9]*$')" = 2 ] || { t_fail "time.$_l printed '$OUT', want two numbers"; return; }
+		_rt=$(echo "$OUT" | sed -n 1p) _mo=$(echo "$OUT" | sed -n 2p)
+		awk -v t="$_rt" -v a="$_r0" -v b="$_r1" 'BEGIN { t /= 1e9; exit !(t >= a - 1 && t <= b + 2) }' ||
+			{ t_fail "time.$_l: CLOCK_REALTIME $_rt ns, Linux's between $_r0 and $_r1 s"; return; }
+		awk -v t="$_mo" -v a="$_u0" -v b="$_u1" 'BEGIN { t /= 1e9; exit !(t >= a - 1 && t <= b + 1) }' ||
+			{ t_fail "time.$_l: CLOCK_MONOTONIC $_mo ns, Linux's uptime between $_u0 and $_u1 s"; return; }
+	done
+	t_pass
+}
+case_time
+
+t_begin launch/fwq
+case_fwq() {
+	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
+	need_apps fwq.musl || return
+	"$COKCTL" launch "$APPS/fwq.musl" 200 10000 >"$T_TMP/fwq.out" 2>"$T_TMP/fwq.err"
+	RC=$?
+	[ "$RC" = 0 ] || { t_fail "fwq: exit $RC: $(head -n 1 "$T_TMP/fwq.err")"; return; }
+	_n=$(grep -c '^[1-9][0-9]*$' "$T_TMP/fwq.out")
+	[ "$_n" = 200 ] && [ "$(grep -c '' "$T_TMP/fwq.out")" = 200 ] ||
+		{ t_fail "fwq 200 10000: $_n sample lines of $(grep -c '' "$T_TMP/fwq.out"), want 200"; return; }
+	t_info "launch: fwq 200 x 10000 on a co-kernel core: min $(sort -n "$T_TMP/fwq.out" | head -n 1) max $(sort -n "$T_TMP/fwq.out" | tail -n 1) cycles"
+	t_pass
+}
+case_fwq
+
 # filecopy with relative paths: the app's cwd is cokctl's.
 for l in musl glibc; do
 	t_begin "launch/filecopy-$l"
