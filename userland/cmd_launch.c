@@ -289,6 +289,7 @@ int cok_cmd_launch(int argc, char **argv)
 		{ "enclave", required_argument, NULL, 'e' },
 		{ "core", required_argument, NULL, 'c' },
 		{ "trace", no_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -300,12 +301,12 @@ int cok_cmd_launch(int argc, char **argv)
 	uint64_t strings_size = 0;
 	char *strings = NULL;
 	const char *prog, *why = NULL;
-	bool trace = false;
+	bool trace = false, verbose = false;
 	int c, ret, fd;
 
 	opterr = 0;
 	/* '+': the options end at PROGRAM; what follows is the app's. */
-	while ((c = getopt_long(argc, argv, "+:e:c:th", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:c:tvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			if (cok_parse_enclave(optarg, &enclave))
@@ -321,6 +322,10 @@ int cok_cmd_launch(int argc, char **argv)
 			break;
 		case 't':
 			trace = true;
+			verbose = true;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'h':
 			cok_print_manual(cok_find_verb("launch")->manual);
@@ -361,11 +366,11 @@ int cok_cmd_launch(int argc, char **argv)
 		ret = COK_EXIT_SYSTEM;
 		goto out;
 	}
+	/* Our messages still reach the user if the app closes its fd 2. */
 	fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
 	p.errfd = fd >= 0 ? cok_proxy_hide_fd(fd) : -1;
-	if (p.errfd < 0)
-		p.errfd = STDERR_FILENO;
 	p.trace = trace;
+	p.verbose = verbose;
 	cok_proxy_signals(p.devfd);
 
 	memset(&l, 0, sizeof(l));
@@ -382,7 +387,8 @@ int cok_cmd_launch(int argc, char **argv)
 		goto out;
 	}
 	p.app_id = l.app_id;
-	if (trace)
+	p.start_ns = cok_proxy_now_ns();
+	if (verbose)
 		dprintf(p.errfd, "cokctl: app %" PRIu32 " launched on core %"
 			PRIu32 " (cpu %" PRIu32 "), %" PRIu64
 			" MiB of enclave memory\n", l.app_id, l.core_out,

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 
@@ -88,6 +89,14 @@ const char *cok_signal_name(int sig)
 	return NULL;
 }
 
+uint64_t cok_proxy_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int cok_proxy_hide_fd(int fd)
 {
 	struct rlimit rl;
@@ -154,10 +163,31 @@ static int fault_exit(const struct cok_proxy *p,
 	return 128 + sig;
 }
 
+/* --verbose: how the app ended, how long it ran, how quiet its core was. */
+static void summary(const struct cok_proxy *p, const struct cok_ioc_event *ev,
+		    const char *how)
+{
+	uint64_t ns = cok_proxy_now_ns() - p->start_ns;
+
+	if (!p->verbose)
+		return;
+	dprintf(p->errfd, "cokctl: app %" PRIu32 " %s after %" PRIu64 ".%03"
+		PRIu64 " s; %" PRIu64 " forwarded system calls; ring-3 interrupts %"
+		PRIu64 "\n", p->app_id, how, ns / 1000000000u,
+		ns / 1000000u % 1000u, p->ncalls,
+		ev ? (uint64_t)ev->user_interrupts : 0);
+}
+
 /* A signal stopped the proxy: make sure the app is ended. */
 static int stopped(const struct cok_proxy *p)
 {
+	char how[48];
+
 	ioctl(p->devfd, COK_IOC_KILL);
+	snprintf(how, sizeof(how), "ended by %s",
+		 cok_signal_name(stop_sig) ? cok_signal_name(stop_sig) :
+		 "a signal");
+	summary(p, NULL, how);
 	return 128 + stop_sig;
 }
 
@@ -165,6 +195,7 @@ int cok_proxy_run(struct cok_proxy *p)
 {
 	struct cok_ioc_event ev;
 	uint64_t arg[6];
+	char how[48];
 	int64_t ret;
 	int i;
 
@@ -186,6 +217,7 @@ int cok_proxy_run(struct cok_proxy *p)
 			for (i = 0; i < 6; i++)
 				arg[i] = ev.arg[i];
 			ret = cok_proxy_syscall(p, ev.nr, arg);
+			p->ncalls++;
 			if (p->trace)
 				trace_call(p, &ev, ret);
 			/*
@@ -197,15 +229,21 @@ int cok_proxy_run(struct cok_proxy *p)
 				;
 			break;
 		case COK_EV_EXIT:
+			snprintf(how, sizeof(how), "exited with status %d",
+				 ev.exit_status & 0xff);
+			summary(p, &ev, how);
 			return ev.exit_status & 0xff;
 		case COK_EV_FAULT:
-			return fault_exit(p, &ev);
+			i = fault_exit(p, &ev);
+			summary(p, &ev, "was killed by an exception");
+			return i;
 		case COK_EV_KILLED:
 			if (stop_sig)
-				return 128 + stop_sig;
+				return stopped(p);
 			dprintf(p->errfd, "cokctl: app %" PRIu32
 				" killed: SIGKILL (ended by the module)\n",
 				p->app_id);
+			summary(p, &ev, "was killed");
 			return 128 + SIGKILL;
 		default:
 			dprintf(p->errfd, "cokctl: app %" PRIu32

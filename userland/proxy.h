@@ -21,6 +21,9 @@ struct cok_proxy {
 	int errfd;		/* the proxy's own stderr */
 	uint32_t app_id;
 	bool trace;		/* each call and its result on errfd */
+	bool verbose;		/* a summary line when the app ends */
+	uint64_t ncalls;	/* forwarded calls served */
+	uint64_t start_ns;	/* CLOCK_MONOTONIC at launch */
 	uint64_t cr3;		/* the app's PML4, of the current event */
 	struct cok_appmem mem;
 };
@@ -54,6 +57,9 @@ void cok_proxy_signals(int devfd);
 
 /* The terminating signal caught so far, or 0. */
 int cok_proxy_stop_signal(void);
+
+/* CLOCK_MONOTONIC in ns. */
+uint64_t cok_proxy_now_ns(void);
 
 /* "SIGSEGV", ..., or NULL when unknown. */
 const char *cok_signal_name(int sig);
