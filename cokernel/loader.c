@@ -8,6 +8,7 @@
 #include "../xemem/elf.h"
 
 #define PAGE_SIZE	4096ULL
+#define SIZE_2M		(1ULL << 21)
 #define PIE_BASE	0x0000555555400000ULL	/* 2 MiB aligned */
 #define STACK_TOP	0x00007fffffe00000ULL	/* 2 MiB aligned */
 #define STACK_SIZE	(8ULL << 20)
@@ -202,7 +203,13 @@ int load_app(struct cok_cpu *c, const struct cok_launch_block *b,
 	elf = (const uint8_t *)b + b->elf_offset;
 	if (cok_elf_check(elf, b->elf_size, &info, why) < 0)
 		return -1;
-	base = info.pie ? PIE_BASE : 0;
+	/* A static-pie's lowest load goes to PIE_BASE, wherever it was linked. */
+	base = info.pie ? PIE_BASE - info.lowest : 0;
+	if (base + info.highest < base + info.lowest ||
+	    base + info.highest > MMAP_TOP - SIZE_2M) {
+		*why = "program loads above 0x7f0000000000, where mmap and the stack live";
+		return -1;
+	}
 	a->rng = rdtsc() | 1;
 	if (as_create(&a->as, COK_OWNER_APP(c->index))) {
 		*why = "out of memory for the address space";
