@@ -386,6 +386,49 @@ case_ctrlc() {
 }
 case_ctrlc
 
+# An unknown system call: -ENOSYS, as on Linux, and one console line.
+t_begin launch/enosys
+case_enosys() {
+	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
+	need_apps enosys.musl || return
+	lin_vs_cok 60 "$APPS/enosys.musl" || { t_fail "$DIFF_ERR"; return; }
+	run timeout 10 "$COKCTL" console "$EID"
+	echo "$OUT" | grep -q 'system call 999 not supported' ||
+		{ t_fail "no 'system call 999 not supported' line in cokctl console"; return; }
+	t_pass
+}
+case_enosys
+
+# The proxy dies (SIGKILL, no chance to clean up): the module ends the
+# app when the proxy's file goes, the memory returns, the core serves
+# the next app.
+t_begin launch/proxy-killed
+case_proxy_killed() {
+	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
+	need_apps spin.musl hello.musl || return
+	_m0=$(mem_free)
+	[ -n "$_m0" ] || { t_fail "mem_free_bytes: $STATUS_ERR"; return; }
+	: >"$T_TMP/pk.out"
+	"$COKCTL" launch "$APPS/spin.musl" pk >"$T_TMP/pk.out" 2>"$T_TMP/pk.err" &
+	P=$!
+	i=0
+	while ! grep -q '^spin pk: spinning$' "$T_TMP/pk.out" && [ $i -lt 300 ]; do
+		usleep 200000
+		i=$((i + 1))
+	done
+	grep -q '^spin pk: spinning$' "$T_TMP/pk.out" ||
+		{ kill -KILL "$P"; t_fail "spin never printed its line: $(head -c 200 "$T_TMP/pk.err")"; return; }
+	ps_read "$T_TMP/pk.flat" && [ "$(ps_count "$T_TMP/pk.flat")" = 1 ] ||
+		{ kill -KILL "$P"; t_fail "cokctl ps does not list the running app"; return; }
+	kill -KILL "$P"
+	wait "$P" 2>/dev/null
+	wait_no_apps 10 || { t_fail "after SIGKILL of the proxy: $PS_ERR"; return; }
+	wait_mem_free "$_m0" 10 || { t_fail "after SIGKILL of the proxy: $MEM_ERR"; return; }
+	lin_vs_cok 60 "$APPS/hello.musl" || { t_fail "next launch: $DIFF_ERR"; return; }
+	t_pass
+}
+case_proxy_killed
+
 # After all of the above, the enclave has all its memory again.
 t_begin launch/no-leak
 case_noleak() {
