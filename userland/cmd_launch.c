@@ -26,31 +26,7 @@
 #include "proxy.h"
 #include "../xemem/cokdev.h"
 
-#if __has_include("../xemem/elf.h")
 #include "../xemem/elf.h"
-#else
-/* Until xemem/elf.h lands: the magic, class and machine only. */
-struct cok_elf_info {
-	int unused;
-};
-
-static inline int cok_elf_check(const void *image, uint64_t size,
-				struct cok_elf_info *info, const char **why)
-{
-	const uint8_t *b = image;
-
-	(void)info;
-	if (size < 64 || memcmp(b, "\177ELF", 4)) {
-		*why = "not an ELF file";
-		return -1;
-	}
-	if (b[4] != 2 || b[5] != 1 || b[18] != 62 || b[19] != 0) {
-		*why = "not an x86-64 executable";
-		return -1;
-	}
-	return 0;
-}
-#endif
 
 extern char **environ;
 
