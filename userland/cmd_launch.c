@@ -25,7 +25,6 @@
 #include "cokctl.h"
 #include "proxy.h"
 #include "../xemem/cokdev.h"
-
 #include "../xemem/elf.h"
 
 extern char **environ;
