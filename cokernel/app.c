@@ -71,6 +71,12 @@ void app_launch(struct cok_cpu *c, struct cok_msg *m)
 	cmd_reply(c, m);
 
 	as_activate(&c->app.as);
+	/*
+	 * Take interrupts latched while the launch was served (a doorbell
+	 * that arrived with IF clear) here, not in ring 3 where they would
+	 * count as noise.
+	 */
+	__asm__ volatile("sti; nop; cli" ::: "memory");
 	c->in_app = true;
 	how = cok_enter_user(&c->app.ctx, entry, rsp, &c->sca.kernel_rsp,
 			     cpu_tss_rsp0(c->index));
@@ -107,6 +113,22 @@ static uint32_t signal_of(uint64_t vector)
 	default:	/* page fault, general protection, stack fault ... */
 		return SIGSEGV;
 	}
+}
+
+/*
+ * A page fault on a not-present page (error code bit 0 clear) inside the
+ * stack reservation: map a zeroed page and let the instruction run again.
+ * Below the reservation is the guard: a fault there kills with SIGSEGV.
+ */
+bool app_grow_stack(struct cok_cpu *c, struct cok_regs *r)
+{
+	uint64_t addr = read_cr2() & ~4095ULL;
+
+	if (r->vector != 14 || (r->error & 1) ||
+	    addr < COK_USER_STACK_TOP - COK_USER_STACK_SIZE ||
+	    addr >= COK_USER_STACK_TOP)
+		return false;
+	return as_map(&c->app.as, addr, 4096, true) == 0;
 }
 
 /* An exception in ring 3: what Linux would do is kill with a signal. */

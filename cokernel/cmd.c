@@ -37,8 +37,10 @@ static void stage(struct cok_cpu *c, struct cok_msg *m)
 	void *p;
 
 	mm_free_owned(COK_OWNER_STAGE(c->index));
+	/* Not zeroed: nothing past what the module writes is read. */
 	p = n && n < COK_MAX_CHUNKS ?
-	    mm_alloc_run((uint32_t)n, COK_OWNER_STAGE(c->index)) : NULL;
+	    mm_alloc_run_raw((uint32_t)n, COK_OWNER_STAGE(c->index), false) :
+	    NULL;
 	if (!p) {
 		reply(c, m, -COK_ENOMEM);
 		return;

@@ -29,6 +29,9 @@ struct cok_regs {
 
 /* Top of the user half that apps may map (below the stack guard). */
 #define COK_USER_END		0x00007ffffffff000ULL
+/* The app stack: [TOP - SIZE, TOP), grown page by page on faults. */
+#define COK_USER_STACK_TOP		0x00007fffffe00000ULL
+#define COK_USER_STACK_SIZE	(8ULL << 20)
 
 /* An app's address space (uspace.c). */
 struct cok_aspace {
@@ -109,6 +112,7 @@ __noreturn void cok_panic(const char *fmt, ...)
 void mm_init(void);
 uint64_t mm_free_bytes(void);
 void *mm_alloc_run(uint32_t n, uint32_t who);
+void *mm_alloc_run_raw(uint32_t n, uint32_t who, bool zero);
 void *mm_alloc_chunk_for(uint32_t who);
 void mm_free_owned(uint32_t who);
 void *phys_to_virt(uint64_t phys);
@@ -138,6 +142,7 @@ int load_app(struct cok_cpu *c, const struct cok_launch_block *b,
 void app_launch(struct cok_cpu *c, struct cok_msg *m);
 __noreturn void app_end(struct cok_cpu *c, enum cok_app_end how);
 void app_fault(struct cok_cpu *c, struct cok_regs *r);
+bool app_grow_stack(struct cok_cpu *c, struct cok_regs *r);
 long cok_enter_user(struct cok_user_ctx *k, uint64_t rip, uint64_t rsp,
 		    uint64_t *kernel_rsp, uint64_t *tss_rsp0);
 __noreturn void cok_leave_user(struct cok_user_ctx *k, long code);

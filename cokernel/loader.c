@@ -10,8 +10,9 @@
 #define PAGE_SIZE	4096ULL
 #define SIZE_2M		(1ULL << 21)
 #define PIE_BASE	0x0000555555400000ULL	/* 2 MiB aligned */
-#define STACK_TOP	0x00007fffffe00000ULL	/* 2 MiB aligned */
-#define STACK_SIZE	(8ULL << 20)
+#define STACK_TOP	COK_USER_STACK_TOP
+#define STACK_SIZE	COK_USER_STACK_SIZE
+#define STACK_EAGER	(128ULL << 10)	/* mapped at launch; the rest on demand */
 #define MMAP_TOP	0x00007f0000000000ULL
 
 #define AT_NULL		0
@@ -217,7 +218,7 @@ int load_app(struct cok_cpu *c, const struct cok_launch_block *b,
 	}
 	if (load_segments(a, elf, &info, base, why))
 		return -1;
-	if (as_map(&a->as, STACK_TOP - STACK_SIZE, STACK_SIZE, true) ||
+	if (as_map(&a->as, STACK_TOP - STACK_EAGER, STACK_EAGER, true) ||
 	    build_stack(a, b, &info, base, rsp)) {
 		*why = "out of memory for the stack";
 		return -1;

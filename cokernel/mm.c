@@ -93,8 +93,8 @@ uint64_t mm_free_bytes(void)
 	return (uint64_t)nfree << COK_CHUNK_SHIFT;
 }
 
-/* First fit: n consecutive free chunks (enclave offsets), zeroed. */
-void *mm_alloc_run(uint32_t n, uint32_t who)
+/* First fit: n consecutive free chunks (enclave offsets), zeroed or not. */
+void *mm_alloc_run_raw(uint32_t n, uint32_t who, bool zero)
 {
 	uint32_t i, run = 0;
 
@@ -110,8 +110,14 @@ void *mm_alloc_run(uint32_t n, uint32_t who)
 	nfree -= n;
 	publish_free();
 	mm_unlock();
-	memset(chunk_virt(i - n), 0, (uint64_t)n << COK_CHUNK_SHIFT);
+	if (zero)
+		memset(chunk_virt(i - n), 0, (uint64_t)n << COK_CHUNK_SHIFT);
 	return chunk_virt(i - n);
+}
+
+void *mm_alloc_run(uint32_t n, uint32_t who)
+{
+	return mm_alloc_run_raw(n, who, true);
 }
 
 void *mm_alloc_chunk_for(uint32_t who)

@@ -41,6 +41,9 @@ enum {
 	SYS_unlinkat = 263, SYS_readlinkat = 267, SYS_faccessat = 269,
 	SYS_set_robust_list = 273, SYS_dup3 = 292, SYS_prlimit64 = 302,
 	SYS_getrandom = 318, SYS_rseq = 334,
+	SYS_fdatasync = 75, SYS_truncate = 76, SYS_fchdir = 81,
+	SYS_rmdir = 84, SYS_sysinfo = 99, SYS_renameat = 264,
+	SYS_renameat2 = 316, SYS_faccessat2 = 439,
 };
 
 /* Calls the proxy executes for the app. */
@@ -52,7 +55,8 @@ static const uint16_t forwarded[] = {
 	SYS_mkdir, SYS_unlink, SYS_readlink, SYS_umask, SYS_getuid,
 	SYS_getgid, SYS_geteuid, SYS_getegid, SYS_getdents64, SYS_openat,
 	SYS_mkdirat, SYS_newfstatat, SYS_unlinkat, SYS_readlinkat,
-	SYS_faccessat, SYS_dup3,
+	SYS_faccessat, SYS_dup3, SYS_fdatasync, SYS_truncate, SYS_fchdir,
+	SYS_rmdir, SYS_sysinfo, SYS_renameat, SYS_renameat2, SYS_faccessat2,
 };
 
 #define ARCH_SET_GS	0x1001
@@ -239,9 +243,15 @@ static int64_t forward(struct cok_cpu *c, struct cok_regs *r)
 	for (i = 0; i < 6; i++)
 		sc->arg[i] = args[i];
 	sc->seq++;
+	cok_write_once(&c->doorbell, false);
 	cok_store_release(&sc->state, COK_SC_PENDING);
-	/* A doorbell wakes us; KILL ends the app from its interrupt. */
-	while (cok_load_acquire(&sc->state) != COK_SC_DONE) {
+	/*
+	 * Linux writes DONE, then rings the doorbell: wait for both, so the
+	 * doorbell is taken here and not later in ring 3.  KILL ends the
+	 * app from the doorbell interrupt.
+	 */
+	while (cok_load_acquire(&sc->state) != COK_SC_DONE ||
+	       !cok_read_once(&c->doorbell)) {
 		irq_enable_and_halt();
 		irq_disable();
 	}

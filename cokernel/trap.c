@@ -54,8 +54,11 @@ void cok_interrupt(struct cok_regs *r)
 		return;
 	}
 	if (r->vector < VECTOR_FIRST_EXTERNAL) {
-		if (c && c->in_app && (r->cs & 3) == 3)
+		if (c && c->in_app && (r->cs & 3) == 3) {
+			if (app_grow_stack(c, r))
+				return;
 			app_fault(c, r);
+		}
 		fatal_exception(c, r);
 	}
 	if (!c)

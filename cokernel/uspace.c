@@ -33,14 +33,15 @@ static void *alloc_page(struct cok_aspace *as)
 	void *page;
 
 	if (!as->carve || as->carve_used == COK_CHUNK_SIZE) {
-		as->carve = mm_alloc_chunk_for(as->owner);
+		/* Zeroed a page at a time below, as pages are handed out. */
+		as->carve = mm_alloc_run_raw(1, as->owner, false);
 		as->carve_used = 0;
 		if (!as->carve)
 			return NULL;
 	}
 	page = (uint8_t *)as->carve + as->carve_used;
 	as->carve_used += PAGE_SIZE;
-	return page;		/* chunks come zeroed */
+	return memset(page, 0, PAGE_SIZE);
 }
 
 /* The entry of the next level for va at this level; allocates tables. */

@@ -357,27 +357,40 @@ void cok_app_release(struct cok_app_ref *ref)
 	ref->e = NULL;
 }
 
+/*
+ * The proxy's view of the enclave memory is filled on demand: a proxy
+ * touches a few pages (the channel, the app's page tables, its buffers),
+ * so mapping all of it up front would cost far more than it uses.
+ */
+static vm_fault_t cok_app_fault(struct vm_fault *vmf)
+{
+	struct cok_app_ref *ref = vmf->vma->vm_private_data;
+	unsigned long chunk = vmf->pgoff >> (COK_CHUNK_SHIFT - PAGE_SHIFT);
+	unsigned long page = vmf->pgoff & ((COK_CHUNK_SIZE >> PAGE_SHIFT) - 1);
+
+	if (!ref->e || chunk >= ref->e->nchunks)
+		return VM_FAULT_SIGBUS;
+	return vmf_insert_pfn(vmf->vma, vmf->address,
+			      page_to_pfn(ref->e->chunks[chunk]) + page);
+}
+
+static const struct vm_operations_struct cok_app_vm_ops = {
+	.fault = cok_app_fault,
+};
+
 /* The enclave memory, chunk i at offset i * 2 MiB (xemem/app.h). */
 int cok_app_mmap(struct cok_app_ref *ref, struct vm_area_struct *vma)
 {
 	struct cok_enclave *e = ref->e;
-	unsigned long len = vma->vm_end - vma->vm_start, off;
-	int err;
+	unsigned long len = vma->vm_end - vma->vm_start;
 
 	if (!e)
 		return -ENOTCONN;
 	if (vma->vm_pgoff || len > ((unsigned long)e->nchunks << COK_CHUNK_SHIFT))
 		return -EINVAL;
-	vm_flags_set_compat(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	for (off = 0; off < len; off += COK_CHUNK_SIZE) {
-		unsigned long n = min_t(unsigned long, len - off,
-					COK_CHUNK_SIZE);
-
-		err = remap_pfn_range(vma, vma->vm_start + off,
-				      page_to_pfn(e->chunks[off >> COK_CHUNK_SHIFT]),
-				      n, vma->vm_page_prot);
-		if (err)
-			return err;
-	}
+	vm_flags_set_compat(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND |
+			    VM_DONTDUMP);
+	vma->vm_private_data = ref;
+	vma->vm_ops = &cok_app_vm_ops;
 	return 0;
 }
