@@ -70,6 +70,8 @@ if grep -q '^BENCH fwq ' "$R"; then
 	awk '/^BENCH fwq (linux|cokernel) / {
 		side = $3
 		for (i = 4; i <= NF; i++) { split($i, kv, "="); v[side, kv[1]] = kv[2] }
+		v[side, "sd"] = sqrt(v[side, "var"])
+		v[side, "cv"] = v[side, "mean"] > 0 ? v[side, "sd"] / v[side, "mean"] : 0
 	}
 	END {
 		printf "  %-10s %8s %12s %12s %12s %10s\n", "side", "samples", "mean", "max", "stddev", "CV"
@@ -88,7 +90,7 @@ if grep -q '^BENCH launch ' "$R"; then
 	awk '/^BENCH launch / { split($4, r, "="); split($5, t, "="); n = r[2]; tot[$3] = t[2] }
 	END {
 		printf "launch of a static hello, %d runs each: Linux exec %.2f ms, cokctl launch %.2f ms: ratio %.2fx (goal <= 2x)\n",
-			n, 1000 * tot["linux"] / n, 1000 * tot["cokernel"] / n, tot["linux"] > 0 ? tot["cokernel"] / tot["linux"] : 0
+			n, 1000 * tot["linux"] / n, 1000 * tot["cokernel"] / n, (tot["linux"] > 0 ? tot["cokernel"] / tot["linux"] : 0)
 	}' "$R"
 fi
 grep '^BENCH_SKIP' "$R" | sed 's/^BENCH_SKIP /bench: skipped /'

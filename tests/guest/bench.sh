@@ -37,13 +37,14 @@ done
 
 # --- apps: FWQ noise and launch latency (issue 3) -----------------------
 # FWQ, the same static binary, pinned on a Linux core and on a co-kernel
-# core of the same VM; one "BENCH fwq SIDE n mean max sd cv" line each.
+# core of the same VM; one "BENCH fwq SIDE n mean max var" line each
+# (busybox awk has no sqrt: the host derives stddev and CV).
 fwq_stats() {	# SIDE FILE
 	awk -v side="$1" '{ n++; s += $1; q += $1 * $1; if ($1 > m) m = $1 }
 	END {
 		if (n == 0) { print "BENCH_APP_ERROR fwq " side ": no samples"; exit }
 		mean = s / n; var = q / n - mean * mean; if (var < 0) var = 0
-		printf "BENCH fwq %s n=%d mean=%.1f max=%d sd=%.1f cv=%.5f\n", side, n, mean, m, sqrt(var), sqrt(var) / mean
+		printf "BENCH fwq %s n=%d mean=%.1f max=%d var=%.1f\n", side, n, mean, m, var
 	}' "$2" >&3
 }
 
