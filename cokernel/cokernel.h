@@ -115,6 +115,7 @@ void *mm_alloc_run(uint32_t n, uint32_t who);
 void *mm_alloc_run_raw(uint32_t n, uint32_t who, bool zero);
 void *mm_alloc_chunk_for(uint32_t who);
 void mm_free_owned(uint32_t who);
+void mm_free_chunk_phys(uint64_t phys);
 void *phys_to_virt(uint64_t phys);
 
 /* Chunk owners: an app on core c owns with COK_OWNER_APP(c); its
@@ -126,6 +127,7 @@ void *phys_to_virt(uint64_t phys);
 int as_create(struct cok_aspace *as, uint32_t owner);
 void as_destroy(struct cok_aspace *as);
 int as_map(struct cok_aspace *as, uint64_t va, uint64_t len, bool writable);
+uint64_t as_unmap(struct cok_aspace *as, uint64_t va, uint64_t len);
 void *as_lookup(struct cok_aspace *as, uint64_t va, uint64_t *room,
 		bool need_write);
 int as_write(struct cok_aspace *as, uint64_t va, const void *src,

@@ -125,6 +125,24 @@ void *mm_alloc_chunk_for(uint32_t who)
 	return mm_alloc_run(1, who);
 }
 
+/* Free the chunk that starts at this physical address (munmap). */
+void mm_free_chunk_phys(uint64_t phys)
+{
+	uint32_t i;
+
+	mm_lock();
+	for (i = 1; i < nchunks; i++) {
+		if (cok_channel->chunk_phys[i] == phys &&
+		    owner[i] != OWNER_FREE && owner[i] != OWNER_KERNEL) {
+			owner[i] = OWNER_FREE;
+			nfree++;
+			break;
+		}
+	}
+	publish_free();
+	mm_unlock();
+}
+
 /* Free every chunk held by who (an app ending, a staging area). */
 void mm_free_owned(uint32_t who)
 {

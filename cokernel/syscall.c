@@ -121,13 +121,15 @@ static int64_t sys_brk(struct cok_app *a, uint64_t want)
 	return a->brk;
 }
 
-/* Anonymous memory only; placed top-down, 2 MiB-aligned when large. */
-static int64_t sys_mmap(struct cok_app *a, uint64_t len, uint64_t flags,
-			int64_t fd)
+/*
+ * Anonymous memory only (Linux ignores fd then, as we do); placed
+ * top-down, 2 MiB-aligned when large.
+ */
+static int64_t sys_mmap(struct cok_app *a, uint64_t len, uint64_t flags)
 {
 	uint64_t align = len >= SIZE_2M ? SIZE_2M : PAGE_SIZE, va;
 
-	if (!(flags & MAP_ANONYMOUS) || fd != -1)
+	if (!(flags & MAP_ANONYMOUS))
 		return -ENODEV;
 	if (flags & MAP_FIXED)
 		return -EINVAL;
@@ -270,9 +272,13 @@ static int64_t dispatch(struct cok_cpu *c, struct cok_regs *r)
 	case SYS_brk:
 		return sys_brk(a, r->rdi);
 	case SYS_mmap:
-		return sys_mmap(a, r->rsi, r->r10, (int64_t)r->r8);
-	case SYS_munmap:		/* memory stays the app's until exit */
-	case SYS_mprotect:
+		return sys_mmap(a, r->rsi, r->r10);
+	case SYS_munmap:
+		if ((r->rdi | r->rsi) & (PAGE_SIZE - 1) || !r->rsi)
+			return -EINVAL;
+		as_unmap(&a->as, r->rdi, r->rsi);
+		return 0;
+	case SYS_mprotect:		/* accepted; protections unchanged */
 	case SYS_madvise:
 	case SYS_rt_sigaction:
 	case SYS_rt_sigprocmask:

@@ -160,6 +160,43 @@ void *as_lookup(struct cok_aspace *as, uint64_t va, uint64_t *room,
 	return (uint8_t *)phys_to_virt(e & PTE_ADDR) + (va & (PAGE_SIZE - 1));
 }
 
+/*
+ * Unmap [va, va + len): 2 MiB pages go back to the allocator; 4 KiB
+ * pages are unmapped but their memory stays with the app until it ends
+ * (they are cut from shared chunks).  Returns how many bytes were freed.
+ */
+uint64_t as_unmap(struct cok_aspace *as, uint64_t va, uint64_t len)
+{
+	uint64_t end = va + len, freed = 0;
+
+	if ((va | len) & (PAGE_SIZE - 1) || end < va || end > COK_USER_END)
+		return 0;
+	while (va < end) {
+		uint64_t room, *pd = NULL, *pt, e;
+
+		if (as_lookup(as, va, &room, false)) {
+			pd = pd_for(as, va);
+			e = pd ? pd[(va >> 21) & 511] : 0;
+			if ((e & PTE_PS) && !(va & (SIZE_2M - 1)) &&
+			    end - va >= SIZE_2M) {
+				pd[(va >> 21) & 511] = 0;
+				mm_free_chunk_phys(e & PTE_ADDR_2M);
+				freed += SIZE_2M;
+				__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+				va += SIZE_2M;
+				continue;
+			}
+			if (!(e & PTE_PS)) {
+				pt = phys_to_virt(e & PTE_ADDR);
+				pt[(va >> 12) & 511] = 0;
+				__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+			}
+		}
+		va += PAGE_SIZE;
+	}
+	return freed;
+}
+
 /* Copy into the app's memory (ignoring its write protection: loading). */
 int as_write(struct cok_aspace *as, uint64_t va, const void *src,
 	     uint64_t len)

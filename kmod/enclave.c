@@ -31,6 +31,7 @@
 #define BOOT_TIMEOUT_MS		3000
 #define PING_TIMEOUT_MS		100
 #define STOP_TIMEOUT_MS		100
+#define REPLY_SPINS		2000	/* polls before wait_reply sleeps */
 #define LINUX_RESERVE		(128UL << 20)	/* memory left for Linux */
 
 DEFINE_MUTEX(cok_enclaves_lock);
@@ -192,6 +193,7 @@ u32 cok_core_stage(struct cok_enclave *e, u32 i)
 static int wait_running(struct cok_enclave *e, u32 i)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(BOOT_TIMEOUT_MS);
+	unsigned int polls = 0;
 
 	for (;;) {
 		u32 stage = cok_core_stage(e, i);
@@ -202,7 +204,11 @@ static int wait_running(struct cok_enclave *e, u32 i)
 			return -EIO;
 		if (time_after(jiffies, deadline))
 			return -ETIMEDOUT;
-		usleep_range(20, 50);
+		/* A core comes up in about a millisecond: spin, then sleep. */
+		if (++polls < REPLY_SPINS)
+			cpu_relax();
+		else
+			usleep_range(20, 50);
 	}
 }
 
@@ -274,6 +280,7 @@ int cok_wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
 		   unsigned int timeout_ms)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	unsigned int polls = 0;
 	struct cok_msg r;
 	int ret;
 
@@ -289,7 +296,11 @@ int cok_wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
 			continue;
 		if (time_after(jiffies, deadline))
 			return -ETIMEDOUT;
-		usleep_range(20, 50);
+		/* Most answers take microseconds: spin a little, then sleep. */
+		if (++polls < REPLY_SPINS)
+			cpu_relax();
+		else
+			usleep_range(20, 50);
 	}
 }
 

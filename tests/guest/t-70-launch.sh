@@ -406,6 +406,18 @@ case_enosys() {
 }
 case_enosys
 
+# munmap gives memory back: 64 x 32 MiB through a 256 MiB enclave.
+for l in musl glibc; do
+	t_begin "launch/munmap-$l"
+	case_munmap() {
+		[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
+		need_apps "mmap_loop.$1" || return
+		lin_vs_cok 120 "$APPS/mmap_loop.$1" || { t_fail "$DIFF_ERR"; return; }
+		t_pass
+	}
+	case_munmap $l
+done
+
 # The proxy dies (SIGKILL, no chance to clean up): the module ends the
 # app when the proxy's file goes, the memory returns, the core serves
 # the next app.
