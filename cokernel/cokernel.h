@@ -118,8 +118,10 @@ void mm_free_owned(uint32_t who);
 void mm_free_chunk_phys(uint64_t phys);
 void *phys_to_virt(uint64_t phys);
 
-/* Chunk owners: an app on core c owns with COK_OWNER_APP(c); its
- * staging area for a launch with COK_OWNER_STAGE(c). */
+/*
+ * Chunk owners: an app on core c owns with COK_OWNER_APP(c); its
+ * staging area for a launch with COK_OWNER_STAGE(c).
+ */
 #define COK_OWNER_APP(c)	((c) + 1)
 #define COK_OWNER_STAGE(c)	((c) + 1 + COK_MAX_CORES)
 

@@ -82,7 +82,8 @@ static bool is_forwarded(uint64_t nr)
 uint64_t app_clock_ns(struct cok_app *a, bool realtime)
 {
 	uint64_t delta = rdtsc() - a->clock_tsc;
-	uint64_t ns = (uint64_t)(((unsigned __int128)delta * a->ns_mult) >> 32);
+	__uint128_t wide = (__uint128_t)delta * a->ns_mult;
+	uint64_t ns = (uint64_t)(wide >> 32);
 
 	return ns + (realtime ? a->clock_realtime_ns : a->clock_monotonic_ns);
 }
@@ -168,9 +169,8 @@ static int64_t sys_nanosleep(struct cok_app *a, uint64_t req)
 	 * No timer interrupt: the core is the app's, so wait on the TSC,
 	 * with interrupts open so that a KILL from Linux gets in.
 	 */
-	while (app_clock_ns(a, false) < until) {
+	while (app_clock_ns(a, false) < until)
 		__asm__ volatile("sti; pause; cli" ::: "memory");
-	}
 	return 0;
 }
 

@@ -58,9 +58,10 @@ struct cok_ioc_event {
 	__u64 fault_rip;
 	__u64 fault_addr;
 	__u64 fault_error;
-	__u64 user_interrupts;	/* interrupts the app's core took while it
-				 * ran in ring 3 (NMIs included); 0 on a
-				 * quiet core */
+	/* Interrupts the app's core took while it ran in ring 3 (NMIs
+	 * included); 0 on a quiet core.
+	 */
+	__u64 user_interrupts;
 };
 
 #define COK_IOC_MAGIC		'k'

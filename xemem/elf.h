@@ -71,8 +71,10 @@
 #define COK_DT_NULL		0
 #define COK_DT_NEEDED		1
 
-/* The on-disk layouts, for reference and for code that builds images
- * (tests); cok_elf_check itself reads the fields byte by byte. */
+/*
+ * The on-disk layouts, for reference and for code that builds images
+ * (tests); cok_elf_check itself reads the fields byte by byte.
+ */
 struct cok_elf64_ehdr {
 	uint8_t  e_ident[COK_EI_NIDENT];
 	uint16_t e_type;
@@ -182,8 +184,10 @@ static inline const char *cok_elf_machine_why(uint16_t m)
 	}
 }
 
-/* Scans a static-pie's dynamic section (inside the file) for DT_NEEDED:
- * 1 if found, else 0. */
+/*
+ * Scans a static-pie's dynamic section (inside the file) for DT_NEEDED:
+ * 1 if found, else 0.
+ */
 static inline int cok_elf_needs_libs(const uint8_t *img, const struct cok_elf64_phdr *dyn)
 {
 	uint64_t n, i;
