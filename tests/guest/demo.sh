@@ -9,7 +9,7 @@
 . /tests/lib.sh
 COKCTL=cokctl	# shown as typed
 
-DEMO_STEPS="intro insmod create status console destroy rmmod"
+DEMO_STEPS="intro insmod create status console launch destroy rmmod"
 for w in $(cat /proc/cmdline); do
 	case $w in cok.demo=*) DEMO_STEPS=$(echo "${w#cok.demo=}" | tr ',' ' ') ;; esac
 done
@@ -79,6 +79,23 @@ step_console() {
 	show timeout 10 "$COKCTL" console "$EID"
 	_rc=$?
 	[ $_rc -eq 0 ] || [ $_rc -eq 124 ]
+}
+
+step_launch() {
+	say "Run unmodified static Linux programs on the enclave's cores"
+	explain "cokctl launch is the app's proxy: the co-kernel runs the program and"
+	explain "serves memory and time itself; file and terminal I/O come back to"
+	explain "cokctl, which performs it as you.  Output and exit code are the app's."
+	[ -x /apps/sha.glibc ] || { echo "the test apps are not in this image: ${WHY_APPS:-not built}"; return 1; }
+	show "$COKCTL" launch -v /apps/hello.glibc || return 1
+	explain "SHA-256 over 64 MiB of generated data, on Linux and in the co-kernel:"
+	show /apps/sha.glibc || return 1
+	show "$COKCTL" launch /apps/sha.glibc || return 1
+	explain "A program that faults is killed like on Linux (exit 128 + signal):"
+	show "$COKCTL" launch /apps/crash_null.musl
+	explain "and the core is ready for the next one:"
+	show "$COKCTL" launch /apps/exit42.musl
+	[ $? -eq 42 ]
 }
 
 step_destroy() {
