@@ -107,7 +107,55 @@ static void beat(struct cok_core *s)
  * waiting for a forwarded call): answer what can be answered now.  The
  * interrupt has been acknowledged already, so KILL may leave from here.
  */
-void cmd_serve_in_app(struct cok_cpu *c)
+/*
+ * FREEZE: the app stops where the doorbell interrupted it (ring 3), or at
+ * the system call it is in; its registers and FPU/SSE state are saved
+ * and the core stays here, serving its ring, until THAW or KILL.
+ */
+static void freeze(struct cok_cpu *c, struct cok_regs *r, struct cok_msg *m)
+{
+	struct cok_regs *u = (r->cs & 3) == 3 ? r : c->user_frame;
+	struct cok_core *s = c->shared;
+	struct cok_msg n;
+
+	if (!u) {
+		reply(c, m, -COK_EINVAL);
+		return;
+	}
+	c->frozen_regs = *u;
+	__asm__ volatile("fxsave64 %0" : "=m"(c->frozen_fpu));
+	s->app.frozen_rip = u->rip;
+	c->frozen = true;
+	cok_store_release(&s->app.state, COK_APP_FROZEN);
+	reply(c, m, 0);
+	for (;;) {
+		while (cok_ring_pop(&s->cmd, &n) == COK_RING_OK) {
+			switch (n.type) {
+			case COK_MSG_PING:
+				n.arg[0] = s->heartbeat;
+				reply(c, &n, 0);
+				break;
+			case COK_MSG_THAW:
+				c->frozen = false;
+				cok_store_release(&s->app.state, COK_APP_RUNNING);
+				reply(c, &n, 0);
+				return;
+			case COK_MSG_KILL:
+				c->frozen = false;
+				reply(c, &n, 0);
+				app_end(c, COK_END_KILL);
+			default:		/* a second FREEZE among them */
+				reply(c, &n, -COK_EBUSY);
+				break;
+			}
+		}
+		irq_enable_and_halt();
+		irq_disable();
+		beat(s);
+	}
+}
+
+void cmd_serve_in_app(struct cok_cpu *c, struct cok_regs *r)
 {
 	struct cok_core *s = c->shared;
 	struct cok_msg m;
@@ -128,7 +176,10 @@ void cmd_serve_in_app(struct cok_cpu *c)
 		case COK_MSG_KILL:
 			reply(c, &m, 0);
 			app_end(c, COK_END_KILL);
-		default:
+		case COK_MSG_FREEZE:
+			freeze(c, r, &m);
+			break;
+		default:		/* THAW of a running app among them */
 			reply(c, &m, -COK_EBUSY);
 			break;
 		}

@@ -72,6 +72,10 @@ struct cok_cpu {
 	struct cok_core *shared;	/* this core's slot in the channel */
 	bool doorbell;			/* set by the interrupt, seen by idle */
 	bool in_app;			/* between enter_user and its return */
+	bool frozen;			/* parked by FREEZE until THAW */
+	struct cok_regs *user_frame;	/* the app's registers during a call */
+	struct cok_regs frozen_regs;	/* the app's registers when frozen */
+	uint8_t frozen_fpu[512] __aligned(64);	/* FXSAVE image */
 	struct cok_syscall_area sca;
 	struct cok_app app;
 };
@@ -163,7 +167,7 @@ void wrmsr(uint32_t msr, uint64_t v);
 uint64_t rdmsr(uint32_t msr);
 
 /* cmd.c */
-void cmd_serve_in_app(struct cok_cpu *c);
+void cmd_serve_in_app(struct cok_cpu *c, struct cok_regs *r);
 void cmd_reply(struct cok_cpu *c, struct cok_msg *m);
 __noreturn void cmd_serve_forever(struct cok_cpu *c);
 

@@ -334,5 +334,7 @@ static int64_t dispatch(struct cok_cpu *c, struct cok_regs *r)
 
 void cok_syscall(struct cok_cpu *c, struct cok_regs *r)
 {
+	c->user_frame = r;	/* a freeze during the call stops here */
 	r->rax = (uint64_t)dispatch(c, r);
+	c->user_frame = NULL;
 }

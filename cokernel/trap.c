@@ -73,6 +73,7 @@ void cok_interrupt(struct cok_regs *r)
 	}
 	cok_write_once(&c->doorbell, true);
 	apic_eoi();		/* before serving: KILL does not come back */
-	if (c->in_app)
-		cmd_serve_in_app(c);
+	/* A frozen core serves its ring from the freeze loop, not here. */
+	if (c->in_app && !c->frozen)
+		cmd_serve_in_app(c, r);
 }

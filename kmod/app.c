@@ -25,6 +25,8 @@
 
 static atomic_t next_app_id = ATOMIC_INIT(0);
 
+#define FREEZE_TIMEOUT_MS	1000
+
 static const char *const app_state_names[] = {
 	[COK_APP_NONE] = "idle",
 	[COK_APP_LOADING] = "loading",
@@ -33,6 +35,7 @@ static const char *const app_state_names[] = {
 	[COK_APP_FAULTED] = "faulted",
 	[COK_APP_KILLED] = "killed",
 	[COK_APP_LOAD_FAILED] = "load-failed",
+	[COK_APP_FROZEN] = "frozen",
 };
 
 const char *cok_app_state_name(u32 state)
@@ -393,4 +396,48 @@ int cok_app_mmap(struct cok_app_ref *ref, struct vm_area_struct *vma)
 	vma->vm_private_data = ref;
 	vma->vm_ops = &cok_app_vm_ops;
 	return 0;
+}
+
+int cok_app_freeze(u32 app_id, bool thaw, u64 *latency_ns,
+		   struct netlink_ext_ack *extack)
+{
+	struct cok_msg m = { .type = thaw ? COK_MSG_THAW : COK_MSG_FREEZE };
+	struct cok_enclave *e;
+	u32 core, state;
+	u64 t0;
+	int err = 0;
+
+	mutex_lock(&cok_enclaves_lock);
+	e = cok_find_app_locked(app_id, &core);
+	if (!e) {
+		cok_err(extack, "no app with id %u", app_id);
+		err = -ESRCH;
+		goto out;
+	}
+	state = cok_load_acquire(&slot_of(e, core)->state);
+	if (!thaw && state == COK_APP_FROZEN) {
+		cok_err(extack, "app %u is already frozen", app_id);
+		err = -EALREADY;
+	} else if (thaw && state != COK_APP_FROZEN) {
+		cok_err(extack, "app %u is not frozen (it is %s)", app_id,
+			cok_app_state_name(state));
+		err = -EINVAL;
+	} else if (!thaw && state != COK_APP_RUNNING) {
+		cok_err(extack, "app %u is not running (it is %s)", app_id,
+			cok_app_state_name(state));
+		err = -ESRCH;
+	}
+	if (err)
+		goto out;
+	t0 = ktime_get_ns();
+	err = call(e, core, &m, FREEZE_TIMEOUT_MS);
+	*latency_ns = ktime_get_ns() - t0;
+	if (err || m.status) {
+		cok_err(extack, "the co-kernel core did not %s app %u",
+			thaw ? "thaw" : "freeze", app_id);
+		err = err ?: -EIO;
+	}
+out:
+	mutex_unlock(&cok_enclaves_lock);
+	return err;
 }

@@ -538,6 +538,24 @@ int cok_enclave_info(u32 id, struct cok_enclave_info *info,
 	return e ? 0 : -ENOENT;
 }
 
+/* The enclave and core of a launched app; lock held. */
+struct cok_enclave *cok_find_app_locked(u32 app_id, u32 *core)
+{
+	struct cok_enclave *e;
+	int id;
+	u32 i;
+
+	idr_for_each_entry(&enclaves, e, id) {
+		for (i = 0; i < e->ncores; i++) {
+			if (e->app_owner[i] && e->app_owner[i]->app_id == app_id) {
+				*core = i;
+				return e;
+			}
+		}
+	}
+	return NULL;
+}
+
 int cok_enclave_next_id_locked(u32 after, u32 *id)
 {
 	int next = after + 1;

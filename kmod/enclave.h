@@ -59,6 +59,10 @@ int cok_enclave_console(u32 id, u64 *pos, u8 *buf, u32 len, u32 *copied,
 			u64 *lost, struct netlink_ext_ack *extack);
 void cok_enclave_destroy_all(void);
 
+/* Freeze (or thaw) app app_id; *latency_ns: request -> done. */
+int cok_app_freeze(u32 app_id, bool thaw, u64 *latency_ns,
+		   struct netlink_ext_ack *extack);
+
 int cok_genl_register(void);
 void cok_genl_unregister(void);
 

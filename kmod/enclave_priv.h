@@ -39,6 +39,7 @@ extern struct mutex cok_enclaves_lock;
 
 struct cok_enclave *cok_find_enclave(u32 id, struct netlink_ext_ack *extack);
 int cok_enclave_next_id_locked(u32 after, u32 *id);
+struct cok_enclave *cok_find_app_locked(u32 app_id, u32 *core);
 u32 cok_core_stage(struct cok_enclave *e, u32 i);
 /* Push m on core i's command ring and ring its doorbell. */
 int cok_send_cmd(struct cok_enclave *e, u32 i, struct cok_msg *m);

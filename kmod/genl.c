@@ -56,6 +56,10 @@ static const struct nla_policy cok_id_policy[COK_A_MAX + 1] = {
 	[COK_A_ENCLAVE_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 };
 
+static const struct nla_policy cok_app_policy[COK_A_MAX + 1] = {
+	[COK_A_APP_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
+};
+
 static const struct nla_policy cok_console_policy[COK_A_MAX + 1] = {
 	[COK_A_ENCLAVE_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[COK_A_CONSOLE_POS]	= { .type = NLA_U64 },
@@ -179,6 +183,56 @@ static int cok_genl_create(struct sk_buff *skb, struct genl_info *info)
 err_free:
 	nlmsg_free(msg);
 	return err;
+}
+
+/* FREEZE and THAW: APP_ID in; FREEZE_NS (how long it took) out. */
+static int cok_genl_freeze_thaw(struct sk_buff *skb, struct genl_info *info,
+				bool thaw)
+{
+	struct sk_buff *msg;
+	u64 latency = 0;
+	void *hdr;
+	int err;
+
+	err = cok_genl_need_sys_admin(skb, info);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, COK_A_APP_ID)) {
+		GENL_SET_ERR_MSG(info, "missing attribute: app id");
+		return -EINVAL;
+	}
+	msg = genlmsg_new(nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &cok_genl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	err = cok_app_freeze(nla_get_u32(info->attrs[COK_A_APP_ID]), thaw,
+			     &latency, info->extack);
+	if (err) {
+		cok_genl_refused(info->extack, err);
+		nlmsg_free(msg);
+		return err;
+	}
+	if (nla_put_u64_64bit(msg, COK_A_FREEZE_NS, latency, COK_A_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int cok_genl_freeze(struct sk_buff *skb, struct genl_info *info)
+{
+	return cok_genl_freeze_thaw(skb, info, false);
+}
+
+static int cok_genl_thaw(struct sk_buff *skb, struct genl_info *info)
+{
+	return cok_genl_freeze_thaw(skb, info, true);
 }
 
 static int cok_genl_destroy(struct sk_buff *skb, struct genl_info *info)
@@ -481,6 +535,18 @@ static const struct genl_ops cok_genl_ops[] = {
 		.policy		= cok_console_policy,
 		.maxattr	= COK_A_MAX,
 		.doit		= cok_genl_console,
+	},
+	{
+		.cmd		= COK_CMD_FREEZE,
+		.policy		= cok_app_policy,
+		.maxattr	= COK_A_MAX,
+		.doit		= cok_genl_freeze,
+	},
+	{
+		.cmd		= COK_CMD_THAW,
+		.policy		= cok_app_policy,
+		.maxattr	= COK_A_MAX,
+		.doit		= cok_genl_thaw,
 	},
 };
 

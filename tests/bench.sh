@@ -93,6 +93,15 @@ if grep -q '^BENCH launch ' "$R"; then
 			n, 1000 * tot["linux"] / n, 1000 * tot["cokernel"] / n, (tot["linux"] > 0 ? tot["cokernel"] / tot["linux"] : 0)
 	}' "$R"
 fi
+if grep -q '^BENCH freeze_ns=' "$R"; then
+	sed -n 's/^BENCH freeze_ns=//p' "$R" | sort -n | awk '
+		{ v[NR] = $1 / 1000 }
+		END {
+			med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "freeze of a compute loop, %d times: median %.1f us (min %.1f, max %.1f); goal < 100 us: %s\n",
+				NR, med, v[1], v[NR], (med < 100) ? "met" : "NOT met"
+		}'
+fi
 grep '^BENCH_SKIP' "$R" | sed 's/^BENCH_SKIP /bench: skipped /'
 if grep -q '^BENCH_APP_ERROR' "$R"; then
 	grep '^BENCH_APP_ERROR' "$R" | sed 's/^BENCH_APP_ERROR /bench: error: /'

@@ -126,6 +126,8 @@ int cok_cmd_console(int argc, char **argv);
 int cok_cmd_launch(int argc, char **argv);
 int cok_cmd_ps(int argc, char **argv);
 int cok_cmd_kill(int argc, char **argv);
+int cok_cmd_freeze(int argc, char **argv);
+int cok_cmd_thaw(int argc, char **argv);
 int cok_cmd_help(int argc, char **argv);
 
 #endif /* COKCTL_H */

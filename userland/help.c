@@ -448,6 +448,67 @@ EXIT_STATUS
 "        cokctl ps\n"
 "        cokctl ps -j | grep -o '\"pid\":[0-9]*'\n";
 
+static const char freeze_manual[] =
+"NAME\n"
+"    cokctl freeze - stop an app where it stands\n"
+"\n"
+"SYNOPSIS\n"
+"    cokctl freeze APP [-j]\n"
+"\n"
+"DESCRIPTION\n"
+"    Stops app APP (its id, as \"cokctl ps\" shows it) at an instruction\n"
+"    boundary: the module rings the doorbell of the app's core, and the\n"
+"    co-kernel saves the app's registers and FPU/SSE state and parks the\n"
+"    core.  A compute loop that never calls into the kernel stops too; an\n"
+"    app inside a forwarded system call stops at that call.  The app shows\n"
+"    as \"frozen\" in \"cokctl ps\" until \"cokctl thaw APP\"; its proxy\n"
+"    keeps waiting.  Prints how long the freeze took, request to answer.\n"
+"    Needs CAP_SYS_ADMIN.\n"
+"\n"
+"OPTIONS\n"
+"    -j, --json\n"
+"        Print {\"app\":N,\"frozen\":true,\"latency_ns\":T} instead.\n"
+"    -h, --help\n"
+"        Show this manual and exit.\n"
+"\n"
+"EXIT STATUS\n"
+"    0   The app is frozen.\n"
+"    1   Refused, with the reason on standard error: no such app, already\n"
+"        frozen, not running.\n"
+"    2   Usage error.\n"
+"    3   The " COK_GENL_NAME " module is not loaded.\n"
+"    4   Permission denied (needs CAP_SYS_ADMIN).\n"
+"    5   Any other system error.\n"
+"\n"
+"EXAMPLES\n"
+"    cokctl freeze 3 && sleep 10 && cokctl thaw 3\n";
+
+static const char thaw_manual[] =
+"NAME\n"
+"    cokctl thaw - let a frozen app go on\n"
+"\n"
+"SYNOPSIS\n"
+"    cokctl thaw APP [-j]\n"
+"\n"
+"DESCRIPTION\n"
+"    Resumes app APP, frozen by \"cokctl freeze\", exactly where it\n"
+"    stopped.  Prints how long it took.  Needs CAP_SYS_ADMIN.\n"
+"\n"
+"OPTIONS\n"
+"    -j, --json\n"
+"        Print {\"app\":N,\"frozen\":false,\"latency_ns\":T} instead.\n"
+"    -h, --help\n"
+"        Show this manual and exit.\n"
+"\n"
+"EXIT STATUS\n"
+"    0   The app runs again.\n"
+"    1   Refused, with the reason on standard error: no such app, not\n"
+"        frozen.\n"
+"    2   Usage error.\n"
+"    3   The " COK_GENL_NAME " module is not loaded.\n"
+"    4   Permission denied (needs CAP_SYS_ADMIN).\n"
+"    5   Any other system error.\n";
+
 static const char kill_manual[] =
 "NAME\n"
 "    cokctl kill - end an app\n"
@@ -512,6 +573,9 @@ const struct cok_verb cok_verbs[] = {
 	  cok_cmd_launch },
 	{ "ps", "list apps", ps_manual, cok_cmd_ps },
 	{ "kill", "end an app", kill_manual, cok_cmd_kill },
+	{ "freeze", "stop an app where it stands", freeze_manual,
+	  cok_cmd_freeze },
+	{ "thaw", "let a frozen app go on", thaw_manual, cok_cmd_thaw },
 	{ "help", "show a manual", help_manual, cok_cmd_help },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -39,6 +39,7 @@ enum cok_app_state {
 	COK_APP_FAULTED,	/* fault_* valid */
 	COK_APP_KILLED,		/* by COK_MSG_KILL */
 	COK_APP_LOAD_FAILED,	/* error[] holds the reason */
+	COK_APP_FROZEN,		/* stopped by COK_MSG_FREEZE; frozen_rip valid */
 };
 
 enum cok_sc_state {
@@ -66,6 +67,7 @@ struct cok_app_slot {
 	uint64_t fault_addr;	/* CR2 for page faults */
 	uint64_t fault_error;
 	uint64_t user_interrupts;	/* taken while the app was in ring 3 */
+	uint64_t frozen_rip;		/* where a FROZEN app stopped */
 	char error[COK_APP_ERROR_LEN];
 	struct cok_fwd_syscall sc;
 };

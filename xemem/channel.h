@@ -73,6 +73,8 @@ enum cok_msg_type {
 	COK_MSG_STAGE,		/* arg[0] = bytes; reply arg[0] = enclave offset */
 	COK_MSG_LAUNCH,		/* arg[0] = enclave offset of the launch block */
 	COK_MSG_KILL,		/* end the app on this core */
+	COK_MSG_FREEZE,		/* stop the app where it stands, save its state */
+	COK_MSG_THAW,		/* let a frozen app go on */
 };
 
 /* Status codes in cok_msg.status (negated). */

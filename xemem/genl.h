@@ -16,6 +16,8 @@ enum cok_genl_cmd {
 	COK_CMD_DESTROY,	/* admin; ENCLAVE_ID */
 	COK_CMD_STATUS,		/* doit with ENCLAVE_ID, or dump: all */
 	COK_CMD_CONSOLE,	/* ENCLAVE_ID, CONSOLE_POS; reply: one chunk */
+	COK_CMD_FREEZE,		/* admin; APP_ID; reply: FREEZE_NS */
+	COK_CMD_THAW,		/* admin; APP_ID; reply: FREEZE_NS */
 	__COK_CMD_MAX,
 };
 #define COK_CMD_MAX (__COK_CMD_MAX - 1)
@@ -38,6 +40,8 @@ enum cok_genl_attr {
 	COK_A_MEMORY_NS,	/* u64: of BOOT_NS, taking memory */
 	COK_A_OFFLINE_NS,	/* u64: of BOOT_NS, CPU hotplug offline */
 	COK_A_START_NS,		/* u64: of BOOT_NS, SIPI -> core 0 running */
+	COK_A_APP_ID,		/* u32: an app, for FREEZE and THAW */
+	COK_A_FREEZE_NS,	/* u64: request -> app stopped (or resumed) */
 	__COK_A_MAX,
 };
 #define COK_A_MAX (__COK_A_MAX - 1)

@@ -80,6 +80,28 @@ if [ -x "$FWQ" ] && [ -x "$HELLO" ] && "$COKCTL" help launch >/dev/null 2>&1; th
 		t1=$(cut -d' ' -f1 /proc/uptime)
 		echo "BENCH launch $side runs=$N total_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" >&3
 	done
+	# Freeze latency: a compute loop with no system calls, frozen and
+	# thawed 10 times; the module times request -> core parked.
+	if [ -x /apps/crunch.musl ]; then
+		"$COKCTL" launch /apps/crunch.musl 1000000 >/dev/null 2>&1 &
+		P=$!
+		k=0
+		while ! "$COKCTL" ps -j 2>/dev/null | grep -q '"state":"running"' && [ $k -lt 100 ]; do
+			usleep 100000
+			k=$((k + 1))
+		done
+		ID=$("$COKCTL" ps -j | json_flatten | sed -n 's/^apps\.0\.id=//p')
+		k=0
+		while [ -n "$ID" ] && [ $k -lt 10 ]; do
+			f=$("$COKCTL" freeze -j "$ID" | sed -n 's/.*"latency_ns":\([0-9]*\).*/\1/p')
+			"$COKCTL" thaw "$ID" >/dev/null
+			[ -n "$f" ] && echo "BENCH freeze_ns=$f" >&3
+			usleep 100000
+			k=$((k + 1))
+		done
+		kill -TERM "$P" 2>/dev/null
+		wait "$P" 2>/dev/null
+	fi
 	"$COKCTL" destroy "$EID" >/dev/null
 else
 	echo "BENCH_SKIP apps: fwq/hello or cokctl launch not in the image" >&3

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cokctl freeze / thaw: COK_CMD_FREEZE or COK_CMD_THAW with COK_A_APP_ID;
+ * the reply's COK_A_FREEZE_NS is how long the co-kernel took.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <netlink/attr.h>
+
+#include "cokctl.h"
+
+static int on_frozen(struct nlmsghdr *nlh, void *arg)
+{
+	struct nlattr *tb[COK_A_MAX + 1];
+	uint64_t *ns = arg;
+
+	if (genlmsg_parse(nlh, 0, tb, COK_A_MAX, NULL) < 0 ||
+	    !tb[COK_A_FREEZE_NS] || nla_len(tb[COK_A_FREEZE_NS]) != 8)
+		return -EPROTO;
+	*ns = nla_get_u64(tb[COK_A_FREEZE_NS]);
+	return 0;
+}
+
+static int freeze_or_thaw(const char *verb, bool thaw, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t ns = 0;
+	struct nl_msg *msg;
+	struct cok_nl nl;
+	bool json = false;
+	uint32_t app;
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			cok_print_manual(cok_find_verb(verb)->manual);
+			return COK_EXIT_OK;
+		default:
+			return cok_option_error(verb, c, argv);
+		}
+	}
+	if (optind == argc)
+		return cok_usage_error(verb, "which app? (APP, as cokctl ps shows)");
+	if (argc - optind > 1)
+		return cok_usage_error(verb, "unexpected argument '%s'",
+				       argv[optind + 1]);
+	if (cok_parse_u32(argv[optind], &app) || app == 0)
+		return cok_usage_error(verb, "invalid app id '%s' (a number >= 1)",
+				       argv[optind]);
+
+	ret = cok_connect(&nl);
+	if (ret)
+		return ret;
+	msg = cok_nl_new(&nl, thaw ? COK_CMD_THAW : COK_CMD_FREEZE, 0);
+	if (!msg || nla_put_u32(msg, COK_A_APP_ID, app)) {
+		cok_nl_set_system(&nl, ENOMEM, "cannot build the request");
+		ret = cok_nl_failure(&nl);
+	} else if (cok_nl_transact(&nl, msg, on_frozen, &ns)) {
+		ret = cok_nl_failure(&nl);
+	} else {
+		if (json)
+			printf("{\"app\":%" PRIu32 ",\"frozen\":%s,\"latency_ns\":%" PRIu64 "}\n",
+			       app, thaw ? "false" : "true", ns);
+		else
+			printf("app %" PRIu32 " %s in %.1f us\n", app,
+			       thaw ? "thawed" : "frozen", ns / 1000.0);
+		ret = COK_EXIT_OK;
+	}
+	nlmsg_free(msg);
+	cok_nl_close(&nl);
+	return ret;
+}
+
+int cok_cmd_freeze(int argc, char **argv)
+{
+	return freeze_or_thaw("freeze", false, argc, argv);
+}
+
+int cok_cmd_thaw(int argc, char **argv)
+{
+	return freeze_or_thaw("thaw", true, argc, argv);
+}
