@@ -27,73 +27,43 @@ static int add_app(struct cok_app_list *list, const struct cok_app_info *a)
 	return 0;
 }
 
-static uint32_t attr_u32(struct nlattr *a)
-{
-	return a && nla_len(a) == 4 ? nla_get_u32(a) : 0;
-}
-
-/* One STATUS message: the apps of one enclave, one per core at most. */
-static int on_status(struct nlmsghdr *nlh, void *arg)
-{
-	struct cok_app_list *list = arg;
-	struct nlattr *tb[COK_A_MAX + 1];
-	struct genlmsghdr *gnlh;
-	struct nlattr *a;
-	uint32_t enclave, core = 0;
-	int rem;
-
-	if (genlmsg_parse(nlh, 0, tb, COK_A_MAX, NULL) < 0 ||
-	    !tb[COK_A_ENCLAVE_ID])
-		return -EPROTO;
-	enclave = attr_u32(tb[COK_A_ENCLAVE_ID]);
-
-	/* COK_A_CORE repeats, in core order: its position is the index. */
-	gnlh = nlmsg_data(nlh);
-	nla_for_each_attr(a, genlmsg_attrdata(gnlh, 0),
-			  genlmsg_attrlen(gnlh, 0), rem) {
-		struct nlattr *ct[COK_CORE_A_MAX + 1];
-		struct cok_app_info app;
-		int ret;
-
-		if (nla_type(a) != COK_A_CORE)
-			continue;
-		if (nla_parse_nested(ct, COK_CORE_A_MAX, a, NULL) < 0)
-			return -EPROTO;
-		memset(&app, 0, sizeof(app));
-		app.id = attr_u32(ct[COK_CORE_A_APP_ID]);
-		app.enclave = enclave;
-		app.core = core++;
-		app.cpu = attr_u32(ct[COK_CORE_A_CPU]);
-		app.pid = attr_u32(ct[COK_CORE_A_APP_PID]);
-		if (ct[COK_CORE_A_APP_STATE] &&
-		    nla_len(ct[COK_CORE_A_APP_STATE]) > 0)
-			nla_strlcpy(app.state, ct[COK_CORE_A_APP_STATE],
-				    sizeof(app.state));
-		else
-			snprintf(app.state, sizeof(app.state), "-");
-		if (!app.id)
-			continue;
-		ret = add_app(list, &app);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
+/* The apps are the cores of the STATUS view that carry an app id. */
 int cok_apps_fetch(struct cok_nl *nl, struct cok_app_list *out)
 {
-	struct nl_msg *msg;
+	struct cok_status_list st;
+	size_t i;
+	uint32_t j;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	msg = cok_nl_new(nl, COK_CMD_STATUS, NLM_F_DUMP);
-	if (!msg) {
-		cok_nl_set_system(nl, ENOMEM, "cannot build the request");
+	if (cok_status_fetch(nl, 0, &st))
+		return -1;
+	for (i = 0, ret = 0; i < st.n && !ret; i++) {
+		const struct cok_enclave_status *e = &st.v[i];
+
+		for (j = 0; j < e->ncores && !ret; j++) {
+			const struct cok_core_status *c = &e->core[j];
+			struct cok_app_info app;
+
+			if (!c->app_id)
+				continue;
+			memset(&app, 0, sizeof(app));
+			app.id = c->app_id;
+			app.enclave = e->id;
+			app.core = j;
+			app.cpu = c->cpu;
+			app.pid = c->app_pid;
+			snprintf(app.state, sizeof(app.state), "%s",
+				 c->app_state[0] ? c->app_state : "-");
+			ret = add_app(out, &app);
+		}
+	}
+	cok_status_free(&st);
+	if (ret) {
+		cok_nl_set_system(nl, -ret, "out of memory");
 		return -1;
 	}
-	ret = cok_nl_transact(nl, msg, on_status, out);
-	nlmsg_free(msg);
-	return ret;
+	return 0;
 }
 
 void cok_apps_free(struct cok_app_list *list)

@@ -72,6 +72,9 @@ struct cok_core_status {
 	uint64_t interrupts;
 	uint64_t nmis;
 	uint64_t foreign;
+	uint32_t app_id;		/* 0: no app on the core */
+	uint32_t app_pid;
+	char app_state[16];
 };
 
 struct cok_enclave_status {
