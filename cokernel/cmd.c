@@ -50,20 +50,32 @@ static void stage(struct cok_cpu *c, struct cok_msg *m)
 	reply(c, m, 0);
 }
 
-static void handle(struct cok_cpu *c, struct cok_msg *m)
+/* PING and MEMINFO get the same answer whatever the core is doing. */
+static bool answer_query(struct cok_cpu *c, struct cok_msg *m)
 {
-	struct cok_core *s = c->shared;
-
 	switch (m->type) {
 	case COK_MSG_PING:
-		m->arg[0] = s->heartbeat;
-		reply(c, m, 0);
+		m->arg[0] = c->shared->heartbeat;
 		break;
 	case COK_MSG_MEMINFO:
 		m->arg[0] = mm_free_bytes();
 		m->arg[1] = (uint64_t)cok_channel->nchunks << COK_CHUNK_SHIFT;
-		reply(c, m, 0);
 		break;
+	default:
+		return false;
+	}
+	reply(c, m, 0);
+	return true;
+}
+
+static void handle(struct cok_cpu *c, struct cok_msg *m)
+{
+	struct cok_core *s = c->shared;
+
+	if (answer_query(c, m))
+		return;
+
+	switch (m->type) {
 	case COK_MSG_STAGE:
 		stage(c, m);
 		break;
@@ -130,11 +142,9 @@ static void freeze(struct cok_cpu *c, struct cok_regs *r, struct cok_msg *m)
 	reply(c, m, 0);
 	for (;;) {
 		while (cok_ring_pop(&s->cmd, &n) == COK_RING_OK) {
+			if (answer_query(c, &n))
+				continue;
 			switch (n.type) {
-			case COK_MSG_PING:
-				n.arg[0] = s->heartbeat;
-				reply(c, &n, 0);
-				break;
 			case COK_MSG_THAW:
 				c->frozen = false;
 				cok_store_release(&s->app.state, COK_APP_RUNNING);
@@ -162,17 +172,9 @@ void cmd_serve_in_app(struct cok_cpu *c, struct cok_regs *r)
 
 	beat(s);
 	while (cok_ring_pop(&s->cmd, &m) == COK_RING_OK) {
+		if (answer_query(c, &m))
+			continue;
 		switch (m.type) {
-		case COK_MSG_PING:
-			m.arg[0] = s->heartbeat;
-			reply(c, &m, 0);
-			break;
-		case COK_MSG_MEMINFO:
-			m.arg[0] = mm_free_bytes();
-			m.arg[1] = (uint64_t)cok_channel->nchunks <<
-				   COK_CHUNK_SHIFT;
-			reply(c, &m, 0);
-			break;
 		case COK_MSG_KILL:
 			reply(c, &m, 0);
 			app_end(c, COK_END_KILL);

@@ -138,6 +138,8 @@ void *as_lookup(struct cok_aspace *as, uint64_t va, uint64_t *room,
 		bool need_write);
 int as_write(struct cok_aspace *as, uint64_t va, const void *src,
 	     uint64_t len);
+int as_put(struct cok_aspace *as, uint64_t va, const void *src,
+	   uint64_t len);
 int as_read(struct cok_aspace *as, void *dst, uint64_t va, uint64_t len);
 void as_activate(struct cok_aspace *as);
 void as_deactivate(void);

@@ -91,21 +91,7 @@ uint64_t app_clock_ns(struct cok_app *a, bool realtime)
 static int64_t put_user(struct cok_app *a, uint64_t va, const void *p,
 			uint64_t n)
 {
-	uint64_t room;
-	const uint8_t *src = p;
-
-	while (n) {
-		uint8_t *dst = as_lookup(&a->as, va, &room, true);
-		uint64_t k = n < room ? n : room;
-
-		if (!dst)
-			return -EFAULT;
-		memcpy(dst, src, k);
-		src += k;
-		va += k;
-		n -= k;
-	}
-	return 0;
+	return as_put(&a->as, va, p, n) ? -EFAULT : 0;
 }
 
 static int64_t sys_brk(struct cok_app *a, uint64_t want)

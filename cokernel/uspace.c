@@ -197,45 +197,51 @@ uint64_t as_unmap(struct cok_aspace *as, uint64_t va, uint64_t len)
 	return freed;
 }
 
-/* Copy into the app's memory (ignoring its write protection: loading). */
-int as_write(struct cok_aspace *as, uint64_t va, const void *src,
-	     uint64_t len)
+/*
+ * Copy between the co-kernel and the app's memory, page by page through
+ * the app's tables; -1 on an unmapped byte (or, with need_write, a
+ * read-only one).
+ */
+static int copy_user(struct cok_aspace *as, uint64_t va, void *kbuf,
+		     uint64_t len, bool to_user, bool need_write)
 {
-	const uint8_t *s = src;
+	uint8_t *k = kbuf;
 
 	while (len) {
 		uint64_t room, n;
-		uint8_t *dst = as_lookup(as, va, &room, false);
+		uint8_t *u = as_lookup(as, va, &room, need_write);
 
-		if (!dst)
+		if (!u)
 			return -1;
 		n = len < room ? len : room;
-		memcpy(dst, s, n);
-		s += n;
+		if (to_user)
+			memcpy(u, k, n);
+		else
+			memcpy(k, u, n);
+		k += n;
 		va += n;
 		len -= n;
 	}
 	return 0;
 }
 
-/* Copy out of the app's memory; -1 on an unmapped byte. */
+/* Loading: ignores the app's write protection. */
+int as_write(struct cok_aspace *as, uint64_t va, const void *src,
+	     uint64_t len)
+{
+	return copy_user(as, va, (void *)src, len, true, false);
+}
+
+/* A system call's answer: only into memory the app may write. */
+int as_put(struct cok_aspace *as, uint64_t va, const void *src,
+	   uint64_t len)
+{
+	return copy_user(as, va, (void *)src, len, true, true);
+}
+
 int as_read(struct cok_aspace *as, void *dst, uint64_t va, uint64_t len)
 {
-	uint8_t *d = dst;
-
-	while (len) {
-		uint64_t room, n;
-		const uint8_t *src = as_lookup(as, va, &room, false);
-
-		if (!src)
-			return -1;
-		n = len < room ? len : room;
-		memcpy(d, src, n);
-		d += n;
-		va += n;
-		len -= n;
-	}
-	return 0;
+	return copy_user(as, va, dst, len, false, false);
 }
 
 int as_create(struct cok_aspace *as, uint32_t owner)
