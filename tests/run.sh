@@ -82,8 +82,10 @@ run_lane() {
 	t1=$(date +%s)
 	echo "--- lane $lane: image ready in $((t1 - t0)) s; booting guest (timeout ${TIMEOUT}s, console: build/$lane/run/console.log)"
 
-	local R=$B/run
+	local R=$B/run attempt
 	mkdir -p "$R"
+	rm -f "$R/console-first-boot.log"
+	for attempt in 1 2; do
 	rm -f "$R/results.txt"
 	"$ROOT/qemu-images/run-guest.sh" --kernel "$vmlinuz" --initrd "$img" \
 		--outdir "$R" --timeout "$TIMEOUT" \
@@ -103,6 +105,17 @@ run_lane() {
 	done < <(tail -n +1 -F --pid=$qpid "$R/results.txt" 2>/dev/null)
 	wait $qpid
 	rc=$?
+	# The distribution kernel itself can die under TCG before any of our
+	# code runs (seen once: an int3 left by kernel text patching on
+	# 6.12).  Only then, boot once more; the first console is kept.
+	if [ $attempt = 1 ] && [ $boot = 0 ] && [ $rc -ne 124 ] &&
+	   ! grep -q -e 'Run /init' -e 'cok-init:' "$R/console.log" 2>/dev/null; then
+		mv "$R/console.log" "$R/console-first-boot.log"
+		echo "    guest: the kernel died before /init (nothing of ours had run; build/$lane/run/console-first-boot.log): booting once more"
+		continue
+	fi
+	break
+	done
 	# No port: the guest fell back to the console.
 	if [ $boot = 0 ] && grep -q '@@COKRES@@ ' "$R/console.log" 2>/dev/null; then
 		port=0
