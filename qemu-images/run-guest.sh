@@ -56,10 +56,13 @@ else
 	SERIAL=(-serial "file:$LOG" -monitor none)
 fi
 
+# +rdrand: with it the kernel's crng is ready at boot (trust_cpu).  Without
+# it the crng becomes ready tens of seconds in, mid-test, and flipping its
+# static key under TCG once left an int3 that oopsed urandom_read_iter.
 set +e
 timeout "${TIMEOUT_OPTS[@]}" --kill-after=10 "$TIMEOUT" \
 	qemu-system-x86_64 \
-	-machine pc -accel tcg -cpu qemu64 -smp 4 -m 2048 \
+	-machine pc -accel tcg -cpu qemu64,+rdrand -smp 4 -m 2048 \
 	-nographic -nodefaults -no-reboot \
 	"${SERIAL[@]}" \
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE" \
