@@ -18,7 +18,7 @@ static void set_app_state(struct cok_cpu *c, uint32_t state)
 	cok_store_release(&c->shared->app.state, state);
 }
 
-static void set_error(struct cok_app_slot *slot, const char *why)
+void app_set_error(struct cok_app_slot *slot, const char *why)
 {
 	size_t n = strlen(why);
 
@@ -29,46 +29,25 @@ static void set_error(struct cok_app_slot *slot, const char *why)
 }
 
 /* ns = tsc * mult >> 32, mult = 10^6 * 2^32 / tsc_khz */
-static void set_clock(struct cok_app *a, const struct cok_launch_block *b)
+static void set_clock(struct cok_app *a, uint64_t tsc, uint64_t realtime_ns,
+		      uint64_t monotonic_ns, uint64_t tsc_khz)
 {
-	uint64_t khz = b->tsc_khz ? b->tsc_khz : 1000000;
+	uint64_t khz = tsc_khz ? tsc_khz : 1000000;
 
-	a->clock_tsc = b->clock_tsc;
-	a->clock_realtime_ns = b->clock_realtime_ns;
-	a->clock_monotonic_ns = b->clock_monotonic_ns;
+	a->clock_tsc = tsc;
+	a->clock_realtime_ns = realtime_ns;
+	a->clock_monotonic_ns = monotonic_ns;
 	a->ns_mult = (1000000ULL << 32) / khz;
 }
 
-/* COK_MSG_LAUNCH: the reply goes out before the app runs. */
-void app_launch(struct cok_cpu *c, struct cok_msg *m)
+/*
+ * The app runs until it ends, entered at a fresh start (entry, rsp) or,
+ * after a restore, with every register of regs.  Then the core is free.
+ */
+static void run_app(struct cok_cpu *c, uint64_t entry, uint64_t rsp,
+		    const struct cok_regs *regs)
 {
-	struct cok_app_slot *slot = &c->shared->app;
-	const struct cok_launch_block *b;
-	const char *why = "bad launch block address";
-	uint64_t entry, rsp, off = m->arg[0];
 	long how;
-
-	b = (const void *)(COK_VIRT_DIRECT + off);
-	if (off == 0 || off >= ((uint64_t)cok_channel->nchunks <<
-				COK_CHUNK_SHIFT) || load_app(c, b, &entry, &rsp, &why)) {
-		as_destroy(&c->app.as);
-		mm_free_owned(COK_OWNER_STAGE(c->index));
-		set_error(slot, why);
-		set_app_state(c, COK_APP_LOAD_FAILED);
-		cok_printf("core %u: launch refused: %s\n", c->index, why);
-		m->status = -COK_ENOEXEC;
-		return;
-	}
-	slot->app_id = b->app_id;
-	set_clock(&c->app, b);
-	mm_free_owned(COK_OWNER_STAGE(c->index));
-	slot->cr3 = c->app.as.pml4_phys;
-	slot->user_interrupts = 0;
-	slot->sc.state = COK_SC_IDLE;
-	slot->error[0] = '\0';
-	set_app_state(c, COK_APP_RUNNING);
-	m->status = 0;
-	cmd_reply(c, m);
 
 	as_activate(&c->app.as);
 	/*
@@ -78,9 +57,15 @@ void app_launch(struct cok_cpu *c, struct cok_msg *m)
 	 */
 	__asm__ volatile("sti; nop; cli" ::: "memory");
 	c->in_app = true;
-	how = cok_enter_user(&c->app.ctx, entry, rsp, &c->sca.kernel_rsp,
-			     cpu_tss_rsp0(c->index));
+	if (regs)
+		how = cok_enter_user_regs(&c->app.ctx, regs, &c->sca.kernel_rsp,
+					  cpu_tss_rsp0(c->index));
+	else
+		how = cok_enter_user(&c->app.ctx, entry, rsp,
+				     &c->sca.kernel_rsp,
+				     cpu_tss_rsp0(c->index));
 	c->in_app = false;
+	ckpt_cancel_pending(c, -COK_EINVAL);	/* the app ended first */
 	as_deactivate();
 	as_destroy(&c->app.as);
 	wrmsr(MSR_FS_BASE, 0);
@@ -88,7 +73,89 @@ void app_launch(struct cok_cpu *c, struct cok_msg *m)
 	set_app_state(c, how == COK_END_EXIT ? COK_APP_EXITED :
 			 how == COK_END_FAULT ? COK_APP_FAULTED :
 			 COK_APP_KILLED);
-	m->type = COK_MSG_NONE;		/* already answered */
+}
+
+static bool block_in_memory(uint64_t off)
+{
+	return off != 0 &&
+	       off < ((uint64_t)cok_channel->nchunks << COK_CHUNK_SHIFT);
+}
+
+static void refuse(struct cok_cpu *c, struct cok_msg *m, const char *why)
+{
+	as_destroy(&c->app.as);
+	mm_free_owned(COK_OWNER_STAGE(c->index));
+	app_set_error(&c->shared->app, why);
+	set_app_state(c, COK_APP_LOAD_FAILED);
+	cok_printf("core %u: %s refused: %s\n", c->index,
+		   m->type == COK_MSG_RESTORE ? "restore" : "launch", why);
+	m->status = -COK_ENOEXEC;
+}
+
+/* The app is set up: tell Linux, with the reply to m. */
+static void app_ready(struct cok_cpu *c, struct cok_msg *m, uint32_t app_id,
+		      uint32_t state)
+{
+	struct cok_app_slot *slot = &c->shared->app;
+
+	slot->app_id = app_id;
+	mm_free_owned(COK_OWNER_STAGE(c->index));
+	slot->cr3 = c->app.as.pml4_phys;
+	slot->user_interrupts = 0;
+	slot->sc.state = COK_SC_IDLE;
+	slot->error[0] = '\0';
+	m->arg[0] = slot->cr3;
+	set_app_state(c, state);
+	m->status = 0;
+	cmd_reply(c, m);
+	m->type = COK_MSG_NONE;		/* answered */
+}
+
+/* COK_MSG_LAUNCH: the reply goes out before the app runs. */
+void app_launch(struct cok_cpu *c, struct cok_msg *m)
+{
+	const struct cok_launch_block *b;
+	const char *why = "bad launch block address";
+	uint64_t entry, rsp;
+
+	b = (const void *)(COK_VIRT_DIRECT + m->arg[0]);
+	if (!block_in_memory(m->arg[0]) || load_app(c, b, &entry, &rsp, &why)) {
+		refuse(c, m, why);
+		return;
+	}
+	set_clock(&c->app, b->clock_tsc, b->clock_realtime_ns,
+		  b->clock_monotonic_ns, b->tsc_khz);
+	app_ready(c, m, b->app_id, COK_APP_RUNNING);
+	run_app(c, entry, rsp, NULL);
+}
+
+/*
+ * COK_MSG_RESTORE: the app is rebuilt and stays frozen while Linux
+ * writes its pages; THAW starts it where it stopped.
+ */
+void app_restore(struct cok_cpu *c, struct cok_msg *m)
+{
+	const struct cok_restore_block *b;
+	const char *why = "bad restore block address";
+
+	b = (const void *)(COK_VIRT_DIRECT + m->arg[0]);
+	if (!block_in_memory(m->arg[0]) || ckpt_load_restore(c, b, &why)) {
+		refuse(c, m, why);
+		return;
+	}
+	set_clock(&c->app, b->clock_tsc, b->clock_realtime_ns,
+		  c->frozen_monotonic, b->tsc_khz);
+	c->frozen = true;
+	app_ready(c, m, b->app_id, COK_APP_FROZEN);
+	if (ckpt_frozen_loop(c) == COK_FROZEN_KILL) {
+		as_destroy(&c->app.as);
+		set_app_state(c, COK_APP_KILLED);
+		return;
+	}
+	wrmsr(MSR_FS_BASE, c->frozen_fs);
+	wrmsr(MSR_GS_BASE, c->frozen_gs);
+	ckpt_load_fpu(c);
+	run_app(c, 0, 0, &c->frozen_regs);
 }
 
 __noreturn void app_end(struct cok_cpu *c, enum cok_app_end how)

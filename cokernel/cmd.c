@@ -17,10 +17,15 @@ static __noreturn void stop_core(struct cok_cpu *c, struct cok_core *s)
 	}
 }
 
-static void reply(struct cok_cpu *c, struct cok_msg *m, int64_t status)
+void cmd_reply_status(struct cok_cpu *c, struct cok_msg *m, int64_t status)
 {
 	m->status = status;
 	cmd_reply(c, m);
+}
+
+static void reply(struct cok_cpu *c, struct cok_msg *m, int64_t status)
+{
+	cmd_reply_status(c, m, status);
 }
 
 void cmd_reply(struct cok_cpu *c, struct cok_msg *m)
@@ -51,7 +56,7 @@ static void stage(struct cok_cpu *c, struct cok_msg *m)
 }
 
 /* PING and MEMINFO get the same answer whatever the core is doing. */
-static bool answer_query(struct cok_cpu *c, struct cok_msg *m)
+bool cmd_answer_query(struct cok_cpu *c, struct cok_msg *m)
 {
 	switch (m->type) {
 	case COK_MSG_PING:
@@ -72,7 +77,7 @@ static void handle(struct cok_cpu *c, struct cok_msg *m)
 {
 	struct cok_core *s = c->shared;
 
-	if (answer_query(c, m))
+	if (cmd_answer_query(c, m))
 		return;
 
 	switch (m->type) {
@@ -81,6 +86,11 @@ static void handle(struct cok_cpu *c, struct cok_msg *m)
 		break;
 	case COK_MSG_LAUNCH:
 		app_launch(c, m);
+		if (m->type != COK_MSG_NONE)
+			reply(c, m, m->status);
+		break;
+	case COK_MSG_RESTORE:
+		app_restore(c, m);
 		if (m->type != COK_MSG_NONE)
 			reply(c, m, m->status);
 		break;
@@ -116,55 +126,9 @@ static void beat(struct cok_core *s)
 
 /*
  * From the doorbell interrupt while an app owns the core (in ring 3 or
- * waiting for a forwarded call): answer what can be answered now.  The
- * interrupt has been acknowledged already, so KILL may leave from here.
+ * in a system call): answer what can be answered now.  The interrupt
+ * has been acknowledged already, so KILL may leave from here.
  */
-/*
- * FREEZE: the app stops where the doorbell interrupted it (ring 3), or at
- * the system call it is in; its registers and FPU/SSE state are saved
- * and the core stays here, serving its ring, until THAW or KILL.
- */
-static void freeze(struct cok_cpu *c, struct cok_regs *r, struct cok_msg *m)
-{
-	struct cok_regs *u = (r->cs & 3) == 3 ? r : c->user_frame;
-	struct cok_core *s = c->shared;
-	struct cok_msg n;
-
-	if (!u) {
-		reply(c, m, -COK_EINVAL);
-		return;
-	}
-	c->frozen_regs = *u;
-	__asm__ volatile("fxsave64 %0" : "=m"(c->frozen_fpu));
-	s->app.frozen_rip = u->rip;
-	c->frozen = true;
-	cok_store_release(&s->app.state, COK_APP_FROZEN);
-	reply(c, m, 0);
-	for (;;) {
-		while (cok_ring_pop(&s->cmd, &n) == COK_RING_OK) {
-			if (answer_query(c, &n))
-				continue;
-			switch (n.type) {
-			case COK_MSG_THAW:
-				c->frozen = false;
-				cok_store_release(&s->app.state, COK_APP_RUNNING);
-				reply(c, &n, 0);
-				return;
-			case COK_MSG_KILL:
-				c->frozen = false;
-				reply(c, &n, 0);
-				app_end(c, COK_END_KILL);
-			default:		/* a second FREEZE among them */
-				reply(c, &n, -COK_EBUSY);
-				break;
-			}
-		}
-		irq_enable_and_halt();
-		irq_disable();
-		beat(s);
-	}
-}
-
 void cmd_serve_in_app(struct cok_cpu *c, struct cok_regs *r)
 {
 	struct cok_core *s = c->shared;
@@ -172,16 +136,20 @@ void cmd_serve_in_app(struct cok_cpu *c, struct cok_regs *r)
 
 	beat(s);
 	while (cok_ring_pop(&s->cmd, &m) == COK_RING_OK) {
-		if (answer_query(c, &m))
+		if (cmd_answer_query(c, &m))
 			continue;
 		switch (m.type) {
 		case COK_MSG_KILL:
 			reply(c, &m, 0);
 			app_end(c, COK_END_KILL);
 		case COK_MSG_FREEZE:
-			freeze(c, r, &m);
+			ckpt_freeze(c, r, &m);
 			break;
-		default:		/* THAW of a running app among them */
+		case COK_MSG_THAW:	/* cancels a freeze not yet taken */
+			reply(c, &m, ckpt_cancel_pending(c, -COK_EBUSY) ?
+				     0 : -COK_EBUSY);
+			break;
+		default:
 			reply(c, &m, -COK_EBUSY);
 			break;
 		}

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include "../xemem/channel.h"
+#include "../xemem/state.h"
 #include "asm.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -73,9 +74,15 @@ struct cok_cpu {
 	bool doorbell;			/* set by the interrupt, seen by idle */
 	bool in_app;			/* between enter_user and its return */
 	bool frozen;			/* parked by FREEZE until THAW */
+	bool freeze_pending;		/* FREEZE came during a system call */
+	struct cok_msg freeze_msg;	/* ... and is answered when it ends */
 	struct cok_regs *user_frame;	/* the app's registers during a call */
 	struct cok_regs frozen_regs;	/* the app's registers when frozen */
-	uint8_t frozen_fpu[512] __aligned(64);	/* FXSAVE image */
+	uint64_t frozen_fs, frozen_gs;	/* and its segment bases */
+	uint64_t frozen_monotonic;	/* its CLOCK_MONOTONIC then */
+	uint64_t xstate_xcr0;		/* format of xstate: 0 = FXSAVE */
+	uint32_t xstate_size;
+	uint8_t xstate[COK_XSTATE_MAX] __aligned(64);	/* FPU/SSE/AVX */
 	struct cok_syscall_area sca;
 	struct cok_app app;
 };
@@ -128,6 +135,8 @@ void *phys_to_virt(uint64_t phys);
  */
 #define COK_OWNER_APP(c)	((c) + 1)
 #define COK_OWNER_STAGE(c)	((c) + 1 + COK_MAX_CORES)
+/* The block a frozen app's state is published in (checkpoint.c). */
+#define COK_OWNER_PUBLISH(c)	((c) + 1 + 2 * COK_MAX_CORES)
 
 /* uspace.c */
 int as_create(struct cok_aspace *as, uint32_t owner);
@@ -142,6 +151,10 @@ int as_put(struct cok_aspace *as, uint64_t va, const void *src,
 	   uint64_t len);
 int as_read(struct cok_aspace *as, void *dst, uint64_t va, uint64_t len);
 void as_activate(struct cok_aspace *as);
+/* Calls fn for every present user page (4 KiB or 2 MiB), in va order. */
+typedef void (*as_leaf_fn)(void *ctx, uint64_t va, uint64_t phys,
+			   uint64_t len, uint64_t pte);
+void as_walk(struct cok_aspace *as, as_leaf_fn fn, void *ctx);
 void as_deactivate(void);
 
 /* loader.c: load the ELF and the initial stack; returns entry and rsp. */
@@ -150,11 +163,15 @@ int load_app(struct cok_cpu *c, const struct cok_launch_block *b,
 
 /* app.c */
 void app_launch(struct cok_cpu *c, struct cok_msg *m);
+void app_restore(struct cok_cpu *c, struct cok_msg *m);
+void app_set_error(struct cok_app_slot *slot, const char *why);
 __noreturn void app_end(struct cok_cpu *c, enum cok_app_end how);
 void app_fault(struct cok_cpu *c, struct cok_regs *r);
 bool app_grow_stack(struct cok_cpu *c, struct cok_regs *r);
 long cok_enter_user(struct cok_user_ctx *k, uint64_t rip, uint64_t rsp,
 		    uint64_t *kernel_rsp, uint64_t *tss_rsp0);
+long cok_enter_user_regs(struct cok_user_ctx *k, const struct cok_regs *r,
+			 uint64_t *kernel_rsp, uint64_t *tss_rsp0);
 __noreturn void cok_leave_user(struct cok_user_ctx *k, long code);
 void cok_syscall_entry(void);
 
@@ -168,7 +185,21 @@ uint64_t *cpu_tss_rsp0(uint32_t core);
 void wrmsr(uint32_t msr, uint64_t v);
 uint64_t rdmsr(uint32_t msr);
 
+/* checkpoint.c: freeze, publish, restore */
+enum cok_frozen_end { COK_FROZEN_THAW = 1, COK_FROZEN_KILL };
+void ckpt_freeze(struct cok_cpu *c, struct cok_regs *r, struct cok_msg *m);
+void ckpt_after_syscall(struct cok_cpu *c, struct cok_regs *r);
+bool ckpt_cancel_pending(struct cok_cpu *c, int64_t status);
+enum cok_frozen_end ckpt_frozen_loop(struct cok_cpu *c);
+int ckpt_load_restore(struct cok_cpu *c, const struct cok_restore_block *b,
+		      const char **why);
+void ckpt_load_fpu(struct cok_cpu *c);
+extern uint64_t cok_xcr0;
+extern uint32_t cok_xsave_size;
+
 /* cmd.c */
+bool cmd_answer_query(struct cok_cpu *c, struct cok_msg *m);
+void cmd_reply_status(struct cok_cpu *c, struct cok_msg *m, int64_t status);
 void cmd_serve_in_app(struct cok_cpu *c, struct cok_regs *r);
 void cmd_reply(struct cok_cpu *c, struct cok_msg *m);
 __noreturn void cmd_serve_forever(struct cok_cpu *c);

@@ -167,6 +167,12 @@ static void enable_xsave(void)
 	xcr0 = r[0] & 0xe7;
 	__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)xcr0),
 			 "d"((uint32_t)(xcr0 >> 32)));
+	/* CPUID.(EAX=0DH,ECX=0):EBX = XSAVE area size for XCR0 as set. */
+	cpuid(0xd, 0, r);
+	if (r[1] <= COK_XSTATE_MAX) {
+		cok_xcr0 = xcr0;	/* same on every core */
+		cok_xsave_size = r[1];
+	}
 }
 
 void cpu_enable_fpu(void)

@@ -87,6 +87,44 @@ cok_enter_user:
 	xorl	%r15d, %r15d
 	iretq
 
+/*
+ * long cok_enter_user_regs(struct cok_user_ctx *k, const struct cok_regs *r,
+ *			    uint64_t *kernel_rsp, uint64_t *tss_rsp0)
+ * As cok_enter_user, but into a restored app: every general register
+ * and the IRETQ frame (rip, cs, rflags, rsp, ss) come from r, which is
+ * read as a stack - interrupts are off, and an NMI takes its own IST
+ * stack, so nothing else pushes on it.
+ */
+	.globl cok_enter_user_regs
+cok_enter_user_regs:
+	pushq	%rbx
+	pushq	%rbp
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, (%rdi)
+	movq	%rsp, (%rdx)
+	movq	%rsp, (%rcx)
+	movq	%rsi, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$16, %rsp		/* vector and error code */
+	iretq
+
 /* noreturn void cok_leave_user(struct cok_user_ctx *k, long code) */
 	.globl cok_leave_user
 cok_leave_user:

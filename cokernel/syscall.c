@@ -323,4 +323,5 @@ void cok_syscall(struct cok_cpu *c, struct cok_regs *r)
 	c->user_frame = r;	/* a freeze during the call stops here */
 	r->rax = (uint64_t)dispatch(c, r);
 	c->user_frame = NULL;
+	ckpt_after_syscall(c, r);
 }

@@ -280,3 +280,51 @@ void as_deactivate(void)
 
 	__asm__ volatile("mov %0, %%cr3" : : "r"(boot) : "memory");
 }
+
+/* The leaves of one page table (4 KiB pages) under va. */
+static void walk_pt(const uint64_t *pt, uint64_t va, as_leaf_fn fn,
+		    void *ctx)
+{
+	int i;
+
+	for (i = 0; i < 512; i++)
+		if (pt[i] & PTE_P)
+			fn(ctx, va + ((uint64_t)i << 12), pt[i] & PTE_ADDR,
+			   PAGE_SIZE, pt[i]);
+}
+
+static void walk_pd(const uint64_t *pd, uint64_t va, as_leaf_fn fn,
+		    void *ctx)
+{
+	int i;
+
+	for (i = 0; i < 512; i++) {
+		uint64_t e = pd[i], at = va + ((uint64_t)i << 21);
+
+		if (!(e & PTE_P))
+			continue;
+		if (e & PTE_PS)
+			fn(ctx, at, e & PTE_ADDR_2M, SIZE_2M, e);
+		else
+			walk_pt(phys_to_virt(e & PTE_ADDR), at, fn, ctx);
+	}
+}
+
+/* Apps get no 1 GiB pages, so a PDPT entry is always a table. */
+void as_walk(struct cok_aspace *as, as_leaf_fn fn, void *ctx)
+{
+	int i, j;
+
+	for (i = 0; i < USER_HALF; i++) {
+		const uint64_t *pdpt;
+
+		if (!(as->pml4[i] & PTE_P))
+			continue;
+		pdpt = phys_to_virt(as->pml4[i] & PTE_ADDR);
+		for (j = 0; j < 512; j++)
+			if (pdpt[j] & PTE_P)
+				walk_pd(phys_to_virt(pdpt[j] & PTE_ADDR),
+					((uint64_t)i << 39) |
+					((uint64_t)j << 30), fn, ctx);
+	}
+}

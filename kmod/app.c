@@ -10,10 +10,14 @@
 #include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <asm/tsc.h>
 #include "app.h"
+#include "segment.h"
+#include "../xemem/state.h"
 #include "boot.h"
 #include "compat.h"
 #include "enclave_priv.h"
@@ -50,27 +54,36 @@ static struct cok_app_slot *slot_of(struct cok_enclave *e, u32 core)
 	return &e->ch->core[core].app;
 }
 
-static void set_error(struct cok_ioc_launch *l, const char *msg)
+/* Where a launch or a restore wants to go, and its one-line error. */
+struct placement {
+	u32 enclave;
+	s32 core;
+	char *error;		/* COK_ERROR_LEN bytes */
+};
+
+#define COK_ERROR_LEN	128
+
+static void set_error(struct placement *p, const char *msg)
 {
-	strscpy(l->error, msg, sizeof(l->error));
+	strscpy(p->error, msg, COK_ERROR_LEN);
 }
 
-/* The enclave named by l->enclave, or the only one when it is 0. */
-static struct cok_enclave *pick_enclave(struct cok_ioc_launch *l)
+/* The enclave named by p->enclave, or the only one when it is 0. */
+static struct cok_enclave *pick_enclave(struct placement *p)
 {
-	u32 id = l->enclave, next;
+	u32 id = p->enclave, next;
 
 	if (!id) {
 		if (cok_enclave_next_id_locked(0, &id)) {
-			set_error(l, "no enclave: create one first (cokctl create)");
+			set_error(p, "no enclave: create one first (cokctl create)");
 			return NULL;
 		}
 		if (!cok_enclave_next_id_locked(id, &next)) {
-			set_error(l, "several enclaves: name one with --enclave");
+			set_error(p, "several enclaves: name one with --enclave");
 			return NULL;
 		}
 	}
-	return cok_find_enclave(id, NULL) ?: (set_error(l, "no such enclave"),
+	return cok_find_enclave(id, NULL) ?: (set_error(p, "no such enclave"),
 					      NULL);
 }
 
@@ -80,25 +93,25 @@ static bool core_free(struct cok_enclave *e, u32 core)
 	       cok_core_stage(e, core) == COK_STAGE_RUNNING;
 }
 
-static int pick_core(struct cok_enclave *e, struct cok_ioc_launch *l)
+static int pick_core(struct cok_enclave *e, struct placement *p)
 {
 	u32 i;
 
-	if (l->core >= 0) {
-		if (l->core >= e->ncores) {
-			set_error(l, "no such core in the enclave");
+	if (p->core >= 0) {
+		if (p->core >= e->ncores) {
+			set_error(p, "no such core in the enclave");
 			return -EINVAL;
 		}
-		if (!core_free(e, l->core)) {
-			set_error(l, "that core is busy with another app");
+		if (!core_free(e, p->core)) {
+			set_error(p, "that core is busy with another app");
 			return -EBUSY;
 		}
-		return l->core;
+		return p->core;
 	}
 	for (i = 0; i < e->ncores; i++)
 		if (core_free(e, i))
 			return i;
-	set_error(l, "every core of the enclave runs an app");
+	set_error(p, "every core of the enclave runs an app");
 	return -EBUSY;
 }
 
@@ -137,11 +150,21 @@ static int call(struct cok_enclave *e, u32 core, struct cok_msg *m,
 	return err;
 }
 
-static void fill_block(struct cok_launch_block *b, struct cok_ioc_launch *l,
-		       u32 app_id, u64 total)
+/* Linux's clocks at one instant, for the co-kernel's TSC clock. */
+static void read_clocks(u64 *tsc, u64 *realtime_ns, u64 *monotonic_ns)
 {
 	unsigned long flags;
 
+	local_irq_save(flags);
+	*tsc = rdtsc();
+	*realtime_ns = ktime_get_real_ns();
+	*monotonic_ns = ktime_get_ns();
+	local_irq_restore(flags);
+}
+
+static void fill_block(struct cok_launch_block *b, struct cok_ioc_launch *l,
+		       u32 app_id, u64 total)
+{
 	b->magic = COK_LAUNCH_MAGIC;
 	b->app_id = app_id;
 	b->elf_offset = ALIGN(sizeof(*b), 64);
@@ -152,30 +175,63 @@ static void fill_block(struct cok_launch_block *b, struct cok_ioc_launch *l,
 	b->envc = l->envc;
 	b->tsc_khz = tsc_khz;
 	b->staged_size = total;
-	/* Linux's clocks at one instant, for the co-kernel's TSC clock. */
-	local_irq_save(flags);
-	b->clock_tsc = rdtsc();
-	b->clock_realtime_ns = ktime_get_real_ns();
-	b->clock_monotonic_ns = ktime_get_ns();
-	local_irq_restore(flags);
+	read_clocks(&b->clock_tsc, &b->clock_realtime_ns,
+		    &b->clock_monotonic_ns);
+}
+
+/* A staging area of total bytes on the core; its enclave offset. */
+static int stage(struct cok_enclave *e, u32 core, u64 total,
+		 struct placement *p, u64 *off)
+{
+	struct cok_msg m = { .type = COK_MSG_STAGE, .arg = { total } };
+	int err = call(e, core, &m, STAGE_TIMEOUT_MS);
+
+	if (err || m.status) {
+		set_error(p, "not enough free memory in the enclave to load the program");
+		return err ?: -ENOMEM;
+	}
+	*off = m.arg[0];
+	return 0;
+}
+
+/*
+ * LAUNCH or RESTORE the staged block at off.  copy_err: copying into the
+ * staging failed (the block was spoilt so that the co-kernel refuses it
+ * and drops the staging).  On success *cr3 is the app's PML4.
+ */
+static int start(struct cok_enclave *e, u32 core, u32 type, u64 off,
+		 int copy_err, struct placement *p, u64 *cr3)
+{
+	struct cok_msg m = { .type = type, .arg = { off } };
+
+	if (call(e, core, &m, LAUNCH_TIMEOUT_MS)) {
+		set_error(p, "the co-kernel core did not answer");
+		return -ETIMEDOUT;
+	}
+	if (copy_err)
+		return copy_err;
+	if (m.status) {
+		strscpy(p->error, slot_of(e, core)->error, COK_ERROR_LEN);
+		cok_store_release(&slot_of(e, core)->state, COK_APP_NONE);
+		return -ENOEXEC;
+	}
+	*cr3 = m.arg[0];
+	return 0;
 }
 
 static int stage_and_launch(struct cok_enclave *e, u32 core,
-			    struct cok_ioc_launch *l, const void __user *elf,
+			    struct cok_ioc_launch *l, struct placement *p,
+			    const void __user *elf,
 			    const void __user *strings, u32 app_id)
 {
 	struct cok_launch_block b = {};
 	u64 total = ALIGN(sizeof(b), 64) + l->elf_size + l->strings_size;
-	struct cok_msg m = { .type = COK_MSG_STAGE, .arg = { total } };
-	u64 off;
+	u64 off, cr3;
 	int err;
 
-	err = call(e, core, &m, STAGE_TIMEOUT_MS);
-	if (err || m.status) {
-		set_error(l, "not enough free memory in the enclave to load the program");
-		return err ?: -ENOMEM;
-	}
-	off = m.arg[0];
+	err = stage(e, core, total, p, &off);
+	if (err)
+		return err;
 	fill_block(&b, l, app_id, total);
 	err = copy_in(e, off, &b, NULL, sizeof(b));
 	if (!err)
@@ -184,60 +240,160 @@ static int stage_and_launch(struct cok_enclave *e, u32 core,
 		err = copy_in(e, off + b.strings_offset, NULL, strings,
 			      l->strings_size);
 	if (err) {
-		/* A bad block still makes the co-kernel drop the staging. */
 		b.magic = 0;
 		copy_in(e, off, &b, NULL, sizeof(b));
 	}
-	m = (struct cok_msg){ .type = COK_MSG_LAUNCH, .arg = { off } };
-	if (call(e, core, &m, LAUNCH_TIMEOUT_MS)) {
-		set_error(l, "the co-kernel core did not answer the launch");
-		return -ETIMEDOUT;
-	}
-	if (err)
+	return start(e, core, COK_MSG_LAUNCH, off, err, p, &cr3);
+}
+
+/*
+ * Keep the app's argv and environment (for a dump's metadata) and the
+ * proxy's own descriptors in the proxy's handle.
+ */
+static int keep_strings(struct cok_app_ref *ref, const void __user *strings,
+			u64 size, u32 argc, u32 envc, const s32 *private_fds)
+{
+	kvfree(ref->strings);
+	ref->strings = vmemdup_user(strings, size);
+	if (IS_ERR(ref->strings)) {
+		int err = PTR_ERR(ref->strings);
+
+		ref->strings = NULL;
 		return err;
-	if (m.status) {
-		strscpy(l->error, slot_of(e, core)->error, sizeof(l->error));
-		cok_store_release(&slot_of(e, core)->state, COK_APP_NONE);
-		return -ENOEXEC;
+	}
+	ref->strings_size = size;
+	ref->argc = argc;
+	ref->envc = envc;
+	ref->private_fds[0] = private_fds[0];
+	ref->private_fds[1] = private_fds[1];
+	return 0;
+}
+
+static void bind_app(struct cok_app_ref *ref, struct cok_enclave *e,
+		     u32 core, u32 app_id)
+{
+	ref->e = e;
+	ref->core = core;
+	ref->app_id = app_id;
+	e->app_owner[core] = ref;
+	e->app_pid[core] = task_tgid_nr(current);
+	e->nproxies++;
+}
+
+static int check_strings(u64 size, u32 argc, u32 envc, struct placement *p)
+{
+	if (!argc || size > COK_STRINGS_MAX ||
+	    (u64)argc + envc > COK_MAX_STRINGS) {
+		set_error(p, "arguments and environment too large");
+		return -E2BIG;
 	}
 	return 0;
+}
+
+/* Enclave and core for p, under cok_enclaves_lock; the core or -errno. */
+static int place(struct placement *p, struct cok_enclave **e)
+{
+	*e = pick_enclave(p);
+	if (!*e)
+		return -ENOENT;
+	return pick_core(*e, p);
 }
 
 int cok_app_launch(struct cok_ioc_launch *l, const void __user *elf,
 		   const void __user *strings, struct cok_app_ref *ref)
 {
+	struct placement p = { l->enclave, l->core, l->error };
 	u32 app_id = atomic_inc_return(&next_app_id);
 	struct cok_enclave *e;
 	int core, err;
 
 	if (!l->elf_size || l->elf_size > COK_ELF_MAX) {
-		set_error(l, "program size out of range (at most 64 MiB)");
+		set_error(&p, "program size out of range (at most 64 MiB)");
 		return -EINVAL;
 	}
-	if (!l->argc || l->strings_size > COK_STRINGS_MAX ||
-	    (u64)l->argc + l->envc > COK_MAX_STRINGS) {
-		set_error(l, "arguments and environment too large");
-		return -E2BIG;
-	}
-	mutex_lock(&cok_enclaves_lock);
-	e = pick_enclave(l);
-	err = e ? 0 : -ENOENT;
-	core = e ? pick_core(e, l) : 0;
-	if (!err && core < 0)
-		err = core;
+	err = check_strings(l->strings_size, l->argc, l->envc, &p);
 	if (!err)
-		err = stage_and_launch(e, core, l, elf, strings, app_id);
+		err = keep_strings(ref, strings, l->strings_size, l->argc,
+				   l->envc, l->private_fds);
+	if (err)
+		return err;
+	mutex_lock(&cok_enclaves_lock);
+	core = place(&p, &e);
+	err = core < 0 ? core : 0;
+	if (!err)
+		err = stage_and_launch(e, core, l, &p, elf, strings, app_id);
 	if (!err) {
-		ref->e = e;
-		ref->core = core;
-		ref->app_id = app_id;
-		e->app_owner[core] = ref;
-		e->app_pid[core] = task_tgid_nr(current);
-		e->nproxies++;
+		bind_app(ref, e, core, app_id);
 		l->app_id = app_id;
 		l->core_out = core;
 		l->cpu_out = e->cpus[core];
 		l->mem_bytes = (u64)e->nchunks << COK_CHUNK_SHIFT;
+	}
+	mutex_unlock(&cok_enclaves_lock);
+	return err;
+}
+
+/* Write one field of the staged restore block at off. */
+#define SET_FIELD(e, off, field, val) ({				\
+	typeof(((struct cok_restore_block *)0)->field) v__ = (val);	\
+	copy_in(e, (off) + offsetof(struct cok_restore_block, field),	\
+		&v__, NULL, sizeof(v__));				\
+})
+
+static int stage_and_restore(struct cok_enclave *e, u32 core,
+			     struct cok_ioc_restore *r, struct placement *p,
+			     u32 app_id, u64 *cr3)
+{
+	u64 off, tsc, realtime, monotonic;
+	int err;
+
+	err = stage(e, core, r->block_size, p, &off);
+	if (err)
+		return err;
+	err = copy_in(e, off, NULL, u64_to_user_ptr(r->block), r->block_size);
+	/* The module's fields: the id, the size, Linux's clocks now. */
+	read_clocks(&tsc, &realtime, &monotonic);
+	SET_FIELD(e, off, magic, err ? 0 : COK_RESTORE_MAGIC);
+	SET_FIELD(e, off, app_id, app_id);
+	SET_FIELD(e, off, staged_size, r->block_size);
+	SET_FIELD(e, off, clock_tsc, tsc);
+	SET_FIELD(e, off, clock_realtime_ns, realtime);
+	SET_FIELD(e, off, clock_monotonic_ns, monotonic);
+	SET_FIELD(e, off, tsc_khz, tsc_khz);
+	return start(e, core, COK_MSG_RESTORE, off, err, p, cr3);
+}
+
+int cok_app_restore(struct cok_ioc_restore *r, struct cok_app_ref *ref)
+{
+	struct placement p = { r->enclave, r->core, r->error };
+	u32 app_id = atomic_inc_return(&next_app_id);
+	struct cok_enclave *e;
+	int core, err;
+
+	if (r->block_size < sizeof(struct cok_restore_block) ||
+	    r->block_size > sizeof(struct cok_restore_block) +
+	    COK_RESTORE_MAX_REGIONS * sizeof(struct cok_region)) {
+		set_error(&p, "restore block size out of range");
+		return -EINVAL;
+	}
+	err = check_strings(r->strings_size, r->argc, r->envc, &p);
+	if (!err)
+		err = keep_strings(ref, u64_to_user_ptr(r->strings),
+				   r->strings_size, r->argc, r->envc,
+				   r->private_fds);
+	if (err)
+		return err;
+	mutex_lock(&cok_enclaves_lock);
+	core = place(&p, &e);
+	err = core < 0 ? core : 0;
+	if (!err)
+		err = stage_and_restore(e, core, r, &p, app_id, &r->cr3);
+	if (!err) {
+		bind_app(ref, e, core, app_id);
+		r->app_id = app_id;
+		r->core_out = core;
+		r->cpu_out = e->cpus[core];
+		r->mem_bytes = (u64)e->nchunks << COK_CHUNK_SHIFT;
 	}
 	mutex_unlock(&cok_enclaves_lock);
 	return err;
@@ -328,6 +484,7 @@ int cok_app_kill(struct cok_app_ref *ref)
 	if (app_ended(cok_load_acquire(&s->state)))
 		return 0;
 	mutex_lock(&cok_enclaves_lock);
+	cok_segments_drop_app(ref->app_id);
 	call(ref->e, ref->core, &m, KILL_TIMEOUT_MS);
 	mutex_unlock(&cok_enclaves_lock);
 	deadline = jiffies + msecs_to_jiffies(KILL_TIMEOUT_MS);
@@ -358,6 +515,20 @@ void cok_app_release(struct cok_app_ref *ref)
 	e->nproxies--;
 	mutex_unlock(&cok_enclaves_lock);
 	ref->e = NULL;
+}
+
+void cok_app_ref_free(struct cok_app_ref *ref)
+{
+	kvfree(ref->strings);
+	kfree(ref);
+}
+
+/* The app's proxy handle, under cok_enclaves_lock; NULL if none. */
+struct cok_app_ref *cok_app_ref_locked(u32 app_id, struct cok_enclave **e,
+				       u32 *core)
+{
+	*e = cok_find_app_locked(app_id, core);
+	return *e ? (*e)->app_owner[*core] : NULL;
 }
 
 /*
@@ -398,10 +569,58 @@ int cok_app_mmap(struct cok_app_ref *ref, struct vm_area_struct *vma)
 	return 0;
 }
 
+/*
+ * A FREEZE that finds the app in a forwarded system call takes effect
+ * when the call returns.  If the proxy has not answered in time (a read
+ * from a terminal, say), THAW withdraws it: the app stays running.
+ */
+static int freeze_core(struct cok_enclave *e, u32 core, u32 app_id,
+		       struct netlink_ext_ack *extack)
+{
+	struct cok_msg m = { .type = COK_MSG_FREEZE };
+	struct cok_app_slot *s = slot_of(e, core);
+	int err = call(e, core, &m, FREEZE_TIMEOUT_MS);
+
+	if (err == -ETIMEDOUT && s->sc.state == COK_SC_PENDING) {
+		m = (struct cok_msg){ .type = COK_MSG_THAW };
+		call(e, core, &m, FREEZE_TIMEOUT_MS);
+		cok_err(extack, "app %u is in a system call (%llu) its proxy has not answered within %u ms; not frozen, try again",
+			app_id, (unsigned long long)s->sc.nr,
+			FREEZE_TIMEOUT_MS);
+		return -EAGAIN;
+	}
+	if (err || m.status) {
+		cok_err(extack, "the co-kernel core did not freeze app %u",
+			app_id);
+		return err ?: -EIO;
+	}
+	return 0;
+}
+
+static int thaw_core(struct cok_enclave *e, u32 core, u32 app_id,
+		     struct netlink_ext_ack *extack)
+{
+	struct cok_msg m = { .type = COK_MSG_THAW };
+	int err;
+
+	if (cok_segments_attached(app_id)) {
+		cok_err(extack, "a dump is reading app %u's memory (a segment of it is attached); thaw it when the dump is done",
+			app_id);
+		return -EBUSY;
+	}
+	cok_segments_drop_app(app_id);
+	err = call(e, core, &m, FREEZE_TIMEOUT_MS);
+	if (err || m.status) {
+		cok_err(extack, "the co-kernel core did not thaw app %u",
+			app_id);
+		return err ?: -EIO;
+	}
+	return 0;
+}
+
 int cok_app_freeze(u32 app_id, bool thaw, u64 *latency_ns,
 		   struct netlink_ext_ack *extack)
 {
-	struct cok_msg m = { .type = thaw ? COK_MSG_THAW : COK_MSG_FREEZE };
 	struct cok_enclave *e;
 	u32 core, state;
 	u64 t0;
@@ -430,14 +649,20 @@ int cok_app_freeze(u32 app_id, bool thaw, u64 *latency_ns,
 	if (err)
 		goto out;
 	t0 = ktime_get_ns();
-	err = call(e, core, &m, FREEZE_TIMEOUT_MS);
+	err = thaw ? thaw_core(e, core, app_id, extack) :
+		     freeze_core(e, core, app_id, extack);
 	*latency_ns = ktime_get_ns() - t0;
-	if (err || m.status) {
-		cok_err(extack, "the co-kernel core did not %s app %u",
-			thaw ? "thaw" : "freeze", app_id);
-		err = err ?: -EIO;
-	}
 out:
 	mutex_unlock(&cok_enclaves_lock);
 	return err;
+}
+
+/* The restored app's pages are written: let it run (COK_IOC_RESUME). */
+int cok_app_resume(struct cok_app_ref *ref)
+{
+	u64 ns;
+
+	if (!ref->e)
+		return -ENOTCONN;
+	return cok_app_freeze(ref->app_id, true, &ns, NULL);
 }

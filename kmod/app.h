@@ -11,6 +11,7 @@
 #include "../xemem/cokdev.h"
 
 struct cok_enclave;
+struct cok_segment;
 
 struct cok_app_ref {
 	struct cok_enclave *e;		/* NULL until launched */
@@ -18,6 +19,14 @@ struct cok_app_ref {
 	u32 app_id;
 	u32 seq_seen;			/* last forwarded call handed out */
 	bool ended;
+	/* For a dump: the app's argv + envp, the proxy's own fds. */
+	char *strings;
+	u64 strings_size;
+	u32 argc, envc;
+	s32 private_fds[2];
+	/* A file attached to a segment (segment.c) instead of an app. */
+	struct cok_segment *seg;
+	atomic_t seg_maps;		/* mappings of it still in place */
 };
 
 int cok_app_launch(struct cok_ioc_launch *l, const void __user *elf,
@@ -27,6 +36,11 @@ int cok_app_reply(struct cok_app_ref *ref, s64 ret);
 int cok_app_kill(struct cok_app_ref *ref);
 void cok_app_release(struct cok_app_ref *ref);
 int cok_app_mmap(struct cok_app_ref *ref, struct vm_area_struct *vma);
+int cok_app_restore(struct cok_ioc_restore *r, struct cok_app_ref *ref);
+int cok_app_resume(struct cok_app_ref *ref);
+void cok_app_ref_free(struct cok_app_ref *ref);
+struct cok_app_ref *cok_app_ref_locked(u32 app_id, struct cok_enclave **e,
+				       u32 *core);
 
 int cok_cdev_register(void);
 void cok_cdev_unregister(void);

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "app.h"
+#include "segment.h"
 
 static int cok_dev_open(struct inode *inode, struct file *f)
 {
@@ -26,8 +27,10 @@ static int cok_dev_release(struct inode *inode, struct file *f)
 {
 	struct cok_app_ref *ref = f->private_data;
 
+	if (ref->seg)
+		cok_seg_detach(ref);
 	cok_app_release(ref);
-	kfree(ref);
+	cok_app_ref_free(ref);
 	return 0;
 }
 
@@ -36,7 +39,7 @@ static long ioctl_launch(struct cok_app_ref *ref, void __user *arg)
 	struct cok_ioc_launch *l;
 	long err;
 
-	if (ref->e)
+	if (ref->e || ref->seg)
 		return -EBUSY;		/* one app per open file */
 	l = kmalloc(sizeof(*l), GFP_KERNEL);
 	if (!l)
@@ -53,6 +56,66 @@ static long ioctl_launch(struct cok_app_ref *ref, void __user *arg)
 		err = -EFAULT;
 	kfree(l);
 	return err;
+}
+
+static long ioctl_restore(struct cok_app_ref *ref, void __user *arg)
+{
+	struct cok_ioc_restore *r;
+	long err;
+
+	if (ref->e || ref->seg)
+		return -EBUSY;
+	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	if (copy_from_user(r, arg, sizeof(*r))) {
+		kfree(r);
+		return -EFAULT;
+	}
+	r->error[0] = '\0';
+	err = cok_app_restore(r, ref);
+	r->error[sizeof(r->error) - 1] = '\0';
+	if (copy_to_user(arg, r, sizeof(*r)) && !err)
+		err = -EFAULT;
+	kfree(r);
+	return err;
+}
+
+static long ioctl_seg_make(void __user *arg)
+{
+	struct cok_ioc_seg_make mk;
+	long err;
+
+	if (copy_from_user(&mk, arg, sizeof(mk)))
+		return -EFAULT;
+	mk.error[0] = '\0';
+	err = cok_seg_make(&mk);
+	mk.error[sizeof(mk.error) - 1] = '\0';
+	if (copy_to_user(arg, &mk, sizeof(mk)) && !err)
+		err = -EFAULT;
+	return err;
+}
+
+static long ioctl_seg_get(void __user *arg)
+{
+	struct cok_ioc_seg_get g;
+	long err;
+
+	if (copy_from_user(&g, arg, sizeof(g)))
+		return -EFAULT;
+	err = cok_seg_get(&g);
+	if (!err && copy_to_user(arg, &g, sizeof(g)))
+		err = -EFAULT;
+	return err;
+}
+
+static long ioctl_seg_attach(struct cok_app_ref *ref, void __user *arg)
+{
+	struct cok_ioc_seg_attach a;
+
+	if (copy_from_user(&a, arg, sizeof(a)))
+		return -EFAULT;
+	return cok_seg_attach(ref, &a);
 }
 
 static long ioctl_wait(struct cok_app_ref *ref, void __user *arg)
@@ -83,6 +146,25 @@ static long cok_dev_ioctl(struct file *f, unsigned int cmd,
 		return cok_app_reply(ref, ret);
 	case COK_IOC_KILL:
 		return cok_app_kill(ref);
+	case COK_IOC_RESTORE:
+		return ioctl_restore(ref, uarg);
+	case COK_IOC_RESUME:
+		return cok_app_resume(ref);
+	case COK_IOC_SEG_MAKE:
+		return ioctl_seg_make(uarg);
+	case COK_IOC_SEG_GET:
+		return ioctl_seg_get(uarg);
+	case COK_IOC_SEG_ATTACH:
+		return ioctl_seg_attach(ref, uarg);
+	case COK_IOC_SEG_DETACH:
+		return cok_seg_detach(ref);
+	case COK_IOC_SEG_REMOVE: {
+		u32 id;
+
+		if (copy_from_user(&id, uarg, sizeof(id)))
+			return -EFAULT;
+		return cok_seg_remove(id);
+	}
 	default:
 		return -ENOTTY;
 	}
@@ -90,7 +172,11 @@ static long cok_dev_ioctl(struct file *f, unsigned int cmd,
 
 static int cok_dev_mmap(struct file *f, struct vm_area_struct *vma)
 {
-	return cok_app_mmap(f->private_data, vma);
+	struct cok_app_ref *ref = f->private_data;
+
+	if (ref->seg)
+		return cok_seg_mmap(ref, vma);
+	return cok_app_mmap(ref, vma);
 }
 
 static const struct file_operations cok_dev_fops = {

@@ -20,6 +20,16 @@ static inline void vm_flags_set_compat(struct vm_area_struct *vma,
 #endif
 }
 
+static inline void vm_flags_clear_compat(struct vm_area_struct *vma,
+					 vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
 /*
  * cok_err(): a formatted one-line extack message.  NL_SET_ERR_MSG_FMT
  * (text kept inside the extack) arrived in 6.2.  On 6.1 the text must

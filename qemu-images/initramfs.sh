@@ -155,7 +155,7 @@ if [ -n "$MODDIR" ] && [ -f "$MODDIR/modules.dep" ]; then
 		esac
 		echo "$base" >>"$R/lib/cok-boot/order"
 	}
-	for m in virtio_pci virtio_console; do
+	for m in virtio_pci virtio_console virtio_blk; do
 		line=$(grep -E "(^|/)$m\.ko(\.[a-z]+)?:" "$MODDIR/modules.dep" || true)
 		[ -n "$line" ] || continue		# built in
 		deps=$(echo "${line#*:}" | xargs -n1 | tac)	# modprobe order
@@ -179,6 +179,10 @@ copy_bin() {	# SRC NAME
 }
 [ -n "$COKCTL" ] && copy_bin "$COKCTL" cokctl
 [ -n "$NLM" ] && copy_bin "$NLM" nl-malformed
+# make bench compares with CRIU (Debian's criu) checkpointing on Linux.
+if [ "${COK_WITH_CRIU:-0}" = 1 ] && command -v criu >/dev/null; then
+	copy_bin "$(command -v criu)" criu
+fi
 if [ -n "$APPS" ]; then
 	mkdir -p "$R/apps"
 	cp "$APPS"/* "$R/apps/"

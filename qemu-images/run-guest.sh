@@ -3,7 +3,7 @@
 #
 # qemu-images/run-guest.sh --kernel VMLINUZ --initrd CPIO --outdir DIR
 #                          [--timeout SECONDS] [--append "ARGS"]
-#                          [--stream | --interactive]
+#                          [--disk RAW-IMAGE] [--stream | --interactive]
 #
 # Boots one QEMU TCG guest (never KVM: it hangs this machine's guests)
 # with 4 CPUs (so that Linux uses IPI shorthands) and 2 GiB, and waits
@@ -22,7 +22,7 @@ set -euo pipefail
 # editing it while it runs (another checkout, a long check) is harmless.
 {
 
-KERNEL= INITRD= OUTDIR= TIMEOUT=600 APPEND= STREAM=0 INTERACTIVE=0
+KERNEL= INITRD= OUTDIR= TIMEOUT=600 APPEND= STREAM=0 INTERACTIVE=0 DISK=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel)  KERNEL=$2; shift 2 ;;
@@ -30,6 +30,7 @@ while [ $# -gt 0 ]; do
 	--outdir)  OUTDIR=$2; shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--append)  APPEND=$2; shift 2 ;;
+	--disk)    DISK=$2; shift 2 ;;
 	--stream)  STREAM=1; shift ;;
 	--interactive) INTERACTIVE=1; shift ;;
 	*) echo "run-guest.sh: unknown argument $1" >&2; exit 2 ;;
@@ -71,6 +72,7 @@ timeout "${TIMEOUT_OPTS[@]}" --kill-after=10 "$TIMEOUT" \
 	-device virtserialport,bus=vser0.0,chardev=res,name=results \
 	-chardev "file,id=klog,path=$DMESG" \
 	-device virtserialport,bus=vser0.0,chardev=klog,name=log \
+	${DISK:+-drive "file=$DISK,format=raw,if=virtio,cache=unsafe"} \
 	<"$STDIN"
 rc=$?
 set -e

@@ -21,6 +21,13 @@ mkdir -p "$B"
 exec 8>"$B/.lock"	# one run per lane and checkout at a time
 flock -n 8 || { echo "waiting for another run on build/$LANE"; flock 8; }
 
+# CRIU, the baseline of the dump figures: Debian's package, in the guest.
+if ! command -v criu >/dev/null && [ "$(id -u)" = 0 ]; then
+	echo "bench: installing criu (the dump baseline)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends criu >"$B/criu-apt.log" 2>&1 ||
+		echo "bench: could not install criu (build/$LANE/criu-apt.log): no CRIU figures"
+fi
+export COK_WITH_CRIU=1
 kenv=$("$ROOT/qemu-images/kernel.sh" "$LANE") || { echo "bench: no kernel $LANE"; exit 1; }
 CMDLINE_EXTRA=
 eval "$kenv"
@@ -101,6 +108,22 @@ if grep -q '^BENCH freeze_ns=' "$R"; then
 			printf "freeze of a compute loop, %d times: median %.1f us (min %.1f, max %.1f); goal < 100 us: %s\n",
 				NR, med, v[1], v[NR], (med < 100) ? "met" : "NOT met"
 		}'
+fi
+if grep -q '^BENCH dump ' "$R"; then
+	awk '/^BENCH dump / { split($3, b, "="); split($4, d, "="); bytes = b[2]; dns = d[2] }
+	/^BENCH dd / { split($4, s, "="); dds = s[2] }
+	/^BENCH restore / { split($3, m, "="); rms = m[2] }
+	/^BENCH criu / { split($3, c, "="); split($4, r, "="); cd = c[2]; cr = r[2] }
+	END {
+		mib = bytes / 1048576; ds = dns / 1e9
+		printf "dump of a %.0f MiB app: %.2f s = %.0f MiB/s; dd of the same bytes to /tmp: %.2f s; ratio dump/dd throughput %.2f (goal >= 0.8): %s\n",
+			mib, ds, mib / ds, dds, (ds > 0 ? dds / ds : 0), (ds > 0 && dds / ds >= 0.8) ? "met" : "NOT met"
+		printf "restore of it: %.0f ms\n", rms
+		if (cd != "") {
+			printf "CRIU on Linux, same program: dump %.2f s, restore %.2f s; ours faster by %.1fx (dump), %.1fx (restore) (goal >= 2x)\n",
+				cd, cr, (ds > 0 ? cd / ds : 0), (rms > 0 ? cr * 1000 / rms : 0)
+		}
+	}' "$R"
 fi
 grep '^BENCH_SKIP' "$R" | sed 's/^BENCH_SKIP /bench: skipped /'
 if grep -q '^BENCH_APP_ERROR' "$R"; then

@@ -85,10 +85,14 @@ run_lane() {
 	local R=$B/run attempt
 	mkdir -p "$R"
 	rm -f "$R/console-first-boot.log"
+	# A disk that outlives the boot: t-87-reboot dumps an app to it and
+	# asks (REBOOT on the results port) for a second boot to restore it.
+	rm -f "$R/disk.img"
+	truncate -s 64M "$R/disk.img"
 	for attempt in 1 2; do
 	rm -f "$R/results.txt"
 	"$ROOT/qemu-images/run-guest.sh" --kernel "$vmlinuz" --initrd "$img" \
-		--outdir "$R" --timeout "$TIMEOUT" \
+		--outdir "$R" --timeout "$TIMEOUT" --disk "$R/disk.img" \
 		--append "cok.mode=test cok.tests=$TESTS $CMDLINE_EXTRA" &
 	local qpid=$!
 	local boot=0 end=0 port=1
@@ -152,8 +156,32 @@ run_lane() {
 		echo "    last console lines:"
 		tail -n 25 "$R/console.log" 2>/dev/null | sed 's/^/    | /'
 	fi
+	if [ $end = 1 ] && grep -q '^REBOOT$' "$R/results.txt"; then
+		second_boot "$lane" "$vmlinuz" "$img" "$R"
+		t2=$(date +%s)
+	fi
 	echo "--- lane $lane: guest ran $((t2 - t1)) s, lane total $((t2 - t0)) s"
 	exec 8>&-
+}
+
+# The guest asked for a reboot: boot again with the same disk and run
+# the tests of the second boot (cok.phase=2: t-88-reboot-restore).
+second_boot() {
+	local lane=$1 vmlinuz=$2 img=$3 R=$4 R2=$4/boot2 line end=0 rc
+	mkdir -p "$R2"
+	echo "--- lane $lane: rebooting the guest with the same disk"
+	"$ROOT/qemu-images/run-guest.sh" --kernel "$vmlinuz" --initrd "$img" \
+		--outdir "$R2" --timeout 600 --disk "$R/disk.img" \
+		--append "cok.mode=test cok.tests=reboot-restore cok.phase=2 $CMDLINE_EXTRA"
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		END) end=1 ;;
+		INFO\ *) echo "    ${line}" ;;
+		PASS\ *|FAIL\ *|SKIP\ *) verdict "$(prefix "$lane" "$line")" ;;
+		esac
+	done <"$R2/results.txt"
+	[ $end = 1 ] || verdict "FAIL [$lane] reboot: the second boot did not finish (qemu exit $rc; build/$lane/run/boot2/console.log)"
 }
 
 for lane in "${LANES[@]}"; do

@@ -24,6 +24,24 @@ static int on_frozen(struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
+int cok_freeze_request(struct cok_nl *nl, uint32_t app, bool thaw,
+		       uint64_t *ns)
+{
+	struct nl_msg *msg;
+	int ret = 0;
+
+	*ns = 0;
+	msg = cok_nl_new(nl, thaw ? COK_CMD_THAW : COK_CMD_FREEZE, 0);
+	if (!msg || nla_put_u32(msg, COK_A_APP_ID, app)) {
+		cok_nl_set_system(nl, ENOMEM, "cannot build the request");
+		ret = -1;
+	} else if (cok_nl_transact(nl, msg, on_frozen, ns)) {
+		ret = -1;
+	}
+	nlmsg_free(msg);
+	return ret;
+}
+
 static int freeze_or_thaw(const char *verb, bool thaw, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -32,7 +50,6 @@ static int freeze_or_thaw(const char *verb, bool thaw, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t ns = 0;
-	struct nl_msg *msg;
 	struct cok_nl nl;
 	bool json = false;
 	uint32_t app;
@@ -63,11 +80,7 @@ static int freeze_or_thaw(const char *verb, bool thaw, int argc, char **argv)
 	ret = cok_connect(&nl);
 	if (ret)
 		return ret;
-	msg = cok_nl_new(&nl, thaw ? COK_CMD_THAW : COK_CMD_FREEZE, 0);
-	if (!msg || nla_put_u32(msg, COK_A_APP_ID, app)) {
-		cok_nl_set_system(&nl, ENOMEM, "cannot build the request");
-		ret = cok_nl_failure(&nl);
-	} else if (cok_nl_transact(&nl, msg, on_frozen, &ns)) {
+	if (cok_freeze_request(&nl, app, thaw, &ns)) {
 		ret = cok_nl_failure(&nl);
 	} else {
 		if (json)
@@ -78,7 +91,6 @@ static int freeze_or_thaw(const char *verb, bool thaw, int argc, char **argv)
 			       thaw ? "thawed" : "frozen", ns / 1000.0);
 		ret = COK_EXIT_OK;
 	}
-	nlmsg_free(msg);
 	cok_nl_close(&nl);
 	return ret;
 }

@@ -38,7 +38,76 @@ static int is_proxy(uint32_t pid)
 		return 0;	/* a zombie has no command line */
 	cmd[n] = '\0';
 	first = strlen(cmd) + 1;
-	return first < (size_t)n && !strcmp(cmd + first, "launch");
+	return first < (size_t)n && (!strcmp(cmd + first, "launch") ||
+				     !strcmp(cmd + first, "restore"));
+}
+
+/* The app's state as ps shows it; "" when it is gone. */
+static int app_state(struct cok_nl *nl, uint32_t id, char *state, size_t len,
+		     uint32_t *pid)
+{
+	struct cok_app_list list;
+	size_t i;
+
+	if (cok_apps_fetch(nl, &list))
+		return -1;
+	state[0] = '\0';
+	for (i = 0; i < list.n; i++) {
+		if (list.v[i].id == id) {
+			snprintf(state, len, "%s", list.v[i].state);
+			*pid = list.v[i].pid;
+		}
+	}
+	cok_apps_free(&list);
+	return 0;
+}
+
+/* Signal the proxy; with wait, until the app is gone (5 s at most). */
+int cok_kill_app(struct cok_nl *nl, uint32_t id, bool wait)
+{
+	char state[32];
+	uint32_t pid = 0;
+	int tries;
+
+	if (app_state(nl, id, state, sizeof(state), &pid))
+		return cok_nl_failure(nl);
+	if (!state[0]) {
+		fprintf(stderr, "cokctl: kill: no app %" PRIu32 "\n", id);
+		return COK_EXIT_REFUSED;
+	}
+	if (!pid || !is_proxy(pid)) {
+		fprintf(stderr,
+			"cokctl: kill: the proxy of app %" PRIu32 " is gone%s\n",
+			id, pid ? "" : " (the module names none)");
+		return COK_EXIT_REFUSED;
+	}
+	if (kill((pid_t)pid, SIGTERM)) {
+		int err = errno;
+
+		if (err == ESRCH) {
+			fprintf(stderr,
+				"cokctl: kill: the proxy of app %" PRIu32
+				" (pid %" PRIu32 ") is gone\n", id, pid);
+			return COK_EXIT_REFUSED;
+		}
+		fprintf(stderr,
+			"cokctl: kill: app %" PRIu32 ": cannot signal its proxy (pid %"
+			PRIu32 "): %s\n", id, pid, strerror(err));
+		return err == EPERM ? COK_EXIT_PERM : COK_EXIT_SYSTEM;
+	}
+	for (tries = 0; wait && tries < 500; tries++) {
+		if (app_state(nl, id, state, sizeof(state), &pid))
+			return cok_nl_failure(nl);
+		if (!state[0])
+			return COK_EXIT_OK;
+		usleep(10000);
+	}
+	if (wait) {
+		fprintf(stderr, "cokctl: kill: app %" PRIu32 " did not end within 5 s\n",
+			id);
+		return COK_EXIT_SYSTEM;
+	}
+	return COK_EXIT_OK;
 }
 
 int cok_cmd_kill(int argc, char **argv)
@@ -47,11 +116,8 @@ int cok_cmd_kill(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct cok_app_info *app = NULL;
-	struct cok_app_list list;
 	struct cok_nl nl;
-	uint32_t id, pid;
-	size_t i;
+	uint32_t id;
 	int c, ret;
 
 	opterr = 0;
@@ -77,46 +143,7 @@ int cok_cmd_kill(int argc, char **argv)
 	ret = cok_connect(&nl);
 	if (ret)
 		return ret;
-	if (cok_apps_fetch(&nl, &list)) {
-		ret = cok_nl_failure(&nl);
-		goto out;
-	}
-	for (i = 0; i < list.n; i++) {
-		if (list.v[i].id == id)
-			app = &list.v[i];
-	}
-	if (!app) {
-		fprintf(stderr, "cokctl: kill: no app %" PRIu32 "\n", id);
-		ret = COK_EXIT_REFUSED;
-		goto out;
-	}
-	pid = app->pid;
-	if (!pid || !is_proxy(pid)) {
-		fprintf(stderr,
-			"cokctl: kill: the proxy of app %" PRIu32 " is gone%s\n",
-			id, pid ? "" : " (the module names none)");
-		ret = COK_EXIT_REFUSED;
-		goto out;
-	}
-	if (kill((pid_t)pid, SIGTERM)) {
-		int err = errno;
-
-		if (err == ESRCH) {
-			fprintf(stderr,
-				"cokctl: kill: the proxy of app %" PRIu32
-				" (pid %" PRIu32 ") is gone\n", id, pid);
-			ret = COK_EXIT_REFUSED;
-		} else {
-			fprintf(stderr,
-				"cokctl: kill: app %" PRIu32 ": cannot signal its proxy (pid %"
-				PRIu32 "): %s\n", id, pid, strerror(err));
-			ret = err == EPERM ? COK_EXIT_PERM : COK_EXIT_SYSTEM;
-		}
-		goto out;
-	}
-	ret = COK_EXIT_OK;
-out:
-	cok_apps_free(&list);
+	ret = cok_kill_app(&nl, id, false);
 	cok_nl_close(&nl);
 	return ret;
 }

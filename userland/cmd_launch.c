@@ -183,7 +183,7 @@ static int build_strings(const char *prog, char **argv, int argc,
 	return COK_EXIT_OK;
 }
 
-static int open_device(void)
+int cok_open_device(const char *why_needed)
 {
 	int fd = open(COK_DEV_PATH, O_RDWR | O_CLOEXEC);
 
@@ -198,8 +198,8 @@ static int open_device(void)
 		return -COK_EXIT_NO_MODULE;
 	case EPERM:
 	case EACCES:
-		fprintf(stderr, "cokctl: %s: %s (launching needs access to the device)\n",
-			COK_DEV_PATH, strerror(errno));
+		fprintf(stderr, "cokctl: %s: %s (%s needs access to the device)\n",
+			COK_DEV_PATH, strerror(errno), why_needed);
 		return -COK_EXIT_PERM;
 	default:
 		fprintf(stderr, "cokctl: %s: %s\n", COK_DEV_PATH,
@@ -327,7 +327,7 @@ int cok_cmd_launch(int argc, char **argv)
 	if (ret)
 		goto out;
 
-	fd = open_device();
+	fd = cok_open_device("launching");
 	if (fd < 0) {
 		ret = -fd;
 		goto out;
@@ -357,6 +357,8 @@ int cok_cmd_launch(int argc, char **argv)
 	l.strings_size = strings_size;
 	l.argc = (uint32_t)(argc - optind);
 	l.envc = envc;
+	l.private_fds[0] = p.devfd;
+	l.private_fds[1] = p.errfd;
 	if (ioctl(p.devfd, COK_IOC_LAUNCH, &l)) {
 		ret = launch_failed(prog, &l, errno);
 		goto out;

@@ -30,6 +30,7 @@ enum cok_exit {
 	COK_EXIT_NO_MODULE	= 3,	/* ckpt_cokernel is not loaded */
 	COK_EXIT_PERM		= 4,	/* EPERM / EACCES */
 	COK_EXIT_SYSTEM		= 5,	/* any other system error */
+	COK_EXIT_BAD_IMAGE	= 6,	/* a checkpoint image is refused */
 };
 
 /* main.c */
@@ -121,6 +122,16 @@ struct cok_app_list {
 int cok_apps_fetch(struct cok_nl *nl, struct cok_app_list *out);
 void cok_apps_free(struct cok_app_list *list);
 
+/* cmd_freeze.c: FREEZE or THAW app; 0, or -1 with the outcome in nl. */
+int cok_freeze_request(struct cok_nl *nl, uint32_t app, bool thaw,
+		       uint64_t *ns);
+
+/* cmd_launch.c: /dev/ckpt_cokernel opened, or -(exit status), said. */
+int cok_open_device(const char *why_needed);
+
+/* cmd_kill.c: ask app's proxy to end it (SIGTERM); 0 or an exit status. */
+int cok_kill_app(struct cok_nl *nl, uint32_t app, bool wait);
+
 /* The verbs. */
 int cok_cmd_create(int argc, char **argv);
 int cok_cmd_destroy(int argc, char **argv);
@@ -131,6 +142,9 @@ int cok_cmd_ps(int argc, char **argv);
 int cok_cmd_kill(int argc, char **argv);
 int cok_cmd_freeze(int argc, char **argv);
 int cok_cmd_thaw(int argc, char **argv);
+int cok_cmd_dump(int argc, char **argv);
+int cok_cmd_restore(int argc, char **argv);
+int cok_cmd_image(int argc, char **argv);
 int cok_cmd_help(int argc, char **argv);
 
 #endif /* COKCTL_H */

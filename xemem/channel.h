@@ -73,8 +73,14 @@ enum cok_msg_type {
 	COK_MSG_STAGE,		/* arg[0] = bytes; reply arg[0] = enclave offset */
 	COK_MSG_LAUNCH,		/* arg[0] = enclave offset of the launch block */
 	COK_MSG_KILL,		/* end the app on this core */
-	COK_MSG_FREEZE,		/* stop the app where it stands, save its state */
-	COK_MSG_THAW,		/* let a frozen app go on */
+	COK_MSG_FREEZE,		/* stop the app where it stands, save its state;
+				 * in a system call: answered when it returns */
+	COK_MSG_THAW,		/* let a frozen app go on; cancels a FREEZE
+				 * still waiting for a system call */
+	COK_MSG_PUBLISH,	/* frozen app: reply arg[0] = enclave offset of
+				 * its struct cok_frozen_app, arg[1] = bytes */
+	COK_MSG_RESTORE,	/* arg[0] = enclave offset of a staged struct
+				 * cok_restore_block; reply arg[0] = cr3 */
 };
 
 /* Status codes in cok_msg.status (negated). */

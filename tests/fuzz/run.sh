@@ -12,6 +12,12 @@
 #   fuzz/elf          libFuzzer over cok_elf_check for COK_FUZZ_SECONDS
 #                     (default 60), seeded with the apps and the crafted
 #                     headers; the corpus is kept in build/fuzz/corpus
+#   fuzz/image        libFuzzer over cok_img_parse (userland/image.c, the
+#                     checkpoint image reader) for COK_FUZZ_SECONDS too,
+#                     raw and resealed (image_reseal.h), seeded with the
+#                     sample images of userland/test_image.c; the corpus
+#                     is kept in build/fuzz/image-corpus.  (Its unit tests
+#                     are userland's test-image, in make -C userland check.)
 # One PASS/FAIL/SKIP line per test; exit 1 if anything failed.
 # Installs what is missing (clang, libclang-rt-14-dev, musl-tools,
 # gcc-multilib when it can) from Debian's repositories when run as root.
@@ -208,6 +214,50 @@ fuzz() {
 	fi
 }
 fuzz
+
+# --- the checkpoint image reader ------------------------------------------------
+# image.c and xxh64.c alone: the parser needs nothing else of cokctl.
+fuzz_image() {
+	local Z=$B/image_fuzz log=$B/image-fuzz.log S=$B/image-seeds C=$B/image-corpus
+	local U=$ROOT/userland runs rate corpus art line rc
+	if [ -z "$CLANG" ]; then
+		fail "fuzz/image: clang not installed (apt-get install clang libclang-rt-14-dev)"
+		return
+	fi
+	# Seeds: the sample images of the unit test (a plain build of it).
+	if ! $CLANG -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$B/image_seedgen" \
+		"$U/test_image.c" "$U/image.c" "$U/xxh64.c" >"$B/image_seedgen.log" 2>&1; then
+		fail "fuzz/image: cannot build the seed writer: $(firstlines "$B/image_seedgen.log") (build/fuzz/image_seedgen.log)"
+		return
+	fi
+	rm -rf "$S"
+	mkdir -p "$S" "$C" "$B/image-artifacts"
+	if ! "$B/image_seedgen" --write-seeds "$S" >"$B/image_seedgen.log" 2>&1; then
+		fail "fuzz/image: cannot write the seeds: $(head -c 200 "$B/image_seedgen.log")"
+		return
+	fi
+	if ! $CLANG -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$Z" \
+		"$F/image_fuzz.c" "$U/image.c" "$U/xxh64.c" >"$B/image_fuzz.log" 2>&1; then
+		fail "fuzz/image: cannot build the harness: $(firstlines "$B/image_fuzz.log") (build/fuzz/image_fuzz.log)"
+		return
+	fi
+	"$Z" -max_total_time="$SECS" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix="$B/image-artifacts/" \
+		"$C" "$S" >"$log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+	corpus=$(ls "$C" | grep -c .)
+	if [ $rc -eq 0 ] && [ -n "$runs" ]; then
+		pass "fuzz/image: $runs runs, no crash ($SECS s, $rate exec/s, corpus $corpus inputs)"
+	else
+		art=$(ls -t "$B/image-artifacts" 2>/dev/null | head -n 1)
+		line=$(grep -m1 -E '^image_fuzz:|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|SUMMARY' "$log" | cut -c1-200)
+		fail "fuzz/image: exit $rc after ${runs:-?} runs: ${line:-see log}${art:+; input build/fuzz/image-artifacts/$art} (build/fuzz/image-fuzz.log)"
+	fi
+}
+fuzz_image
 
 echo "fuzz/run.sh: $(( $(date +%s) - T0 )) s"
 [ $FAILED -eq 0 ]

@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cokctl dump APP -o FILE: write a frozen app to an image (xemem/image.h).
+ *
+ *  1. FREEZE over netlink, unless the app is frozen already.
+ *  2. COK_IOC_SEG_MAKE: the co-kernel publishes the app's memory as a
+ *     segment (runs of its frames) with its registers; SEG_GET fetches
+ *     them, the app's argv/environment and its proxy's pid.
+ *  3. The files: from the proxy's /proc entries (the app's descriptors
+ *     are the proxy's own numbers), its working directory likewise.
+ *  4. SEG_ATTACH and mmap: the app's pages, read-only, written to the
+ *     image straight from the mapping; all-zero pages are skipped.
+ *  5. The image is renamed into place; the segment is withdrawn; the
+ *     app is thawed, left frozen or killed as asked.
+ *
+ * On any failure the temporary file is removed and the app is left
+ * frozen (it can be thawed): nothing is lost.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../xemem/cokdev.h"
+#include "cokctl.h"
+#include "image.h"
+
+enum after_dump { AFTER_AS_BEFORE, AFTER_RUN, AFTER_KILL };
+
+struct dump_file {
+	struct cok_img_file f;
+	char path[PATH_MAX];
+};
+
+struct dump {
+	uint32_t app;
+	const char *out;
+	bool json, verbose, progress;
+	int devfd;
+	uint32_t segid;
+	struct cok_ioc_seg_get get;
+	struct cok_frozen_app *state;
+	struct cok_seg_run *runs;
+	char *strings;
+	const uint8_t *mem;
+	uint64_t mem_len;
+	struct cok_region *regions;
+	uint32_t nregions;
+	struct dump_file *files;
+	size_t nfiles;
+	char cwd[PATH_MAX];
+	struct cok_img_writer w;
+	/* Figures. */
+	uint64_t freeze_ns, t_frozen, t_start, t_end;
+	uint64_t stored, zero_pages, last_progress;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- the segment ------------------------------------------------------ */
+
+static int make_segment(struct dump *d)
+{
+	struct cok_ioc_seg_make mk = { .app_id = d->app,
+				       .perms = COK_SEG_READ };
+
+	if (ioctl(d->devfd, COK_IOC_SEG_MAKE, &mk)) {
+		int err = errno;
+
+		mk.error[sizeof(mk.error) - 1] = '\0';
+		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": %s\n", d->app,
+			mk.error[0] ? mk.error : strerror(err));
+		return err == ENOMEM || err == EFAULT ? COK_EXIT_SYSTEM :
+		       COK_EXIT_REFUSED;
+	}
+	d->segid = mk.segid;
+	d->runs = calloc(mk.nruns ? mk.nruns : 1, sizeof(*d->runs));
+	d->state = calloc(1, sizeof(*d->state));
+	d->strings = calloc(1, mk.strings_size + 1);
+	if (!d->runs || !d->state || !d->strings) {
+		fprintf(stderr, "cokctl: dump: out of memory\n");
+		return COK_EXIT_SYSTEM;
+	}
+	d->get = (struct cok_ioc_seg_get){
+		.segid = mk.segid, .max_runs = mk.nruns,
+		.runs = (uintptr_t)d->runs, .state = (uintptr_t)d->state,
+		.strings = (uintptr_t)d->strings,
+		.strings_max = mk.strings_size,
+	};
+	if (ioctl(d->devfd, COK_IOC_SEG_GET, &d->get) ||
+	    d->get.nruns != mk.nruns) {
+		fprintf(stderr, "cokctl: dump: segment %" PRIu32 ": %s\n",
+			mk.segid, strerror(errno));
+		return COK_EXIT_SYSTEM;
+	}
+	return COK_EXIT_OK;
+}
+
+/* Regions: the runs merged where addresses follow and rights agree. */
+static int build_regions(struct dump *d)
+{
+	uint32_t i;
+
+	d->regions = calloc(d->get.nruns ? d->get.nruns : 1,
+			    sizeof(*d->regions));
+	if (!d->regions)
+		return COK_EXIT_SYSTEM;
+	for (i = 0; i < d->get.nruns; i++) {
+		const struct cok_seg_run *r = &d->runs[i];
+		struct cok_region *last = d->nregions ?
+					  &d->regions[d->nregions - 1] : NULL;
+
+		if (last && last->va + last->len == r->va &&
+		    last->prot == r->prot) {
+			last->len += r->len;
+			continue;
+		}
+		d->regions[d->nregions++] = (struct cok_region){
+			.va = r->va, .len = r->len, .prot = r->prot };
+	}
+	return COK_EXIT_OK;
+}
+
+static int attach_segment(struct dump *d)
+{
+	struct cok_ioc_seg_attach a = { .segid = d->segid,
+					.perms = COK_SEG_READ };
+
+	if (ioctl(d->devfd, COK_IOC_SEG_ATTACH, &a)) {
+		fprintf(stderr, "cokctl: dump: attach segment %" PRIu32 ": %s\n",
+			d->segid, strerror(errno));
+		return COK_EXIT_SYSTEM;
+	}
+	d->mem_len = d->get.bytes;
+	if (!d->mem_len)
+		return COK_EXIT_OK;
+	d->mem = mmap(NULL, d->mem_len, PROT_READ, MAP_SHARED, d->devfd, 0);
+	if (d->mem == MAP_FAILED) {
+		d->mem = NULL;
+		fprintf(stderr, "cokctl: dump: map segment %" PRIu32 ": %s\n",
+			d->segid, strerror(errno));
+		return COK_EXIT_SYSTEM;
+	}
+	return COK_EXIT_OK;
+}
+
+static void release_segment(struct dump *d)
+{
+	if (d->mem)
+		munmap((void *)d->mem, d->mem_len);
+	d->mem = NULL;
+	if (d->devfd < 0)
+		return;
+	ioctl(d->devfd, COK_IOC_SEG_DETACH);
+	if (d->segid)
+		ioctl(d->devfd, COK_IOC_SEG_REMOVE, &d->segid);
+	d->segid = 0;
+}
+
+/* ---- the proxy's files ------------------------------------------------ */
+
+static bool private_fd(const struct dump *d, int fd)
+{
+	return fd == d->get.private_fds[0] || fd == d->get.private_fds[1];
+}
+
+/* pos and flags from /proc/PID/fdinfo/FD. */
+static int read_fdinfo(pid_t pid, int fd, uint64_t *pos, uint32_t *flags)
+{
+	char path[64], line[256];
+	unsigned long long v;
+	unsigned int fl;
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "pos: %llu", &v) == 1) {
+			*pos = v;
+			found |= 1;
+		} else if (sscanf(line, "flags: %o", &fl) == 1) {
+			*flags = fl;
+			found |= 2;
+		}
+	}
+	fclose(f);
+	return found == 3 ? 0 : -EPROTO;
+}
+
+static int add_file(struct dump *d, pid_t pid, int fd)
+{
+	struct dump_file *df;
+	char link[64];
+	struct stat st;
+	ssize_t n;
+	int err;
+
+	df = realloc(d->files, (d->nfiles + 1) * sizeof(*d->files));
+	if (!df)
+		return -ENOMEM;
+	d->files = df;
+	df = &d->files[d->nfiles];
+	memset(df, 0, sizeof(*df));
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", pid, fd);
+	n = readlink(link, df->path, sizeof(df->path) - 1);
+	if (n < 0 || stat(link, &st))
+		return errno == ENOENT ? 0 : -errno;	/* closed meanwhile */
+	df->path[n] = '\0';
+	err = read_fdinfo(pid, fd, &df->f.offset, &df->f.flags);
+	if (err)
+		return err;
+	df->f.fd = fd;
+	df->f.path_len = (uint32_t)n;
+	df->f.size = (uint64_t)st.st_size;
+	if (fd <= 2) {
+		df->f.kind = COK_IMG_FILE_STDIO;
+	} else if (S_ISREG(st.st_mode)) {
+		df->f.kind = COK_IMG_FILE_REGULAR;
+	} else {
+		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": fd %d (%s) is not a regular file; only files can be reopened at restore\n",
+			d->app, fd, df->path);
+		return -EOPNOTSUPP;
+	}
+	d->nfiles++;
+	return 0;
+}
+
+static int cmp_fd(const void *a, const void *b)
+{
+	const struct dump_file *x = a, *y = b;
+
+	return (x->f.fd > y->f.fd) - (x->f.fd < y->f.fd);
+}
+
+static int collect_files(struct dump *d)
+{
+	pid_t pid = d->get.proxy_pid;
+	char path[64];
+	struct dirent *de;
+	ssize_t n;
+	DIR *dir;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
+	n = readlink(path, d->cwd, sizeof(d->cwd) - 1);
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	dir = pid > 0 && n >= 0 ? opendir(path) : NULL;
+	if (!dir) {
+		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": cannot read its proxy's files (pid %d): %s\n",
+			d->app, pid, strerror(errno));
+		return COK_EXIT_SYSTEM;
+	}
+	d->cwd[n] = '\0';
+	while (!err && (de = readdir(dir))) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+
+		if (*end || end == de->d_name || private_fd(d, (int)fd))
+			continue;
+		err = add_file(d, pid, (int)fd);
+	}
+	closedir(dir);
+	if (err == -EOPNOTSUPP)
+		return COK_EXIT_REFUSED;
+	if (err) {
+		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": its proxy's files: %s\n",
+			d->app, strerror(-err));
+		return COK_EXIT_SYSTEM;
+	}
+	qsort(d->files, d->nfiles, sizeof(*d->files), cmp_fd);
+	return COK_EXIT_OK;
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+static int write_meta(struct dump *d)
+{
+	struct cok_img_meta meta = {
+		.argc = d->get.argc, .envc = d->get.envc, .app_id = d->app,
+		.frozen_ns = d->t_frozen ? now_ns() - d->t_frozen : 0,
+	};
+	struct iovec iov[3] = {
+		{ &meta, sizeof(meta) },
+		{ d->strings, d->get.strings_size },
+		{ d->cwd, strlen(d->cwd) + 1 },
+	};
+
+	return cok_img_add(&d->w, COK_IMG_META, 0, iov, 3);
+}
+
+static int write_files(struct dump *d)
+{
+	static const uint8_t zeros[8];
+	struct iovec *iov;
+	size_t i, n = 0;
+	int err;
+
+	iov = calloc(d->nfiles * 3 + 1, sizeof(*iov));
+	if (!iov)
+		return -ENOMEM;
+	for (i = 0; i < d->nfiles; i++) {
+		size_t len = d->files[i].f.path_len + 1;
+
+		iov[n++] = (struct iovec){ &d->files[i].f,
+					   sizeof(d->files[i].f) };
+		iov[n++] = (struct iovec){ d->files[i].path, len };
+		if (len % 8)
+			iov[n++] = (struct iovec){ (void *)zeros, 8 - len % 8 };
+	}
+	err = cok_img_add(&d->w, COK_IMG_FILES, 0, iov, (int)n);
+	free(iov);
+	return err;
+}
+
+static int write_thread(struct dump *d)
+{
+	struct iovec iov[2] = {
+		{ &d->state->thread, sizeof(d->state->thread) },
+		{ d->state->xstate, d->state->thread.xstate_size },
+	};
+
+	return cok_img_add(&d->w, COK_IMG_THREAD, 0, iov, 2);
+}
+
+static int write_mm(struct dump *d)
+{
+	struct cok_mm_state mm = d->state->mm;
+	struct iovec iov[2] = {
+		{ &mm, sizeof(mm) },
+		{ d->regions, (size_t)d->nregions * sizeof(*d->regions) },
+	};
+
+	mm.nregions = d->nregions;
+	return cok_img_add(&d->w, COK_IMG_MM, 0, iov, 2);
+}
+
+static bool zero_page(const uint8_t *p)
+{
+	const uint64_t *q = (const uint64_t *)p;
+	size_t i;
+
+	for (i = 0; i < COK_IMG_PAGE_SIZE / 8; i += 4)
+		if (q[i] | q[i + 1] | q[i + 2] | q[i + 3])
+			return false;
+	return true;
+}
+
+static void progress(struct dump *d, uint64_t done, bool last)
+{
+	if (!d->progress || (!last && done - d->last_progress < (16ULL << 20)))
+		return;
+	d->last_progress = done;
+	fprintf(stderr, "\rcokctl: dump: %" PRIu64 " / %" PRIu64 " MiB%s",
+		done >> 20, d->mem_len >> 20, last ? "\n" : "");
+}
+
+/* One extent: at most COK_IMG_EXTENT_MAX bytes of non-zero pages. */
+static int flush_extent(struct dump *d, uint64_t va, const uint8_t *p,
+			uint64_t len)
+{
+	if (!len)
+		return 0;
+	d->stored += len;
+	return cok_img_add_buf(&d->w, COK_IMG_PAGES, va, p, len);
+}
+
+/*
+ * The pages in address order; an extent ends at a zero page, at a gap
+ * in addresses, at a region's end, or at COK_IMG_EXTENT_MAX.
+ */
+static int write_pages(struct dump *d)
+{
+	uint64_t off = 0, ext_va = 0, ext_len = 0, reg_end = 0;
+	const uint8_t *ext = NULL;
+	uint32_t i, g = 0;
+	int err = 0;
+
+	for (i = 0; i < d->get.nruns && !err; i++) {
+		const struct cok_seg_run *r = &d->runs[i];
+		uint64_t p;
+
+		while (g < d->nregions && r->va >= d->regions[g].va +
+						     d->regions[g].len)
+			g++;
+		for (p = 0; p < r->len && !err; p += COK_IMG_PAGE_SIZE) {
+			const uint8_t *page = d->mem + off + p;
+			uint64_t va = r->va + p;
+			bool join = ext_len && ext_va + ext_len == va &&
+				    va < reg_end &&
+				    ext_len < COK_IMG_EXTENT_MAX;
+
+			if (zero_page(page)) {
+				d->zero_pages++;
+				err = flush_extent(d, ext_va, ext, ext_len);
+				ext_len = 0;
+				continue;
+			}
+			if (!join) {
+				err = flush_extent(d, ext_va, ext, ext_len);
+				ext = page;
+				ext_va = va;
+				ext_len = 0;
+				reg_end = d->regions[g].va + d->regions[g].len;
+			}
+			ext_len += COK_IMG_PAGE_SIZE;
+		}
+		off += r->len;
+		progress(d, off, false);
+	}
+	if (!err)
+		err = flush_extent(d, ext_va, ext, ext_len);
+	progress(d, off, true);
+	return err;
+}
+
+static int write_image(struct dump *d)
+{
+	int err;
+
+	err = cok_img_create(&d->w, d->out, realtime_ns(), 0);
+	if (!err)
+		err = write_meta(d);
+	if (!err)
+		err = write_files(d);
+	if (!err)
+		err = write_thread(d);
+	if (!err)
+		err = write_mm(d);
+	if (!err)
+		err = write_pages(d);
+	if (!err)
+		err = cok_img_commit(&d->w);
+	if (err) {
+		if (d->progress)
+			fputc('\n', stderr);
+		fprintf(stderr, "cokctl: dump: %s\n", cok_img_writer_error(&d->w));
+		cok_img_abort(&d->w);
+		return COK_EXIT_SYSTEM;
+	}
+	return COK_EXIT_OK;
+}
+
+/* ---- the verb ------------------------------------------------------------ */
+
+static void report(const struct dump *d, const char *after)
+{
+	double secs = (d->t_end - d->t_start) / 1e9;
+	uint64_t size = d->w.off;
+	double mib_s = secs > 0 ? (size / 1048576.0) / secs : 0;
+
+	if (d->json) {
+		printf("{\"app\":%" PRIu32 ",\"image\":", d->app);
+		cok_json_string(stdout, d->out);
+		printf(",\"bytes\":%" PRIu64 ",\"mapped_bytes\":%" PRIu64
+		       ",\"stored_bytes\":%" PRIu64 ",\"zero_pages\":%" PRIu64
+		       ",\"regions\":%" PRIu32 ",\"files\":%zu"
+		       ",\"freeze_ns\":%" PRIu64 ",\"dump_ns\":%" PRIu64
+		       ",\"mib_per_s\":%.1f,\"after\":\"%s\"}\n",
+		       size, d->mem_len, d->stored, d->zero_pages, d->nregions,
+		       d->nfiles, d->freeze_ns, d->t_end - d->t_start, mib_s,
+		       after);
+		return;
+	}
+	if (!d->verbose)
+		return;
+	printf("app %" PRIu32 " dumped to %s: %.1f MiB in %.3f s (%.0f MiB/s); %" PRIu64
+	       " MiB mapped, %" PRIu64 " zero pages skipped, %" PRIu32
+	       " regions, %zu files; app %s\n",
+	       d->app, d->out, size / 1048576.0, secs, mib_s,
+	       d->mem_len >> 20, d->zero_pages, d->nregions, d->nfiles, after);
+}
+
+static void dump_free(struct dump *d)
+{
+	release_segment(d);
+	if (d->devfd >= 0)
+		close(d->devfd);
+	free(d->runs);
+	free(d->state);
+	free(d->strings);
+	free(d->regions);
+	free(d->files);
+}
+
+/* Freeze unless frozen; *froze says whether we did. */
+static int freeze_app(struct cok_nl *nl, struct dump *d, bool *froze)
+{
+	if (!cok_freeze_request(nl, d->app, false, &d->freeze_ns)) {
+		*froze = true;
+		d->t_frozen = now_ns();
+		return COK_EXIT_OK;
+	}
+	if (nl->status == COK_NL_REFUSED && nl->err == EALREADY) {
+		*froze = false;
+		return COK_EXIT_OK;
+	}
+	return cok_nl_failure(nl);
+}
+
+static int finish(struct cok_nl *nl, struct dump *d, enum after_dump after,
+		  bool froze)
+{
+	uint64_t ns;
+
+	if (after == AFTER_KILL) {
+		int ret = cok_kill_app(nl, d->app, true);
+
+		if (!ret)
+			report(d, "killed");
+		return ret;
+	}
+	if (after == AFTER_RUN || froze) {
+		if (cok_freeze_request(nl, d->app, true, &ns))
+			return cok_nl_failure(nl);
+		report(d, "thawed");
+		return COK_EXIT_OK;
+	}
+	report(d, "frozen");
+	return COK_EXIT_OK;
+}
+
+static int run_dump(struct cok_nl *nl, struct dump *d, enum after_dump after)
+{
+	bool froze = false;
+	int ret;
+
+	d->t_start = now_ns();
+	ret = freeze_app(nl, d, &froze);
+	if (ret)
+		return ret;
+	ret = make_segment(d);
+	if (!ret)
+		ret = build_regions(d);
+	if (!ret)
+		ret = collect_files(d);
+	if (!ret)
+		ret = attach_segment(d);
+	if (!ret)
+		ret = write_image(d);
+	release_segment(d);
+	d->t_end = now_ns();
+	if (ret) {
+		fprintf(stderr, "cokctl: dump: app %" PRIu32 " is left frozen; `cokctl thaw %" PRIu32 "` lets it go on\n",
+			d->app, d->app);
+		return ret;
+	}
+	return finish(nl, d, after, froze);
+}
+
+int cok_cmd_dump(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "leave-running", no_argument, NULL, 'r' },
+		{ "kill", no_argument, NULL, 'k' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dump d = { .devfd = -1 };
+	enum after_dump after = AFTER_AS_BEFORE;
+	struct cok_nl nl;
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:rkvjh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			d.out = optarg;
+			break;
+		case 'r':
+		case 'k':
+			if (after != AFTER_AS_BEFORE)
+				return cok_usage_error("dump", "--leave-running and --kill exclude each other");
+			after = c == 'r' ? AFTER_RUN : AFTER_KILL;
+			break;
+		case 'v':
+			d.verbose = true;
+			break;
+		case 'j':
+			d.json = true;
+			break;
+		case 'h':
+			cok_print_manual(cok_find_verb("dump")->manual);
+			return COK_EXIT_OK;
+		default:
+			return cok_option_error("dump", c, argv);
+		}
+	}
+	if (optind == argc)
+		return cok_usage_error("dump", "which app? (APP, as cokctl ps shows)");
+	if (argc - optind > 1)
+		return cok_usage_error("dump", "unexpected argument '%s'",
+				       argv[optind + 1]);
+	if (cok_parse_u32(argv[optind], &d.app) || !d.app)
+		return cok_usage_error("dump", "invalid app id '%s' (a number >= 1)",
+				       argv[optind]);
+	if (!d.out)
+		return cok_usage_error("dump", "where to? (-o FILE)");
+	d.progress = !d.json && isatty(STDERR_FILENO);
+
+	ret = cok_connect(&nl);
+	if (ret)
+		return ret;
+	d.devfd = cok_open_device("dumping");
+	if (d.devfd < 0) {
+		cok_nl_close(&nl);
+		return -d.devfd;
+	}
+	ret = run_dump(&nl, &d, after);
+	dump_free(&d);
+	cok_nl_close(&nl);
+	return ret;
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cokctl restore FILE: bring a dumped app back and be its proxy.
+ *
+ *  1. The whole image is checked (every checksum) before anything else.
+ *  2. Its files are reopened at their descriptor numbers and offsets;
+ *     standard input, output and error are ours.  A file that cannot be
+ *     reopened refuses the restore, before the enclave is touched.
+ *  3. COK_IOC_RESTORE: the co-kernel rebuilds the app (regions, zeroed;
+ *     registers; FPU state) on a free core and keeps it frozen.
+ *  4. The image's page extents are written into the app's memory
+ *     through our mapping of the enclave, by its page tables.
+ *  5. COK_IOC_RESUME, and we serve its system calls as `launch` does.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../xemem/cokdev.h"
+#include "cokctl.h"
+#include "image.h"
+#include "proxy.h"
+
+/* open(2) flags a reopen keeps: access mode, append, sync, cloexec... */
+#define REOPEN_DROP	(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)
+
+static int reopen_one(const struct cok_img_fileref *fr, const char *image)
+{
+	const struct cok_img_file *f = fr->file;
+	struct stat st;
+	int fd, nfd;
+
+	fd = open(fr->path, (int)(f->flags & ~(uint32_t)REOPEN_DROP));
+	if (fd < 0) {
+		fprintf(stderr, "cokctl: restore %s: cannot reopen fd %d (%s): %s\n",
+			image, f->fd, fr->path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < f->offset) {
+		fprintf(stderr, "cokctl: restore %s: fd %d (%s) is no longer the file the app had open (now %lld bytes, the app was at offset %" PRIu64 ")\n",
+			image, f->fd, fr->path, (long long)st.st_size,
+			(uint64_t)f->offset);
+		close(fd);
+		return -1;
+	}
+	if (lseek(fd, (off_t)f->offset, SEEK_SET) < 0) {
+		fprintf(stderr, "cokctl: restore %s: fd %d (%s): seek: %s\n",
+			image, f->fd, fr->path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (fd == f->fd)
+		return 0;
+	nfd = dup3(fd, f->fd, f->flags & O_CLOEXEC);
+	close(fd);
+	if (nfd < 0) {
+		fprintf(stderr, "cokctl: restore %s: fd %d (%s): %s\n", image,
+			f->fd, fr->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The app's own descriptors, at their numbers (ours are hidden above). */
+static int reopen_files(const struct cok_img *img, const char *image,
+			const struct cok_proxy *p)
+{
+	size_t i;
+
+	for (i = 0; i < img->nfiles; i++) {
+		const struct cok_img_fileref *fr = &img->files[i];
+
+		if (fr->file->kind != COK_IMG_FILE_REGULAR)
+			continue;	/* stdio: the caller's */
+		if (cok_proxy_private_fd(p, fr->file->fd)) {
+			fprintf(stderr, "cokctl: restore %s: fd %d is taken by cokctl itself; raise the open-file limit (ulimit -n)\n",
+				image, fr->file->fd);
+			return -1;
+		}
+		if (reopen_one(fr, image))
+			return -1;
+	}
+	return 0;
+}
+
+/* argv then envp, NUL-ended each, as the module keeps them. */
+static char *join_strings(const struct cok_img *img, uint64_t *size)
+{
+	uint32_t i, n = img->meta.argc + img->meta.envc;
+	uint64_t total = 0;
+	char *blob, *at;
+
+	for (i = 0; i < n; i++)
+		total += strlen(i < img->meta.argc ? img->argv[i] :
+				img->envp[i - img->meta.argc]) + 1;
+	blob = malloc(total ? total : 1);
+	if (!blob)
+		return NULL;
+	at = blob;
+	for (i = 0; i < n; i++)
+		at = stpcpy(at, i < img->meta.argc ? img->argv[i] :
+			    img->envp[i - img->meta.argc]) + 1;
+	*size = total;
+	return blob;
+}
+
+static struct cok_restore_block *build_block(const struct cok_img *img,
+					     size_t *size)
+{
+	struct cok_restore_block *b;
+
+	*size = sizeof(*b) + (size_t)img->mm->nregions * sizeof(b->regions[0]);
+	b = calloc(1, *size);
+	if (!b)
+		return NULL;
+	b->thread = *img->thread;
+	memcpy(b->xstate, img->xstate, img->thread->xstate_size);
+	b->mm = *img->mm;
+	memcpy(b->regions, img->regions,
+	       (size_t)img->mm->nregions * sizeof(b->regions[0]));
+	return b;
+}
+
+static int restore_failed(const char *image, struct cok_ioc_restore *r,
+			  int err)
+{
+	r->error[sizeof(r->error) - 1] = '\0';
+	fprintf(stderr, "cokctl: restore %s: %s\n", image,
+		r->error[0] ? r->error : strerror(err));
+	if (err == EPERM || err == EACCES)
+		return COK_EXIT_PERM;
+	return err == ENOMEM || err == EFAULT ? COK_EXIT_SYSTEM :
+	       COK_EXIT_REFUSED;
+}
+
+/*
+ * The extents into the app's pages, page by page through its tables
+ * (read access: text pages are read-only for the app, not for us).
+ */
+static int write_pages(struct cok_proxy *p, const struct cok_img *img,
+		       uint64_t cr3)
+{
+	size_t i;
+
+	for (i = 0; i < img->nextents; i++) {
+		const struct cok_img_extent *x = &img->extents[i];
+		uint64_t done;
+
+		for (done = 0; done < x->size; done += COK_IMG_PAGE_SIZE) {
+			uint8_t *host;
+
+			if (cok_appmem_translate(&p->mem, cr3, x->addr + done,
+						 COK_ACC_READ, &host))
+				return -1;
+			memcpy(host, x->data + done, COK_IMG_PAGE_SIZE);
+		}
+	}
+	return 0;
+}
+
+/* Map the enclave, fill the app, let it go, and serve it. */
+static int serve(struct cok_proxy *p, const struct cok_img *img,
+		 const struct cok_ioc_restore *r)
+{
+	const char *why;
+	void *mem;
+	int ret;
+
+	mem = mmap(NULL, r->mem_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   p->devfd, 0);
+	if (mem == MAP_FAILED) {
+		dprintf(p->errfd, "cokctl: app %" PRIu32 ": cannot map the enclave memory: %s\n",
+			p->app_id, strerror(errno));
+		ioctl(p->devfd, COK_IOC_KILL);
+		return COK_EXIT_SYSTEM;
+	}
+	ret = cok_appmem_init(&p->mem, mem, r->mem_bytes, &why);
+	if (!ret && write_pages(p, img, r->cr3)) {
+		why = "a page of the image is outside the restored app's memory";
+		ret = -1;
+	}
+	if (!ret && ioctl(p->devfd, COK_IOC_RESUME)) {
+		why = strerror(errno);
+		ret = -1;
+	}
+	if (!ret && p->verbose)
+		dprintf(p->errfd, "cokctl: app %" PRIu32 " (was %" PRIu32 ") restored on core %" PRIu32 " (cpu %" PRIu32 ") in %.1f ms: %.1f MiB of pages in %zu extents\n",
+			r->app_id, img->meta.app_id, r->core_out, r->cpu_out,
+			(cok_proxy_now_ns() - p->start_ns) / 1e6,
+			img->stored_bytes / 1048576.0, img->nextents);
+	if (ret) {
+		dprintf(p->errfd, "cokctl: app %" PRIu32 ": %s\n", p->app_id,
+			why);
+		ioctl(p->devfd, COK_IOC_KILL);
+		cok_appmem_fini(&p->mem);
+		munmap(mem, r->mem_bytes);
+		return COK_EXIT_SYSTEM;
+	}
+	ret = cok_proxy_run(p);
+	cok_appmem_fini(&p->mem);
+	munmap(mem, r->mem_bytes);
+	return ret;
+}
+
+static int open_proxy(struct cok_proxy *p)
+{
+	int fd = cok_open_device("restoring");
+
+	if (fd < 0)
+		return -fd;
+	p->devfd = cok_proxy_hide_fd(fd);
+	if (p->devfd < 0) {
+		fprintf(stderr, "cokctl: %s: %s\n", COK_DEV_PATH,
+			strerror(-p->devfd));
+		close(fd);
+		return COK_EXIT_SYSTEM;
+	}
+	fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+	p->errfd = fd >= 0 ? cok_proxy_hide_fd(fd) : -1;
+	cok_proxy_signals(p->devfd);
+	return COK_EXIT_OK;
+}
+
+static int do_restore(struct cok_proxy *p, const struct cok_img *img,
+		      const char *image, struct cok_ioc_restore *r)
+{
+	struct cok_restore_block *b;
+	uint64_t strings_size = 0;
+	char *strings;
+	size_t size;
+	int ret;
+
+	b = build_block(img, &size);
+	strings = join_strings(img, &strings_size);
+	if (!b || !strings) {
+		free(b);
+		free(strings);
+		fprintf(stderr, "cokctl: restore: out of memory\n");
+		return COK_EXIT_SYSTEM;
+	}
+	r->block = (uintptr_t)b;
+	r->block_size = size;
+	r->strings = (uintptr_t)strings;
+	r->strings_size = strings_size;
+	r->argc = img->meta.argc;
+	r->envc = img->meta.envc;
+	r->private_fds[0] = p->devfd;
+	r->private_fds[1] = p->errfd;
+	ret = ioctl(p->devfd, COK_IOC_RESTORE, r) ? errno : 0;
+	free(b);
+	free(strings);
+	if (ret)
+		return restore_failed(image, r, ret);
+	p->app_id = r->app_id;
+	return serve(p, img, r);
+}
+
+int cok_cmd_restore(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "enclave", required_argument, NULL, 'e' },
+		{ "core", required_argument, NULL, 'c' },
+		{ "trace", no_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cok_proxy p = { .devfd = -1, .errfd = -1 };
+	struct cok_ioc_restore r;
+	uint32_t enclave = 0, core = UINT32_MAX;
+	struct cok_img img;
+	const char *image;
+	char why[320];
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":e:c:tvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (cok_parse_enclave(optarg, &enclave))
+				return cok_usage_error("restore", "invalid enclave id '%s' (a number >= 1)",
+						       optarg);
+			break;
+		case 'c':
+			if (cok_parse_u32(optarg, &core) || core > INT32_MAX)
+				return cok_usage_error("restore", "invalid core '%s' (a core index, 0 for the enclave's first)",
+						       optarg);
+			break;
+		case 't':
+			p.trace = true;
+			p.verbose = true;
+			break;
+		case 'v':
+			p.verbose = true;
+			break;
+		case 'h':
+			cok_print_manual(cok_find_verb("restore")->manual);
+			return COK_EXIT_OK;
+		default:
+			return cok_option_error("restore", c, argv);
+		}
+	}
+	if (optind == argc)
+		return cok_usage_error("restore", "which image? (FILE)");
+	if (argc - optind > 1)
+		return cok_usage_error("restore", "unexpected argument '%s'",
+				       argv[optind + 1]);
+	image = argv[optind];
+
+	p.start_ns = cok_proxy_now_ns();	/* restore time: from here */
+	ret = cok_img_open(&img, image, 0, why, sizeof(why));
+	if (ret) {
+		fprintf(stderr, "cokctl: restore %s: %s\n", image,
+			ret == -EBADMSG ? why : strerror(-ret));
+		return ret == -EBADMSG ? COK_EXIT_BAD_IMAGE : COK_EXIT_SYSTEM;
+	}
+	ret = open_proxy(&p);
+	if (!ret && reopen_files(&img, image, &p))
+		ret = COK_EXIT_REFUSED;
+	if (!ret) {
+		memset(&r, 0, sizeof(r));
+		r.enclave = enclave;
+		r.core = core == UINT32_MAX ? -1 : (int32_t)core;
+		ret = do_restore(&p, &img, image, &r);
+	}
+	cok_img_close(&img);
+	return ret;
+}

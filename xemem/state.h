@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A frozen app's state, as the co-kernel publishes it for a dump and as
+ * a restore hands it back.  The same structures are the THREAD and MM
+ * records of an image file (image.h): one definition for all three.
+ *
+ * Publishing (COK_MSG_PUBLISH, frozen app only): the co-kernel writes a
+ * struct cok_frozen_app, followed by its segment runs, at the start of a
+ * chunk it owns for that purpose, and answers with the chunk's enclave
+ * offset.  The block stays until the app is thawed, killed or published
+ * again.  The runs describe every present user page of the app as
+ * (virtual address, enclave offset, length, protection), physically
+ * contiguous each, in address order: the module turns them into an
+ * XEMEM-style segment (cokdev.h) that a dumper maps read-only.
+ *
+ * Restoring (COK_MSG_RESTORE, arg[0] = enclave offset of a struct
+ * cok_restore_block in a staging area, as for a launch): the co-kernel
+ * builds an empty address space with the regions mapped and zeroed,
+ * sets the registers, and leaves the app FROZEN with app.cr3 set; Linux
+ * writes the page data through the app's page tables and sends THAW.
+ */
+#ifndef XEMEM_STATE_H
+#define XEMEM_STATE_H
+
+#include "cok_types.h"
+
+/* The general registers of a user thread, and its segment bases. */
+struct cok_user_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags;
+	uint64_t fs_base, gs_base;
+};
+
+/* FPU/SSE/AVX state: an XSAVE image, or an FXSAVE one when xcr0 is 0. */
+#define COK_XSTATE_MAX		4096
+#define COK_FXSAVE_SIZE		512
+
+/*
+ * One thread (today: the app's only one).  The xstate bytes follow it in
+ * an image; in a published or restore block they are the array after.
+ */
+struct cok_thread_state {
+	struct cok_user_regs regs;
+	uint64_t xcr0;		/* components in xstate; 0 = FXSAVE format */
+	uint32_t xstate_size;	/* bytes of xstate that follow */
+	uint32_t pad;
+};
+
+/* Protection bits of a region or a segment run. */
+#define COK_PROT_READ		1U
+#define COK_PROT_WRITE		2U
+#define COK_PROT_EXEC		4U
+
+/* One mapped range of the app's address space (page-aligned). */
+struct cok_region {
+	uint64_t va;
+	uint64_t len;
+	uint32_t prot;		/* COK_PROT_* */
+	uint32_t pad;
+};
+
+/* The co-kernel's memory bookkeeping of the app, and its clock. */
+struct cok_mm_state {
+	uint64_t brk_start;
+	uint64_t brk;
+	uint64_t mmap_next;	/* anonymous mmap grows down from here */
+	uint64_t rng;		/* getrandom() state */
+	uint64_t monotonic_ns;	/* the app's CLOCK_MONOTONIC when frozen */
+	uint32_t nregions;	/* struct cok_region entries that follow */
+	uint32_t pad;
+};
+
+/* One physically contiguous run of the app's present pages. */
+struct cok_seg_run {
+	uint64_t va;
+	uint64_t offset;	/* enclave offset of its first byte */
+	uint64_t len;		/* bytes, a multiple of 4 KiB */
+	uint32_t prot;		/* COK_PROT_* */
+	uint32_t pad;
+};
+
+#define COK_FROZEN_MAGIC	0x4e5a5246U	/* "FRZN" */
+#define COK_RESTORE_MAGIC	0x54534552U	/* "REST" */
+
+/* Published by COK_MSG_PUBLISH; runs[nruns] follow. */
+struct cok_frozen_app {
+	uint32_t magic;
+	uint32_t nruns;
+	uint64_t bytes;		/* of the whole block, runs included */
+	struct cok_thread_state thread;
+	struct cok_mm_state mm;	/* nregions is 0 here: see the runs */
+	uint8_t xstate[COK_XSTATE_MAX];
+	struct cok_seg_run runs[];
+};
+
+/*
+ * Staged for COK_MSG_RESTORE; regions[mm.nregions] follow.  Linux's
+ * clocks at one instant give the co-kernel its TSC clock, as at launch;
+ * the app's CLOCK_MONOTONIC goes on from mm.monotonic_ns.
+ */
+struct cok_restore_block {
+	uint32_t magic;
+	uint32_t app_id;
+	uint64_t staged_size;	/* bytes the module wrote, block included */
+	uint64_t clock_tsc;
+	uint64_t clock_realtime_ns;
+	uint64_t clock_monotonic_ns;
+	uint64_t tsc_khz;
+	struct cok_thread_state thread;
+	struct cok_mm_state mm;
+	uint8_t xstate[COK_XSTATE_MAX];
+	struct cok_region regions[];
+};
+
+#define COK_RESTORE_MAX_REGIONS	65536
+
+#endif /* XEMEM_STATE_H */
