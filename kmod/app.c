@@ -581,12 +581,17 @@ static int freeze_core(struct cok_enclave *e, u32 core, u32 app_id,
 	struct cok_app_slot *s = slot_of(e, core);
 	int err = call(e, core, &m, FREEZE_TIMEOUT_MS);
 
-	if (err == -ETIMEDOUT && s->sc.state == COK_SC_PENDING) {
+	if (err == -ETIMEDOUT) {
+		/* Withdraw it: the freeze must not happen behind our back. */
 		m = (struct cok_msg){ .type = COK_MSG_THAW };
 		call(e, core, &m, FREEZE_TIMEOUT_MS);
-		cok_err(extack, "app %u is in a system call (%llu) its proxy has not answered within %u ms; not frozen, try again",
-			app_id, (unsigned long long)s->sc.nr,
-			FREEZE_TIMEOUT_MS);
+		if (s->sc.state == COK_SC_PENDING)
+			cok_err(extack, "app %u is in a system call (%llu) its proxy has not answered within %u ms; not frozen, try again",
+				app_id, (unsigned long long)s->sc.nr,
+				FREEZE_TIMEOUT_MS);
+		else
+			cok_err(extack, "app %u did not stop within %u ms (a long system call?); not frozen, try again",
+				app_id, FREEZE_TIMEOUT_MS);
 		return -EAGAIN;
 	}
 	if (err || m.status) {

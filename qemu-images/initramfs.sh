@@ -155,7 +155,11 @@ if [ -n "$MODDIR" ] && [ -f "$MODDIR/modules.dep" ]; then
 		esac
 		echo "$base" >>"$R/lib/cok-boot/order"
 	}
-	for m in virtio_pci virtio_console virtio_blk; do
+	BOOT_MODS="virtio_pci virtio_console virtio_blk"
+	# CRIU (make bench) probes nftables and the socket diag modules.
+	[ "${COK_WITH_CRIU:-0}" = 1 ] &&
+		BOOT_MODS="$BOOT_MODS crc32c_generic nf_tables nft_ct nft_chain_nat nft_compat unix_diag inet_diag tcp_diag udp_diag netlink_diag packet_diag tun"
+	for m in $BOOT_MODS; do
 		line=$(grep -E "(^|/)$m\.ko(\.[a-z]+)?:" "$MODDIR/modules.dep" || true)
 		[ -n "$line" ] || continue		# built in
 		deps=$(echo "${line#*:}" | xargs -n1 | tac)	# modprobe order

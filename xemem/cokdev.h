@@ -50,8 +50,8 @@ struct cok_ioc_launch {
 	__u64 strings_size;
 	__u32 argc;
 	__u32 envc;
-	__s32 private_fds[2];	/* the proxy's own descriptors (-1: none):
-				 * not the app's, skipped by a dump */
+	/* The proxy's own descriptors (-1: none), skipped by a dump. */
+	__s32 private_fds[2];
 	/* out */
 	__u32 app_id;
 	__u32 core_out;		/* core index in the enclave */

@@ -95,8 +95,7 @@ struct cok_img_meta {
 /* How a file was open in the app; its path follows, NUL-ended. */
 enum cok_img_file_kind {
 	COK_IMG_FILE_REGULAR = 1,	/* reopened by path at offset */
-	COK_IMG_FILE_STDIO = 2,		/* fd 0-2, not a regular file: the
-					 * restoring proxy's own */
+	COK_IMG_FILE_STDIO = 2,		/* fd 0-2: the restorer's own */
 };
 
 struct cok_img_file {

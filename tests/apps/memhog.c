@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * memhog MIB [SECONDS]: fills MIB MiB with pseudo-random data (no zero
- * page), says so, then keeps computing over it until SECONDS (default
- * 3600) have passed since its start, and prints a digest.  For the dump
+ * page), says so, then keeps computing over it for SECONDS (default
+ * 3600) and prints a digest.  For the dump
  * benchmark: an app whose image is mostly page data.
  */
 #include <stdint.h>
@@ -38,6 +38,7 @@ int main(int argc, char **argv)
 	}
 	printf("memhog: %zu MiB filled\n", mib);
 	fflush(stdout);
+	t0 = now();
 	while (now() - t0 < secs)
 		for (i = 0; i < n; i += 512)
 			digest = (digest ^ m[i]) * 0x100000001b3ULL;

@@ -115,7 +115,7 @@ DUMP_MIB=${COK_DUMP_MIB:-256}
 MEMHOG=/apps/memhog.musl
 if [ -x "$MEMHOG" ] && create_enclave --cpus 1 --mem $((DUMP_MIB + 128))M; then
 	IMG=/tmp/bench.img
-	"$COKCTL" launch "$MEMHOG" "$DUMP_MIB" 1 >"$T_TMP/mh.out" 2>&1 3>&- &
+	"$COKCTL" launch "$MEMHOG" "$DUMP_MIB" 5 >"$T_TMP/mh.out" 2>&1 3>&- &
 	P=$!
 	k=0
 	while ! grep -q filled "$T_TMP/mh.out" && [ $k -lt 600 ]; do
@@ -148,7 +148,8 @@ if [ -x "$MEMHOG" ] && create_enclave --cpus 1 --mem $((DUMP_MIB + 128))M; then
 	# CRIU on Linux: the same program, checkpointed and restored.
 	if command -v criu >/dev/null 2>&1; then
 		mkdir -p /tmp/criu
-		setsid "$MEMHOG" "$DUMP_MIB" 1000000 >/tmp/criu.out 2>&1 </dev/null &
+		ifconfig lo 127.0.0.1 up 2>/dev/null	# CRIU's kernel probes
+		setsid "$MEMHOG" "$DUMP_MIB" 1000000 >/tmp/criu.out 2>&1 </dev/null 3>&- &
 		CP=$!
 		k=0
 		while ! grep -q filled /tmp/criu.out && [ $k -lt 600 ]; do
@@ -156,12 +157,12 @@ if [ -x "$MEMHOG" ] && create_enclave --cpus 1 --mem $((DUMP_MIB + 128))M; then
 			k=$((k + 1))
 		done
 		t0=$(uptime_s)
-		criu dump -t "$CP" -D /tmp/criu -j -o dump.log >/dev/null 2>&1
+		criu dump -t "$CP" -D /tmp/criu -j -o dump.log >/dev/null 2>&1 3>&-
 		crc=$?
 		t1=$(uptime_s)
 		if [ $crc = 0 ]; then
 			t2=$(uptime_s)
-			criu restore -D /tmp/criu -j -d -o restore.log >/dev/null 2>&1
+			criu restore -D /tmp/criu -j -d -o restore.log >/dev/null 2>&1 3>&-
 			rrc=$?
 			t3=$(uptime_s)
 			kill -9 "$CP" 2>/dev/null

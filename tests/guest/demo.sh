@@ -9,7 +9,7 @@
 . /tests/lib.sh
 COKCTL=cokctl	# shown as typed
 
-DEMO_STEPS="intro insmod create status console launch destroy rmmod"
+DEMO_STEPS="intro insmod create status console launch checkpoint destroy rmmod"
 for w in $(cat /proc/cmdline); do
 	case $w in cok.demo=*) DEMO_STEPS=$(echo "${w#cok.demo=}" | tr ',' ' ') ;; esac
 done
@@ -96,6 +96,51 @@ step_launch() {
 	explain "and the core is ready for the next one:"
 	show "$COKCTL" launch /apps/exit42.musl
 	[ $? -eq 42 ]
+}
+
+# Wait for FILE to have N lines (30 s at most).
+wait_lines() {
+	_i=0
+	while [ "$(grep -c '' "$1")" -lt "$2" ] && [ $_i -lt 300 ]; do
+		usleep 100000
+		_i=$((_i + 1))
+	done
+}
+
+step_checkpoint() {
+	say "Freeze, dump, and restore a running app"
+	explain "crunch computes for a while with no system call in its loop, printing"
+	explain "a line every 25 rounds and a digest at the end.  First, on Linux:"
+	[ -x /apps/crunch.musl ] || { echo "the test apps are not in this image"; return 1; }
+	echo "\$ /apps/crunch.musl 600 | tail -n 1"
+	/apps/crunch.musl 600 >"$T_TMP/lin.out" || return 1
+	tail -n 1 "$T_TMP/lin.out"
+	explain "Now in the enclave, in the background (its output goes to a file):"
+	echo "\$ cokctl launch /apps/crunch.musl 600 > crunch.out &"
+	"$COKCTL" launch /apps/crunch.musl 600 >"$T_TMP/cok.out" 2>&1 3>&- &
+	_p=$!
+	wait_lines "$T_TMP/cok.out" 3
+	show "$COKCTL" ps || return 1
+	_id=$("$COKCTL" ps -j | json_flatten | sed -n 's/^apps\.0\.id=//p')
+	explain "Freeze stops it where it stands (an IPI to its core), with its latency:"
+	show "$COKCTL" freeze "$_id" || return 1
+	show "$COKCTL" thaw "$_id" || return 1
+	explain "Dump writes it to an image file straight from its pages (mapped"
+	explain "read-only through /dev/ckpt_cokernel) and, with --kill, ends it:"
+	show "$COKCTL" dump "$_id" -o /tmp/crunch.img --kill -v || return 1
+	wait "$_p"
+	echo "  it had printed $(grep -c '' "$T_TMP/cok.out") lines before the dump"
+	show "$COKCTL" image verify /tmp/crunch.img || return 1
+	show "$COKCTL" image info /tmp/crunch.img | head -n 25
+	explain "Restore brings it back (here, after rmmod/insmod, it would be the same)"
+	explain "and it finishes where it stopped:"
+	echo "\$ cokctl restore -v /tmp/crunch.img > rest.out"
+	"$COKCTL" restore -v /tmp/crunch.img >"$T_TMP/rest.out" 3>&- || return 1
+	tail -n 1 "$T_TMP/rest.out"
+	explain "The output before the dump plus the restored app's output, against Linux's:"
+	cat "$T_TMP/cok.out" "$T_TMP/rest.out" >"$T_TMP/all.out"
+	show cmp "$T_TMP/all.out" "$T_TMP/lin.out" || return 1
+	echo "  identical"
 }
 
 step_destroy() {
