@@ -19,6 +19,7 @@ struct cok_app_ref {
 	u32 app_id;
 	u32 seq_seen;			/* last forwarded call handed out */
 	bool ended;
+	bool map_all;			/* mmap maps every chunk at once */
 	/* For a dump: the app's argv + envp, the proxy's own fds. */
 	char *strings;
 	u64 strings_size;

@@ -22,6 +22,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 #include "../xemem/cokdev.h"
 #include "cokctl.h"
 #include "image.h"
+#include "xxh64.h"
 
 enum after_dump { AFTER_AS_BEFORE, AFTER_RUN, AFTER_KILL };
 
@@ -377,25 +379,46 @@ static void progress(struct dump *d, uint64_t done, bool last)
 	if (!d->progress || (!last && done - d->last_progress < (16ULL << 20)))
 		return;
 	d->last_progress = done;
-	fprintf(stderr, "\rcokctl: dump: %" PRIu64 " / %" PRIu64 " MiB%s",
-		done >> 20, d->mem_len >> 20, last ? "\n" : "");
+	fprintf(stderr, "\rcokctl: dump: %" PRIu64 " MiB written%s",
+		done >> 20, last ? "\n" : "");
 }
 
-/* One extent: at most COK_IMG_EXTENT_MAX bytes of non-zero pages. */
-static int flush_extent(struct dump *d, uint64_t va, const uint8_t *p,
-			uint64_t len)
+/* An extent to write: at most COK_IMG_EXTENT_MAX bytes of non-zero pages. */
+struct extent {
+	uint64_t va;
+	const uint8_t *p;
+	uint64_t len;
+	uint64_t sum;
+};
+
+struct extent_plan {
+	struct extent *v;
+	size_t n, cap;
+};
+
+static int plan_add(struct extent_plan *x, uint64_t va, const uint8_t *p,
+		    uint64_t len)
 {
+	struct extent *v;
+
 	if (!len)
 		return 0;
-	d->stored += len;
-	return cok_img_add_buf(&d->w, COK_IMG_PAGES, va, p, len);
+	if (x->n == x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 256;
+		v = realloc(x->v, x->cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		x->v = v;
+	}
+	x->v[x->n++] = (struct extent){ .va = va, .p = p, .len = len };
+	return 0;
 }
 
 /*
  * The pages in address order; an extent ends at a zero page, at a gap
  * in addresses, at a region's end, or at COK_IMG_EXTENT_MAX.
  */
-static int write_pages(struct dump *d)
+static int plan_extents(struct dump *d, struct extent_plan *x)
 {
 	uint64_t off = 0, ext_va = 0, ext_len = 0, reg_end = 0;
 	const uint8_t *ext = NULL;
@@ -418,12 +441,12 @@ static int write_pages(struct dump *d)
 
 			if (zero_page(page)) {
 				d->zero_pages++;
-				err = flush_extent(d, ext_va, ext, ext_len);
+				err = plan_add(x, ext_va, ext, ext_len);
 				ext_len = 0;
 				continue;
 			}
 			if (!join) {
-				err = flush_extent(d, ext_va, ext, ext_len);
+				err = plan_add(x, ext_va, ext, ext_len);
 				ext = page;
 				ext_va = va;
 				ext_len = 0;
@@ -432,11 +455,87 @@ static int write_pages(struct dump *d)
 			ext_len += COK_IMG_PAGE_SIZE;
 		}
 		off += r->len;
-		progress(d, off, false);
 	}
+	return err ?: plan_add(x, ext_va, ext, ext_len);
+}
+
+/*
+ * A second thread sums the extents ahead of the writer, so that hashing
+ * and writing overlap: the dump takes about as long as the write alone.
+ */
+struct summer {
+	struct extent_plan *x;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	size_t done;		/* extents summed */
+	bool stop;
+};
+
+static void *sum_extents(void *arg)
+{
+	struct summer *s = arg;
+	size_t i;
+
+	for (i = 0; i < s->x->n; i++) {
+		s->x->v[i].sum = cok_xxh64(s->x->v[i].p, s->x->v[i].len, 0);
+		pthread_mutex_lock(&s->lock);
+		s->done = i + 1;
+		pthread_cond_signal(&s->more);
+		if (s->stop)
+			i = s->x->n;
+		pthread_mutex_unlock(&s->lock);
+	}
+	return NULL;
+}
+
+static void wait_summed(struct summer *s, size_t i)
+{
+	pthread_mutex_lock(&s->lock);
+	while (s->done <= i)
+		pthread_cond_wait(&s->more, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static int write_extents(struct dump *d, struct extent_plan *x)
+{
+	struct summer s = { .x = x, .lock = PTHREAD_MUTEX_INITIALIZER,
+			    .more = PTHREAD_COND_INITIALIZER };
+	uint64_t done = 0;
+	pthread_t t;
+	bool threaded;
+	size_t i;
+	int err = 0;
+
+	threaded = x->n > 1 && !pthread_create(&t, NULL, sum_extents, &s);
+	for (i = 0; i < x->n && !err; i++) {
+		if (threaded)
+			wait_summed(&s, i);
+		else
+			x->v[i].sum = cok_xxh64(x->v[i].p, x->v[i].len, 0);
+		err = cok_img_add_summed(&d->w, COK_IMG_PAGES, x->v[i].va,
+					 x->v[i].p, x->v[i].len, x->v[i].sum);
+		d->stored += x->v[i].len;
+		done += x->v[i].len;
+		progress(d, done, false);
+	}
+	if (threaded) {
+		pthread_mutex_lock(&s.lock);
+		s.stop = true;
+		pthread_mutex_unlock(&s.lock);
+		pthread_join(t, NULL);
+	}
+	progress(d, done, true);
+	return err;
+}
+
+static int write_pages(struct dump *d)
+{
+	struct extent_plan x = { NULL, 0, 0 };
+	int err = plan_extents(d, &x);
+
 	if (!err)
-		err = flush_extent(d, ext_va, ext, ext_len);
-	progress(d, off, true);
+		err = write_extents(d, &x);
+	free(x.v);
 	return err;
 }
 

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,52 @@
 #include "cokctl.h"
 #include "image.h"
 #include "proxy.h"
+
+/*
+ * The page sums, checked by two threads (alternate extents): the image
+ * is opened without them so that they are not a single-threaded pass.
+ */
+struct checker {
+	const struct cok_img *img;
+	size_t first;
+	size_t bad;		/* the first bad extent, or SIZE_MAX */
+	char why[320];
+};
+
+static void *check_extents(void *arg)
+{
+	struct checker *c = arg;
+	size_t i;
+
+	c->bad = SIZE_MAX;
+	for (i = c->first; i < c->img->nextents; i += 2) {
+		if (cok_img_check_extent(c->img, i, c->why, sizeof(c->why))) {
+			c->bad = i;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static int verify_pages(const struct cok_img *img, char *why, size_t len)
+{
+	struct checker a = { .img = img, .first = 0 };
+	struct checker b = { .img = img, .first = 1 };
+	const struct checker *worst;
+	pthread_t t;
+	bool threaded = !pthread_create(&t, NULL, check_extents, &b);
+
+	check_extents(&a);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		check_extents(&b);
+	worst = a.bad <= b.bad ? &a : &b;
+	if (worst->bad == SIZE_MAX)
+		return 0;
+	snprintf(why, len, "%s", worst->why);
+	return -EBADMSG;
+}
 
 /* open(2) flags a reopen keeps: access mode, append, sync, cloexec... */
 #define REOPEN_DROP	(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)
@@ -317,7 +364,14 @@ int cok_cmd_restore(int argc, char **argv)
 	image = argv[optind];
 
 	p.start_ns = cok_proxy_now_ns();	/* restore time: from here */
-	ret = cok_img_open(&img, image, 0, why, sizeof(why));
+	ret = cok_img_open(&img, image,
+			   COK_IMG_SKIP_PAGE_SUMS | COK_IMG_POPULATE, why,
+			   sizeof(why));
+	if (!ret) {
+		ret = verify_pages(&img, why, sizeof(why));
+		if (ret)
+			cok_img_close(&img);
+	}
 	if (ret) {
 		fprintf(stderr, "cokctl: restore %s: %s\n", image,
 			ret == -EBADMSG ? why : strerror(-ret));

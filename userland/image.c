@@ -403,9 +403,11 @@ int cok_img_add(struct cok_img_writer *w, uint32_t type, uint64_t addr,
 			return w_fail(w, EFBIG, "writing %s: record too large",
 				      w->final_path);
 		rec.size += iov[i].iov_len;
-		cok_xxh64_update(&s, iov[i].iov_base, iov[i].iov_len);
+		if (!w->have_sum)
+			cok_xxh64_update(&s, iov[i].iov_base, iov[i].iov_len);
 	}
-	rec.sum = cok_xxh64_digest(&s);
+	rec.sum = w->have_sum ? w->next_sum : cok_xxh64_digest(&s);
+	w->have_sum = false;
 
 	if ((size_t)n + 2 > ARRAY_SIZE(stack)) {
 		all = malloc(((size_t)n + 2) * sizeof(*all));
@@ -434,6 +436,28 @@ int cok_img_add_buf(struct cok_img_writer *w, uint32_t type, uint64_t addr,
 	struct iovec v = { .iov_base = (void *)p, .iov_len = n };
 
 	return cok_img_add(w, type, addr, &v, n ? 1 : 0);
+}
+
+int cok_img_add_summed(struct cok_img_writer *w, uint32_t type,
+		       uint64_t addr, const void *p, size_t n, uint64_t sum)
+{
+	w->have_sum = true;
+	w->next_sum = sum;
+	return cok_img_add_buf(w, type, addr, p, n);
+}
+
+int cok_img_check_extent(const struct cok_img *img, size_t i, char *why,
+			 size_t whylen)
+{
+	const struct cok_img_extent *e = &img->extents[i];
+	uint64_t sum = cok_xxh64(e->data, e->size, 0);
+
+	if (sum == e->sum)
+		return 0;
+	if (why && whylen)
+		snprintf(why, whylen, "PAGES record at byte %" PRIu64 ": payload checksum mismatch (stored 0x%016" PRIx64 ", computed 0x%016" PRIx64 ")",
+			 e->offset, e->sum, sum);
+	return -EBADMSG;
 }
 
 /* Closes the file, frees everything; the temporary file is left as is. */
@@ -568,6 +592,7 @@ struct walk {
 	uint32_t cursor;	/* the region of the last extent */
 	uint64_t pages_end;	/* the end of the last extent; 0: none yet */
 	size_t ext_cap;
+	uint64_t rec_sum;	/* the payload sum of the record being checked */
 	struct cok_xxh64 fsum;
 };
 
@@ -939,6 +964,8 @@ static int add_extent(struct walk *w, uint64_t addr, uint64_t size,
 	e->size = size;
 	e->data = data;
 	e->region = w->cursor;
+	e->sum = w->rec_sum;
+	e->offset = w->off;
 	img->stored_bytes += size;
 	return 0;
 }
@@ -976,6 +1003,7 @@ static int check_payload(struct walk *w, const struct cok_img_record *rec,
 		    (w->flags & COK_IMG_SKIP_PAGE_SUMS);
 	uint64_t sum;
 
+	w->rec_sum = rec->sum;
 	if (!skip) {
 		sum = cok_xxh64(p, rec->size, 0);
 		if (sum != rec->sum)
@@ -1172,7 +1200,8 @@ int cok_img_open(struct cok_img *img, const char *path, unsigned int flags,
 		return -EBADMSG;
 	}
 	if (st.st_size > 0) {
-		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE |
+			   (flags & COK_IMG_POPULATE ? MAP_POPULATE : 0),
 			   fd, 0);
 		if (map == MAP_FAILED) {
 			err = errno;
@@ -1184,8 +1213,8 @@ int cok_img_open(struct cok_img *img, const char *path, unsigned int flags,
 			madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
 	}
 	close(fd);
-	ret = cok_img_parse(img, map, (uint64_t)st.st_size, flags, why,
-			    whylen);
+	ret = cok_img_parse(img, map, (uint64_t)st.st_size,
+			    flags & ~COK_IMG_POPULATE, why, whylen);
 	if (ret) {
 		if (map)
 			munmap(map, (size_t)st.st_size);

@@ -52,6 +52,8 @@ struct cok_img_writer {
 	size_t rec_len;
 	size_t rec_cap;
 	char why[320];		/* the reason of the first failure */
+	bool have_sum;		/* cok_img_add_summed(): the sum is known */
+	uint64_t next_sum;
 };
 
 int cok_img_create(struct cok_img_writer *w, const char *final_path,
@@ -60,6 +62,9 @@ int cok_img_add(struct cok_img_writer *w, uint32_t type, uint64_t addr,
 		const struct iovec *iov, int n);
 int cok_img_add_buf(struct cok_img_writer *w, uint32_t type, uint64_t addr,
 		    const void *p, size_t n);
+/* As cok_img_add_buf(), with the payload's XXH64 computed by the caller. */
+int cok_img_add_summed(struct cok_img_writer *w, uint32_t type,
+		       uint64_t addr, const void *p, size_t n, uint64_t sum);
 int cok_img_commit(struct cok_img_writer *w);
 void cok_img_abort(struct cok_img_writer *w);
 const char *cok_img_writer_error(const struct cok_img_writer *w);
@@ -68,6 +73,8 @@ const char *cok_img_writer_error(const struct cok_img_writer *w);
 
 /* cok_img_parse() / cok_img_open() flags: don't hash PAGES payloads. */
 #define COK_IMG_SKIP_PAGE_SUMS	1U
+/* cok_img_open(): map every page now (a restore reads them all). */
+#define COK_IMG_POPULATE	2U
 
 struct cok_img_fileref {
 	const struct cok_img_file *file;
@@ -80,6 +87,8 @@ struct cok_img_extent {
 	uint64_t size;
 	const uint8_t *data;	/* size bytes */
 	uint32_t region;	/* the index of its region in regions[] */
+	uint64_t sum;		/* its record's payload sum */
+	uint64_t offset;	/* its record's byte offset in the file */
 };
 
 struct cok_img {
@@ -124,6 +133,14 @@ int cok_img_parse(struct cok_img *img, const uint8_t *buf, uint64_t len,
 int cok_img_open(struct cok_img *img, const char *path, unsigned int flags,
 		 char *why, size_t whylen);
 void cok_img_close(struct cok_img *img);
+
+/*
+ * The payload sum of extent i, for an image opened with
+ * COK_IMG_SKIP_PAGE_SUMS (threads may check different extents at once):
+ * 0, or -EBADMSG with a one-line reason.
+ */
+int cok_img_check_extent(const struct cok_img *img, size_t i, char *why,
+			 size_t whylen);
 
 /* --- helpers -------------------------------------------------------------- */
 

@@ -13,8 +13,10 @@
  *   META     once: struct cok_img_meta, then argc + envc strings (each
  *            NUL-ended) and the working directory (NUL-ended)
  *   FILES    once: nfiles x (struct cok_img_file, then the path,
- *            NUL-ended, padded to 8)
- *   THREAD   once per thread (one today): struct cok_thread_state
+ *            NUL-ended, padded to 8); paths are absolute (as the dumping
+ *            proxy's /proc/PID/fd links give them)
+ *   THREAD   exactly once in version 1 (apps have one thread): struct
+ *            cok_thread_state
  *            (state.h), then xstate_size bytes of FPU/SSE/AVX state
  *   MM       once: struct cok_mm_state, then nregions x struct cok_region
  *            (state.h), sorted, not overlapping
@@ -24,6 +26,8 @@
  *            region that no PAGES record covers is all zeros: zero pages
  *            are not written.  One record holds at most COK_IMG_EXTENT_MAX
  *            bytes.
+ *
+ * Every pad and reserved field is written as zero.
  *
  * Checksums are XXH64 (seed 0; the published xxHash algorithm, so that
  * `xxh64sum` can check a payload).  Each record carries the XXH64 of its

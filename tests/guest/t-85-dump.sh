@@ -11,7 +11,8 @@ t_require dump module cokctl
 
 CRUNCH=/apps/crunch.musl
 FILEW=/apps/filewrite.glibc
-ROUNDS=${COK_DUMP_ROUNDS:-3000}
+ROUNDS=${COK_DUMP_ROUNDS:-1500}
+LONG=${COK_DUMP_LONG_ROUNDS:-8000}	# tens of seconds under TCG
 BLOCKS=1500
 EID=
 EID2=
@@ -99,6 +100,9 @@ case_setup() {
 	_t0=$(date +%s)
 	"$CRUNCH" $ROUNDS >"$T_TMP/lin.out" || { t_fail "Linux run of $CRUNCH failed"; return; }
 	t_info "crunch $ROUNDS on Linux: $(($(date +%s) - _t0)) s, $(tail -n 1 "$T_TMP/lin.out")"
+	_t0=$(date +%s)
+	"$CRUNCH" $LONG >"$T_TMP/lin-long.out" || { t_fail "Linux run of $CRUNCH failed"; return; }
+	t_info "crunch $LONG on Linux: $(($(date +%s) - _t0)) s"
 	(cd "$T_TMP" && "$FILEW" lin.dat $BLOCKS >"$T_TMP/linfw.out") ||
 		{ t_fail "Linux run of $FILEW failed"; return; }
 	t_pass
@@ -108,13 +112,14 @@ case_setup
 t_begin dump/compute-kill-restore
 case_compute() {
 	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
-	launch_bg "$T_TMP/cok.out" "$T_TMP/cok.err" "$CRUNCH" $ROUNDS ||
+	launch_bg "$T_TMP/cok.out" "$T_TMP/cok.err" "$CRUNCH" $LONG ||
 		{ t_fail "no app appeared: $(head -c 200 "$T_TMP/cok.err")"; return; }
-	wait_lines "$T_TMP/cok.out" 3 || { kill "$P"; t_fail "the app made no progress"; return; }
+	wait_lines "$T_TMP/cok.out" 30 || { kill "$P"; t_fail "the app made no progress"; return; }
 	dump_kill "$ID" || { t_fail "$DUMP_ERR"; return; }
 	run "$COKCTL" image verify "$IMG"
 	[ "$RC" = 0 ] || { t_fail "image verify exit $RC: $ERR"; return; }
-	restore_check "$T_TMP/cok.out" "$T_TMP/lin.out" || { t_fail "$REST_ERR"; return; }
+	restore_check "$T_TMP/cok.out" "$T_TMP/lin-long.out" || { t_fail "$REST_ERR"; return; }
+	t_info "dumped after $(lines "$T_TMP/cok.out") of $(lines "$T_TMP/lin-long.out") lines"
 	t_pass
 }
 case_compute
@@ -186,6 +191,16 @@ case_file() {
 	cat "$T_TMP/fw.out" "$T_TMP/fwrest.out" | cmp -s - "$T_TMP/linfw.out" ||
 		{ t_fail "stdout differs: $(cat "$T_TMP/fwrest.out")"; return; }
 	t_info "dumped at $_at of $((BLOCKS * 4096)) bytes"
+	# Its file gone, the image is refused before any app starts.
+	rm -f "$T_TMP/cok.dat"
+	_before=$(app_ids | tr '\n' ' ')
+	run "$COKCTL" restore "$IMG"
+	[ "$RC" = 1 ] || { t_fail "restore without its file: exit $RC, want 1 ($ERR)"; return; }
+	case $ERR in
+	*"cannot reopen fd 3"*) ;;
+	*) t_fail "restore without its file: '$ERR' does not name fd 3"; return ;;
+	esac
+	[ "$(app_ids | tr '\n' ' ')" = "$_before" ] || { t_fail "an app started although the restore was refused"; return; }
 	t_pass
 }
 case_file
