@@ -305,8 +305,9 @@ static const char *map_regions(struct cok_cpu *c,
 		    g[i].va + g[i].len > COK_USER_END)
 			return "bad memory region in the restore block";
 		prev_end = g[i].va + g[i].len;
-		if (as_map(&c->app.as, g[i].va, g[i].len,
-			   g[i].prot & COK_PROT_WRITE))
+		if (as_map_raw(&c->app.as, g[i].va, g[i].len,
+			       g[i].prot & COK_PROT_WRITE,
+			       !(b->flags & COK_RESTORE_FILLS_ALL)))
 			return "not enough free memory in the enclave for the app";
 	}
 	return NULL;

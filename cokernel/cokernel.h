@@ -142,6 +142,8 @@ void *phys_to_virt(uint64_t phys);
 int as_create(struct cok_aspace *as, uint32_t owner);
 void as_destroy(struct cok_aspace *as);
 int as_map(struct cok_aspace *as, uint64_t va, uint64_t len, bool writable);
+int as_map_raw(struct cok_aspace *as, uint64_t va, uint64_t len,
+	       bool writable, bool zero);
 uint64_t as_unmap(struct cok_aspace *as, uint64_t va, uint64_t len);
 void *as_lookup(struct cok_aspace *as, uint64_t va, uint64_t *room,
 		bool need_write);

@@ -4,20 +4,32 @@
  */
 #include "cokernel.h"
 
-/* REP STOSB/MOVSB: fast on every CPU with ERMS, and under QEMU TCG. */
+/*
+ * REP STOSQ/MOVSQ for the bulk, then the byte tail: fast on every CPU,
+ * and under QEMU TCG, which runs a REP string instruction one element
+ * at a time, eight times fewer elements than with STOSB/MOVSB.
+ */
 void *memset(void *s, int c, size_t n)
 {
+	uint64_t v = 0x0101010101010101ULL * (uint8_t)c;
+	size_t words = n / 8, tail = n % 8;
 	void *d = s;
 
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(v)
+			 : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(tail) : "a"(v)
+			 : "memory");
 	return s;
 }
 
 void *memcpy(void *d, const void *s, size_t n)
 {
+	size_t words = n / 8, tail = n % 8;
 	void *dst = d;
 
-	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(s), "+c"(n)
+	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(s), "+c"(words)
+			 : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(s), "+c"(tail)
 			 : : "memory");
 	return d;
 }

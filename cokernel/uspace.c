@@ -67,14 +67,15 @@ static uint64_t *pd_for(struct cok_aspace *as, uint64_t va)
 	return pdpt ? walk_table(as, pdpt, (va >> 30) & 511) : NULL;
 }
 
-static int map_2m(struct cok_aspace *as, uint64_t va, uint64_t flags)
+static int map_2m(struct cok_aspace *as, uint64_t va, uint64_t flags,
+		  bool zero)
 {
 	uint64_t *pd = pd_for(as, va);
 	void *chunk;
 
 	if (!pd || (pd[(va >> 21) & 511] & PTE_P))
 		return -1;
-	chunk = mm_alloc_chunk_for(as->owner);
+	chunk = mm_alloc_run_raw(1, as->owner, zero);
 	if (!chunk)
 		return -1;
 	pd[(va >> 21) & 511] = virt_to_phys(chunk) | flags | PTE_PS;
@@ -103,8 +104,13 @@ static int map_4k(struct cok_aspace *as, uint64_t va, uint64_t flags)
 	return 0;
 }
 
-/* Map [va, va + len) (page-aligned) with fresh zeroed memory. */
-int as_map(struct cok_aspace *as, uint64_t va, uint64_t len, bool writable)
+/*
+ * Map [va, va + len) (page-aligned) with fresh memory: zeroed, or, with
+ * zero false, as it is in its 2 MiB chunks (a restore, where Linux
+ * writes every page).
+ */
+int as_map_raw(struct cok_aspace *as, uint64_t va, uint64_t len,
+	       bool writable, bool zero)
 {
 	uint64_t end = va + len, flags = PTE_P | PTE_U | (writable ? PTE_W : 0);
 
@@ -112,7 +118,7 @@ int as_map(struct cok_aspace *as, uint64_t va, uint64_t len, bool writable)
 		return -1;
 	while (va < end) {
 		if (!(va & (SIZE_2M - 1)) && end - va >= SIZE_2M) {
-			if (map_2m(as, va, flags))
+			if (map_2m(as, va, flags, zero))
 				return -1;
 			va += SIZE_2M;
 			continue;
@@ -122,6 +128,11 @@ int as_map(struct cok_aspace *as, uint64_t va, uint64_t len, bool writable)
 		va += PAGE_SIZE;
 	}
 	return 0;
+}
+
+int as_map(struct cok_aspace *as, uint64_t va, uint64_t len, bool writable)
+{
+	return as_map_raw(as, va, len, writable, true);
 }
 
 /*

@@ -110,18 +110,21 @@ if grep -q '^BENCH freeze_ns=' "$R"; then
 		}'
 fi
 if grep -q '^BENCH dump ' "$R"; then
-	awk '/^BENCH dump / { split($3, b, "="); split($4, d, "="); bytes = b[2]; dns = d[2] }
-	/^BENCH dd / { split($4, s, "="); dds = s[2] }
-	/^BENCH restore / { split($3, m, "="); rms = m[2] }
-	/^BENCH criu / { split($3, c, "="); split($4, r, "="); cd = c[2]; cr = r[2] }
+	# Best of the rounds for each side (the first warms guest memory).
+	awk 'function min(a, b) { return a == "" || b < a ? b : a }
+	/^BENCH dump / { split($3, b, "="); split($4, d, "="); bytes = b[2]; dns = min(dns, d[2]) }
+	/^BENCH dd / { split($4, s, "="); dds = min(dds, s[2]) }
+	/^BENCH restore / { split($3, m, "="); rms = min(rms, m[2]) }
+	/^BENCH criu / { split($3, c, "="); split($4, r, "="); cd = min(cd, c[2]); cr = min(cr, r[2]) }
 	END {
 		mib = bytes / 1048576; ds = dns / 1e9
-		printf "dump of a %.0f MiB app: %.2f s = %.0f MiB/s; dd of the same bytes to /tmp: %.2f s; ratio dump/dd throughput %.2f (goal >= 0.8): %s\n",
+		printf "dump of a %.0f MiB app (best of 2): %.2f s = %.0f MiB/s; dd of the same bytes to /tmp: %.2f s; dump/dd throughput %.2f (goal >= 0.8): %s\n",
 			mib, ds, mib / ds, dds, (ds > 0 ? dds / ds : 0), (ds > 0 && dds / ds >= 0.8) ? "met" : "NOT met"
-		printf "restore of it: %.0f ms\n", rms
+		printf "restore of it (verify, rebuild, pages, resume; best of 2): %.0f ms\n", rms
 		if (cd != "") {
-			printf "CRIU on Linux, same program: dump %.2f s, restore %.2f s; ours faster by %.1fx (dump), %.1fx (restore) (goal >= 2x)\n",
-				cd, cr, (ds > 0 ? cd / ds : 0), (rms > 0 ? cr * 1000 / rms : 0)
+			printf "CRIU on Linux, same program (best of 2): dump %.2f s, restore %.2f s; ours faster: dump %.1fx, restore %.1fx (goal >= 2x): %s\n",
+				cd, cr, (ds > 0 ? cd / ds : 0), (rms > 0 ? cr * 1000 / rms : 0),
+				(ds > 0 && rms > 0 && cd / ds >= 2 && cr * 1000 / rms >= 2) ? "met" : "NOT met"
 		}
 	}' "$R"
 fi

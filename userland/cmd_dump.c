@@ -64,6 +64,7 @@ struct dump {
 	struct cok_img_writer w;
 	/* Figures. */
 	uint64_t freeze_ns, t_frozen, t_start, t_end;
+	uint64_t t_segment, t_mapped, t_planned;	/* phase ends */
 	uint64_t stored, zero_pages, last_progress;
 };
 
@@ -533,6 +534,7 @@ static int write_pages(struct dump *d)
 	struct extent_plan x = { NULL, 0, 0 };
 	int err = plan_extents(d, &x);
 
+	d->t_planned = now_ns();
 	if (!err)
 		err = write_extents(d, &x);
 	free(x.v);
@@ -581,10 +583,14 @@ static void report(const struct dump *d, const char *after)
 		       ",\"stored_bytes\":%" PRIu64 ",\"zero_pages\":%" PRIu64
 		       ",\"regions\":%" PRIu32 ",\"files\":%zu"
 		       ",\"freeze_ns\":%" PRIu64 ",\"dump_ns\":%" PRIu64
-		       ",\"mib_per_s\":%.1f,\"after\":\"%s\"}\n",
+		       ",\"mib_per_s\":%.1f,\"after\":\"%s\""
+		       ",\"phases_ns\":{\"segment\":%" PRIu64 ",\"map\":%" PRIu64
+		       ",\"scan\":%" PRIu64 ",\"write\":%" PRIu64 "}}\n",
 		       size, d->mem_len, d->stored, d->zero_pages, d->nregions,
 		       d->nfiles, d->freeze_ns, d->t_end - d->t_start, mib_s,
-		       after);
+		       after, d->t_segment - d->t_start,
+		       d->t_mapped - d->t_segment,
+		       d->t_planned - d->t_mapped, d->t_end - d->t_planned);
 		return;
 	}
 	if (!d->verbose)
@@ -659,8 +665,10 @@ static int run_dump(struct cok_nl *nl, struct dump *d, enum after_dump after)
 		ret = build_regions(d);
 	if (!ret)
 		ret = collect_files(d);
+	d->t_segment = now_ns();
 	if (!ret)
 		ret = attach_segment(d);
+	d->t_mapped = now_ns();
 	if (!ret)
 		ret = write_image(d);
 	release_segment(d);

@@ -1200,8 +1200,7 @@ int cok_img_open(struct cok_img *img, const char *path, unsigned int flags,
 		return -EBADMSG;
 	}
 	if (st.st_size > 0) {
-		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE |
-			   (flags & COK_IMG_POPULATE ? MAP_POPULATE : 0),
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
 			   fd, 0);
 		if (map == MAP_FAILED) {
 			err = errno;
@@ -1213,8 +1212,8 @@ int cok_img_open(struct cok_img *img, const char *path, unsigned int flags,
 			madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
 	}
 	close(fd);
-	ret = cok_img_parse(img, map, (uint64_t)st.st_size,
-			    flags & ~COK_IMG_POPULATE, why, whylen);
+	ret = cok_img_parse(img, map, (uint64_t)st.st_size, flags, why,
+			    whylen);
 	if (ret) {
 		if (map)
 			munmap(map, (size_t)st.st_size);

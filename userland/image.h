@@ -73,8 +73,6 @@ const char *cok_img_writer_error(const struct cok_img_writer *w);
 
 /* cok_img_parse() / cok_img_open() flags: don't hash PAGES payloads. */
 #define COK_IMG_SKIP_PAGE_SUMS	1U
-/* cok_img_open(): map every page now (a restore reads them all). */
-#define COK_IMG_POPULATE	2U
 
 struct cok_img_fileref {
 	const struct cok_img_file *file;

@@ -107,11 +107,19 @@ struct cok_restore_block {
 	uint64_t clock_realtime_ns;
 	uint64_t clock_monotonic_ns;
 	uint64_t tsc_khz;
+	uint64_t flags;		/* COK_RESTORE_* */
 	struct cok_thread_state thread;
 	struct cok_mm_state mm;
 	uint8_t xstate[COK_XSTATE_MAX];
 	struct cok_region regions[];
 };
+
+/*
+ * Linux writes every page of every region, zeros included: the co-kernel
+ * need not zero the 2 MiB pages it maps (its 4 KiB pages are zeroed as
+ * they are cut anyway).
+ */
+#define COK_RESTORE_FILLS_ALL	1ULL
 
 #define COK_RESTORE_MAX_REGIONS	65536
 
