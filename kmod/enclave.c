@@ -31,7 +31,8 @@
 #define BOOT_TIMEOUT_MS		3000
 #define PING_TIMEOUT_MS		100
 #define STOP_TIMEOUT_MS		100
-#define REPLY_SPINS		2000	/* polls before wait_reply sleeps */
+#define REPLY_SPINS		2000	/* polls before a boot wait sleeps */
+#define REPLY_SPIN_NS		(500 * NSEC_PER_USEC)	/* wait_reply spins */
 #define LINUX_RESERVE		(128UL << 20)	/* memory left for Linux */
 
 DEFINE_MUTEX(cok_enclaves_lock);
@@ -280,7 +281,7 @@ int cok_wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
 		   unsigned int timeout_ms)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
-	unsigned int polls = 0;
+	u64 spin_until = ktime_get_ns() + REPLY_SPIN_NS;
 	struct cok_msg r;
 	int ret;
 
@@ -296,8 +297,11 @@ int cok_wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
 			continue;
 		if (time_after(jiffies, deadline))
 			return -ETIMEDOUT;
-		/* Most answers take microseconds: spin a little, then sleep. */
-		if (++polls < REPLY_SPINS)
+		/*
+		 * Most answers take microseconds: spin for a while (a sleep
+		 * costs more than that to wake from), then sleep.
+		 */
+		if (ktime_get_ns() < spin_until)
 			cpu_relax();
 		else
 			usleep_range(20, 50);
