@@ -116,6 +116,8 @@ test)
 		files=
 		for t in $(echo "$TESTS" | tr ',' ' '); do
 			f=$(ls /tests/t-*"$t".sh 2>/dev/null | head -n 1)
+			# Not among "all": a second boot's tests (after-reboot).
+			[ -z "$f" ] && [ -f "/tests/$t.sh" ] && f=/tests/$t.sh
 			if [ -n "$f" ]; then
 				files="$files $f"
 			else

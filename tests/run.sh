@@ -165,14 +165,14 @@ run_lane() {
 }
 
 # The guest asked for a reboot: boot again with the same disk and run
-# the tests of the second boot (cok.phase=2: t-88-reboot-restore).
+# the tests of the second boot (cok.phase=2: tests/guest/after-reboot.sh).
 second_boot() {
 	local lane=$1 vmlinuz=$2 img=$3 R=$4 R2=$4/boot2 line end=0 rc
 	mkdir -p "$R2"
 	echo "--- lane $lane: rebooting the guest with the same disk"
 	"$ROOT/qemu-images/run-guest.sh" --kernel "$vmlinuz" --initrd "$img" \
 		--outdir "$R2" --timeout 600 --disk "$R/disk.img" \
-		--append "cok.mode=test cok.tests=reboot-restore cok.phase=2 $CMDLINE_EXTRA"
+		--append "cok.mode=test cok.tests=after-reboot cok.phase=2 $CMDLINE_EXTRA"
 	rc=$?
 	while IFS= read -r line; do
 		case $line in

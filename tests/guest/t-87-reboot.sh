@@ -2,7 +2,7 @@
 # Restore after a reboot (issue 4), first boot: a compute app is dumped
 # mid-run and killed; the image and the output so far go to the lane's
 # disk (/dev/vda, a tar archive), and the guest asks tests/run.sh for a
-# second boot (REBOOT on the results port), where t-88-reboot-restore
+# second boot (REBOOT on the results port), where after-reboot.sh
 # restores it.
 # timeout: 300
 . /tests/lib.sh

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# Restore after a reboot (issue 4), second boot (cok.phase=2 only): the
+# Restore after a reboot (issue 4), second boot (tests/run.sh runs it
+# with cok.tests=after-reboot cok.phase=2; not among the t-* files): the
 # image t-87-reboot left on the disk is restored into a new enclave and
 # the app ends with the output of an uninterrupted run.
 # timeout: 300
