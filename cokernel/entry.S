@@ -7,6 +7,27 @@
  */
 #include "asm.h"
 
+/* struct cok_regs from the stack, lowest address first, then IRETQ. */
+.macro POP_REGS_IRETQ
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$16, %rsp		/* vector and error code */
+	iretq
+.endm
+
 	.text
 	.balign 16
 	.globl cok_vector_stubs
@@ -107,23 +128,7 @@ cok_enter_user_regs:
 	movq	%rsp, (%rdx)
 	movq	%rsp, (%rcx)
 	movq	%rsi, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
-	addq	$16, %rsp		/* vector and error code */
-	iretq
+	POP_REGS_IRETQ
 
 /* noreturn void cok_leave_user(struct cok_user_ctx *k, long code) */
 	.globl cok_leave_user
@@ -158,20 +163,4 @@ interrupt_common:
 	movq	%rsp, %rdi
 	/* 5 frame + 2 + 15 saved words = 176 bytes: %rsp stays 16-aligned */
 	call	cok_interrupt
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
-	addq	$16, %rsp		/* vector and error code */
-	iretq
+	POP_REGS_IRETQ

@@ -208,6 +208,27 @@ int cok_open_device(const char *why_needed)
 	}
 }
 
+int cok_proxy_open(struct cok_proxy *p, const char *why_needed)
+{
+	int fd = cok_open_device(why_needed);
+
+	if (fd < 0)
+		return -fd;
+	/* Out of the way of the app's fd numbers: it must not see them. */
+	p->devfd = cok_proxy_hide_fd(fd);
+	if (p->devfd < 0) {
+		fprintf(stderr, "cokctl: %s: %s\n", COK_DEV_PATH,
+			strerror(-p->devfd));
+		close(fd);
+		return COK_EXIT_SYSTEM;
+	}
+	/* Our messages still reach the user if the app closes its fd 2. */
+	fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+	p->errfd = fd >= 0 ? cok_proxy_hide_fd(fd) : -1;
+	cok_proxy_signals(p->devfd);
+	return COK_EXIT_OK;
+}
+
 /* LAUNCH failed: the module's reason, one line. */
 static int launch_failed(const char *prog, struct cok_ioc_launch *l, int err)
 {
@@ -277,7 +298,7 @@ int cok_cmd_launch(int argc, char **argv)
 	char *strings = NULL;
 	const char *prog, *why = NULL;
 	bool trace = false, verbose = false;
-	int c, ret, fd;
+	int c, ret;
 
 	opterr = 0;
 	/* '+': the options end at PROGRAM; what follows is the app's. */
@@ -327,26 +348,11 @@ int cok_cmd_launch(int argc, char **argv)
 	if (ret)
 		goto out;
 
-	fd = cok_open_device("launching");
-	if (fd < 0) {
-		ret = -fd;
+	ret = cok_proxy_open(&p, "launching");
+	if (ret)
 		goto out;
-	}
-	/* Out of the way of the app's fd numbers: it must not see them. */
-	p.devfd = cok_proxy_hide_fd(fd);
-	if (p.devfd < 0) {
-		fprintf(stderr, "cokctl: %s: %s\n", COK_DEV_PATH,
-			strerror(-p.devfd));
-		close(fd);
-		ret = COK_EXIT_SYSTEM;
-		goto out;
-	}
-	/* Our messages still reach the user if the app closes its fd 2. */
-	fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
-	p.errfd = fd >= 0 ? cok_proxy_hide_fd(fd) : -1;
 	p.trace = trace;
 	p.verbose = verbose;
-	cok_proxy_signals(p.devfd);
 
 	memset(&l, 0, sizeof(l));
 	l.enclave = enclave;

@@ -318,25 +318,6 @@ static int serve(struct cok_proxy *p, const struct cok_img *img,
 	return ret;
 }
 
-static int open_proxy(struct cok_proxy *p)
-{
-	int fd = cok_open_device("restoring");
-
-	if (fd < 0)
-		return -fd;
-	p->devfd = cok_proxy_hide_fd(fd);
-	if (p->devfd < 0) {
-		fprintf(stderr, "cokctl: %s: %s\n", COK_DEV_PATH,
-			strerror(-p->devfd));
-		close(fd);
-		return COK_EXIT_SYSTEM;
-	}
-	fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
-	p->errfd = fd >= 0 ? cok_proxy_hide_fd(fd) : -1;
-	cok_proxy_signals(p->devfd);
-	return COK_EXIT_OK;
-}
-
 static int do_restore(struct cok_proxy *p, const struct cok_img *img,
 		      const char *image, struct cok_ioc_restore *r)
 {
@@ -438,7 +419,7 @@ int cok_cmd_restore(int argc, char **argv)
 			ret == -EBADMSG ? why : strerror(-ret));
 		return ret == -EBADMSG ? COK_EXIT_BAD_IMAGE : COK_EXIT_SYSTEM;
 	}
-	ret = open_proxy(&p);
+	ret = cok_proxy_open(&p, "restoring");
 	if (!ret && reopen_files(&img, image, &p))
 		ret = COK_EXIT_REFUSED;
 	if (!ret) {

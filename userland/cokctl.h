@@ -128,6 +128,12 @@ int cok_freeze_request(struct cok_nl *nl, uint32_t app, bool thaw,
 
 /* cmd_launch.c: /dev/ckpt_cokernel opened, or -(exit status), said. */
 int cok_open_device(const char *why_needed);
+/*
+ * cmd_launch.c: a proxy's device and stderr, moved above the app's fd
+ * numbers, and its signal handlers; 0 or an exit status, said.
+ */
+struct cok_proxy;
+int cok_proxy_open(struct cok_proxy *p, const char *why_needed);
 
 /* cmd_kill.c: ask app's proxy to end it (SIGTERM); 0 or an exit status. */
 int cok_kill_app(struct cok_nl *nl, uint32_t app, bool wait);
