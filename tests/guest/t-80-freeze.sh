@@ -9,7 +9,7 @@
 t_require freeze module cokctl
 
 APP_BIN=/apps/crunch.musl
-ROUNDS=300
+ROUNDS=2000	# seconds of work left after the thaw, for the checks that follow it
 EID=
 
 app_id() {	# the only app's id, from cokctl ps -j
