@@ -168,8 +168,9 @@ __noreturn void cmd_serve_forever(struct cok_cpu *c)
 	for (;;) {
 		irq_disable();
 		cok_write_once(&c->doorbell, false);
-		serve_ring(c);
+		/* Before the answers: whoever sees one sees this wake-up. */
 		beat(s);
+		serve_ring(c);
 		if (ring_empty(&s->cmd))
 			irq_enable_and_halt();
 	}
