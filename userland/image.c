@@ -383,8 +383,9 @@ static int w_usable(struct cok_img_writer *w)
 	return 0;
 }
 
-int cok_img_add(struct cok_img_writer *w, uint32_t type, uint64_t addr,
-		const struct iovec *iov, int n)
+/* One record; its payload's XXH64 is *sum, or computed here (sum NULL). */
+static int add_record(struct cok_img_writer *w, uint32_t type, uint64_t addr,
+		      const struct iovec *iov, int n, const uint64_t *sum)
 {
 	struct cok_img_record rec = { .type = type, .addr = addr };
 	struct iovec stack[66], *all = stack;
@@ -403,11 +404,10 @@ int cok_img_add(struct cok_img_writer *w, uint32_t type, uint64_t addr,
 			return w_fail(w, EFBIG, "writing %s: record too large",
 				      w->final_path);
 		rec.size += iov[i].iov_len;
-		if (!w->have_sum)
+		if (!sum)
 			cok_xxh64_update(&s, iov[i].iov_base, iov[i].iov_len);
 	}
-	rec.sum = w->have_sum ? w->next_sum : cok_xxh64_digest(&s);
-	w->have_sum = false;
+	rec.sum = sum ? *sum : cok_xxh64_digest(&s);
 
 	if ((size_t)n + 2 > ARRAY_SIZE(stack)) {
 		all = malloc(((size_t)n + 2) * sizeof(*all));
@@ -430,20 +430,26 @@ int cok_img_add(struct cok_img_writer *w, uint32_t type, uint64_t addr,
 	return ret;
 }
 
+int cok_img_add(struct cok_img_writer *w, uint32_t type, uint64_t addr,
+		const struct iovec *iov, int n)
+{
+	return add_record(w, type, addr, iov, n, NULL);
+}
+
 int cok_img_add_buf(struct cok_img_writer *w, uint32_t type, uint64_t addr,
 		    const void *p, size_t n)
 {
 	struct iovec v = { .iov_base = (void *)p, .iov_len = n };
 
-	return cok_img_add(w, type, addr, &v, n ? 1 : 0);
+	return add_record(w, type, addr, &v, n ? 1 : 0, NULL);
 }
 
 int cok_img_add_summed(struct cok_img_writer *w, uint32_t type,
 		       uint64_t addr, const void *p, size_t n, uint64_t sum)
 {
-	w->have_sum = true;
-	w->next_sum = sum;
-	return cok_img_add_buf(w, type, addr, p, n);
+	struct iovec v = { .iov_base = (void *)p, .iov_len = n };
+
+	return add_record(w, type, addr, &v, n ? 1 : 0, &sum);
 }
 
 int cok_img_check_extent(const struct cok_img *img, size_t i, char *why,

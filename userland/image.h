@@ -52,8 +52,6 @@ struct cok_img_writer {
 	size_t rec_len;
 	size_t rec_cap;
 	char why[320];		/* the reason of the first failure */
-	bool have_sum;		/* cok_img_add_summed(): the sum is known */
-	uint64_t next_sum;
 };
 
 int cok_img_create(struct cok_img_writer *w, const char *final_path,
