@@ -7,6 +7,23 @@
  */
 #include "asm.h"
 
+/*
+ * The callee-saved registers on the stack, and the stack pointer in the
+ * user context *ctx (for cok_leave_user), in *kernel_rsp (the SYSCALL
+ * entry's stack) and in *tss_rsp0 (the stack of interrupts from ring 3).
+ */
+.macro SAVE_KERNEL_CONTEXT ctx, kernel_rsp, tss_rsp0
+	pushq	%rbx
+	pushq	%rbp
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, (\ctx)
+	movq	%rsp, (\kernel_rsp)
+	movq	%rsp, (\tss_rsp0)
+.endm
+
 /* struct cok_regs from the stack, lowest address first, then IRETQ. */
 .macro POP_REGS_IRETQ
 	popq	%r15
@@ -77,15 +94,7 @@ cok_syscall_entry:
  */
 	.globl cok_enter_user
 cok_enter_user:
-	pushq	%rbx
-	pushq	%rbp
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	movq	%rsp, (%rdi)
-	movq	%rsp, (%rcx)
-	movq	%rsp, (%r8)
+	SAVE_KERNEL_CONTEXT %rdi, %rcx, %r8
 	pushq	$(GDT_USER_DS | 3)		/* ss */
 	pushq	%rdx				/* rsp */
 	pushq	$0x202				/* rflags: IF */
@@ -118,15 +127,7 @@ cok_enter_user:
  */
 	.globl cok_enter_user_regs
 cok_enter_user_regs:
-	pushq	%rbx
-	pushq	%rbp
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	movq	%rsp, (%rdi)
-	movq	%rsp, (%rdx)
-	movq	%rsp, (%rcx)
+	SAVE_KERNEL_CONTEXT %rdi, %rdx, %rcx
 	movq	%rsi, %rsp
 	POP_REGS_IRETQ
 

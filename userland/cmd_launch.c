@@ -229,6 +229,23 @@ int cok_proxy_open(struct cok_proxy *p, const char *why_needed)
 	return COK_EXIT_OK;
 }
 
+int cok_placement_option(const char *verb, int c, uint32_t *enclave,
+			 int32_t *core)
+{
+	uint32_t v;
+
+	if (c == 'e' && cok_parse_enclave(optarg, enclave))
+		return cok_usage_error(verb, "invalid enclave id '%s' (a number >= 1)",
+				       optarg);
+	if (c == 'c') {
+		if (cok_parse_u32(optarg, &v) || v > INT32_MAX)
+			return cok_usage_error(verb, "invalid core '%s' (a core index, 0 for the enclave's first)",
+					       optarg);
+		*core = (int32_t)v;
+	}
+	return COK_EXIT_OK;
+}
+
 /* LAUNCH failed: the module's reason, one line. */
 static int launch_failed(const char *prog, struct cok_ioc_launch *l, int err)
 {
@@ -293,7 +310,8 @@ int cok_cmd_launch(int argc, char **argv)
 	struct cok_ioc_launch l;
 	struct cok_elf_info info;
 	struct image img = { NULL, 0 };
-	uint32_t enclave = 0, core = UINT32_MAX, envc = 0;
+	uint32_t enclave = 0, envc = 0;
+	int32_t core = -1;
 	uint64_t strings_size = 0;
 	char *strings = NULL;
 	const char *prog, *why = NULL;
@@ -305,16 +323,11 @@ int cok_cmd_launch(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:e:c:tvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
-			if (cok_parse_enclave(optarg, &enclave))
-				return cok_usage_error("launch",
-						       "invalid enclave id '%s' (a number >= 1)",
-						       optarg);
-			break;
 		case 'c':
-			if (cok_parse_u32(optarg, &core) || core > INT32_MAX)
-				return cok_usage_error("launch",
-						       "invalid core '%s' (a core index, 0 for the enclave's first)",
-						       optarg);
+			ret = cok_placement_option("launch", c, &enclave,
+						   &core);
+			if (ret)
+				return ret;
 			break;
 		case 't':
 			trace = true;
@@ -356,7 +369,7 @@ int cok_cmd_launch(int argc, char **argv)
 
 	memset(&l, 0, sizeof(l));
 	l.enclave = enclave;
-	l.core = core == UINT32_MAX ? -1 : (int32_t)core;
+	l.core = core;
 	l.elf = (uintptr_t)img.data;
 	l.elf_size = img.size;
 	l.strings = (uintptr_t)strings;

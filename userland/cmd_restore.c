@@ -364,7 +364,8 @@ int cok_cmd_restore(int argc, char **argv)
 	};
 	struct cok_proxy p = { .devfd = -1, .errfd = -1 };
 	struct cok_ioc_restore r;
-	uint32_t enclave = 0, core = UINT32_MAX;
+	uint32_t enclave = 0;
+	int32_t core = -1;
 	struct cok_img img;
 	const char *image;
 	char why[320];
@@ -374,14 +375,11 @@ int cok_cmd_restore(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":e:c:tvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
-			if (cok_parse_enclave(optarg, &enclave))
-				return cok_usage_error("restore", "invalid enclave id '%s' (a number >= 1)",
-						       optarg);
-			break;
 		case 'c':
-			if (cok_parse_u32(optarg, &core) || core > INT32_MAX)
-				return cok_usage_error("restore", "invalid core '%s' (a core index, 0 for the enclave's first)",
-						       optarg);
+			ret = cok_placement_option("restore", c, &enclave,
+						   &core);
+			if (ret)
+				return ret;
 			break;
 		case 't':
 			p.trace = true;
@@ -425,7 +423,7 @@ int cok_cmd_restore(int argc, char **argv)
 	if (!ret) {
 		memset(&r, 0, sizeof(r));
 		r.enclave = enclave;
-		r.core = core == UINT32_MAX ? -1 : (int32_t)core;
+		r.core = core;
 		ret = do_restore(&p, &img, image, &r);
 	}
 	cok_img_close(&img);
