@@ -98,15 +98,6 @@ step_launch() {
 	[ $? -eq 42 ]
 }
 
-# Wait for FILE to have N lines (30 s at most).
-wait_lines() {
-	_i=0
-	while [ "$(grep -c '' "$1")" -lt "$2" ] && [ $_i -lt 300 ]; do
-		usleep 100000
-		_i=$((_i + 1))
-	done
-}
-
 step_checkpoint() {
 	say "Freeze, dump, and restore a running app"
 	explain "crunch computes for a while with no system call in its loop, printing"
@@ -129,7 +120,7 @@ step_checkpoint() {
 	explain "read-only through /dev/ckpt_cokernel) and, with --kill, ends it:"
 	show "$COKCTL" dump "$_id" -o /tmp/crunch.img --kill -v || return 1
 	wait "$_p"
-	echo "  it had printed $(grep -c '' "$T_TMP/cok.out") lines before the dump"
+	echo "  it had printed $(lines "$T_TMP/cok.out") lines before the dump"
 	show "$COKCTL" image verify /tmp/crunch.img || return 1
 	show "$COKCTL" image info /tmp/crunch.img | head -n 25
 	explain "Restore brings it back (here, after rmmod/insmod, it would be the same)"

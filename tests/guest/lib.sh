@@ -143,6 +143,22 @@ run_as_user() {
 	run su -s /bin/sh "$T_USER" -c "exec $_q"
 }
 
+# lines FILE: how many lines FILE has; 0 when it does not exist.
+lines() {
+	_ln=$(grep -c '' "$1" 2>/dev/null)
+	echo "${_ln:-0}"
+}
+
+# wait_lines FILE N: until FILE has N lines, 30 s at most; true if it did.
+wait_lines() {
+	_wl=0
+	while [ "$(lines "$1")" -lt "$2" ] && [ $_wl -lt 300 ]; do
+		usleep 100000
+		_wl=$((_wl + 1))
+	done
+	[ "$(lines "$1")" -ge "$2" ]
+}
+
 memtotal_kb() { awk '/^MemTotal:/ { print $2 }' /proc/meminfo; }
 online_cpus() { cat /sys/devices/system/cpu/online; }
 cpu_online() {

@@ -22,8 +22,6 @@ app_state() {
 		sed -n 's/^apps\.0\.state=//p' | head -n 1
 }
 
-lines() { grep -c '' "$1"; }
-
 # refused NAME WANT_PATTERN CMD...: exit 1, one stderr line matching.
 refused() {
 	_pat=$1

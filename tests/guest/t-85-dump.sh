@@ -18,8 +18,6 @@ EID=
 EID2=
 IMG=/tmp/ckpt.img
 
-lines() { grep -c '' "$1" 2>/dev/null || echo 0; }
-
 app_ids() {	# every app id, from cokctl ps -j
 	"$COKCTL" ps -j 2>/dev/null | json_flatten 2>/dev/null |
 		sed -n 's/^apps\.[0-9]*\.id=//p'
@@ -51,16 +49,6 @@ launch_bg() {
 		_i=$((_i + 1))
 	done
 	[ -n "$ID" ]
-}
-
-# wait_lines FILE N: until FILE has N lines (30 s at most).
-wait_lines() {
-	_i=0
-	while [ "$(lines "$1")" -lt "$2" ] && [ $_i -lt 300 ]; do
-		usleep 100000
-		_i=$((_i + 1))
-	done
-	[ "$(lines "$1")" -ge "$2" ]
 }
 
 # dump_kill ID: dump to $IMG and end the app; the proxy must exit 143.

@@ -23,11 +23,7 @@ case_dump() {
 	"$CRUNCH" $ROUNDS >"$D/lin.out" || { t_fail "Linux run failed"; return; }
 	"$COKCTL" launch "$CRUNCH" $ROUNDS >"$D/cok.out" 2>"$D/cok.err" 3>&- &
 	P=$!
-	i=0
-	while [ "$(grep -c '' "$D/cok.out")" -lt 3 ] && [ $i -lt 300 ]; do
-		usleep 100000
-		i=$((i + 1))
-	done
+	wait_lines "$D/cok.out" 3
 	ID=$("$COKCTL" ps -j | json_flatten | sed -n 's/^apps\.0\.id=//p')
 	[ -n "$ID" ] || { kill "$P"; t_fail "no app"; return; }
 	run "$COKCTL" dump "$ID" -o "$D/ckpt.img" --kill
