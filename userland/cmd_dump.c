@@ -23,6 +23,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,20 @@ struct dump {
 	uint64_t freeze_ns, t_frozen, t_start, t_end;
 	uint64_t t_segment, t_mapped, t_planned;	/* phase ends */
 	uint64_t stored, zero_pages, last_progress;
+	char why[480];		/* why the dump failed, for one line */
 };
+
+/* Keep the reason (run_dump() says it, in one line); returns status. */
+__printf(3, 4)
+static int fail(struct dump *d, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->why, sizeof(d->why), fmt, ap);
+	va_end(ap);
+	return status;
+}
 
 static uint64_t now_ns(void)
 {
@@ -95,19 +109,16 @@ static int make_segment(struct dump *d)
 		int err = errno;
 
 		mk.error[sizeof(mk.error) - 1] = '\0';
-		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": %s\n", d->app,
-			mk.error[0] ? mk.error : strerror(err));
-		return err == ENOMEM || err == EFAULT ? COK_EXIT_SYSTEM :
-		       COK_EXIT_REFUSED;
+		return fail(d, err == ENOMEM || err == EFAULT ?
+			    COK_EXIT_SYSTEM : COK_EXIT_REFUSED, "%s",
+			    mk.error[0] ? mk.error : strerror(err));
 	}
 	d->segid = mk.segid;
 	d->runs = calloc(mk.nruns ? mk.nruns : 1, sizeof(*d->runs));
 	d->state = calloc(1, sizeof(*d->state));
 	d->strings = calloc(1, mk.strings_size + 1);
-	if (!d->runs || !d->state || !d->strings) {
-		fprintf(stderr, "cokctl: dump: out of memory\n");
-		return COK_EXIT_SYSTEM;
-	}
+	if (!d->runs || !d->state || !d->strings)
+		return fail(d, COK_EXIT_SYSTEM, "out of memory");
 	d->get = (struct cok_ioc_seg_get){
 		.segid = mk.segid, .max_runs = mk.nruns,
 		.runs = (uintptr_t)d->runs, .state = (uintptr_t)d->state,
@@ -115,11 +126,9 @@ static int make_segment(struct dump *d)
 		.strings_max = mk.strings_size,
 	};
 	if (ioctl(d->devfd, COK_IOC_SEG_GET, &d->get) ||
-	    d->get.nruns != mk.nruns) {
-		fprintf(stderr, "cokctl: dump: segment %" PRIu32 ": %s\n",
-			mk.segid, strerror(errno));
-		return COK_EXIT_SYSTEM;
-	}
+	    d->get.nruns != mk.nruns)
+		return fail(d, COK_EXIT_SYSTEM, "segment %" PRIu32 ": %s",
+			    mk.segid, strerror(errno));
 	return COK_EXIT_OK;
 }
 
@@ -131,7 +140,7 @@ static int build_regions(struct dump *d)
 	d->regions = calloc(d->get.nruns ? d->get.nruns : 1,
 			    sizeof(*d->regions));
 	if (!d->regions)
-		return COK_EXIT_SYSTEM;
+		return fail(d, COK_EXIT_SYSTEM, "out of memory");
 	for (i = 0; i < d->get.nruns; i++) {
 		const struct cok_seg_run *r = &d->runs[i];
 		struct cok_region *last = d->nregions ?
@@ -153,20 +162,17 @@ static int attach_segment(struct dump *d)
 	struct cok_ioc_seg_attach a = { .segid = d->segid,
 					.perms = COK_SEG_READ };
 
-	if (ioctl(d->devfd, COK_IOC_SEG_ATTACH, &a)) {
-		fprintf(stderr, "cokctl: dump: attach segment %" PRIu32 ": %s\n",
-			d->segid, strerror(errno));
-		return COK_EXIT_SYSTEM;
-	}
+	if (ioctl(d->devfd, COK_IOC_SEG_ATTACH, &a))
+		return fail(d, COK_EXIT_SYSTEM, "attach segment %" PRIu32 ": %s",
+			    d->segid, strerror(errno));
 	d->mem_len = d->get.bytes;
 	if (!d->mem_len)
 		return COK_EXIT_OK;
 	d->mem = mmap(NULL, d->mem_len, PROT_READ, MAP_SHARED, d->devfd, 0);
 	if (d->mem == MAP_FAILED) {
 		d->mem = NULL;
-		fprintf(stderr, "cokctl: dump: map segment %" PRIu32 ": %s\n",
-			d->segid, strerror(errno));
-		return COK_EXIT_SYSTEM;
+		return fail(d, COK_EXIT_SYSTEM, "map segment %" PRIu32 ": %s",
+			    d->segid, strerror(errno));
 	}
 	return COK_EXIT_OK;
 }
@@ -247,8 +253,8 @@ static int add_file(struct dump *d, pid_t pid, int fd)
 	} else if (S_ISREG(st.st_mode)) {
 		df->f.kind = COK_IMG_FILE_REGULAR;
 	} else {
-		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": fd %d (%s) is not a regular file; only files can be reopened at restore\n",
-			d->app, fd, df->path);
+		fail(d, COK_EXIT_REFUSED, "fd %d (%s) is not a regular file; only files can be reopened at restore",
+		     fd, df->path);
 		return -EOPNOTSUPP;
 	}
 	d->nfiles++;
@@ -275,11 +281,9 @@ static int collect_files(struct dump *d)
 	n = readlink(path, d->cwd, sizeof(d->cwd) - 1);
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	dir = pid > 0 && n >= 0 ? opendir(path) : NULL;
-	if (!dir) {
-		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": cannot read its proxy's files (pid %d): %s\n",
-			d->app, pid, strerror(errno));
-		return COK_EXIT_SYSTEM;
-	}
+	if (!dir)
+		return fail(d, COK_EXIT_SYSTEM, "cannot read its proxy's files (pid %d): %s",
+			    pid, strerror(errno));
 	d->cwd[n] = '\0';
 	while (!err && (de = readdir(dir))) {
 		char *end;
@@ -292,11 +296,9 @@ static int collect_files(struct dump *d)
 	closedir(dir);
 	if (err == -EOPNOTSUPP)
 		return COK_EXIT_REFUSED;
-	if (err) {
-		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": its proxy's files: %s\n",
-			d->app, strerror(-err));
-		return COK_EXIT_SYSTEM;
-	}
+	if (err)
+		return fail(d, COK_EXIT_SYSTEM, "its proxy's files: %s",
+			    strerror(-err));
 	qsort(d->files, d->nfiles, sizeof(*d->files), cmp_fd);
 	return COK_EXIT_OK;
 }
@@ -561,7 +563,9 @@ static int write_image(struct dump *d)
 	if (err) {
 		if (d->progress)
 			fputc('\n', stderr);
-		fprintf(stderr, "cokctl: dump: %s\n", cok_img_writer_error(&d->w));
+		/* The writer's reason, or ours (memory) when it has none. */
+		fail(d, COK_EXIT_SYSTEM, "%s", d->w.err ?
+		     cok_img_writer_error(&d->w) : strerror(-err));
 		cok_img_abort(&d->w);
 		return COK_EXIT_SYSTEM;
 	}
@@ -674,8 +678,8 @@ static int run_dump(struct cok_nl *nl, struct dump *d, enum after_dump after)
 	release_segment(d);
 	d->t_end = now_ns();
 	if (ret) {
-		fprintf(stderr, "cokctl: dump: app %" PRIu32 " is left frozen; `cokctl thaw %" PRIu32 "` lets it go on\n",
-			d->app, d->app);
+		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": %s; it is left frozen (`cokctl thaw %" PRIu32 "` lets it go on)\n",
+			d->app, d->why, d->app);
 		return ret;
 	}
 	return finish(nl, d, after, froze);

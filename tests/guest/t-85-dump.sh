@@ -204,6 +204,7 @@ case_full() {
 	_left=$(ls -A /mnt/small)
 	umount /mnt/small
 	[ "$RC" = 5 ] || { kill "$P"; t_fail "dump to a full tmpfs exit $RC, want 5: $ERR"; return; }
+	[ "$ERR_LINES" = 1 ] || { kill "$P"; t_fail "dump to a full tmpfs: $ERR_LINES lines on stderr, want 1"; return; }
 	case $ERR in
 	*"No space left"*) ;;
 	*) kill "$P"; t_fail "no 'No space left' in: $ERR"; return ;;
