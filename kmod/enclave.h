@@ -8,6 +8,7 @@
 #define COK_ENCLAVE_H
 
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/netlink.h>
 #include "../xemem/channel.h"
 
@@ -30,6 +31,7 @@ struct cok_core_info {
 	u32 app_id;			/* 0: no app on the core */
 	const char *app_state;
 	pid_t app_pid;			/* its proxy */
+	kuid_t app_owner;
 };
 
 struct cok_enclave_info {
@@ -60,8 +62,9 @@ int cok_enclave_console(u32 id, u64 *pos, u8 *buf, u32 len, u32 *copied,
 void cok_enclave_destroy_all(void);
 
 /* Freeze (or thaw) app app_id; *latency_ns: request -> done. */
-int cok_app_freeze(u32 app_id, bool thaw, u64 *latency_ns,
-		   struct netlink_ext_ack *extack);
+struct cok_caller;
+int cok_app_freeze(u32 app_id, bool thaw, const struct cok_caller *who,
+		   u64 *latency_ns, struct netlink_ext_ack *extack);
 
 int cok_genl_register(void);
 void cok_genl_unregister(void);

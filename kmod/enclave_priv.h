@@ -10,7 +10,7 @@
 #include <linux/mutex.h>
 #include "enclave.h"
 
-struct cok_app_ref;
+struct cok_app;
 
 struct cok_enclave {
 	u32 id;
@@ -28,10 +28,12 @@ struct cok_enclave {
 	ktime_t t_first_heartbeat;
 	const char *state;
 	u32 seq;
-	/* Apps: the proxy bound to each core, its pid; how many proxies. */
-	struct cok_app_ref *app_owner[COK_MAX_CORES];
-	pid_t app_pid[COK_MAX_CORES];
+	/* The app on each core (app.h); how many proxies and dumps. */
+	struct cok_app *apps[COK_MAX_CORES];
+	bool core_reserved[COK_MAX_CORES];	/* a timed-out launch */
 	u32 nproxies;
+	/* The chunks sorted by physical address (appmem.c). */
+	struct cok_chunk_index *by_phys;
 };
 
 /* Serialises every enclave operation and the use of command rings. */

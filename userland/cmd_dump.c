@@ -68,6 +68,7 @@ struct dump {
 	uint64_t t_segment, t_mapped, t_planned;	/* phase ends */
 	uint64_t stored, zero_pages, last_progress;
 	char why[480];		/* why the dump failed, for one line */
+	bool gone;		/* the app went away during the dump */
 };
 
 /* Keep the reason (run_dump() says it, in one line); returns status. */
@@ -109,7 +110,9 @@ static int make_segment(struct dump *d)
 		int err = errno;
 
 		mk.error[sizeof(mk.error) - 1] = '\0';
-		return fail(d, err == ENOMEM || err == EFAULT ?
+		d->gone = err == ESRCH;
+		return fail(d, err == EPERM ? COK_EXIT_PERM :
+			    err == ENOMEM || err == EFAULT ?
 			    COK_EXIT_SYSTEM : COK_EXIT_REFUSED, "%s",
 			    mk.error[0] ? mk.error : strerror(err));
 	}
@@ -162,9 +165,13 @@ static int attach_segment(struct dump *d)
 	struct cok_ioc_seg_attach a = { .segid = d->segid,
 					.perms = COK_SEG_READ };
 
-	if (ioctl(d->devfd, COK_IOC_SEG_ATTACH, &a))
-		return fail(d, COK_EXIT_SYSTEM, "attach segment %" PRIu32 ": %s",
-			    d->segid, strerror(errno));
+	if (ioctl(d->devfd, COK_IOC_SEG_ATTACH, &a)) {
+		d->gone = errno == ENOENT;	/* killed or thawed since */
+		return fail(d, d->gone ? COK_EXIT_REFUSED : COK_EXIT_SYSTEM,
+			    "attach segment %" PRIu32 ": %s", d->segid,
+			    d->gone ? "the app ended or was thawed meanwhile" :
+			    strerror(errno));
+	}
 	d->mem_len = d->get.bytes;
 	if (!d->mem_len)
 		return COK_EXIT_OK;
@@ -677,6 +684,11 @@ static int run_dump(struct cok_nl *nl, struct dump *d, enum after_dump after)
 		ret = write_image(d);
 	release_segment(d);
 	d->t_end = now_ns();
+	if (ret && d->gone) {
+		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": %s; no image written\n",
+			d->app, d->why);
+		return ret;
+	}
 	if (ret) {
 		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": %s; it is left frozen (`cokctl thaw %" PRIu32 "` lets it go on)\n",
 			d->app, d->why, d->app);

@@ -194,53 +194,22 @@ static int restore_failed(const char *image, struct cok_ioc_restore *r,
 }
 
 /*
- * Page by page: a large memcpy may take glibc's non-temporal path,
- * several times slower under QEMU TCG than copies of 4 KiB.
+ * [va, va + len) of the app: a copy of src, or zeros (src NULL), written
+ * by the module through its page tables (a 2 MiB page at a time).  A
+ * restoring proxy may write the text pages the app may only read.
  */
-static void copy_pages(uint8_t *dst, const uint8_t *src, uint64_t len)
-{
-	uint64_t at;
-
-	for (at = 0; at < len; at += COK_IMG_PAGE_SIZE) {
-		if (src)
-			memcpy(dst + at, src + at, COK_IMG_PAGE_SIZE);
-		else
-			memset(dst + at, 0, COK_IMG_PAGE_SIZE);
-	}
-}
-
-/*
- * [va, va + len) of the app: a copy of src, or zeros (src NULL), through
- * its page tables, in pieces as long as they are contiguous in our
- * mapping (a 2 MiB page is one piece).  Read access: text pages are
- * read-only for the app, not for us.
- */
-static int fill(struct cok_proxy *p, uint64_t cr3, uint64_t va, uint64_t len,
+static int fill(struct cok_proxy *p, uint64_t va, uint64_t len,
 		const uint8_t *src)
 {
-	while (len) {
-		struct iovec iov[64];
-		uint64_t bytes = 0;
-		int i, n = 0;
-
-		if (cok_appmem_iov(&p->mem, cr3, COK_ACC_READ, &va, &len, iov,
-				   64, &n, &bytes))
-			return -1;
-		for (i = 0; i < n; i++) {
-			copy_pages(iov[i].iov_base, src, iov[i].iov_len);
-			if (src)
-				src += iov[i].iov_len;
-		}
-	}
-	return 0;
+	return src ? cok_appmem_write(&p->mem, va, src, len) :
+		     cok_appmem_zero(&p->mem, va, len);
 }
 
 /*
  * Every page of every region: the extents' data, zeros between them
  * (COK_RESTORE_FILLS_ALL: the co-kernel did not zero its 2 MiB pages).
  */
-static int write_pages(struct cok_proxy *p, const struct cok_img *img,
-		       uint64_t cr3)
+static int write_pages(struct cok_proxy *p, const struct cok_img *img)
 {
 	size_t x = 0;
 	uint32_t g;
@@ -255,12 +224,12 @@ static int write_pages(struct cok_proxy *p, const struct cok_img *img,
 				&img->extents[x] : NULL;
 			uint64_t gap = (e ? e->addr : end) - va;
 
-			if (gap && fill(p, cr3, va, gap, NULL))
+			if (gap && fill(p, va, gap, NULL))
 				return -1;
 			va += gap;
 			if (!e)
 				break;
-			if (fill(p, cr3, e->addr, e->size, e->data))
+			if (fill(p, e->addr, e->size, e->data))
 				return -1;
 			va = e->addr + e->size;
 			x++;
@@ -269,25 +238,16 @@ static int write_pages(struct cok_proxy *p, const struct cok_img *img,
 	return x == img->nextents ? 0 : -1;
 }
 
-/* Map the enclave, fill the app, let it go, and serve it. */
+/* Fill the app, let it go, and serve it. */
 static int serve(struct cok_proxy *p, const struct cok_img *img,
 		 const struct cok_ioc_restore *r)
 {
-	const char *why;
-	void *mem;
-	int ret;
+	const char *why = NULL;
+	int ret = 0;
 
-	mem = mmap(NULL, r->mem_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   p->devfd, 0);
-	if (mem == MAP_FAILED) {
-		dprintf(p->errfd, "cokctl: app %" PRIu32 ": cannot map the enclave memory: %s\n",
-			p->app_id, strerror(errno));
-		ioctl(p->devfd, COK_IOC_KILL);
-		return COK_EXIT_SYSTEM;
-	}
-	ret = cok_appmem_init(&p->mem, mem, r->mem_bytes, &why);
+	cok_appmem_init(&p->mem, p->devfd);
 	t_rebuilt = cok_proxy_now_ns();
-	if (!ret && write_pages(p, img, r->cr3)) {
+	if (write_pages(p, img)) {
 		why = "a page of the image is outside the restored app's memory";
 		ret = -1;
 	}
@@ -308,14 +268,9 @@ static int serve(struct cok_proxy *p, const struct cok_img *img,
 		dprintf(p->errfd, "cokctl: app %" PRIu32 ": %s\n", p->app_id,
 			why);
 		ioctl(p->devfd, COK_IOC_KILL);
-		cok_appmem_fini(&p->mem);
-		munmap(mem, r->mem_bytes);
 		return COK_EXIT_SYSTEM;
 	}
-	ret = cok_proxy_run(p);
-	cok_appmem_fini(&p->mem);
-	munmap(mem, r->mem_bytes);
-	return ret;
+	return cok_proxy_run(p);
 }
 
 static int do_restore(struct cok_proxy *p, const struct cok_img *img,
