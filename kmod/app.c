@@ -9,6 +9,7 @@
 #include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/mm.h>
+#include <linux/random.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -175,6 +176,7 @@ static void fill_block(struct cok_launch_block *b, struct cok_ioc_launch *l,
 	b->envc = l->envc;
 	b->tsc_khz = tsc_khz;
 	b->staged_size = total;
+	get_random_bytes(b->seed, sizeof(b->seed));
 	read_clocks(&b->clock_tsc, &b->clock_realtime_ns,
 		    &b->clock_monotonic_ns);
 }
@@ -340,6 +342,22 @@ int cok_app_launch(struct cok_ioc_launch *l, const void __user *elf,
 		&v__, NULL, sizeof(v__));				\
 })
 
+/*
+ * A fresh seed for the restored app's random generator, whatever the
+ * caller's block holds: two restores of one image must differ.
+ */
+static int set_restore_seed(struct cok_enclave *e, u64 off)
+{
+	u8 seed[COK_RNG_SEED_SIZE];
+	int err;
+
+	get_random_bytes(seed, sizeof(seed));
+	err = copy_in(e, off + offsetof(struct cok_restore_block, seed),
+		      seed, NULL, sizeof(seed));
+	memzero_explicit(seed, sizeof(seed));
+	return err;
+}
+
 static int stage_and_restore(struct cok_enclave *e, u32 core,
 			     struct cok_ioc_restore *r, struct placement *p,
 			     u32 app_id, u64 *cr3)
@@ -351,7 +369,9 @@ static int stage_and_restore(struct cok_enclave *e, u32 core,
 	if (err)
 		return err;
 	err = copy_in(e, off, NULL, u64_to_user_ptr(r->block), r->block_size);
-	/* The module's fields: the id, the size, Linux's clocks now. */
+	/* The module's fields: id, size, seed, Linux's clocks now. */
+	if (!err)
+		err = set_restore_seed(e, off);
 	read_clocks(&tsc, &realtime, &monotonic);
 	SET_FIELD(e, off, magic, err ? 0 : COK_RESTORE_MAGIC);
 	SET_FIELD(e, off, app_id, app_id);
@@ -620,6 +640,16 @@ static int freeze_core(struct cok_enclave *e, u32 core, u32 app_id,
 	return 0;
 }
 
+/*
+ * Every THAW reseeds the app's random generator: after a dump the app
+ * and the image's restores must not share one (xemem/channel.h).
+ */
+static void seed_thaw(struct cok_msg *m)
+{
+	get_random_bytes(m->arg, COK_RNG_SEED_SIZE);
+	m->arg[COK_THAW_SEED_MARK] = COK_THAW_SEEDED;
+}
+
 static int thaw_core(struct cok_enclave *e, u32 core, u32 app_id,
 		     struct netlink_ext_ack *extack)
 {
@@ -632,7 +662,9 @@ static int thaw_core(struct cok_enclave *e, u32 core, u32 app_id,
 		return -EBUSY;
 	}
 	cok_segments_drop_app(app_id);
+	seed_thaw(&m);
 	err = call(e, core, &m, FREEZE_TIMEOUT_MS);
+	memzero_explicit(m.arg, COK_RNG_SEED_SIZE);
 	if (err || m.status) {
 		cok_err(extack, "the co-kernel core did not thaw app %u",
 			app_id);
