@@ -12,6 +12,7 @@
 #include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/mm.h>
+#include <linux/random.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -200,6 +201,7 @@ static void fill_block(struct cok_launch_block *b, struct cok_ioc_launch *l,
 	b->envc = l->envc;
 	b->tsc_khz = tsc_khz;
 	b->staged_size = total;
+	get_random_bytes(b->seed, sizeof(b->seed));
 	read_clocks(&b->clock_tsc, &b->clock_realtime_ns,
 		    &b->clock_monotonic_ns);
 }
@@ -394,7 +396,12 @@ static int stage_and_restore(struct cok_enclave *e, u32 core,
 	err = stage(e, core, r->block_size, p, &off);
 	if (err)
 		return err;
-	/* The module's fields: the id, the size, Linux's clocks now. */
+	/*
+	 * The module's fields: id, size, Linux's clocks now, and a fresh
+	 * seed whatever the caller's block holds (two restores of one image
+	 * must not hand out the same random bytes).
+	 */
+	get_random_bytes(b->seed, sizeof(b->seed));
 	read_clocks(&tsc, &realtime, &monotonic);
 	SET_FIELD(b, magic, COK_RESTORE_MAGIC);
 	SET_FIELD(b, app_id, app_id);
@@ -404,6 +411,7 @@ static int stage_and_restore(struct cok_enclave *e, u32 core,
 	SET_FIELD(b, clock_monotonic_ns, monotonic);
 	SET_FIELD(b, tsc_khz, tsc_khz);
 	copy_in(e, off, b, r->block_size);
+	memzero_explicit(b->seed, sizeof(b->seed));
 	return start(e, core, COK_MSG_RESTORE, off, p);
 }
 
@@ -666,6 +674,16 @@ static int freeze_core(struct cok_enclave *e, u32 core, u32 app_id,
 	return 0;
 }
 
+/*
+ * Every THAW reseeds the app's random generator: after a dump the app
+ * and the image's restores must not share one (xemem/channel.h).
+ */
+static void seed_thaw(struct cok_msg *m)
+{
+	get_random_bytes(m->arg, COK_RNG_SEED_SIZE);
+	m->arg[COK_THAW_SEED_MARK] = COK_THAW_SEEDED;
+}
+
 static int thaw_core(struct cok_app *app, struct netlink_ext_ack *extack)
 {
 	struct cok_msg m = { .type = COK_MSG_THAW };
@@ -677,7 +695,9 @@ static int thaw_core(struct cok_app *app, struct netlink_ext_ack *extack)
 		return -EBUSY;
 	}
 	cok_segments_drop_app(app->app_id);
+	seed_thaw(&m);
 	err = call(app->e, app->core, &m, FREEZE_TIMEOUT_MS);
+	memzero_explicit(m.arg, COK_RNG_SEED_SIZE);
 	if (err || m.status) {
 		cok_err(extack, "the co-kernel core did not thaw app %u",
 			app->app_id);
