@@ -14,12 +14,31 @@
  *    frozen here until Linux has written its pages and sends THAW.
  */
 #include "cokernel.h"
+#include "../xemem/elf.h"	/* COK_USER_BOTTOM */
 
 #define PTE_W		(1ULL << 1)
 #define PTE_NX		(1ULL << 63)
-#define RFLAGS_IF	0x200ULL
-/* The flags an app may set: CF PF AF ZF SF DF OF, AC and ID. */
-#define RFLAGS_USER	0x2408d5ULL
+
+#define RFLAGS_CF	(1ULL << 0)
+#define RFLAGS_FIXED	(1ULL << 1)	/* always 1 */
+#define RFLAGS_PF	(1ULL << 2)
+#define RFLAGS_AF	(1ULL << 4)
+#define RFLAGS_ZF	(1ULL << 6)
+#define RFLAGS_SF	(1ULL << 7)
+#define RFLAGS_TF	(1ULL << 8)
+#define RFLAGS_IF	(1ULL << 9)
+#define RFLAGS_DF	(1ULL << 10)
+#define RFLAGS_OF	(1ULL << 11)
+#define RFLAGS_RF	(1ULL << 16)
+#define RFLAGS_AC	(1ULL << 18)
+/*
+ * The flags a restored app keeps: those Linux lets user space change on
+ * sigreturn (FIX_EFLAGS in arch/x86/kernel/signal.c).  IF is forced on;
+ * IOPL, NT, VM and the rest are 0.
+ */
+#define RFLAGS_USER	(RFLAGS_AC | RFLAGS_OF | RFLAGS_DF | RFLAGS_TF | \
+			 RFLAGS_SF | RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF | \
+			 RFLAGS_CF | RFLAGS_RF)
 
 uint64_t cok_xcr0;		/* XCR0 when XSAVE is on (cpu.c), else 0 */
 uint32_t cok_xsave_size;	/* XSAVE area size for that XCR0 */
@@ -321,7 +340,7 @@ static void set_frozen_regs(struct cok_cpu *c, const struct cok_user_regs *u)
 		.r8 = u->r8, .r9 = u->r9, .r10 = u->r10, .r11 = u->r11,
 		.r12 = u->r12, .r13 = u->r13, .r14 = u->r14, .r15 = u->r15,
 		.rip = u->rip, .cs = GDT_USER_CS | 3, .ss = GDT_USER_DS | 3,
-		.rflags = (u->rflags & RFLAGS_USER) | RFLAGS_IF | 2,
+		.rflags = (u->rflags & RFLAGS_USER) | RFLAGS_IF | RFLAGS_FIXED,
 	};
 	c->frozen_fs = u->fs_base;
 	c->frozen_gs = u->gs_base;
