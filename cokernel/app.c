@@ -126,6 +126,7 @@ void app_launch(struct cok_cpu *c, struct cok_msg *m)
 	set_clock(&c->app, b->clock_tsc, b->clock_realtime_ns,
 		  b->clock_monotonic_ns, b->tsc_khz);
 	app_ready(c, m, b->app_id, COK_APP_RUNNING);
+	ckpt_reset_fpu();
 	run_app(c, entry, rsp, NULL);
 }
 

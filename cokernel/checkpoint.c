@@ -60,14 +60,45 @@ static void save_fpu(struct cok_cpu *c)
 	}
 }
 
+/*
+ * The FPU state a new program starts with, as on Linux: x87 control word
+ * 0x37f and MXCSR 0x1f80 (every exception masked), every register zero.
+ * Its XSAVE header (bytes 512-575) is zero: XSTATE_BV 0 makes XRSTOR put
+ * every component of its mask in its init state (MXCSR still comes from
+ * bytes 24-27); FXRSTOR takes the first 512 bytes as they are.
+ */
+static const uint8_t init_xstate[576] __aligned(64) = {
+	[0] = 0x7f, [1] = 0x03,		/* FCW 0x037f */
+	[24] = 0x80, [25] = 0x1f,	/* MXCSR 0x1f80 */
+};
+
+/* Before an app's first instruction: nothing of the previous one stays. */
+void ckpt_reset_fpu(void)
+{
+	if (cok_xcr0)
+		__asm__ volatile("xrstor64 %0" : : "m"(init_xstate),
+				 "a"((uint32_t)cok_xcr0),
+				 "d"((uint32_t)(cok_xcr0 >> 32)));
+	else
+		__asm__ volatile("fxrstor64 %0" : : "m"(init_xstate));
+}
+
+/*
+ * A restored app's state.  XRSTOR with every component this core has
+ * enabled: those not in the image's XSTATE_BV come up in their init
+ * state.  An FXSAVE image on an XSAVE core: the reset first, for the
+ * components FXRSTOR does not touch (AVX and above).
+ */
 void ckpt_load_fpu(struct cok_cpu *c)
 {
-	if (c->xstate_xcr0)
+	if (c->xstate_xcr0) {
 		__asm__ volatile("xrstor64 %0" : : "m"(c->xstate),
-				 "a"((uint32_t)c->xstate_xcr0),
-				 "d"((uint32_t)(c->xstate_xcr0 >> 32)));
-	else
-		__asm__ volatile("fxrstor64 %0" : : "m"(c->xstate));
+				 "a"((uint32_t)cok_xcr0),
+				 "d"((uint32_t)(cok_xcr0 >> 32)));
+		return;
+	}
+	ckpt_reset_fpu();
+	__asm__ volatile("fxrstor64 %0" : : "m"(c->xstate));
 }
 
 static void freeze_now(struct cok_cpu *c, struct cok_regs *u,
@@ -377,6 +408,9 @@ int ckpt_load_restore(struct cok_cpu *c, const struct cok_restore_block *b,
 	c->xstate_xcr0 = b->thread.xcr0;
 	c->xstate_size = b->thread.xstate_size;
 	memcpy(c->xstate, b->xstate, b->thread.xstate_size);
+	/* Nothing of an earlier app's saved state past the image's. */
+	memset(c->xstate + b->thread.xstate_size, 0,
+	       sizeof(c->xstate) - b->thread.xstate_size);
 	a->brk_start = b->mm.brk_start;
 	a->brk = b->mm.brk;
 	a->mmap_next = b->mm.mmap_next;

@@ -196,6 +196,7 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_cpu *c);
 int ckpt_load_restore(struct cok_cpu *c, const struct cok_restore_block *b,
 		      const char **why);
 void ckpt_load_fpu(struct cok_cpu *c);
+void ckpt_reset_fpu(void);
 extern uint64_t cok_xcr0;
 extern uint32_t cok_xsave_size;
 
