@@ -300,6 +300,7 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_cpu *c)
 
 /* ---- restore -------------------------------------------------------- */
 
+/* Below COK_USER_END: canonical, and what WRMSR and IRETQ accept. */
 static bool user_addr(uint64_t va)
 {
 	return va < COK_USER_END;
@@ -332,6 +333,19 @@ static const char *check_xstate(const struct cok_restore_block *b)
 	return NULL;
 }
 
+/*
+ * The program break and the mmap floor, as a loaded app has them:
+ * brk_start at or above COK_USER_BOTTOM (brk never goes below it, mmap
+ * never below brk), brk_start <= brk < mmap_next <= COK_USER_END.
+ */
+static const char *check_mm(const struct cok_mm_state *mm)
+{
+	if (mm->brk_start < COK_USER_BOTTOM || mm->brk < mm->brk_start ||
+	    mm->mmap_next <= mm->brk || mm->mmap_next > COK_USER_END)
+		return "bad program break or mmap bounds in the restore block";
+	return NULL;
+}
+
 static const char *check_thread(const struct cok_restore_block *b)
 {
 	const struct cok_user_regs *r = &b->thread.regs;
@@ -350,6 +364,8 @@ static const char *map_regions(struct cok_cpu *c,
 	uint32_t i;
 
 	for (i = 0; i < b->mm.nregions; i++) {
+		if (g[i].va < COK_USER_BOTTOM)
+			return "a memory region below 0x10000 (64 KiB) in the restore block";
 		if ((g[i].va | g[i].len) & 4095 || !g[i].len ||
 		    g[i].va < prev_end || g[i].va + g[i].len < g[i].va ||
 		    g[i].va + g[i].len > COK_USER_END)
@@ -395,6 +411,8 @@ int ckpt_load_restore(struct cok_cpu *c, const struct cok_restore_block *b,
 		return -1;
 	}
 	*why = check_thread(b);
+	if (!*why)
+		*why = check_mm(&b->mm);
 	if (*why)
 		return -1;
 	if (as_create(&a->as, COK_OWNER_APP(c->index))) {
