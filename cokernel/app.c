@@ -201,10 +201,11 @@ bool app_grow_stack(struct cok_cpu *c, struct cok_regs *r)
 
 /*
  * A 32-bit system call, which the co-kernel does not serve (Linux does,
- * with IA32_EMULATION): int 0x80 meets a DPL-0 gate, #GP with error code
- * 0x80 * 8 + 2 (an IDT entry); sysenter (0f 34) is #GP(0) as SYSENTER_CS
- * is 0, or #UD on AMD in long mode; SYSCALL in compat mode comes through
- * CSTAR.  NULL for any other fault.
+ * with IA32_EMULATION), told by the instruction at rip: int 0x80 (cd 80)
+ * meets a DPL-0 gate, #GP with an IDT error code (0x402 on hardware,
+ * QEMU TCG gives 0x802); sysenter (0f 34) is #GP(0) as SYSENTER_CS is 0,
+ * or #UD on AMD in long mode; SYSCALL in compat mode comes through CSTAR.
+ * NULL for any other fault.
  */
 static const char *compat_call(struct cok_cpu *c, const struct cok_regs *r)
 {
@@ -212,11 +213,12 @@ static const char *compat_call(struct cok_cpu *c, const struct cok_regs *r)
 
 	if (r->vector == VECTOR_SYSCALL_COMPAT)
 		return "syscall in compat mode";
-	if (r->vector == 13 && r->error == ((0x80 << 3) | 2))
+	if ((r->vector != 13 && r->vector != 6) ||
+	    as_read(&c->app.as, op, r->rip, sizeof(op)))
+		return NULL;
+	if (r->vector == 13 && op[0] == 0xcd && op[1] == 0x80)
 		return "int 0x80";
-	if ((r->vector == 13 || r->vector == 6) &&
-	    !as_read(&c->app.as, op, r->rip, sizeof(op)) &&
-	    op[0] == 0x0f && op[1] == 0x34)
+	if (op[0] == 0x0f && op[1] == 0x34)
 		return "sysenter";
 	return NULL;
 }
