@@ -61,9 +61,9 @@ fi
 # it the crng becomes ready tens of seconds in, mid-test, and flipping its
 # static key under TCG once left an int3 that oopsed urandom_read_iter.
 # +smep,+smap: as on any recent x86 server, for Linux and the co-kernel
-# (TCG implements both).  COK_QEMU_CPU replaces the whole -cpu value, e.g.
-# qemu64,+rdrand,+smep,+smap,+xsave,+avx,vendor=GenuineIntel for the
-# XSAVE/AVX paths and Intel's SYSENTER in long mode.
+# (TCG implements both).  COK_QEMU_CPU replaces the whole -cpu value.
+# Tried without success (QEMU 7.2 TCG): with +xsave,+avx, and with those
+# and vendor=GenuineIntel, Debian's 6.1 kernel hung before /init.
 CPU=${COK_QEMU_CPU:-qemu64,+rdrand,+smep,+smap}
 set +e
 timeout "${TIMEOUT_OPTS[@]}" --kill-after=10 "$TIMEOUT" \
