@@ -131,6 +131,7 @@ void app_launch(struct cok_cpu *c, struct cok_msg *m)
 	set_clock(&c->app, b->clock_tsc, b->clock_realtime_ns,
 		  b->clock_monotonic_ns, b->tsc_khz);
 	app_ready(c, m, b->app_id, COK_APP_RUNNING);
+	ckpt_reset_fpu();
 	run_app(c, entry, rsp, NULL);
 }
 
@@ -204,10 +205,40 @@ bool app_grow_stack(struct cok_cpu *c, struct cok_regs *r)
 	return as_map(&c->app.as, addr, 4096, true) == 0;
 }
 
+/*
+ * A 32-bit system call, which the co-kernel does not serve (Linux does,
+ * with IA32_EMULATION), told by the instruction at rip: int 0x80 (cd 80)
+ * meets a DPL-0 gate, #GP with an IDT error code (0x402 on hardware,
+ * QEMU TCG gives 0x802); sysenter (0f 34) is #GP(0) as SYSENTER_CS is 0,
+ * or #UD on AMD in long mode; SYSCALL in compat mode comes through CSTAR.
+ * NULL for any other fault.
+ */
+static const char *compat_call(struct cok_cpu *c, const struct cok_regs *r)
+{
+	uint8_t op[2];
+
+	if (r->vector == VECTOR_SYSCALL_COMPAT)
+		return "syscall in compat mode";
+	if ((r->vector != 13 && r->vector != 6) ||
+	    as_read(&c->app.as, op, r->rip, sizeof(op)))
+		return NULL;
+	if (r->vector == 13 && op[0] == 0xcd && op[1] == 0x80)
+		return "int 0x80";
+	if (op[0] == 0x0f && op[1] == 0x34)
+		return "sysenter";
+	return NULL;
+}
+
 /* An exception in ring 3: what Linux would do is kill with a signal. */
 void app_fault(struct cok_cpu *c, struct cok_regs *r)
 {
 	struct cok_app_slot *slot = &c->shared->app;
+	const char *compat = compat_call(c, r);
+
+	if (compat)
+		cok_printf("core %u: app %u: %s at rip %#lx: 32-bit system calls are not served\n",
+			   c->index, slot->app_id, compat,
+			   (unsigned long)r->rip);
 
 	slot->fault_vector = r->vector;
 	slot->fault_rip = r->rip;

@@ -24,7 +24,12 @@
 #define GDT_KERNEL_CS		0x08
 #define GDT_KERNEL_DS		0x10
 #define GDT_TRAMP_CS32		0x18	/* trampoline only */
-#define GDT_USER_CS32		0x18
+/*
+ * SYSRET's selector base (STAR[63:48]): 64-bit SYSRET takes SS = base + 8
+ * and CS = base + 16.  The slot itself stays a null descriptor: apps get
+ * no 32-bit code segment, so compat mode cannot be entered from ring 3.
+ */
+#define GDT_SYSRET_BASE		0x18
 #define GDT_USER_DS		0x20
 #define GDT_USER_CS		0x28
 #define GDT_TSS			0x30	/* 16-byte descriptor */
@@ -43,6 +48,8 @@
 #define CR4_OSFXSR		(1 << 9)	/* FXSAVE/SSE enabled */
 #define CR4_OSXMMEXCPT		(1 << 10)	/* SSE exceptions as #XM */
 #define CR4_OSXSAVE		(1 << 18)	/* XSAVE and XCR0 enabled */
+#define CR4_SMEP		(1 << 20)	/* no ring-0 fetch from user pages */
+#define CR4_SMAP		(1 << 21)	/* no ring-0 access to user pages */
 
 #define MSR_EFER		0xc0000080
 #define EFER_LME		(1 << 8)
@@ -52,17 +59,22 @@
 #define EFER_SCE		(1 << 0)	/* SYSCALL enable */
 #define MSR_STAR		0xc0000081
 #define MSR_LSTAR		0xc0000082
+#define MSR_CSTAR		0xc0000083	/* SYSCALL from compat mode */
 #define MSR_FMASK		0xc0000084
 #define MSR_FS_BASE		0xc0000100
 #define MSR_GS_BASE		0xc0000101
 #define MSR_KERNEL_GS_BASE	0xc0000102
+#define MSR_SYSENTER_CS		0x174
+#define MSR_SYSENTER_ESP	0x175
+#define MSR_SYSENTER_EIP	0x176
 
 /* struct cok_syscall_area (cokernel.h), reached through GS on entry. */
 #define SCA_KERNEL_RSP		0
 #define SCA_USER_RSP		8
 
-/* Pseudo vector that marks a system call in struct cok_regs. */
+/* Pseudo vectors that mark a system call in struct cok_regs. */
 #define VECTOR_SYSCALL		0x100
+#define VECTOR_SYSCALL_COMPAT	0x101	/* SYSCALL from compat mode (CSTAR) */
 
 #define IST_NMI			1
 #define IST_DF			2

@@ -14,12 +14,31 @@
  *    frozen here until Linux has written its pages and sends THAW.
  */
 #include "cokernel.h"
+#include "../xemem/elf.h"	/* COK_USER_BOTTOM */
 
 #define PTE_W		(1ULL << 1)
 #define PTE_NX		(1ULL << 63)
-#define RFLAGS_IF	0x200ULL
-/* The flags an app may set: CF PF AF ZF SF DF OF, AC and ID. */
-#define RFLAGS_USER	0x2408d5ULL
+
+#define RFLAGS_CF	(1ULL << 0)
+#define RFLAGS_FIXED	(1ULL << 1)	/* always 1 */
+#define RFLAGS_PF	(1ULL << 2)
+#define RFLAGS_AF	(1ULL << 4)
+#define RFLAGS_ZF	(1ULL << 6)
+#define RFLAGS_SF	(1ULL << 7)
+#define RFLAGS_TF	(1ULL << 8)
+#define RFLAGS_IF	(1ULL << 9)
+#define RFLAGS_DF	(1ULL << 10)
+#define RFLAGS_OF	(1ULL << 11)
+#define RFLAGS_RF	(1ULL << 16)
+#define RFLAGS_AC	(1ULL << 18)
+/*
+ * The flags a restored app keeps: those Linux lets user space change on
+ * sigreturn (FIX_EFLAGS in arch/x86/kernel/signal.c).  IF is forced on;
+ * IOPL, NT, VM and the rest are 0.
+ */
+#define RFLAGS_USER	(RFLAGS_AC | RFLAGS_OF | RFLAGS_DF | RFLAGS_TF | \
+			 RFLAGS_SF | RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF | \
+			 RFLAGS_CF | RFLAGS_RF)
 
 uint64_t cok_xcr0;		/* XCR0 when XSAVE is on (cpu.c), else 0 */
 uint32_t cok_xsave_size;	/* XSAVE area size for that XCR0 */
@@ -41,14 +60,45 @@ static void save_fpu(struct cok_cpu *c)
 	}
 }
 
+/*
+ * The FPU state a new program starts with, as on Linux: x87 control word
+ * 0x37f and MXCSR 0x1f80 (every exception masked), every register zero.
+ * Its XSAVE header (bytes 512-575) is zero: XSTATE_BV 0 makes XRSTOR put
+ * every component of its mask in its init state (MXCSR still comes from
+ * bytes 24-27); FXRSTOR takes the first 512 bytes as they are.
+ */
+static const uint8_t init_xstate[576] __aligned(64) = {
+	[0] = 0x7f, [1] = 0x03,		/* FCW 0x037f */
+	[24] = 0x80, [25] = 0x1f,	/* MXCSR 0x1f80 */
+};
+
+/* Before an app's first instruction: nothing of the previous one stays. */
+void ckpt_reset_fpu(void)
+{
+	if (cok_xcr0)
+		__asm__ volatile("xrstor64 %0" : : "m"(init_xstate),
+				 "a"((uint32_t)cok_xcr0),
+				 "d"((uint32_t)(cok_xcr0 >> 32)));
+	else
+		__asm__ volatile("fxrstor64 %0" : : "m"(init_xstate));
+}
+
+/*
+ * A restored app's state.  XRSTOR with every component this core has
+ * enabled: those not in the image's XSTATE_BV come up in their init
+ * state.  An FXSAVE image on an XSAVE core: the reset first, for the
+ * components FXRSTOR does not touch (AVX and above).
+ */
 void ckpt_load_fpu(struct cok_cpu *c)
 {
-	if (c->xstate_xcr0)
+	if (c->xstate_xcr0) {
 		__asm__ volatile("xrstor64 %0" : : "m"(c->xstate),
-				 "a"((uint32_t)c->xstate_xcr0),
-				 "d"((uint32_t)(c->xstate_xcr0 >> 32)));
-	else
-		__asm__ volatile("fxrstor64 %0" : : "m"(c->xstate));
+				 "a"((uint32_t)cok_xcr0),
+				 "d"((uint32_t)(cok_xcr0 >> 32)));
+		return;
+	}
+	ckpt_reset_fpu();
+	__asm__ volatile("fxrstor64 %0" : : "m"(c->xstate));
 }
 
 static void freeze_now(struct cok_cpu *c, struct cok_regs *u,
@@ -252,6 +302,7 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_cpu *c)
 
 /* ---- restore -------------------------------------------------------- */
 
+/* Below COK_USER_END: canonical, and what WRMSR and IRETQ accept. */
 static bool user_addr(uint64_t va)
 {
 	return va < COK_USER_END;
@@ -284,6 +335,19 @@ static const char *check_xstate(const struct cok_restore_block *b)
 	return NULL;
 }
 
+/*
+ * The program break and the mmap floor, as a loaded app has them:
+ * brk_start at or above COK_USER_BOTTOM (brk never goes below it, mmap
+ * never below brk), brk_start <= brk < mmap_next <= COK_USER_END.
+ */
+static const char *check_mm(const struct cok_mm_state *mm)
+{
+	if (mm->brk_start < COK_USER_BOTTOM || mm->brk < mm->brk_start ||
+	    mm->mmap_next <= mm->brk || mm->mmap_next > COK_USER_END)
+		return "bad program break or mmap bounds in the restore block";
+	return NULL;
+}
+
 static const char *check_thread(const struct cok_restore_block *b)
 {
 	const struct cok_user_regs *r = &b->thread.regs;
@@ -302,6 +366,8 @@ static const char *map_regions(struct cok_cpu *c,
 	uint32_t i;
 
 	for (i = 0; i < b->mm.nregions; i++) {
+		if (g[i].va < COK_USER_BOTTOM)
+			return "a memory region below 0x10000 (64 KiB) in the restore block";
 		if ((g[i].va | g[i].len) & 4095 || !g[i].len ||
 		    g[i].va < prev_end || g[i].va + g[i].len < g[i].va ||
 		    g[i].va + g[i].len > COK_USER_END)
@@ -323,7 +389,7 @@ static void set_frozen_regs(struct cok_cpu *c, const struct cok_user_regs *u)
 		.r8 = u->r8, .r9 = u->r9, .r10 = u->r10, .r11 = u->r11,
 		.r12 = u->r12, .r13 = u->r13, .r14 = u->r14, .r15 = u->r15,
 		.rip = u->rip, .cs = GDT_USER_CS | 3, .ss = GDT_USER_DS | 3,
-		.rflags = (u->rflags & RFLAGS_USER) | RFLAGS_IF | 2,
+		.rflags = (u->rflags & RFLAGS_USER) | RFLAGS_IF | RFLAGS_FIXED,
 	};
 	c->frozen_fs = u->fs_base;
 	c->frozen_gs = u->gs_base;
@@ -347,6 +413,8 @@ int ckpt_load_restore(struct cok_cpu *c, const struct cok_restore_block *b,
 		return -1;
 	}
 	*why = check_thread(b);
+	if (!*why)
+		*why = check_mm(&b->mm);
 	if (*why)
 		return -1;
 	if (as_create(&a->as, COK_OWNER_APP(c->index))) {
@@ -360,6 +428,9 @@ int ckpt_load_restore(struct cok_cpu *c, const struct cok_restore_block *b,
 	c->xstate_xcr0 = b->thread.xcr0;
 	c->xstate_size = b->thread.xstate_size;
 	memcpy(c->xstate, b->xstate, b->thread.xstate_size);
+	/* Nothing of an earlier app's saved state past the image's. */
+	memset(c->xstate + b->thread.xstate_size, 0,
+	       sizeof(c->xstate) - b->thread.xstate_size);
 	a->brk_start = b->mm.brk_start;
 	a->brk = b->mm.brk;
 	a->mmap_next = b->mm.mmap_next;

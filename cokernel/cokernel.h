@@ -176,6 +176,7 @@ long cok_enter_user_regs(struct cok_user_ctx *k, const struct cok_regs *r,
 			 uint64_t *kernel_rsp, uint64_t *tss_rsp0);
 __noreturn void cok_leave_user(struct cok_user_ctx *k, long code);
 void cok_syscall_entry(void);
+void cok_syscall_compat_entry(void);
 
 /* syscall.c */
 void cok_syscall(struct cok_cpu *c, struct cok_regs *r);
@@ -183,6 +184,7 @@ uint64_t app_clock_ns(struct cok_app *a, bool realtime);
 
 /* cpu.c */
 void cpu_init_syscall(uint32_t core);
+void cpu_report_protection(uint32_t core);
 uint64_t *cpu_tss_rsp0(uint32_t core);
 void wrmsr(uint32_t msr, uint64_t v);
 uint64_t rdmsr(uint32_t msr);
@@ -196,6 +198,7 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_cpu *c);
 int ckpt_load_restore(struct cok_cpu *c, const struct cok_restore_block *b,
 		      const char **why);
 void ckpt_load_fpu(struct cok_cpu *c);
+void ckpt_reset_fpu(void);
 extern uint64_t cok_xcr0;
 extern uint32_t cok_xsave_size;
 

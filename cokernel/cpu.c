@@ -85,7 +85,7 @@ static void build_gdt(uint32_t core)
 	g[0] = 0;
 	g[1] = 0x00af9a000000ffffULL;	/* 0x08 kernel code, L=1 */
 	g[2] = 0x00cf92000000ffffULL;	/* 0x10 kernel data */
-	g[3] = 0x00cffa000000ffffULL;	/* 0x18 user code 32-bit, DPL 3 */
+	g[3] = 0;			/* 0x18 GDT_SYSRET_BASE: null */
 	g[4] = 0x00cff2000000ffffULL;	/* 0x20 user data, DPL 3 */
 	g[5] = 0x00affa000000ffffULL;	/* 0x28 user code 64-bit, DPL 3 */
 	/* 0x30: 16-byte TSS descriptor */
@@ -148,11 +148,18 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 			 "=d"(r[3]) : "a"(leaf), "c"(sub));
 }
 
+static void xsetbv0(uint64_t xcr0)
+{
+	__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)xcr0),
+			 "d"((uint32_t)(xcr0 >> 32)));
+}
+
 /*
  * With XSAVE (CPUID.1:ECX bit 26), set CR4.OSXSAVE (bit 18) and enable in
  * XCR0 every user state component the CPU has among x87, SSE, AVX and
  * the AVX-512 ones (bits 0, 1, 2, 5-7), so apps may use AVX and CPUID
- * tells them so.
+ * tells them so.  If their XSAVE area would not fit COK_XSTATE_MAX, only
+ * x87, SSE and AVX: every component enabled must be saved and reset.
  */
 static void enable_xsave(void)
 {
@@ -165,14 +172,54 @@ static void enable_xsave(void)
 	write_cr4(read_cr4() | CR4_OSXSAVE);
 	cpuid(0xd, 0, r);
 	xcr0 = r[0] & 0xe7;
-	__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)xcr0),
-			 "d"((uint32_t)(xcr0 >> 32)));
+	xsetbv0(xcr0);
 	/* CPUID.(EAX=0DH,ECX=0):EBX = XSAVE area size for XCR0 as set. */
 	cpuid(0xd, 0, r);
-	if (r[1] <= COK_XSTATE_MAX) {
-		cok_xcr0 = xcr0;	/* same on every core */
-		cok_xsave_size = r[1];
+	if (r[1] > COK_XSTATE_MAX) {
+		xcr0 &= 0x7;
+		xsetbv0(xcr0);
+		cpuid(0xd, 0, r);
 	}
+	cok_xcr0 = xcr0;	/* same on every core */
+	cok_xsave_size = r[1];
+}
+
+/*
+ * SMEP (CPUID.(7,0):EBX bit 7, CR4 bit 20): ring 0 never runs code from a
+ * user page.  SMAP (EBX bit 20, CR4 bit 21): ring 0 never reads or
+ * writes a user page unless RFLAGS.AC is set; the co-kernel reaches app
+ * memory only through its direct map (supervisor pages), so it never
+ * sets AC, and every entry from ring 3 clears it (FMASK for SYSCALL,
+ * CLAC in entry.S for interrupts, which do not clear AC).
+ */
+uint8_t cok_smap_on;	/* read by entry.S */
+
+static void enable_smep_smap(void)
+{
+	uint32_t r[4];
+	uint64_t cr4 = read_cr4();
+
+	cpuid(0, 0, r);
+	if (r[0] < 7)
+		return;
+	cpuid(7, 0, r);
+	if (r[1] & (1U << 7))
+		cr4 |= CR4_SMEP;
+	if (r[1] & (1U << 20)) {
+		cr4 |= CR4_SMAP;
+		cok_smap_on = 1;
+	}
+	write_cr4(cr4);
+}
+
+/* One console line per core: what an app cannot reach in ring 0. */
+void cpu_report_protection(uint32_t core)
+{
+	uint64_t cr4 = read_cr4();
+
+	cok_printf("core %u: cr4 %#lx: smep %s, smap %s\n", core,
+		   (unsigned long)cr4, cr4 & CR4_SMEP ? "on" : "off",
+		   cr4 & CR4_SMAP ? "on" : "off");
 }
 
 void cpu_enable_fpu(void)
@@ -184,6 +231,7 @@ void cpu_enable_fpu(void)
 	write_cr0(cr0);
 	write_cr4(read_cr4() | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	enable_xsave();
+	enable_smep_smap();
 	__asm__ volatile("fninit");
 }
 
@@ -212,16 +260,36 @@ uint64_t *cpu_tss_rsp0(uint32_t core)
  * SYSCALL: EFER.SCE (bit 0) on; STAR[47:32] = kernel CS (SS = CS + 8);
  * LSTAR = entry point; FMASK clears IF, TF, DF, AC and NT on entry.
  * KERNEL_GS_BASE points at this core's syscall area for SWAPGS.
+ *
+ * The 32-bit ways in must not reach Linux's entry code, whose addresses
+ * the MSRs still hold after INIT: CSTAR (SYSCALL from compat mode) gets
+ * an entry that kills the app, and SYSENTER_CS 0 makes SYSENTER fault
+ * with #GP(0) in ring 3 (on AMD it is #UD in long mode anyway).  Apps
+ * have no 32-bit code segment, so CSTAR is a second line only.
  */
+static bool cpu_has_sysenter(void)
+{
+	uint32_t r[4];
+
+	cpuid(1, 0, r);
+	return r[3] & (1U << 11);	/* CPUID.1:EDX.SEP */
+}
+
 void cpu_init_syscall(uint32_t core)
 {
 	struct cok_cpu *c = &cok_cpus[core];
 
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-	wrmsr(MSR_STAR, ((uint64_t)GDT_USER_CS32 << 48) |
+	wrmsr(MSR_STAR, ((uint64_t)(GDT_SYSRET_BASE | 3) << 48) |
 			((uint64_t)GDT_KERNEL_CS << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)cok_syscall_entry);
+	wrmsr(MSR_CSTAR, (uint64_t)cok_syscall_compat_entry);
 	wrmsr(MSR_FMASK, 0x47700);
+	if (cpu_has_sysenter()) {
+		wrmsr(MSR_SYSENTER_CS, 0);
+		wrmsr(MSR_SYSENTER_ESP, 0);
+		wrmsr(MSR_SYSENTER_EIP, 0);
+	}
 	wrmsr(MSR_KERNEL_GS_BASE, (uint64_t)&c->sca);
 	wrmsr(MSR_GS_BASE, 0);
 	wrmsr(MSR_FS_BASE, 0);

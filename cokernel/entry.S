@@ -69,8 +69,7 @@ cok_vector_stubs:
  * GS).  The frame built is the one an interrupt from ring 3 leaves, so
  * the common path and IRETQ serve both.
  */
-	.globl cok_syscall_entry
-cok_syscall_entry:
+.macro SYSCALL_FRAME cs, vector
 	swapgs
 	movq	%rsp, %gs:SCA_USER_RSP
 	movq	%gs:SCA_KERNEL_RSP, %rsp
@@ -78,11 +77,25 @@ cok_syscall_entry:
 	pushq	%gs:SCA_USER_RSP		/* rsp */
 	swapgs
 	pushq	%r11				/* rflags */
-	pushq	$(GDT_USER_CS | 3)		/* cs */
+	pushq	$(\cs)				/* cs */
 	pushq	%rcx				/* rip */
 	pushq	$0				/* error code */
-	pushq	$VECTOR_SYSCALL
+	pushq	$\vector
 	jmp	interrupt_common
+.endm
+
+	.globl cok_syscall_entry
+cok_syscall_entry:
+	SYSCALL_FRAME (GDT_USER_CS|3), VECTOR_SYSCALL
+
+/*
+ * SYSCALL from compat mode (CSTAR): a 32-bit system call, not served;
+ * cok_interrupt() kills the app.  Unreachable while apps have no 32-bit
+ * code segment.
+ */
+	.globl cok_syscall_compat_entry
+cok_syscall_compat_entry:
+	SYSCALL_FRAME (GDT_SYSRET_BASE|3), VECTOR_SYSCALL_COMPAT
 
 /*
  * long cok_enter_user(struct cok_user_ctx *k, uint64_t rip, uint64_t rsp,
@@ -144,7 +157,17 @@ cok_leave_user:
 	popq	%rbx
 	ret
 
+/*
+ * An interrupt or exception does not clear RFLAGS.AC, so an app could
+ * enter with AC set and switch SMAP off for the handler: CLAC (which
+ * faults without SMAP, hence the test).  The app's RFLAGS is in the
+ * frame already; IRETQ gives it back.
+ */
 interrupt_common:
+	testb	$1, cok_smap_on(%rip)
+	jz	1f
+	clac
+1:
 	pushq	%rax
 	pushq	%rbx
 	pushq	%rcx

@@ -56,6 +56,7 @@ void cok_main(uint32_t core, struct cok_channel *ch)
 	}
 	cok_printf("core %u: apic %u, linux cpu %u, online\n",
 		   core, s->apic_id, s->linux_cpu);
+	cpu_report_protection(core);
 	cok_write_once(&s->alive_tsc, rdtsc());
 	cok_write_once(&s->heartbeat, 1);
 	set_stage(s, COK_STAGE_RUNNING);

@@ -143,11 +143,17 @@ void mm_free_chunk_phys(uint64_t phys)
 	mm_unlock();
 }
 
-/* Free every chunk held by who (an app ending, a staging area). */
+/*
+ * Free every chunk held by who (an app ending, a staging area).  Owner 0
+ * is "free": an address space never created (a launch or restore refused
+ * before as_create) has it, and must not count free chunks again.
+ */
 void mm_free_owned(uint32_t who)
 {
 	uint32_t i;
 
+	if (who == OWNER_FREE || who == OWNER_KERNEL)
+		return;
 	mm_lock();
 	for (i = 1; i < nchunks; i++) {
 		if (owner[i] == who) {

@@ -175,15 +175,28 @@ static int64_t sys_uname(struct cok_app *a, uint64_t buf)
 	return put_user(a, buf, u, sizeof(u));
 }
 
-static int64_t sys_arch_prctl(uint64_t code, uint64_t addr)
+/*
+ * As Linux's do_arch_prctl_64(): a base at or above TASK_SIZE_MAX (the
+ * end of the user half, COK_USER_END) is -EPERM.  That check also keeps
+ * WRMSR from taking a #GP in ring 0 on a non-canonical address.
+ */
+static int64_t sys_arch_prctl(struct cok_app *a, uint64_t code,
+			      uint64_t addr)
 {
+	uint64_t base;
+
 	switch (code) {
 	case ARCH_SET_FS:
-		wrmsr(MSR_FS_BASE, addr);
-		return 0;
 	case ARCH_SET_GS:
-		wrmsr(MSR_GS_BASE, addr);	/* user GS is live in the kernel */
+		if (addr >= COK_USER_END)
+			return -EPERM;
+		/* The user's GS base is live in the kernel (no SWAPGS). */
+		wrmsr(code == ARCH_SET_FS ? MSR_FS_BASE : MSR_GS_BASE, addr);
 		return 0;
+	case ARCH_GET_FS:
+	case ARCH_GET_GS:
+		base = rdmsr(code == ARCH_GET_FS ? MSR_FS_BASE : MSR_GS_BASE);
+		return put_user(a, addr, &base, sizeof(base));
 	default:
 		return -EINVAL;
 	}
@@ -254,7 +267,7 @@ static int64_t dispatch(struct cok_cpu *c, struct cok_regs *r)
 	case SYS_sched_yield:
 		return 0;
 	case SYS_arch_prctl:
-		return sys_arch_prctl(r->rdi, r->rsi);
+		return sys_arch_prctl(a, r->rdi, r->rsi);
 	case SYS_set_tid_address:
 	case SYS_getpid:
 	case SYS_gettid:

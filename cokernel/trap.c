@@ -29,7 +29,8 @@ static void count(uint64_t *counter)
 
 static __noreturn void fatal_exception(struct cok_cpu *c, struct cok_regs *r)
 {
-	const char *name = exception_names[r->vector];
+	const char *name = r->vector < ARRAY_SIZE(exception_names) ?
+			   exception_names[r->vector] : NULL;
 
 	cok_panic("core %d: %s (vector %lu) error %#lx at rip %#lx rsp %#lx cr2 %#lx\n",
 		  c ? (int)c->index : -1, name ? name : "reserved",
@@ -48,6 +49,11 @@ void cok_interrupt(struct cok_regs *r)
 		if (c)
 			count(&c->shared->nmis);
 		return;
+	}
+	if (r->vector == VECTOR_SYSCALL_COMPAT) {	/* not served: kill */
+		if (c && c->in_app)
+			app_fault(c, r);
+		fatal_exception(c, r);
 	}
 	if (r->vector == VECTOR_SYSCALL && c) {
 		cok_syscall(c, r);

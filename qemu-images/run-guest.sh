@@ -60,10 +60,15 @@ fi
 # +rdrand: with it the kernel's crng is ready at boot (trust_cpu).  Without
 # it the crng becomes ready tens of seconds in, mid-test, and flipping its
 # static key under TCG once left an int3 that oopsed urandom_read_iter.
+# +smep,+smap: as on any recent x86 server, for Linux and the co-kernel
+# (TCG implements both).  COK_QEMU_CPU replaces the whole -cpu value.
+# Tried without success (QEMU 7.2 TCG): with +xsave,+avx, and with those
+# and vendor=GenuineIntel, Debian's 6.1 kernel hung before /init.
+CPU=${COK_QEMU_CPU:-qemu64,+rdrand,+smep,+smap}
 set +e
 timeout "${TIMEOUT_OPTS[@]}" --kill-after=10 "$TIMEOUT" \
 	qemu-system-x86_64 \
-	-machine pc -accel tcg -cpu qemu64,+rdrand -smp 4 -m 2048 \
+	-machine pc -accel tcg -cpu "$CPU" -smp 4 -m 2048 \
 	-nographic -nodefaults -no-reboot \
 	"${SERIAL[@]}" \
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE" \

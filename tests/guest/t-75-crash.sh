@@ -8,7 +8,8 @@
 # vector, the rip and (page faults) the address.  After each, the core is
 # reusable: hello runs on the same one-core enclave.  The faulting rip
 # must be the one Linux logs for the same binary (static, same addresses).
-# timeout: 600
+# Then the 32-bit system call ways (compat32, below).
+# timeout: 900
 . /tests/lib.sh
 t_require crash module cokctl
 
@@ -128,6 +129,70 @@ for l in musl glibc; do
 	crash crash_div "$l" 136 SIGFPE 0 0
 	crash crash_ill "$l" 132 SIGILL 6 0
 	crash crash_stack "$l" 139 SIGSEGV 14 1
+done
+
+# The 32-bit ways into a kernel (compat32 MODE), which the co-kernel does
+# not serve: one fault line at the instruction compat32 names, exit
+# 128+signal, and for int 0x80 and sysenter a console line saying 32-bit
+# system calls are not served.  Linux (IA32_EMULATION) serves int 0x80
+# (compat32 prints "returned", exit 0) and runs 32-bit code at selector
+# 0x23 (exit 7); the co-kernel has no 32-bit code segment, so both far
+# jumps (0x23, and 0x1b where it once had one) are #GP at the jump.
+# sysenter in long mode is #UD on AMD (SIGILL, as on Linux) and #GP(0) on
+# Intel with SYSENTER_CS 0 (SIGSEGV) - never a jump to a stale entry.
+# compat_case MODE LIBC RC SIGNAME VECTOR CONSOLE(0/1) LINUX
+# LINUX: same (run it on Linux too, same exit code), run (on Linux too,
+# its exit code differs) or skip (not on Linux: its kernel logs a general
+# protection fault, which the harness takes for a kernel problem).
+compat_case() {
+	_m=$1 _l=$2 _rc=$3 _sig=$4 _vec=$5 _con=$6 _lin=$7
+	t_begin "crash/compat32-$_m-$_l"
+	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
+	need_apps "compat32.$_l" || return
+	LRC=skipped
+	: >"$T_TMP/lin.out"
+	if [ "$_lin" != skip ]; then
+		( cd "$RUN" && ulimit -c 0 && exec "$APPS/compat32.$_l" "$_m" ) >"$T_TMP/lin.out" 2>/dev/null
+		LRC=$?
+	fi
+	( cd "$RUN" && exec timeout 120 "$COKCTL" launch "$APPS/compat32.$_l" "$_m" ) >"$T_TMP/cok.out" 2>"$T_TMP/cok.err"
+	CRC=$?
+	_line=$(head -n 1 "$T_TMP/cok.err")
+	_at=$(sed -n 's/^compat32 [a-z0-9]*: at 0x0*\([0-9a-f]*\)$/\1/p' "$T_TMP/cok.out")
+	echo "\$ compat32.$_l $_m -> Linux rc=$LRC '$(tr '\n' '|' <"$T_TMP/lin.out")'; cokctl launch rc=$CRC '$(tr '\n' '|' <"$T_TMP/cok.out")'; stderr: $_line"
+	[ "$CRC" = "$_rc" ] || { t_fail "cokctl launch exit $CRC, want $_rc ($_sig): $_line"; return; }
+	[ -n "$_at" ] || { t_fail "compat32 printed no address: '$(head -c 100 "$T_TMP/cok.out")'"; return; }
+	[ "$_lin" = skip ] || [ "$(head -n 1 "$T_TMP/cok.out")" = "$(head -n 1 "$T_TMP/lin.out")" ] ||
+		{ t_fail "first line '$(head -n 1 "$T_TMP/cok.out")', Linux's '$(head -n 1 "$T_TMP/lin.out")'"; return; }
+	[ "$(lines "$T_TMP/cok.out")" = 1 ] || { t_fail "it went on after the instruction: '$(tail -n 1 "$T_TMP/cok.out")'"; return; }
+	[ "$(grep -c '' "$T_TMP/cok.err")" = 1 ] || { t_fail "stderr has $(grep -c '' "$T_TMP/cok.err") lines, want 1: $(head -n 3 "$T_TMP/cok.err" | tr '\n' '|')"; return; }
+	echo "$_line" | grep -q "$_sig" || { t_fail "fault line does not name $_sig: $_line"; return; }
+	echo "$_line" | grep -Eq "vector $_vec([^0-9]|\$)" || { t_fail "fault line does not say 'vector $_vec': $_line"; return; }
+	echo "$_line" | grep -Eq "rip 0x0*$_at([^0-9a-f]|\$)" || { t_fail "fault not at the instruction 0x$_at: $_line"; return; }
+	if [ "$_lin" = same ]; then
+		[ "$LRC" = "$CRC" ] || { t_fail "exit $CRC, on Linux $LRC"; return; }
+	fi
+	if [ "$_con" = 1 ]; then
+		"$COKCTL" console "$EID" 2>&1 | grep "rip 0x0*$_at: 32-bit system calls are not served" >"$T_TMP/con.l" ||
+			{ t_fail "no console line 'MODE at rip 0x$_at: 32-bit system calls are not served'"; return; }
+		echo "  console: $(head -n 1 "$T_TMP/con.l")"
+	fi
+	wait_no_apps 10 || { t_fail "app still listed after the fault: $PS_ERR"; return; }
+	t_pass
+}
+
+VENDOR=$(sed -n 's/^vendor_id[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+for l in musl glibc; do
+	if [ "$VENDOR" = GenuineIntel ]; then
+		compat_case sysenter "$l" 139 SIGSEGV 13 1 skip
+	else
+		compat_case sysenter "$l" 132 SIGILL 6 1 same
+	fi
+	hello_after compat32-sysenter "$l"
+	compat_case int80 "$l" 139 SIGSEGV 13 1 run
+	compat_case ljmp23 "$l" 139 SIGSEGV 13 0 run
+	compat_case ljmp1b "$l" 139 SIGSEGV 13 0 skip
+	hello_after compat32-ljmp1b "$l"
 done
 
 t_begin crash/no-leak
