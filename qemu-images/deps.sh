@@ -15,6 +15,8 @@ PKGS=(
 	libnl-genl-3-dev pkg-config musl-tools
 	gcc make kmod xz-utils
 	linux-headers-amd64 linux-headers-6.12-amd64
+	groff-base man-db
+	dkms debhelper dh-dkms lintian fakeroot dpkg-dev
 )
 
 missing=()

@@ -10,6 +10,9 @@
 #                  module against its own kernel and boots a QEMU guest)
 #   5. userland    `make -C userland check` and tests/fuzz/run.sh, when
 #                  they exist
+#   6. packaging   tests/dkms.sh (DKMS builds for the 6.1 and 6.12 headers
+#                  in a temporary tree) and tests/deb.sh (the Debian
+#                  packages from a clean clone, lintian, their contents)
 # Every verdict is a PASS/FAIL/SKIP line; the last line is the total
 # "N passed, N failed" over everything.  Exit 1 if anything failed.
 # A lane that cannot run is a FAIL, never skipped silently.
@@ -110,6 +113,10 @@ if [ -f tests/fuzz/run.sh ]; then
 	ran=1
 fi
 [ $ran = 1 ] || echo "(no userland or fuzz tests in the tree)"
+
+section "packaging (DKMS builds in a temporary tree, Debian packages)"
+[ -f tests/dkms.sh ] && run_counted dkms "$ROOT/build/dkms.log" bash tests/dkms.sh
+[ -f tests/deb.sh ] && run_counted deb "$ROOT/build/deb.log" bash tests/deb.sh
 
 section "summary"
 P=$(grep -c '^PASS ' "$V")

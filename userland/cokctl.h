@@ -49,8 +49,13 @@ struct cok_verb {
 };
 extern const struct cok_verb cok_verbs[];
 extern const char cok_main_manual[];
+extern const char cok_check_manual[];	/* cmd_check.c */
 const struct cok_verb *cok_find_verb(const char *name);
 void cok_print_manual(const char *text);
+
+/* manual.c: topics and the man page / completion views of the manuals. */
+const char *cok_find_topic(const char *name);
+int cok_help_view(int argc, char **argv);
 
 /* parse.c */
 int cok_parse_u32(const char *s, uint32_t *out);
@@ -157,5 +162,6 @@ int cok_cmd_dump(int argc, char **argv);
 int cok_cmd_restore(int argc, char **argv);
 int cok_cmd_image(int argc, char **argv);
 int cok_cmd_help(int argc, char **argv);
+int cok_cmd_check(int argc, char **argv);
 
 #endif /* COKCTL_H */

@@ -44,6 +44,7 @@ const char cok_main_manual[] =
 "    cokctl dump APP -o FILE [--leave-running | --kill] [-v] [-j]\n"
 "    cokctl restore [--enclave ENCLAVE] [--core N] [-v|-t] FILE\n"
 "    cokctl image info|verify FILE [-j]\n"
+"    cokctl check [--module FILE] [-j]\n"
 "    cokctl help [VERB]\n"
 "    cokctl VERB --help\n"
 "    cokctl --help | --version\n"
@@ -73,6 +74,7 @@ COK_GENL_NAME "\",\n"
 "    ps        List the apps on co-kernel cores (also as JSON).\n"
 "    kill      End an app.\n"
 "    image     Show or check a checkpoint image file.\n"
+"    check     Tell whether this host can run enclaves.\n"
 "    help      Show this manual, or the manual of a verb.\n"
 "\n"
 "    \"cokctl help VERB\" and \"cokctl VERB --help\" show the manual of VERB.\n"
@@ -766,13 +768,21 @@ static const char help_manual[] =
 "    cokctl help - show the manual of cokctl or of one of its verbs\n"
 "\n"
 "SYNOPSIS\n"
-"    cokctl help [VERB]\n"
+"    cokctl help [VERB | security | image-format]\n"
+"    cokctl help --man | --verbs | --topics | --options VERB\n"
 "\n"
 "DESCRIPTION\n"
 "    Without VERB, shows the manual of cokctl (like cokctl --help); with\n"
 "    VERB, the manual of that verb (like cokctl VERB --help).  Verbs:\n"
 "    create, destroy, status, console, launch, ps, kill, freeze, thaw,\n"
-"    dump, restore, image, help.\n"
+"    dump, restore, image, check, help.\n"
+"\n"
+"    \"cokctl help security\" shows what a user of the device can and\n"
+"    cannot do, \"cokctl help image-format\" what a checkpoint image\n"
+"    guarantees.  The other views are for tools: --man writes the whole\n"
+"    manual as the man page cokctl(8), in roff; --verbs lists the verbs,\n"
+"    one a line, and --topics the other subjects; --options VERB lists\n"
+"    the options of VERB, one a line (bash completion uses these).\n"
 "\n"
 EXIT_STATUS
 "\n"
@@ -798,6 +808,8 @@ const struct cok_verb cok_verbs[] = {
 	  cok_cmd_restore },
 	{ "image", "show or check a checkpoint image", image_manual,
 	  cok_cmd_image },
+	{ "check", "tell whether this host can run enclaves",
+	  cok_check_manual, cok_cmd_check },
 	{ "help", "show a manual", help_manual, cok_cmd_help },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -826,14 +838,20 @@ int cok_cmd_help(int argc, char **argv)
 		cok_print_manual(cok_main_manual);
 		return COK_EXIT_OK;
 	}
-	if (argc > 2)
-		return cok_usage_error("help", "unexpected argument '%s'",
-				       argv[2]);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		cok_print_manual(help_manual);
 		return COK_EXIT_OK;
 	}
+	if (argv[1][0] == '-')
+		return cok_help_view(argc, argv);	/* manual.c */
+	if (argc > 2)
+		return cok_usage_error("help", "unexpected argument '%s'",
+				       argv[2]);
 	v = cok_find_verb(argv[1]);
+	if (!v && cok_find_topic(argv[1])) {
+		cok_print_manual(cok_find_topic(argv[1]));
+		return COK_EXIT_OK;
+	}
 	if (!v)
 		return cok_usage_error("help", "unknown verb '%s'", argv[1]);
 	cok_print_manual(v->manual);

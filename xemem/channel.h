@@ -28,6 +28,12 @@
 #define COK_CHUNK_SIZE		(1UL << COK_CHUNK_SHIFT)
 #define COK_MAX_CORES		32
 #define COK_MAX_CHUNKS		8192		/* 16 GiB per enclave */
+/*
+ * Memory the module always leaves to Linux: a create is refused when
+ * the enclave's chunks plus this exceed MemAvailable ("cokctl check"
+ * reports what can be spared the same way).
+ */
+#define COK_LINUX_RESERVE	(128UL << 20)
 
 #define COK_CHANNEL_OFFSET	0x000000UL
 #define COK_CHANNEL_SIZE	0x040000UL
