@@ -34,7 +34,6 @@
 #define STOP_TIMEOUT_MS		100
 #define REPLY_SPINS		2000	/* polls before a boot wait sleeps */
 #define REPLY_SPIN_NS		(500 * NSEC_PER_USEC)	/* wait_reply spins */
-#define LINUX_RESERVE		(128UL << 20)	/* memory left for Linux */
 
 DEFINE_MUTEX(cok_enclaves_lock);
 static DEFINE_IDR(enclaves);
@@ -86,12 +85,12 @@ static int take_memory(struct cok_enclave *e, struct netlink_ext_ack *extack)
 	u64 avail = (u64)si_mem_available() << PAGE_SHIFT;
 	u32 i;
 
-	if (want + LINUX_RESERVE > avail) {
+	if (want + COK_LINUX_RESERVE > avail) {
 		cok_err(extack,
 				       "not enough memory: %llu MiB requested, %llu MiB can be spared",
 				       want >> 20,
-				       avail > LINUX_RESERVE ?
-				       (avail - LINUX_RESERVE) >> 20 : 0);
+				       avail > COK_LINUX_RESERVE ?
+				       (avail - COK_LINUX_RESERVE) >> 20 : 0);
 		return -ENOMEM;
 	}
 	e->chunks = kvcalloc(e->nchunks, sizeof(*e->chunks), GFP_KERNEL);

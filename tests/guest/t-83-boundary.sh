@@ -178,10 +178,14 @@ own_fail() {	# WHY: end the user's app, then fail
 own_apps() {
 	[ -n "$EID" ] || { t_skip "no setup"; return; }
 	"$CRUNCH" "$ROUNDS" >"$T_TMP/crunch.ref" 2>&1
-	bg "$T_TMP/own.out" "$T_TMP/own.err" su -s /bin/sh "$T_USER" -c \
-		"$(as_user "$COKCTL" launch "$CRUNCH" "$ROUNDS")" ||
-		{ t_fail "the user's launch did not start: $(cat "$T_TMP/own.err")"; return; }
-	wait_lines "$T_TMP/own.out" 5
+	# The user's own file: a restore reopens it at its offset (as the
+	# user, who could not reopen one of root's).
+	rm -f /tmp/own.out
+	rm -f /tmp/own.err
+	bg /dev/null /dev/null su -s /bin/sh "$T_USER" -c \
+		"$(as_user "$COKCTL" launch "$CRUNCH" "$ROUNDS") >/tmp/own.out 2>/tmp/own.err" ||
+		{ t_fail "the user's launch did not start: $(cat /tmp/own.err)"; return; }
+	wait_lines /tmp/own.out 5
 	run_as_user "$COKCTL" freeze "$ID"
 	[ "$RC" = 0 ] || { own_fail "the user cannot freeze their app: $ERR"; return; }
 	run_as_user "$COKCTL" thaw "$ID"
@@ -192,8 +196,8 @@ own_apps() {
 	su -s /bin/sh "$T_USER" -c "$(as_user "$COKCTL" restore /tmp/own.img)" \
 		>"$T_TMP/own.rest" 2>"$T_TMP/own.rerr" 3>&-
 	_rc=$?
-	cat "$T_TMP/own.out" "$T_TMP/own.rest" >"$T_TMP/own.all"
-	rm -f /tmp/own.img
+	cat /tmp/own.out "$T_TMP/own.rest" >"$T_TMP/own.all"
+	rm -f /tmp/own.img /tmp/own.out /tmp/own.err
 	[ "$_rc" = 0 ] || { t_fail "the user's restore exit $_rc: $(cat "$T_TMP/own.rerr")"; return; }
 	cmp -s "$T_TMP/own.all" "$T_TMP/crunch.ref" ||
 		{ t_fail "the restored output differs from Linux's"; return; }

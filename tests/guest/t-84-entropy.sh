@@ -37,11 +37,15 @@ hex16() {
 	sed -n "s/^$1 \([0-9a-f]\{32\}\)\$/\1/p" "$2" | tail -n 1
 }
 
-# restore_rest OUT: restore $IMG to completion; its output in OUT.
+# restore_rest OUT: restore $IMG to completion; its output in OUT.  The
+# app's stdout was a file ($T_TMP/cok.out, DUMPED bytes long when it was
+# dumped): the restore reopens it at that offset and the app writes on
+# there, so OUT is what the restore printed plus what follows DUMPED.
 restore_rest() {
-	"$COKCTL" restore "$IMG" >"$1" 2>"$1.err"
+	"$COKCTL" restore "$IMG" >"$1.stdout" 2>"$1.err"
 	_rc=$?
 	[ "$_rc" = 0 ] || { REST_ERR="restore exit $_rc: $(head -c 300 "$1.err")"; return 1; }
+	{ cat "$1.stdout"; tail -c +$((DUMPED + 1)) "$T_TMP/cok.out"; } >"$1"
 }
 
 # same_but_last A B: A and B agree except for their last lines.
@@ -111,17 +115,20 @@ case_restore_twice() {
 	run "$COKCTL" dump "$ID" -o "$IMG" --kill
 	[ "$RC" = 0 ] || { kill "$P"; wait "$P"; t_fail "dump $ID exit $RC: $ERR"; return; }
 	wait "$P"
+	DUMPED=$(wc -c <"$T_TMP/cok.out")
+	cp "$T_TMP/cok.out" "$T_TMP/cok.pre"
 	restore_rest "$T_TMP/rest1" || { t_fail "first $REST_ERR"; return; }
+	cp "$T_TMP/cok.pre" "$T_TMP/cok.out"
 	restore_rest "$T_TMP/rest2" || { t_fail "second $REST_ERR"; return; }
 	for _k in 1 2; do
-		cat "$T_TMP/cok.out" "$T_TMP/rest$_k" >"$T_TMP/joined$_k"
+		cat "$T_TMP/cok.pre" "$T_TMP/rest$_k" >"$T_TMP/joined$_k"
 		same_but_last "$T_TMP/joined$_k" "$T_TMP/lin.out" ||
 			{ t_fail "restore $_k: output differs from the Linux run's before the random line"; return; }
 	done
 	r1=$(hex16 getrandom "$T_TMP/rest1") r2=$(hex16 getrandom "$T_TMP/rest2")
 	[ -n "$r1" ] && [ -n "$r2" ] || { t_fail "no getrandom line: '$(tail -n 1 "$T_TMP/rest1")'"; return; }
 	[ "$r1" != "$r2" ] || { t_fail "both restores of one image got getrandom $r1"; return; }
-	t_info "dumped after $(lines "$T_TMP/cok.out") lines; restores: $r1 / $r2"
+	t_info "dumped after $(lines "$T_TMP/cok.pre") lines; restores: $r1 / $r2"
 	t_pass
 }
 case_restore_twice
@@ -142,8 +149,12 @@ case_thaw() {
 		{ t_fail "reseed lines for app $ID: $_before before the dump, $_after after, want one more"; return; }
 	same_but_last "$T_TMP/cok.out" "$T_TMP/lin.out" ||
 		{ t_fail "the thawed app's output differs from the Linux run's before the random line"; return; }
-	restore_rest "$T_TMP/rest" || { t_fail "$REST_ERR"; return; }
-	t=$(hex16 getrandom "$T_TMP/cok.out") r=$(hex16 getrandom "$T_TMP/rest")
+	t=$(hex16 getrandom "$T_TMP/cok.out")
+	# The restored run writes over the thawed one's tail (same length).
+	DUMPED=$(wc -c <"$T_TMP/cok.out")
+	restore_rest "$T_TMP/rest.out" || { t_fail "$REST_ERR"; return; }
+	cat "$T_TMP/rest.out.stdout" "$T_TMP/cok.out" >"$T_TMP/rest"
+	r=$(hex16 getrandom "$T_TMP/rest")
 	[ -n "$t" ] && [ -n "$r" ] || { t_fail "no getrandom line: '$(tail -n 1 "$T_TMP/rest")'"; return; }
 	[ "$t" != "$r" ] || { t_fail "the thawed app and its restored image both got getrandom $t"; return; }
 	t_info "thawed app $t, restored image $r"
