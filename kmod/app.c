@@ -89,7 +89,7 @@ static struct cok_enclave *pick_enclave(struct placement *p)
 
 static bool core_free(struct cok_enclave *e, u32 core)
 {
-	return !e->app_owner[core] &&
+	return !e->app_owner[core] && !cok_core_dead(e, core) &&
 	       cok_core_stage(e, core) == COK_STAGE_RUNNING;
 }
 
@@ -420,6 +420,18 @@ static void fill_end(struct cok_app_slot *s, u32 state,
 	ev->user_interrupts = s->user_interrupts;
 }
 
+/* The app's core is dead (watchdog.c): the app is lost, say why. */
+static bool app_lost(struct cok_app_ref *ref, struct cok_ioc_event *ev)
+{
+	if (!cok_core_dead(ref->e, ref->core))
+		return false;
+	ev->kind = COK_EV_LOST;
+	strscpy(ev->lost_reason, cok_core_dead_reason(ref->e, ref->core),
+		sizeof(ev->lost_reason));
+	ref->ended = true;
+	return true;
+}
+
 /* Poll the app's slot: spin briefly (a round trip is short), then sleep. */
 int cok_app_wait(struct cok_app_ref *ref, struct cok_ioc_event *ev)
 {
@@ -448,6 +460,8 @@ int cok_app_wait(struct cok_app_ref *ref, struct cok_ioc_event *ev)
 			ref->seq_seen = s->sc.seq;
 			return 0;
 		}
+		if (app_lost(ref, ev))
+			return 0;
 		if (signal_pending(current))
 			return -EINTR;
 		if (++polls < SPIN_BEFORE_SLEEP)
@@ -482,8 +496,9 @@ int cok_app_kill(struct cok_app_ref *ref)
 	if (!ref->e)
 		return -ENOTCONN;
 	s = slot_of(ref->e, ref->core);
-	if (app_ended(cok_load_acquire(&s->state)))
-		return 0;
+	if (app_ended(cok_load_acquire(&s->state)) ||
+	    cok_core_dead(ref->e, ref->core))
+		return 0;		/* nothing left to end */
 	mutex_lock(&cok_enclaves_lock);
 	cok_segments_drop_app(ref->app_id);
 	call(ref->e, ref->core, &m, KILL_TIMEOUT_MS);
@@ -508,7 +523,9 @@ void cok_app_release(struct cok_app_ref *ref)
 		pr_warn("app %u on core %u did not end; its core stays taken\n",
 			ref->app_id, ref->core);
 	mutex_lock(&cok_enclaves_lock);
-	if (app_ended(cok_load_acquire(&slot_of(e, ref->core)->state))) {
+	/* A dead core's app is gone too; the core is never used again. */
+	if (app_ended(cok_load_acquire(&slot_of(e, ref->core)->state)) ||
+	    cok_core_dead(e, ref->core)) {
 		cok_store_release(&slot_of(e, ref->core)->state, COK_APP_NONE);
 		e->app_owner[ref->core] = NULL;
 		e->app_pid[ref->core] = 0;

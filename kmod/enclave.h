@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <linux/netlink.h>
 #include "../xemem/channel.h"
+#include "../xemem/cokdev.h"
 
 struct cok_create_req {
 	u32 cpu_count;			/* cores wanted; or ... */
@@ -30,6 +31,7 @@ struct cok_core_info {
 	u32 app_id;			/* 0: no app on the core */
 	const char *app_state;
 	pid_t app_pid;			/* its proxy */
+	char reason[COK_LOST_REASON_LEN];	/* stage "dead": why */
 };
 
 struct cok_enclave_info {
@@ -58,6 +60,8 @@ int cok_enclave_next_id(u32 after, u32 *id);
 int cok_enclave_console(u32 id, u64 *pos, u8 *buf, u32 len, u32 *copied,
 			u64 *lost, struct netlink_ext_ack *extack);
 void cok_enclave_destroy_all(void);
+/* An enclave holds the CPU (the hotplug veto asks; no lock taken). */
+bool cok_cpu_held(unsigned int cpu);
 
 /* Freeze (or thaw) app app_id; *latency_ns: request -> done. */
 int cok_app_freeze(u32 app_id, bool thaw, u64 *latency_ns,
