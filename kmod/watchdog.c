@@ -9,7 +9,10 @@
  * the last look gets a doorbell, which any live core answers within
  * microseconds by bumping it.  A core that has left a doorbell unanswered
  * for WD_DEAD_PERIODS periods, or that reports a panic (stage FAILED), is
- * dead.  Only cores that are silent are rung, at most every other period.
+ * dead.  Only cores that are silent are rung: a core running an app that
+ * makes no system call takes one doorbell every other period (5 a second
+ * at the default 100 ms).  A hang is noticed within 2 periods plus
+ * WD_DEAD_PERIODS (600 ms by default); a panic within one period.
  *
  * The watchdog reads the channel and sends IPIs; it never uses the
  * command rings, so it never waits, and it takes only its own lock
@@ -27,12 +30,12 @@
 #include "enclave_priv.h"
 #include "watchdog.h"
 
-#define WD_DEAD_PERIODS		2
+#define WD_DEAD_PERIODS		4
 
-static unsigned int wd_period_ms = 250;
+static unsigned int wd_period_ms = 100;
 module_param_named(watchdog_ms, wd_period_ms, uint, 0444);
 MODULE_PARM_DESC(watchdog_ms,
-		 "watchdog period in ms (a silent core is dead after 2 periods; 0: off)");
+		 "watchdog period in ms; a core that leaves its doorbell unanswered for 4 periods is dead (0: no watchdog)");
 
 static DEFINE_MUTEX(wd_lock);
 static LIST_HEAD(wd_enclaves);
