@@ -318,15 +318,15 @@ static int wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
 	}
 }
 
-/* While we wait, our timeout judges the core, not the watchdog. */
+/* A long wait's timeout judges the core, not the watchdog. */
 int cok_wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
 		   unsigned int timeout_ms)
 {
 	int err;
 
-	cok_watchdog_waiting(e, i, true);
+	cok_watchdog_wait_begin(e, i, timeout_ms);
 	err = wait_reply(e, i, m, timeout_ms);
-	cok_watchdog_waiting(e, i, false);
+	cok_watchdog_wait_end(e, i, !err);
 	return err;
 }
 

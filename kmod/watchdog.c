@@ -7,12 +7,14 @@
  * never woken: the core is tickless.  So every period the watchdog looks
  * at each core's heartbeat; a core whose heartbeat has not moved since
  * the last look gets a doorbell, which any live core answers within
- * microseconds by bumping it.  A core that has left a doorbell unanswered
- * for WD_DEAD_PERIODS periods, or that reports a panic (stage FAILED), is
- * dead.  Only cores that are silent are rung: a core running an app that
- * makes no system call takes one doorbell every other period (5 a second
- * at the default 100 ms).  A hang is noticed within 2 periods plus
- * WD_DEAD_PERIODS (600 ms by default); a panic within one period.
+ * microseconds by bumping it.  A core whose heartbeat has not moved for
+ * WD_DEAD_PERIODS periods although a doorbell had at least a period to
+ * wake it, or that reports a panic (stage FAILED), is dead.  Only silent
+ * cores are rung: a core running an app that makes no system call takes
+ * one doorbell every other period (5 a second at the default 100 ms), and
+ * a live one answers it within 3 periods at the latest.  A hang is
+ * noticed within WD_DEAD_PERIODS + 1 periods (500 ms by default), a panic
+ * within one.
  *
  * The watchdog reads the channel and sends IPIs; it never uses the
  * command rings, so it never waits, and it takes only its own lock
@@ -35,7 +37,7 @@
 static unsigned int wd_period_ms = 100;
 module_param_named(watchdog_ms, wd_period_ms, uint, 0444);
 MODULE_PARM_DESC(watchdog_ms,
-		 "watchdog period in ms; a core that leaves its doorbell unanswered for 4 periods is dead (0: no watchdog)");
+		 "watchdog period in ms; a core whose heartbeat does not move for 4 periods although rung is dead (0: no watchdog)");
 
 static DEFINE_MUTEX(wd_lock);
 static LIST_HEAD(wd_enclaves);
@@ -53,9 +55,29 @@ const char *cok_core_dead_reason(struct cok_enclave *e, u32 i)
 	return e->wd[i].reason;
 }
 
-void cok_watchdog_waiting(struct cok_enclave *e, u32 i, bool waiting)
+static u64 tolerance_ms(void)
 {
-	WRITE_ONCE(e->wd[i].waiting, waiting);
+	return (u64)WD_DEAD_PERIODS * wd_period_ms;
+}
+
+/*
+ * Only a wait longer than the watchdog's tolerance holds judgement back:
+ * a short one (a ping) ends before the watchdog would decide anyway, and
+ * a stream of them must not keep a hung core from being found.
+ */
+void cok_watchdog_wait_begin(struct cok_enclave *e, u32 i,
+			     unsigned int timeout_ms)
+{
+	if (timeout_ms > tolerance_ms())
+		WRITE_ONCE(e->wd[i].busy_until_ns,
+			   ktime_get_ns() + (u64)timeout_ms * NSEC_PER_MSEC);
+}
+
+void cok_watchdog_wait_end(struct cok_enclave *e, u32 i, bool answered)
+{
+	WRITE_ONCE(e->wd[i].busy_until_ns, 0);
+	if (answered)
+		WRITE_ONCE(e->wd[i].answers, e->wd[i].answers + 1);
 }
 
 static void declare_dead(struct cok_enclave *e, u32 i)
@@ -83,7 +105,7 @@ static void check_core(struct cok_enclave *e, u32 i, u64 now)
 {
 	struct cok_wd_core *w = &e->wd[i];
 	u32 stage = cok_core_stage(e, i);
-	u64 hb;
+	u64 hb, answers;
 
 	if (w->dead)
 		return;
@@ -94,15 +116,20 @@ static void check_core(struct cok_enclave *e, u32 i, u64 now)
 	if (stage != COK_STAGE_RUNNING)
 		return;
 	hb = cok_load_acquire(&e->ch->core[i].heartbeat);
-	if (hb != w->last_hb || READ_ONCE(w->waiting)) {
+	answers = READ_ONCE(w->answers);
+	if (hb != w->last_hb || answers != w->last_answers) {
 		w->last_hb = hb;
+		w->last_answers = answers;
 		w->last_move_ns = now;
 		w->rung_ns = 0;
 		return;
 	}
+	if (now < READ_ONCE(w->busy_until_ns))
+		return;		/* serving a long command: its caller judges */
+	/* Silent for the tolerance, and a doorbell had a period to wake it. */
 	if (w->rung_ns &&
-	    now - w->rung_ns >= (u64)WD_DEAD_PERIODS * wd_period_ms *
-				 NSEC_PER_MSEC) {
+	    now - w->rung_ns >= (u64)wd_period_ms * NSEC_PER_MSEC &&
+	    now - w->last_move_ns >= tolerance_ms() * NSEC_PER_MSEC) {
 		snprintf(w->reason, sizeof(w->reason),
 			 "no heartbeat for %llu ms",
 			 (now - w->last_move_ns) / NSEC_PER_MSEC);

@@ -20,7 +20,9 @@ struct cok_wd_core {
 	u64 last_hb;			/* heartbeat seen last */
 	u64 last_move_ns;		/* when it last moved (ktime) */
 	u64 rung_ns;			/* first unanswered doorbell, or 0 */
-	bool waiting;			/* a caller waits for an answer */
+	u64 answers;			/* replies a caller got (a sign of life) */
+	u64 last_answers;		/* answers seen last */
+	u64 busy_until_ns;		/* a long command is served until then */
 	bool dead;			/* for good; reason is set before */
 	char reason[COK_LOST_REASON_LEN];
 };
@@ -33,7 +35,13 @@ void cok_watchdog_remove(struct cok_enclave *e);
 /* Core i of e has been declared dead; then its reason is valid. */
 bool cok_core_dead(struct cok_enclave *e, u32 i);
 const char *cok_core_dead_reason(struct cok_enclave *e, u32 i);
-/* A caller starts (true) or stops waiting for core i's answer. */
-void cok_watchdog_waiting(struct cok_enclave *e, u32 i, bool waiting);
+/*
+ * A caller waits up to timeout_ms for core i's answer to a command; then
+ * it got it (answered) or not.  A long command (a launch, a restore) may
+ * keep the core from its heartbeat: its own timeout judges the core.
+ */
+void cok_watchdog_wait_begin(struct cok_enclave *e, u32 i,
+			     unsigned int timeout_ms);
+void cok_watchdog_wait_end(struct cok_enclave *e, u32 i, bool answered);
 
 #endif /* COK_WATCHDOG_H */
