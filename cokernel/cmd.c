@@ -69,10 +69,14 @@ static __noreturn void inject(struct cok_cpu *c, struct cok_msg *m)
 			  c->index);
 	cok_printf("core %u: injected hang: spinning with interrupts off\n",
 		   c->index);
-	/* Only NMI and INIT reach the core now; INIT is how Linux ends it. */
+	/*
+	 * Only NMI and INIT reach the core now; INIT is how Linux ends it.
+	 * A bare loop, as a real hang would be (no PAUSE: under QEMU TCG
+	 * each one leaves the translated code and takes QEMU's global lock).
+	 */
 	irq_disable();
 	for (;;)
-		__asm__ volatile("pause" ::: "memory");
+		__asm__ volatile("" ::: "memory");
 }
 
 /*

@@ -23,7 +23,7 @@
 #include "inject.h"
 
 #define INJECT_LINE_MAX		32
-#define INJECT_TIMEOUT_MS	100
+#define INJECT_TIMEOUT_MS	1000
 
 static struct dentry *inject_dir;
 
