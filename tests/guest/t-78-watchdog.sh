@@ -48,7 +48,17 @@ core_of() { core_get "$T_TMP/wd.flat" "$EID" "$1" "$2"; }
 launch_bg() {
 	"$COKCTL" launch --core "$2" "$SPIN" "$1" 1000000000 >"$T_TMP/$1.out" 2>"$T_TMP/$1.err" &
 	LPID=$!
-	wait_lines "$T_TMP/$1.out" 1 || { FAIL_WHY="app $1 did not start: $(head -c 200 "$T_TMP/$1.err")"; return 1; }
+	wait_lines "$T_TMP/$1.out" 1 || {
+		FAIL_WHY="app $1 did not start ($(lines "$T_TMP/$1.out") lines out, launcher $(kill -0 $LPID 2>/dev/null && echo running || echo gone)): $(head -c 200 "$T_TMP/$1.err")"
+		diag
+		return 1
+	}
+}
+
+# diag: the status and the co-kernel's console, into the console log.
+diag() {
+	"$COKCTL" status 2>&1 | sed 's/^/  diag status: /'
+	[ -n "$EID" ] && timeout 10 "$COKCTL" console "$EID" 2>&1 | tail -n 20 | sed 's/^/  diag console: /'
 }
 
 # wait_pid PID SECONDS: its exit status in WRC, or 1 if it did not end.
@@ -246,7 +256,7 @@ for kind in hang panic; do
 		[ -x "$SPIN" ] || { t_skip "no test apps"; return; }
 		r=1
 		while [ $r -le "$ROUNDS" ]; do
-			one_round "$kind" "$r" || { t_fail "round $r: $FAIL_WHY"; destroy_all; return; }
+			one_round "$kind" "$r" || { t_fail "round $r: $FAIL_WHY"; diag; destroy_all; return; }
 			r=$((r + 1))
 		done
 		t_pass
