@@ -114,12 +114,17 @@ static void app_ready(struct cok_cpu *c, struct cok_msg *m, uint32_t app_id,
 /* COK_MSG_LAUNCH: the reply goes out before the app runs. */
 void app_launch(struct cok_cpu *c, struct cok_msg *m)
 {
-	const struct cok_launch_block *b;
+	struct cok_launch_block *b;
 	const char *why = "bad launch block address";
 	uint64_t entry, rsp;
 
-	b = (const void *)(COK_VIRT_DIRECT + m->arg[0]);
-	if (!block_in_memory(m->arg[0]) || load_app(c, b, &entry, &rsp, &why)) {
+	b = (void *)(COK_VIRT_DIRECT + m->arg[0]);
+	if (!block_in_memory(m->arg[0])) {
+		refuse(c, m, why);
+		return;
+	}
+	rng_seed_app(c, b->seed, NULL);		/* AT_RANDOM comes from it */
+	if (load_app(c, b, &entry, &rsp, &why)) {
 		refuse(c, m, why);
 		return;
 	}
@@ -135,14 +140,15 @@ void app_launch(struct cok_cpu *c, struct cok_msg *m)
  */
 void app_restore(struct cok_cpu *c, struct cok_msg *m)
 {
-	const struct cok_restore_block *b;
+	struct cok_restore_block *b;
 	const char *why = "bad restore block address";
 
-	b = (const void *)(COK_VIRT_DIRECT + m->arg[0]);
+	b = (void *)(COK_VIRT_DIRECT + m->arg[0]);
 	if (!block_in_memory(m->arg[0]) || ckpt_load_restore(c, b, &why)) {
 		refuse(c, m, why);
 		return;
 	}
+	rng_seed_app(c, b->seed, NULL);		/* a new one, not the image's */
 	set_clock(&c->app, b->clock_tsc, b->clock_realtime_ns,
 		  c->frozen_monotonic, b->tsc_khz);
 	c->frozen = true;

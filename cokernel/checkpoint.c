@@ -178,7 +178,7 @@ static void fill_mm(struct cok_cpu *c, struct cok_mm_state *mm)
 {
 	*mm = (struct cok_mm_state){
 		.brk_start = c->app.brk_start, .brk = c->app.brk,
-		.mmap_next = c->app.mmap_next, .rng = c->app.rng,
+		.mmap_next = c->app.mmap_next,	/* .rng: 0, never the state */
 		.monotonic_ns = c->frozen_monotonic,
 	};
 }
@@ -231,9 +231,11 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_cpu *c)
 			case COK_MSG_KILL:
 				mm_free_owned(COK_OWNER_PUBLISH(c->index));
 				c->frozen = false;
-				if (n.type == COK_MSG_THAW)
+				if (n.type == COK_MSG_THAW) {
+					rng_thaw(c, &n);
 					cok_store_release(&s->app.state,
 							  COK_APP_RUNNING);
+				}
 				cmd_reply_status(c, &n, 0);
 				return n.type == COK_MSG_THAW ?
 				       COK_FROZEN_THAW : COK_FROZEN_KILL;
@@ -361,7 +363,6 @@ int ckpt_load_restore(struct cok_cpu *c, const struct cok_restore_block *b,
 	a->brk_start = b->mm.brk_start;
 	a->brk = b->mm.brk;
 	a->mmap_next = b->mm.mmap_next;
-	a->rng = b->mm.rng;
 	c->frozen_monotonic = b->mm.monotonic_ns;
 	return 0;
 }

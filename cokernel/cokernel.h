@@ -64,7 +64,7 @@ struct cok_app {
 	uint64_t clock_realtime_ns;
 	uint64_t clock_monotonic_ns;
 	uint64_t ns_mult;		/* ns = tsc delta * ns_mult >> 32 */
-	uint64_t rng;			/* getrandom(), AT_RANDOM */
+	struct cok_rng rng;		/* getrandom(), AT_RANDOM (random.c) */
 };
 
 /* Per-core state that lives only in the co-kernel. */
@@ -198,6 +198,15 @@ int ckpt_load_restore(struct cok_cpu *c, const struct cok_restore_block *b,
 void ckpt_load_fpu(struct cok_cpu *c);
 extern uint64_t cok_xcr0;
 extern uint32_t cok_xsave_size;
+
+/* random.c: the app's random generator, seeded by Linux */
+void rng_init(void);
+void rng_seed_app(struct cok_cpu *c, uint8_t seed[COK_RNG_SEED_SIZE],
+		  const char *why);
+void rng_thaw(struct cok_cpu *c, struct cok_msg *m);
+void rng_bytes(struct cok_app *a, void *out, size_t len);
+int64_t sys_getrandom(struct cok_cpu *c, uint64_t buf, uint64_t len,
+		      uint64_t flags);
 
 /* cmd.c */
 bool cmd_answer_query(struct cok_cpu *c, struct cok_msg *m);

@@ -99,15 +99,6 @@ static uint64_t cpuid_edx_1(void)
 	return d;
 }
 
-static uint64_t next_random(struct cok_app *a)
-{
-	/* xorshift64*, seeded from the TSC at launch */
-	a->rng ^= a->rng >> 12;
-	a->rng ^= a->rng << 25;
-	a->rng ^= a->rng >> 27;
-	return a->rng * 0x2545f4914f6cdd1dULL;
-}
-
 /*
  * The argument strings first, at the top, as one copy of the blob; then
  * platform and AT_RANDOM bytes; then, at a 16-byte aligned rsp: argc,
@@ -141,8 +132,7 @@ static int build_stack(struct cok_app *a, const struct cok_launch_block *b,
 
 	strings = push_bytes(&s, blob, b->strings_size);
 	platform = push_bytes(&s, "x86_64", 7);
-	random[0] = next_random(a);
-	random[1] = next_random(a);
+	rng_bytes(a, random, sizeof(random));
 	s.sp &= ~15ULL;
 	rnd_at = push_bytes(&s, random, sizeof(random));
 	auxv[14][1] = rnd_at;
@@ -211,7 +201,6 @@ int load_app(struct cok_cpu *c, const struct cok_launch_block *b,
 		*why = "program loads above 0x7f0000000000, where mmap and the stack live";
 		return -1;
 	}
-	a->rng = rdtsc() | 1;
 	if (as_create(&a->as, COK_OWNER_APP(c->index))) {
 		*why = "out of memory for the address space";
 		return -1;

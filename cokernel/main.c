@@ -52,6 +52,7 @@ void cok_main(uint32_t core, struct cok_channel *ch)
 		ch->boot_tsc = rdtsc();
 		banner();
 		mm_init();
+		rng_init();
 	}
 	cok_printf("core %u: apic %u, linux cpu %u, online\n",
 		   core, s->apic_id, s->linux_cpu);

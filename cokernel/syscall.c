@@ -175,25 +175,6 @@ static int64_t sys_uname(struct cok_app *a, uint64_t buf)
 	return put_user(a, buf, u, sizeof(u));
 }
 
-static int64_t sys_getrandom(struct cok_app *a, uint64_t buf, uint64_t len)
-{
-	uint64_t done = 0;
-
-	while (done < len) {
-		uint64_t r, n = len - done < 8 ? len - done : 8;
-
-		a->rng ^= rdtsc();
-		a->rng ^= a->rng << 13;
-		a->rng ^= a->rng >> 7;
-		a->rng ^= a->rng << 17;
-		r = a->rng;
-		if (put_user(a, buf + done, &r, n))
-			return -EFAULT;
-		done += n;
-	}
-	return len;
-}
-
 static int64_t sys_arch_prctl(uint64_t code, uint64_t addr)
 {
 	switch (code) {
@@ -302,7 +283,7 @@ static int64_t dispatch(struct cok_cpu *c, struct cok_regs *r)
 	case SYS_uname:
 		return sys_uname(a, r->rdi);
 	case SYS_getrandom:
-		return sys_getrandom(a, r->rdi, r->rsi);
+		return sys_getrandom(c, r->rdi, r->rsi, r->rdx);
 	case SYS_prlimit64:
 		return sys_prlimit(a, r->rsi, r->rdx, r->r10);
 	case SYS_rseq:			/* glibc copes without it */

@@ -2,13 +2,17 @@
 /*
  * Apps on enclave cores, Linux side: launch through a staging area in
  * the enclave, hand forwarded system calls to the proxy and its answers
- * back, end the app, and map the enclave memory into the proxy.
+ * back, freeze, thaw and end the app, and retire it (app.h).
+ *
+ * Nothing from user space is copied under cok_enclaves_lock: a launch
+ * or restore copies its ELF or block into the kernel first.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/mm.h>
+#include <linux/random.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -26,10 +30,9 @@
 #define LAUNCH_TIMEOUT_MS	10000
 #define KILL_TIMEOUT_MS		2000
 #define SPIN_BEFORE_SLEEP	2000	/* polls before sleeping in WAIT */
+#define FREEZE_TIMEOUT_MS	1000
 
 static atomic_t next_app_id = ATOMIC_INIT(0);
-
-#define FREEZE_TIMEOUT_MS	1000
 
 static const char *const app_state_names[] = {
 	[COK_APP_NONE] = "idle",
@@ -49,9 +52,31 @@ const char *cok_app_state_name(u32 state)
 	return "unknown";
 }
 
+bool cok_caller_may(const struct cok_caller *who, kuid_t owner)
+{
+	return who->admin || (uid_valid(who->uid) && uid_eq(who->uid, owner));
+}
+
 static struct cok_app_slot *slot_of(struct cok_enclave *e, u32 core)
 {
 	return &e->ch->core[core].app;
+}
+
+static u32 app_state(const struct cok_app *app)
+{
+	return cok_load_acquire(&slot_of(app->e, app->core)->state);
+}
+
+static bool app_ended(u32 state)
+{
+	return state == COK_APP_EXITED || state == COK_APP_FAULTED ||
+	       state == COK_APP_KILLED;
+}
+
+/* Ended, or lost with its core (watchdog.c): nothing left to end. */
+static bool app_gone(const struct cok_app *app)
+{
+	return app_ended(app_state(app)) || cok_core_dead(app->e, app->core);
 }
 
 /* Where a launch or a restore wants to go, and its one-line error. */
@@ -87,10 +112,24 @@ static struct cok_enclave *pick_enclave(struct placement *p)
 					      NULL);
 }
 
+/*
+ * A core whose LAUNCH or RESTORE timed out stays reserved until the
+ * co-kernel reports its slot free again (the KILL sent then was obeyed).
+ */
 static bool core_free(struct cok_enclave *e, u32 core)
 {
-	return !e->app_owner[core] && !cok_core_dead(e, core) &&
-	       cok_core_stage(e, core) == COK_STAGE_RUNNING;
+	if (e->apps[core] || cok_core_dead(e, core) ||
+	    cok_core_stage(e, core) != COK_STAGE_RUNNING)
+		return false;
+	if (e->core_reserved[core]) {
+		u32 state = cok_load_acquire(&slot_of(e, core)->state);
+
+		if (state != COK_APP_NONE && !app_ended(state))
+			return false;
+		cok_store_release(&slot_of(e, core)->state, COK_APP_NONE);
+		e->core_reserved[core] = false;
+	}
+	return true;
 }
 
 static int pick_core(struct cok_enclave *e, struct placement *p)
@@ -116,8 +155,7 @@ static int pick_core(struct cok_enclave *e, struct placement *p)
 }
 
 /* Copy into the enclave at an enclave offset, chunk by chunk. */
-static int copy_in(struct cok_enclave *e, u64 off, const void *kbuf,
-		   const void __user *ubuf, u64 len)
+static int copy_in(struct cok_enclave *e, u64 off, const void *src, u64 len)
 {
 	u64 done = 0;
 
@@ -125,16 +163,11 @@ static int copy_in(struct cok_enclave *e, u64 off, const void *kbuf,
 		u64 at = off + done, room = COK_CHUNK_SIZE -
 					    (at & (COK_CHUNK_SIZE - 1));
 		u64 n = min(room, len - done);
-		u8 *dst;
 
 		if ((at >> COK_CHUNK_SHIFT) >= e->nchunks)
 			return -EFAULT;
-		dst = (u8 *)page_address(e->chunks[at >> COK_CHUNK_SHIFT]) +
-		      (at & (COK_CHUNK_SIZE - 1));
-		if (kbuf)
-			memcpy(dst, (const u8 *)kbuf + done, n);
-		else if (copy_from_user(dst, (const u8 __user *)ubuf + done, n))
-			return -EFAULT;
+		memcpy((u8 *)page_address(e->chunks[at >> COK_CHUNK_SHIFT]) +
+		       (at & (COK_CHUNK_SIZE - 1)), (const u8 *)src + done, n);
 		done += n;
 	}
 	return 0;
@@ -175,6 +208,7 @@ static void fill_block(struct cok_launch_block *b, struct cok_ioc_launch *l,
 	b->envc = l->envc;
 	b->tsc_khz = tsc_khz;
 	b->staged_size = total;
+	get_random_bytes(b->seed, sizeof(b->seed));
 	read_clocks(&b->clock_tsc, &b->clock_realtime_ns,
 		    &b->clock_monotonic_ns);
 }
@@ -195,89 +229,51 @@ static int stage(struct cok_enclave *e, u32 core, u64 total,
 }
 
 /*
- * LAUNCH or RESTORE the staged block at off.  copy_err: copying into the
- * staging failed (the block was spoilt so that the co-kernel refuses it
- * and drops the staging).  On success *cr3 is the app's PML4.
+ * LAUNCH or RESTORE the staged block at off.  On a timeout the core may
+ * still be loading: it is told to KILL and stays reserved (core_free).
  */
 static int start(struct cok_enclave *e, u32 core, u32 type, u64 off,
-		 int copy_err, struct placement *p, u64 *cr3)
+		 struct placement *p)
 {
 	struct cok_msg m = { .type = type, .arg = { off } };
 
 	if (call(e, core, &m, LAUNCH_TIMEOUT_MS)) {
-		set_error(p, "the co-kernel core did not answer");
+		struct cok_msg kill = { .type = COK_MSG_KILL };
+
+		cok_send_cmd(e, core, &kill);
+		e->core_reserved[core] = true;
+		set_error(p, "the co-kernel core did not answer; it stays reserved until it is free");
 		return -ETIMEDOUT;
 	}
-	if (copy_err)
-		return copy_err;
 	if (m.status) {
 		strscpy(p->error, slot_of(e, core)->error, COK_ERROR_LEN);
 		cok_store_release(&slot_of(e, core)->state, COK_APP_NONE);
 		return -ENOEXEC;
 	}
-	*cr3 = m.arg[0];
 	return 0;
 }
 
 static int stage_and_launch(struct cok_enclave *e, u32 core,
 			    struct cok_ioc_launch *l, struct placement *p,
-			    const void __user *elf,
-			    const void __user *strings, u32 app_id)
+			    const void *elf, const void *strings, u32 app_id)
 {
 	struct cok_launch_block b = {};
 	u64 total = ALIGN(sizeof(b), 64) + l->elf_size + l->strings_size;
-	u64 off, cr3;
+	u64 off;
 	int err;
 
 	err = stage(e, core, total, p, &off);
 	if (err)
 		return err;
 	fill_block(&b, l, app_id, total);
-	err = copy_in(e, off, &b, NULL, sizeof(b));
+	err = copy_in(e, off + b.elf_offset, elf, l->elf_size);
 	if (!err)
-		err = copy_in(e, off + b.elf_offset, NULL, elf, l->elf_size);
-	if (!err)
-		err = copy_in(e, off + b.strings_offset, NULL, strings,
+		err = copy_in(e, off + b.strings_offset, strings,
 			      l->strings_size);
-	if (err) {
-		b.magic = 0;
-		copy_in(e, off, &b, NULL, sizeof(b));
-	}
-	return start(e, core, COK_MSG_LAUNCH, off, err, p, &cr3);
-}
-
-/*
- * Keep the app's argv and environment (for a dump's metadata) and the
- * proxy's own descriptors in the proxy's handle.
- */
-static int keep_strings(struct cok_app_ref *ref, const void __user *strings,
-			u64 size, u32 argc, u32 envc, const s32 *private_fds)
-{
-	kvfree(ref->strings);
-	ref->strings = vmemdup_user(strings, size);
-	if (IS_ERR(ref->strings)) {
-		int err = PTR_ERR(ref->strings);
-
-		ref->strings = NULL;
-		return err;
-	}
-	ref->strings_size = size;
-	ref->argc = argc;
-	ref->envc = envc;
-	ref->private_fds[0] = private_fds[0];
-	ref->private_fds[1] = private_fds[1];
-	return 0;
-}
-
-static void bind_app(struct cok_app_ref *ref, struct cok_enclave *e,
-		     u32 core, u32 app_id)
-{
-	ref->e = e;
-	ref->core = core;
-	ref->app_id = app_id;
-	e->app_owner[core] = ref;
-	e->app_pid[core] = task_tgid_nr(current);
-	e->nproxies++;
+	if (err)
+		b.magic = 0;	/* spoilt: the co-kernel drops the staging */
+	copy_in(e, off, &b, sizeof(b));
+	return start(e, core, COK_MSG_LAUNCH, off, p) ?: err;
 }
 
 static int check_strings(u64 size, u32 argc, u32 envc, struct placement *p)
@@ -290,6 +286,60 @@ static int check_strings(u64 size, u32 argc, u32 envc, struct placement *p)
 	return 0;
 }
 
+/*
+ * A new app for the caller of f, holding its argv and environment (for
+ * a dump's metadata) and the proxy's own descriptors.
+ */
+static struct cok_app *app_new(struct cok_file *f, u64 ustrings, u64 size,
+			       u32 argc, u32 envc, const s32 *private_fds,
+			       struct placement *p, int *err)
+{
+	struct cok_app *app;
+
+	*err = check_strings(size, argc, envc, p);
+	if (*err)
+		return NULL;
+	app = kzalloc(sizeof(*app), GFP_KERNEL);
+	if (!app) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	app->strings = vmemdup_user(u64_to_user_ptr(ustrings), size);
+	if (IS_ERR(app->strings)) {
+		*err = PTR_ERR(app->strings);
+		kfree(app);
+		return NULL;
+	}
+	app->strings_size = size;
+	app->argc = argc;
+	app->envc = envc;
+	app->private_fds[0] = private_fds[0];
+	app->private_fds[1] = private_fds[1];
+	app->owner = f->who.uid;
+	app->proxy_pid = task_tgid_nr(current);
+	app->app_id = atomic_inc_return(&next_app_id);
+	return app;
+}
+
+static void app_free(struct cok_app *app)
+{
+	if (!app)
+		return;
+	kvfree(app->strings);
+	kfree(app);
+}
+
+static void bind_app(struct cok_file *f, struct cok_app *app,
+		     struct cok_enclave *e, u32 core)
+{
+	app->e = e;
+	app->core = core;
+	e->apps[core] = app;
+	e->nproxies++;
+	f->app = app;
+	f->seq_seen = 0;
+}
+
 /* Enclave and core for p, under cok_enclaves_lock; the core or -errno. */
 static int place(struct placement *p, struct cok_enclave **e)
 {
@@ -299,50 +349,53 @@ static int place(struct placement *p, struct cok_enclave **e)
 	return pick_core(*e, p);
 }
 
-int cok_app_launch(struct cok_ioc_launch *l, const void __user *elf,
-		   const void __user *strings, struct cok_app_ref *ref)
+int cok_app_launch(struct cok_ioc_launch *l, struct cok_file *f)
 {
 	struct placement p = { l->enclave, l->core, l->error };
-	u32 app_id = atomic_inc_return(&next_app_id);
 	struct cok_enclave *e;
+	struct cok_app *app;
+	void *elf;
 	int core, err;
 
 	if (!l->elf_size || l->elf_size > COK_ELF_MAX) {
 		set_error(&p, "program size out of range (at most 64 MiB)");
 		return -EINVAL;
 	}
-	err = check_strings(l->strings_size, l->argc, l->envc, &p);
-	if (!err)
-		err = keep_strings(ref, strings, l->strings_size, l->argc,
-				   l->envc, l->private_fds);
-	if (err)
+	app = app_new(f, l->strings, l->strings_size, l->argc, l->envc,
+		      l->private_fds, &p, &err);
+	if (!app)
 		return err;
+	elf = vmemdup_user(u64_to_user_ptr(l->elf), l->elf_size);
+	if (IS_ERR(elf)) {
+		app_free(app);
+		return PTR_ERR(elf);
+	}
 	mutex_lock(&cok_enclaves_lock);
 	core = place(&p, &e);
 	err = core < 0 ? core : 0;
 	if (!err)
-		err = stage_and_launch(e, core, l, &p, elf, strings, app_id);
+		err = stage_and_launch(e, core, l, &p, elf, app->strings,
+				       app->app_id);
 	if (!err) {
-		bind_app(ref, e, core, app_id);
-		l->app_id = app_id;
+		bind_app(f, app, e, core);
+		l->app_id = app->app_id;
 		l->core_out = core;
 		l->cpu_out = e->cpus[core];
-		l->mem_bytes = (u64)e->nchunks << COK_CHUNK_SHIFT;
+		l->mem_bytes = 0;	/* nothing to map: COK_IOC_APP_MEM */
 	}
 	mutex_unlock(&cok_enclaves_lock);
+	kvfree(elf);
+	if (err)
+		app_free(app);
 	return err;
 }
 
-/* Write one field of the staged restore block at off. */
-#define SET_FIELD(e, off, field, val) ({				\
-	typeof(((struct cok_restore_block *)0)->field) v__ = (val);	\
-	copy_in(e, (off) + offsetof(struct cok_restore_block, field),	\
-		&v__, NULL, sizeof(v__));				\
-})
+/* Write one field of a restore block. */
+#define SET_FIELD(b, field, val)	((b)->field = (val))
 
 static int stage_and_restore(struct cok_enclave *e, u32 core,
 			     struct cok_ioc_restore *r, struct placement *p,
-			     u32 app_id, u64 *cr3)
+			     struct cok_restore_block *b, u32 app_id)
 {
 	u64 off, tsc, realtime, monotonic;
 	int err;
@@ -350,24 +403,31 @@ static int stage_and_restore(struct cok_enclave *e, u32 core,
 	err = stage(e, core, r->block_size, p, &off);
 	if (err)
 		return err;
-	err = copy_in(e, off, NULL, u64_to_user_ptr(r->block), r->block_size);
-	/* The module's fields: the id, the size, Linux's clocks now. */
+	/*
+	 * The module's fields: id, size, Linux's clocks now, and a fresh
+	 * seed whatever the caller's block holds (two restores of one image
+	 * must not hand out the same random bytes).
+	 */
+	get_random_bytes(b->seed, sizeof(b->seed));
 	read_clocks(&tsc, &realtime, &monotonic);
-	SET_FIELD(e, off, magic, err ? 0 : COK_RESTORE_MAGIC);
-	SET_FIELD(e, off, app_id, app_id);
-	SET_FIELD(e, off, staged_size, r->block_size);
-	SET_FIELD(e, off, clock_tsc, tsc);
-	SET_FIELD(e, off, clock_realtime_ns, realtime);
-	SET_FIELD(e, off, clock_monotonic_ns, monotonic);
-	SET_FIELD(e, off, tsc_khz, tsc_khz);
-	return start(e, core, COK_MSG_RESTORE, off, err, p, cr3);
+	SET_FIELD(b, magic, COK_RESTORE_MAGIC);
+	SET_FIELD(b, app_id, app_id);
+	SET_FIELD(b, staged_size, r->block_size);
+	SET_FIELD(b, clock_tsc, tsc);
+	SET_FIELD(b, clock_realtime_ns, realtime);
+	SET_FIELD(b, clock_monotonic_ns, monotonic);
+	SET_FIELD(b, tsc_khz, tsc_khz);
+	copy_in(e, off, b, r->block_size);
+	memzero_explicit(b->seed, sizeof(b->seed));
+	return start(e, core, COK_MSG_RESTORE, off, p);
 }
 
-int cok_app_restore(struct cok_ioc_restore *r, struct cok_app_ref *ref)
+int cok_app_restore(struct cok_ioc_restore *r, struct cok_file *f)
 {
 	struct placement p = { r->enclave, r->core, r->error };
-	u32 app_id = atomic_inc_return(&next_app_id);
+	struct cok_restore_block *b;
 	struct cok_enclave *e;
+	struct cok_app *app;
 	int core, err;
 
 	if (r->block_size < sizeof(struct cok_restore_block) ||
@@ -376,34 +436,35 @@ int cok_app_restore(struct cok_ioc_restore *r, struct cok_app_ref *ref)
 		set_error(&p, "restore block size out of range");
 		return -EINVAL;
 	}
-	err = check_strings(r->strings_size, r->argc, r->envc, &p);
-	if (!err)
-		err = keep_strings(ref, u64_to_user_ptr(r->strings),
-				   r->strings_size, r->argc, r->envc,
-				   r->private_fds);
-	if (err)
+	app = app_new(f, r->strings, r->strings_size, r->argc, r->envc,
+		      r->private_fds, &p, &err);
+	if (!app)
 		return err;
+	b = vmemdup_user(u64_to_user_ptr(r->block), r->block_size);
+	if (IS_ERR(b)) {
+		app_free(app);
+		return PTR_ERR(b);
+	}
 	mutex_lock(&cok_enclaves_lock);
 	core = place(&p, &e);
 	err = core < 0 ? core : 0;
 	if (!err)
-		err = stage_and_restore(e, core, r, &p, app_id, &r->cr3);
+		err = stage_and_restore(e, core, r, &p, b, app->app_id);
 	if (!err) {
-		bind_app(ref, e, core, app_id);
-		ref->map_all = true;
-		r->app_id = app_id;
+		bind_app(f, app, e, core);
+		f->restoring = true;
+		app->restoring = true;
+		r->app_id = app->app_id;
 		r->core_out = core;
 		r->cpu_out = e->cpus[core];
-		r->mem_bytes = (u64)e->nchunks << COK_CHUNK_SHIFT;
+		r->mem_bytes = 0;
+		r->cr3 = 0;		/* pages go in with COK_IOC_APP_MEM */
 	}
 	mutex_unlock(&cok_enclaves_lock);
+	kvfree(b);
+	if (err)
+		app_free(app);
 	return err;
-}
-
-static bool app_ended(u32 state)
-{
-	return state == COK_APP_EXITED || state == COK_APP_FAULTED ||
-	       state == COK_APP_KILLED;
 }
 
 static void fill_end(struct cok_app_slot *s, u32 state,
@@ -421,46 +482,43 @@ static void fill_end(struct cok_app_slot *s, u32 state,
 }
 
 /* The app's core is dead (watchdog.c): the app is lost, say why. */
-static bool app_lost(struct cok_app_ref *ref, struct cok_ioc_event *ev)
+static bool app_lost(struct cok_app *app, struct cok_ioc_event *ev)
 {
-	if (!cok_core_dead(ref->e, ref->core))
+	if (!cok_core_dead(app->e, app->core))
 		return false;
 	ev->kind = COK_EV_LOST;
-	strscpy(ev->lost_reason, cok_core_dead_reason(ref->e, ref->core),
+	strscpy(ev->lost_reason, cok_core_dead_reason(app->e, app->core),
 		sizeof(ev->lost_reason));
-	ref->ended = true;
 	return true;
 }
 
 /* Poll the app's slot: spin briefly (a round trip is short), then sleep. */
-int cok_app_wait(struct cok_app_ref *ref, struct cok_ioc_event *ev)
+int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 {
 	struct cok_app_slot *s;
 	unsigned long polls = 0;
 	int i;
 
-	if (!ref->e)
+	if (!f->app)
 		return -ENOTCONN;
-	s = slot_of(ref->e, ref->core);
+	s = slot_of(f->app->e, f->app->core);
 	for (;;) {
 		u32 state = cok_load_acquire(&s->state);
 
 		if (app_ended(state)) {
 			fill_end(s, state, ev);
-			ref->ended = true;
 			return 0;
 		}
 		if (cok_load_acquire(&s->sc.state) == COK_SC_PENDING &&
-		    s->sc.seq != ref->seq_seen) {
+		    s->sc.seq != f->seq_seen) {
 			ev->kind = COK_EV_SYSCALL;
 			ev->nr = s->sc.nr;
 			for (i = 0; i < 6; i++)
 				ev->arg[i] = s->sc.arg[i];
-			ev->cr3 = s->cr3;
-			ref->seq_seen = s->sc.seq;
+			f->seq_seen = s->sc.seq;
 			return 0;
 		}
-		if (app_lost(ref, ev))
+		if (app_lost(f->app, ev))
 			return 0;
 		if (signal_pending(current))
 			return -EINTR;
@@ -471,40 +529,47 @@ int cok_app_wait(struct cok_app_ref *ref, struct cok_ioc_event *ev)
 	}
 }
 
-int cok_app_reply(struct cok_app_ref *ref, s64 ret)
+/* The app waits for the forwarded call this file was handed last. */
+bool cok_app_in_call(struct cok_file *f)
+{
+	struct cok_app_slot *s = slot_of(f->app->e, f->app->core);
+
+	return !app_ended(cok_load_acquire(&s->state)) &&
+	       cok_load_acquire(&s->sc.state) == COK_SC_PENDING &&
+	       s->sc.seq == f->seq_seen && f->seq_seen;
+}
+
+int cok_app_reply(struct cok_file *f, s64 ret)
 {
 	struct cok_app_slot *s;
 
-	if (!ref->e)
+	if (!f->app)
 		return -ENOTCONN;
-	s = slot_of(ref->e, ref->core);
-	if (cok_load_acquire(&s->sc.state) != COK_SC_PENDING ||
-	    s->sc.seq != ref->seq_seen)
+	if (!cok_app_in_call(f))
 		return -EINVAL;		/* no call of ours is waiting */
+	s = slot_of(f->app->e, f->app->core);
 	s->sc.ret = ret;
 	cok_store_release(&s->sc.state, COK_SC_DONE);
-	cok_ring_doorbell(ref->e->apic_ids[ref->core]);
+	cok_ring_doorbell(f->app->e->apic_ids[f->app->core]);
 	return 0;
 }
 
-int cok_app_kill(struct cok_app_ref *ref)
+/* Under cok_enclaves_lock: ask the co-kernel to end app (if it runs). */
+static void send_kill_locked(struct cok_app *app)
 {
 	struct cok_msg m = { .type = COK_MSG_KILL };
-	struct cok_app_slot *s;
-	unsigned long deadline;
 
-	if (!ref->e)
-		return -ENOTCONN;
-	s = slot_of(ref->e, ref->core);
-	if (app_ended(cok_load_acquire(&s->state)) ||
-	    cok_core_dead(ref->e, ref->core))
-		return 0;		/* nothing left to end */
-	mutex_lock(&cok_enclaves_lock);
-	cok_segments_drop_app(ref->app_id);
-	call(ref->e, ref->core, &m, KILL_TIMEOUT_MS);
-	mutex_unlock(&cok_enclaves_lock);
-	deadline = jiffies + msecs_to_jiffies(KILL_TIMEOUT_MS);
-	while (!app_ended(cok_load_acquire(&s->state))) {
+	if (app_gone(app))
+		return;
+	cok_segments_drop_app(app->app_id);
+	call(app->e, app->core, &m, KILL_TIMEOUT_MS);
+}
+
+static int wait_ended(struct cok_app *app)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(KILL_TIMEOUT_MS);
+
+	while (!app_gone(app)) {
 		if (time_after(jiffies, deadline))
 			return -ETIMEDOUT;
 		usleep_range(50, 100);
@@ -512,96 +577,90 @@ int cok_app_kill(struct cok_app_ref *ref)
 	return 0;
 }
 
-/* The proxy's file is gone: end the app and free its core. */
-void cok_app_release(struct cok_app_ref *ref)
+/*
+ * Under cok_enclaves_lock, once: the app has no proxy and no dump any
+ * more.  An app that ended gives its core back; one that did not end
+ * keeps it (and its frames) until the enclave is destroyed.
+ */
+static void retire_locked(struct cok_app *app)
 {
-	struct cok_enclave *e = ref->e;
+	struct cok_enclave *e = app->e;
 
-	if (!e)
-		return;
-	if (cok_app_kill(ref))
-		pr_warn("app %u on core %u did not end; its core stays taken\n",
-			ref->app_id, ref->core);
-	mutex_lock(&cok_enclaves_lock);
-	/* A dead core's app is gone too; the core is never used again. */
-	if (app_ended(cok_load_acquire(&slot_of(e, ref->core)->state)) ||
-	    cok_core_dead(e, ref->core)) {
-		cok_store_release(&slot_of(e, ref->core)->state, COK_APP_NONE);
-		e->app_owner[ref->core] = NULL;
-		e->app_pid[ref->core] = 0;
-	}
+	cok_segments_drop_app(app->app_id);
 	e->nproxies--;
-	mutex_unlock(&cok_enclaves_lock);
-	ref->e = NULL;
-}
-
-void cok_app_ref_free(struct cok_app_ref *ref)
-{
-	kvfree(ref->strings);
-	kfree(ref);
-}
-
-/* The app's proxy handle, under cok_enclaves_lock; NULL if none. */
-struct cok_app_ref *cok_app_ref_locked(u32 app_id, struct cok_enclave **e,
-				       u32 *core)
-{
-	*e = cok_find_app_locked(app_id, core);
-	return *e ? (*e)->app_owner[*core] : NULL;
+	if (!app_ended(app_state(app))) {
+		/* A dead core's app was reported (watchdog.c) already. */
+		if (!cok_core_dead(e, app->core))
+			pr_warn("app %u on core %u did not end; its core stays taken\n",
+				app->app_id, app->core);
+		return;		/* freed with the enclave */
+	}
+	cok_store_release(&slot_of(e, app->core)->state, COK_APP_NONE);
+	e->apps[app->core] = NULL;
+	app_free(app);
 }
 
 /*
- * The proxy's view of the enclave memory is filled on demand: a proxy
- * touches a few pages (the channel, the app's page tables, its buffers),
- * so mapping all of it up front would cost far more than it uses.
+ * End the app.  While a dump has a segment of it attached, its frames
+ * must stay as they are: the KILL is sent when the dump lets go.
  */
-static vm_fault_t cok_app_fault(struct vm_fault *vmf)
+int cok_app_kill(struct cok_file *f)
 {
-	struct cok_app_ref *ref = vmf->vma->vm_private_data;
-	unsigned long chunk = vmf->pgoff >> (COK_CHUNK_SHIFT - PAGE_SHIFT);
-	unsigned long page = vmf->pgoff & ((COK_CHUNK_SIZE >> PAGE_SHIFT) - 1);
+	struct cok_app *app = f->app;
 
-	if (!ref->e || chunk >= ref->e->nchunks)
-		return VM_FAULT_SIGBUS;
-	return vmf_insert_pfn(vmf->vma, vmf->address,
-			      page_to_pfn(ref->e->chunks[chunk]) + page);
-}
-
-static const struct vm_operations_struct cok_app_vm_ops = {
-	.fault = cok_app_fault,
-};
-
-/*
- * A restoring proxy writes every page of its app: mapping all chunks at
- * once costs far less than a fault per page.
- */
-static int map_all_chunks(struct cok_enclave *e, struct vm_area_struct *vma)
-{
-	unsigned long at = vma->vm_start, i;
-	int err = 0;
-
-	for (i = 0; !err && at < vma->vm_end; i++, at += COK_CHUNK_SIZE)
-		err = remap_pfn_range(vma, at, page_to_pfn(e->chunks[i]),
-				      min_t(unsigned long, COK_CHUNK_SIZE,
-					    vma->vm_end - at),
-				      vma->vm_page_prot);
-	return err;
-}
-
-/* The enclave memory, chunk i at offset i * 2 MiB (xemem/app.h). */
-int cok_app_mmap(struct cok_app_ref *ref, struct vm_area_struct *vma)
-{
-	struct cok_enclave *e = ref->e;
-	unsigned long len = vma->vm_end - vma->vm_start;
-
-	if (!e)
+	if (!app)
 		return -ENOTCONN;
-	if (vma->vm_pgoff || len > ((unsigned long)e->nchunks << COK_CHUNK_SHIFT))
-		return -EINVAL;
-	vm_flags_set_compat(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND |
-			    VM_DONTDUMP);
-	vma->vm_private_data = ref;
-	vma->vm_ops = &cok_app_vm_ops;
-	return ref->map_all ? map_all_chunks(e, vma) : 0;
+	mutex_lock(&cok_enclaves_lock);
+	if (app->nattached) {
+		app->kill_deferred = true;
+		mutex_unlock(&cok_enclaves_lock);
+		return 0;
+	}
+	send_kill_locked(app);
+	mutex_unlock(&cok_enclaves_lock);
+	return wait_ended(app);
+}
+
+/* The proxy's file is gone: end the app and retire it. */
+void cok_app_release(struct cok_file *f)
+{
+	struct cok_app *app = f->app;
+
+	if (!app)
+		return;
+	f->app = NULL;
+	mutex_lock(&cok_enclaves_lock);
+	app->proxy_gone = true;
+	if (app->nattached) {
+		app->kill_deferred = true;	/* retired at the last detach */
+		mutex_unlock(&cok_enclaves_lock);
+		return;
+	}
+	send_kill_locked(app);
+	mutex_unlock(&cok_enclaves_lock);
+	wait_ended(app);
+	mutex_lock(&cok_enclaves_lock);
+	retire_locked(app);
+	mutex_unlock(&cok_enclaves_lock);
+}
+
+void cok_app_segment_gone_locked(struct cok_app *app)
+{
+	if (app->nattached || !app->kill_deferred)
+		return;
+	send_kill_locked(app);
+	if (!app->proxy_gone)
+		return;		/* its proxy sees the end and retires it */
+	wait_ended(app);
+	retire_locked(app);
+}
+
+struct cok_app *cok_app_find_locked(u32 app_id)
+{
+	u32 core;
+	struct cok_enclave *e = cok_find_app_locked(app_id, &core);
+
+	return e ? e->apps[core] : NULL;
 }
 
 /*
@@ -637,72 +696,107 @@ static int freeze_core(struct cok_enclave *e, u32 core, u32 app_id,
 	return 0;
 }
 
-static int thaw_core(struct cok_enclave *e, u32 core, u32 app_id,
-		     struct netlink_ext_ack *extack)
+/*
+ * Every THAW reseeds the app's random generator: after a dump the app
+ * and the image's restores must not share one (xemem/channel.h).
+ */
+static void seed_thaw(struct cok_msg *m)
+{
+	get_random_bytes(m->arg, COK_RNG_SEED_SIZE);
+	m->arg[COK_THAW_SEED_MARK] = COK_THAW_SEEDED;
+}
+
+static int thaw_core(struct cok_app *app, struct netlink_ext_ack *extack)
 {
 	struct cok_msg m = { .type = COK_MSG_THAW };
 	int err;
 
-	if (cok_segments_attached(app_id)) {
+	if (app->nattached) {
 		cok_err(extack, "a dump is reading app %u's memory (a segment of it is attached); thaw it when the dump is done",
-			app_id);
+			app->app_id);
 		return -EBUSY;
 	}
-	cok_segments_drop_app(app_id);
-	err = call(e, core, &m, FREEZE_TIMEOUT_MS);
+	cok_segments_drop_app(app->app_id);
+	seed_thaw(&m);
+	err = call(app->e, app->core, &m, FREEZE_TIMEOUT_MS);
+	memzero_explicit(m.arg, COK_RNG_SEED_SIZE);
 	if (err || m.status) {
 		cok_err(extack, "the co-kernel core did not thaw app %u",
-			app_id);
+			app->app_id);
 		return err ?: -EIO;
 	}
 	return 0;
 }
 
-int cok_app_freeze(u32 app_id, bool thaw, u64 *latency_ns,
-		   struct netlink_ext_ack *extack)
+/* Under cok_enclaves_lock: freeze or thaw app, whose state allows it. */
+static int freeze_thaw_locked(struct cok_app *app, bool thaw,
+			      u64 *latency_ns, struct netlink_ext_ack *extack)
 {
-	struct cok_enclave *e;
-	u32 core, state;
+	u32 state = app_state(app);
 	u64 t0;
-	int err = 0;
+	int err;
+
+	if (!thaw && state == COK_APP_FROZEN) {
+		cok_err(extack, "app %u is already frozen", app->app_id);
+		return -EALREADY;
+	}
+	if (thaw && state != COK_APP_FROZEN) {
+		cok_err(extack, "app %u is not frozen (it is %s)", app->app_id,
+			cok_app_state_name(state));
+		return -EINVAL;
+	}
+	if (!thaw && state != COK_APP_RUNNING) {
+		cok_err(extack, "app %u is not running (it is %s)", app->app_id,
+			cok_app_state_name(state));
+		return -ESRCH;
+	}
+	t0 = ktime_get_ns();
+	err = thaw ? thaw_core(app, extack) :
+		     freeze_core(app->e, app->core, app->app_id, extack);
+	*latency_ns = ktime_get_ns() - t0;
+	return err;
+}
+
+int cok_app_freeze(u32 app_id, bool thaw, const struct cok_caller *who,
+		   u64 *latency_ns, struct netlink_ext_ack *extack)
+{
+	struct cok_app *app;
+	int err;
 
 	mutex_lock(&cok_enclaves_lock);
-	e = cok_find_app_locked(app_id, &core);
-	if (!e) {
+	app = cok_app_find_locked(app_id);
+	if (!app) {
 		cok_err(extack, "no app with id %u", app_id);
 		err = -ESRCH;
-		goto out;
+	} else if (!cok_caller_may(who, app->owner)) {
+		cok_err(extack, "app %u belongs to another user", app_id);
+		err = -EPERM;
+	} else if (app->restoring) {
+		cok_err(extack, "app %u is being restored", app_id);
+		err = -EBUSY;
+	} else {
+		err = freeze_thaw_locked(app, thaw, latency_ns, extack);
 	}
-	state = cok_load_acquire(&slot_of(e, core)->state);
-	if (!thaw && state == COK_APP_FROZEN) {
-		cok_err(extack, "app %u is already frozen", app_id);
-		err = -EALREADY;
-	} else if (thaw && state != COK_APP_FROZEN) {
-		cok_err(extack, "app %u is not frozen (it is %s)", app_id,
-			cok_app_state_name(state));
-		err = -EINVAL;
-	} else if (!thaw && state != COK_APP_RUNNING) {
-		cok_err(extack, "app %u is not running (it is %s)", app_id,
-			cok_app_state_name(state));
-		err = -ESRCH;
-	}
-	if (err)
-		goto out;
-	t0 = ktime_get_ns();
-	err = thaw ? thaw_core(e, core, app_id, extack) :
-		     freeze_core(e, core, app_id, extack);
-	*latency_ns = ktime_get_ns() - t0;
-out:
 	mutex_unlock(&cok_enclaves_lock);
 	return err;
 }
 
 /* The restored app's pages are written: let it run (COK_IOC_RESUME). */
-int cok_app_resume(struct cok_app_ref *ref)
+int cok_app_resume(struct cok_file *f)
 {
 	u64 ns;
+	int err;
 
-	if (!ref->e)
+	if (!f->app)
 		return -ENOTCONN;
-	return cok_app_freeze(ref->app_id, true, &ns, NULL);
+	if (!f->restoring)
+		return -EINVAL;
+	mutex_lock(&cok_enclaves_lock);
+	err = freeze_thaw_locked(f->app, true, &ns, NULL);
+	if (!err) {
+		f->restoring = false;
+		f->app->restoring = false;
+	}
+	mutex_unlock(&cok_enclaves_lock);
+	return err;
 }

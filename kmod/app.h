@@ -1,47 +1,86 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Apps on enclave cores, as the character device (cdev.c) drives them.
- * A proxy's open file holds one struct cok_app_ref; while any is bound,
- * its enclave cannot be destroyed (the proxy maps the enclave memory).
+ *
+ * struct cok_app is the app: where it runs, who owns it, what a dump
+ * needs to know of its proxy.  It lives in its enclave's table
+ * (e->apps[core], under cok_enclaves_lock) from its launch until it is
+ * retired: it has ended, its proxy's file is gone and no dump has a
+ * segment of it attached.  Until then its core and frames stay its own,
+ * and the enclave cannot be destroyed.
+ *
+ * struct cok_file is one open file of the device: a proxy bound to an
+ * app, or a dumper attached to a segment.  Its ioctls are serialised by
+ * its mutex; mmap (which runs under the caller's mmap lock) takes only
+ * the spinlock that guards the segment pointer.
  */
 #ifndef COK_APP_H
 #define COK_APP_H
 
+#include <linux/cred.h>
 #include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include "../xemem/cokdev.h"
 
 struct cok_enclave;
 struct cok_segment;
 
-struct cok_app_ref {
-	struct cok_enclave *e;		/* NULL until launched */
+struct cok_app {
+	struct cok_enclave *e;
 	u32 core;
 	u32 app_id;
-	u32 seq_seen;			/* last forwarded call handed out */
-	bool ended;
-	bool map_all;			/* mmap maps every chunk at once */
+	kuid_t owner;			/* effective uid of its launcher */
+	pid_t proxy_pid;
+	bool restoring;			/* its pages are being written */
+	bool proxy_gone;		/* its proxy's file was released */
+	bool kill_deferred;		/* killed while a dump reads it */
+	u32 nattached;			/* files attached to its segments */
 	/* For a dump: the app's argv + envp, the proxy's own fds. */
 	char *strings;
 	u64 strings_size;
 	u32 argc, envc;
 	s32 private_fds[2];
-	/* A file attached to a segment (segment.c) instead of an app. */
-	struct cok_segment *seg;
-	atomic_t seg_maps;		/* mappings of it still in place */
 };
 
-int cok_app_launch(struct cok_ioc_launch *l, const void __user *elf,
-		   const void __user *strings, struct cok_app_ref *ref);
-int cok_app_wait(struct cok_app_ref *ref, struct cok_ioc_event *ev);
-int cok_app_reply(struct cok_app_ref *ref, s64 ret);
-int cok_app_kill(struct cok_app_ref *ref);
-void cok_app_release(struct cok_app_ref *ref);
-int cok_app_mmap(struct cok_app_ref *ref, struct vm_area_struct *vma);
-int cok_app_restore(struct cok_ioc_restore *r, struct cok_app_ref *ref);
-int cok_app_resume(struct cok_app_ref *ref);
-void cok_app_ref_free(struct cok_app_ref *ref);
-struct cok_app_ref *cok_app_ref_locked(u32 app_id, struct cok_enclave **e,
-				       u32 *core);
+/* Who makes a request: an open file's opener, or a netlink sender. */
+struct cok_caller {
+	kuid_t uid;
+	bool admin;			/* CAP_SYS_ADMIN */
+};
+
+struct cok_file {
+	struct mutex lock;		/* serialises this file's ioctls */
+	struct cok_caller who;		/* from the opener's credentials */
+	struct cok_app *app;		/* bound by LAUNCH or RESTORE */
+	u32 seq_seen;			/* last forwarded call handed out */
+	bool restoring;			/* between RESTORE and RESUME */
+	/* A segment attached (segment.c) instead of an app. */
+	spinlock_t seg_lock;		/* guards seg against mmap */
+	struct cok_segment *seg;
+	atomic_t seg_maps;		/* mappings of it in place */
+};
+
+/* The caller may act on an app or segment of owner. */
+bool cok_caller_may(const struct cok_caller *who, kuid_t owner);
+
+int cok_app_launch(struct cok_ioc_launch *l, struct cok_file *f);
+int cok_app_restore(struct cok_ioc_restore *r, struct cok_file *f);
+int cok_app_resume(struct cok_file *f);
+int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev);
+int cok_app_reply(struct cok_file *f, s64 ret);
+int cok_app_kill(struct cok_file *f);
+/* The app waits for the forwarded call f was handed last. */
+bool cok_app_in_call(struct cok_file *f);
+void cok_app_release(struct cok_file *f);
+
+/* COK_IOC_APP_MEM (appmem.c). */
+int cok_app_mem(struct cok_file *f, struct cok_ioc_app_mem *m);
+
+/* Under cok_enclaves_lock: the app with that id, or NULL. */
+struct cok_app *cok_app_find_locked(u32 app_id);
+/* Under cok_enclaves_lock: a dump let go of app; retire it if due. */
+void cok_app_segment_gone_locked(struct cok_app *app);
 
 int cok_cdev_register(void);
 void cok_cdev_unregister(void);

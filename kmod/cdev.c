@@ -3,43 +3,74 @@
  * /dev/ckpt_cokernel: one open file per app (xemem/cokdev.h).  The file
  * is the proxy's handle: the app ends when the last reference to it goes
  * away, whether the proxy exits, crashes or is killed.
+ *
+ * The device may be handed to users (a udev rule making it 0666): what
+ * an opener may touch is decided from the opener's credentials and the
+ * caller's, never from the mode of the node (app.h, cok_caller_may).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "app.h"
 #include "segment.h"
 
-static int cok_dev_open(struct inode *inode, struct file *f)
+static int cok_dev_open(struct inode *inode, struct file *file)
 {
-	struct cok_app_ref *ref = kzalloc(sizeof(*ref), GFP_KERNEL);
+	struct cok_file *f = kzalloc(sizeof(*f), GFP_KERNEL);
 
-	if (!ref)
+	if (!f)
 		return -ENOMEM;
-	f->private_data = ref;
+	mutex_init(&f->lock);
+	spin_lock_init(&f->seg_lock);
+	atomic_set(&f->seg_maps, 0);
+	f->who.uid = current_euid();
+	f->who.admin = has_capability_noaudit(current, CAP_SYS_ADMIN);
+	file->private_data = f;
 	return 0;
 }
 
-static int cok_dev_release(struct inode *inode, struct file *f)
+static int cok_dev_release(struct inode *inode, struct file *file)
 {
-	struct cok_app_ref *ref = f->private_data;
+	struct cok_file *f = file->private_data;
 
-	if (ref->seg)
-		cok_seg_detach(ref);
-	cok_app_release(ref);
-	cok_app_ref_free(ref);
+	if (f->seg)
+		cok_seg_detach(f);
+	cok_app_release(f);
+	mutex_destroy(&f->lock);
+	kfree(f);
 	return 0;
 }
 
-static long ioctl_launch(struct cok_app_ref *ref, void __user *arg)
+/*
+ * The caller of an ioctl, as the opener saw it: a file passed to a
+ * process of another user, or from root to a user, is worth no more
+ * than what both may do.
+ */
+static struct cok_caller caller_of(struct file *file)
+{
+	struct cok_file *f = file->private_data;
+	struct cok_caller who = {
+		.uid = uid_eq(f->who.uid, current_euid()) ? f->who.uid :
+							    INVALID_UID,
+		.admin = f->who.admin &&
+			 has_capability_noaudit(current, CAP_SYS_ADMIN),
+	};
+
+	return who;
+}
+
+static long ioctl_launch(struct cok_file *f, void __user *arg)
 {
 	struct cok_ioc_launch *l;
 	long err;
 
-	if (ref->e || ref->seg)
+	if (f->app || f->seg)
 		return -EBUSY;		/* one app per open file */
 	l = kmalloc(sizeof(*l), GFP_KERNEL);
 	if (!l)
@@ -49,8 +80,7 @@ static long ioctl_launch(struct cok_app_ref *ref, void __user *arg)
 		return -EFAULT;
 	}
 	l->error[0] = '\0';
-	err = cok_app_launch(l, u64_to_user_ptr(l->elf),
-			     u64_to_user_ptr(l->strings), ref);
+	err = cok_app_launch(l, f);
 	l->error[sizeof(l->error) - 1] = '\0';
 	if (copy_to_user(arg, l, sizeof(*l)) && !err)
 		err = -EFAULT;
@@ -58,12 +88,12 @@ static long ioctl_launch(struct cok_app_ref *ref, void __user *arg)
 	return err;
 }
 
-static long ioctl_restore(struct cok_app_ref *ref, void __user *arg)
+static long ioctl_restore(struct cok_file *f, void __user *arg)
 {
 	struct cok_ioc_restore *r;
 	long err;
 
-	if (ref->e || ref->seg)
+	if (f->app || f->seg)
 		return -EBUSY;
 	r = kmalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
@@ -73,7 +103,7 @@ static long ioctl_restore(struct cok_app_ref *ref, void __user *arg)
 		return -EFAULT;
 	}
 	r->error[0] = '\0';
-	err = cok_app_restore(r, ref);
+	err = cok_app_restore(r, f);
 	r->error[sizeof(r->error) - 1] = '\0';
 	if (copy_to_user(arg, r, sizeof(*r)) && !err)
 		err = -EFAULT;
@@ -81,7 +111,20 @@ static long ioctl_restore(struct cok_app_ref *ref, void __user *arg)
 	return err;
 }
 
-static long ioctl_seg_make(void __user *arg)
+static long ioctl_app_mem(struct cok_file *f, void __user *arg)
+{
+	struct cok_ioc_app_mem m;
+	long err;
+
+	if (copy_from_user(&m, arg, sizeof(m)))
+		return -EFAULT;
+	err = cok_app_mem(f, &m);
+	if (copy_to_user(arg, &m, sizeof(m)) && !err)
+		err = -EFAULT;
+	return err;
+}
+
+static long ioctl_seg_make(const struct cok_caller *who, void __user *arg)
 {
 	struct cok_ioc_seg_make mk;
 	long err;
@@ -89,94 +132,114 @@ static long ioctl_seg_make(void __user *arg)
 	if (copy_from_user(&mk, arg, sizeof(mk)))
 		return -EFAULT;
 	mk.error[0] = '\0';
-	err = cok_seg_make(&mk);
+	err = cok_seg_make(&mk, who);
 	mk.error[sizeof(mk.error) - 1] = '\0';
 	if (copy_to_user(arg, &mk, sizeof(mk)) && !err)
 		err = -EFAULT;
 	return err;
 }
 
-static long ioctl_seg_get(void __user *arg)
+static long ioctl_seg_get(const struct cok_caller *who, void __user *arg)
 {
 	struct cok_ioc_seg_get g;
 	long err;
 
 	if (copy_from_user(&g, arg, sizeof(g)))
 		return -EFAULT;
-	err = cok_seg_get(&g);
+	err = cok_seg_get(&g, who);
 	if (!err && copy_to_user(arg, &g, sizeof(g)))
 		err = -EFAULT;
 	return err;
 }
 
-static long ioctl_seg_attach(struct cok_app_ref *ref, void __user *arg)
+static long ioctl_seg_attach(struct cok_file *f, void __user *arg)
 {
 	struct cok_ioc_seg_attach a;
 
 	if (copy_from_user(&a, arg, sizeof(a)))
 		return -EFAULT;
-	return cok_seg_attach(ref, &a);
+	return cok_seg_attach(f, &a);
 }
 
-static long ioctl_wait(struct cok_app_ref *ref, void __user *arg)
+static long ioctl_wait(struct cok_file *f, void __user *arg)
 {
 	struct cok_ioc_event ev = {};
-	int err = cok_app_wait(ref, &ev);
+	int err = cok_app_wait(f, &ev);
 
 	if (err)
 		return err;
 	return copy_to_user(arg, &ev, sizeof(ev)) ? -EFAULT : 0;
 }
 
-static long cok_dev_ioctl(struct file *f, unsigned int cmd,
-			  unsigned long arg)
+static long dispatch(struct cok_file *f, const struct cok_caller *who,
+		     unsigned int cmd, void __user *uarg)
 {
-	struct cok_app_ref *ref = f->private_data;
-	void __user *uarg = (void __user *)arg;
 	s64 ret;
+	u32 id;
 
 	switch (cmd) {
 	case COK_IOC_LAUNCH:
-		return ioctl_launch(ref, uarg);
+	case COK_IOC_RESTORE:
+		/* The app will be the opener's: the caller must be it. */
+		if (!uid_valid(who->uid))
+			return -EPERM;
+		return cmd == COK_IOC_LAUNCH ? ioctl_launch(f, uarg) :
+					       ioctl_restore(f, uarg);
 	case COK_IOC_WAIT:
-		return ioctl_wait(ref, uarg);
+		return ioctl_wait(f, uarg);
+	case COK_IOC_APP_MEM:
+		return ioctl_app_mem(f, uarg);
 	case COK_IOC_REPLY:
 		if (copy_from_user(&ret, uarg, sizeof(ret)))
 			return -EFAULT;
-		return cok_app_reply(ref, ret);
+		return cok_app_reply(f, ret);
 	case COK_IOC_KILL:
-		return cok_app_kill(ref);
-	case COK_IOC_RESTORE:
-		return ioctl_restore(ref, uarg);
+		return cok_app_kill(f);
 	case COK_IOC_RESUME:
-		return cok_app_resume(ref);
+		return cok_app_resume(f);
 	case COK_IOC_SEG_MAKE:
-		return ioctl_seg_make(uarg);
+		return ioctl_seg_make(who, uarg);
 	case COK_IOC_SEG_GET:
-		return ioctl_seg_get(uarg);
+		return ioctl_seg_get(who, uarg);
 	case COK_IOC_SEG_ATTACH:
-		return ioctl_seg_attach(ref, uarg);
+		return ioctl_seg_attach(f, uarg);
 	case COK_IOC_SEG_DETACH:
-		return cok_seg_detach(ref);
-	case COK_IOC_SEG_REMOVE: {
-		u32 id;
-
+		return cok_seg_detach(f);
+	case COK_IOC_SEG_REMOVE:
 		if (copy_from_user(&id, uarg, sizeof(id)))
 			return -EFAULT;
-		return cok_seg_remove(id);
-	}
+		return cok_seg_remove(id, who);
 	default:
 		return -ENOTTY;
 	}
 }
 
-static int cok_dev_mmap(struct file *f, struct vm_area_struct *vma)
+/* One state machine per open file: its ioctls run one at a time. */
+static long cok_dev_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
 {
-	struct cok_app_ref *ref = f->private_data;
+	struct cok_file *f = file->private_data;
+	struct cok_caller who = caller_of(file);
+	long err;
 
-	if (ref->seg)
-		return cok_seg_mmap(ref, vma);
-	return cok_app_mmap(ref, vma);
+	if (mutex_lock_interruptible(&f->lock))
+		return -EINTR;
+	err = dispatch(f, &who, cmd, (void __user *)arg);
+	mutex_unlock(&f->lock);
+	return err;
+}
+
+/*
+ * Only a segment attached to the file can be mapped, and only shared: a
+ * private (copy-on-write) mapping of frames the module inserts is not
+ * something the kernel's fault path supports.  An app's file has
+ * nothing to map: its proxy copies with COK_IOC_APP_MEM.
+ */
+static int cok_dev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	return cok_seg_mmap(file->private_data, vma);
 }
 
 static const struct file_operations cok_dev_fops = {
@@ -187,7 +250,7 @@ static const struct file_operations cok_dev_fops = {
 	.mmap		= cok_dev_mmap,
 };
 
-/* Root only: an admin may hand the node to a job's user (udev rule). */
+/* Root only by default; see the security model in README.md. */
 static struct miscdevice cok_dev = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "ckpt_cokernel",

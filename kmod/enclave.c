@@ -25,6 +25,7 @@
 #include "compat.h"
 #include "enclave_priv.h"
 #include "app.h"
+#include "appmem.h"
 
 #define CHUNK_ORDER		(COK_CHUNK_SHIFT - PAGE_SHIFT)
 #define CHUNK_PAGES		(1UL << CHUNK_ORDER)
@@ -75,6 +76,7 @@ static void release_memory(struct cok_enclave *e, bool counted)
 	e->nchunks_held = 0;
 	kvfree(e->chunks);
 	e->chunks = NULL;
+	cok_appmem_unindex(e);
 }
 
 static int take_memory(struct cok_enclave *e, struct netlink_ext_ack *extack)
@@ -108,6 +110,10 @@ static int take_memory(struct cok_enclave *e, struct netlink_ext_ack *extack)
 			return -ENOMEM;
 		}
 		e->nchunks_held++;
+	}
+	if (cok_appmem_index(e)) {
+		release_memory(e, false);
+		return -ENOMEM;
 	}
 	/* Take the chunks out of MemTotal, as a balloon driver does. */
 	for (i = 0; i < e->nchunks; i++)
@@ -303,10 +309,11 @@ static int wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
 		}
 		if (ret == COK_RING_CORRUPT)
 			return -EIO;
-		if (ret == COK_RING_OK)
-			continue;
+		/* Every pass: a flood of stale replies must not hold us. */
 		if (time_after(jiffies, deadline))
 			return -ETIMEDOUT;
+		if (ret == COK_RING_OK)
+			continue;
 		/*
 		 * Most answers take microseconds: spin for a while (a sleep
 		 * costs more than that to wake from), then sleep.
@@ -374,6 +381,15 @@ static void stop_cores(struct cok_enclave *e, u32 n)
 
 static void enclave_free(struct cok_enclave *e)
 {
+	u32 i;
+
+	/* Apps that never ended (their cores are reset now). */
+	for (i = 0; i < e->ncores; i++) {
+		if (e->apps[i]) {
+			kvfree(e->apps[i]->strings);
+			kfree(e->apps[i]);
+		}
+	}
 	return_cpus(e);
 	release_memory(e, true);
 	kfree(e);
@@ -558,10 +574,12 @@ static void fill_info(struct cok_enclave *e, struct cok_enclave_info *info)
 		c->interrupts = cok_read_once(&s->interrupts);
 		c->nmis = cok_read_once(&s->nmis);
 		c->foreign = cok_read_once(&s->foreign_irqs);
-		if (e->app_owner[i]) {
-			c->app_id = e->app_owner[i]->app_id;
-			c->app_state = cok_app_state_name(cok_load_acquire(&s->app.state));
-			c->app_pid = e->app_pid[i];
+		if (e->apps[i]) {
+			c->app_id = e->apps[i]->app_id;
+			c->app_state = cok_core_dead(e, i) ? "lost" :
+				cok_app_state_name(cok_load_acquire(&s->app.state));
+			c->app_pid = e->apps[i]->proxy_pid;
+			c->app_owner = e->apps[i]->owner;
 		}
 	}
 	info->state = all_alive ? e->state : "degraded";
@@ -607,7 +625,7 @@ struct cok_enclave *cok_find_app_locked(u32 app_id, u32 *core)
 
 	idr_for_each_entry(&enclaves, e, id) {
 		for (i = 0; i < e->ncores; i++) {
-			if (e->app_owner[i] && e->app_owner[i]->app_id == app_id) {
+			if (e->apps[i] && e->apps[i]->app_id == app_id) {
 				*core = i;
 				return e;
 			}

@@ -8,6 +8,7 @@
 #define COK_ENCLAVE_H
 
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/netlink.h>
 #include "../xemem/channel.h"
 #include "../xemem/cokdev.h"
@@ -31,6 +32,7 @@ struct cok_core_info {
 	u32 app_id;			/* 0: no app on the core */
 	const char *app_state;
 	pid_t app_pid;			/* its proxy */
+	kuid_t app_owner;
 	char reason[COK_LOST_REASON_LEN];	/* stage "dead": why */
 };
 
@@ -64,8 +66,9 @@ void cok_enclave_destroy_all(void);
 bool cok_cpu_held(unsigned int cpu);
 
 /* Freeze (or thaw) app app_id; *latency_ns: request -> done. */
-int cok_app_freeze(u32 app_id, bool thaw, u64 *latency_ns,
-		   struct netlink_ext_ack *extack);
+struct cok_caller;
+int cok_app_freeze(u32 app_id, bool thaw, const struct cok_caller *who,
+		   u64 *latency_ns, struct netlink_ext_ack *extack);
 
 int cok_genl_register(void);
 void cok_genl_unregister(void);

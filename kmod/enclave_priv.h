@@ -11,7 +11,7 @@
 #include "enclave.h"
 #include "watchdog.h"
 
-struct cok_app_ref;
+struct cok_app;
 
 struct cok_enclave {
 	u32 id;
@@ -29,13 +29,15 @@ struct cok_enclave {
 	ktime_t t_first_heartbeat;
 	const char *state;
 	u32 seq;
-	/* Apps: the proxy bound to each core, its pid; how many proxies. */
-	struct cok_app_ref *app_owner[COK_MAX_CORES];
-	pid_t app_pid[COK_MAX_CORES];
+	/* The app on each core (app.h); how many proxies and dumps. */
+	struct cok_app *apps[COK_MAX_CORES];
+	bool core_reserved[COK_MAX_CORES];	/* a timed-out launch */
 	u32 nproxies;
 	/* The watchdog's view of each core (watchdog.c). */
 	struct cok_wd_core wd[COK_MAX_CORES];
 	struct list_head wd_node;
+	/* The chunks sorted by physical address (appmem.c). */
+	struct cok_chunk_index *by_phys;
 };
 
 /* Serialises every enclave operation and the use of command rings. */

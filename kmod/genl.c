@@ -15,12 +15,17 @@
  * and a request that pings or boots cores can take a while, which must
  * not hold the global genetlink mutex.
  */
+#include <linux/cred.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
+#include "app.h"
+#include "enclave_priv.h"
+#include "redact.h"
 #include "enclave.h"
 #include "../xemem/genl.h"
 
@@ -97,6 +102,27 @@ static int cok_genl_need_sys_admin(struct sk_buff *skb,
 		return 0;
 	GENL_SET_ERR_MSG(info, "changing enclaves needs CAP_SYS_ADMIN");
 	return -EPERM;
+}
+
+/*
+ * The sender of a request, for ownership checks: its effective uid when
+ * it is also the opener of the socket's, CAP_SYS_ADMIN when both have it
+ * (netlink_capable).  Requests are handled in the sender's context.
+ */
+static struct cok_caller cok_genl_caller(struct sk_buff *skb)
+{
+	/* The sender's socket (skb->sk is the kernel's end). */
+	const struct sock *sk = NETLINK_CB(skb).sk;
+	const struct socket *sock = sk ? sk->sk_socket : NULL;
+	kuid_t uid = current_euid();
+	struct cok_caller who = {
+		.uid = INVALID_UID,
+		.admin = netlink_capable(skb, CAP_SYS_ADMIN),
+	};
+
+	if (sock && sock->file && uid_eq(sock->file->f_cred->euid, uid))
+		who.uid = uid;
+	return who;
 }
 
 static int cok_genl_create(struct sk_buff *skb, struct genl_info *info)
@@ -189,14 +215,13 @@ err_free:
 static int cok_genl_freeze_thaw(struct sk_buff *skb, struct genl_info *info,
 				bool thaw)
 {
+	struct cok_caller who = cok_genl_caller(skb);
 	struct sk_buff *msg;
 	u64 latency = 0;
 	void *hdr;
 	int err;
 
-	err = cok_genl_need_sys_admin(skb, info);
-	if (err)
-		return err;
+	/* An app's owner may freeze and thaw it (cok_app_freeze checks). */
 	if (GENL_REQ_ATTR_CHECK(info, COK_A_APP_ID)) {
 		GENL_SET_ERR_MSG(info, "missing attribute: app id");
 		return -EINVAL;
@@ -211,7 +236,7 @@ static int cok_genl_freeze_thaw(struct sk_buff *skb, struct genl_info *info,
 		return -EMSGSIZE;
 	}
 	err = cok_app_freeze(nla_get_u32(info->attrs[COK_A_APP_ID]), thaw,
-			     &latency, info->extack);
+			     &who, &latency, info->extack);
 	if (err) {
 		cok_genl_refused(info->extack, err);
 		nlmsg_free(msg);
@@ -265,7 +290,7 @@ static size_t cok_genl_core_size(size_t stage_len)
 	       nla_total_size(stage_len + 1) +		/* STAGE */
 	       nla_total_size(sizeof(u8)) +		/* ALIVE */
 	       4 * nla_total_size_64bit(sizeof(u64)) +	/* counters */
-	       2 * nla_total_size(sizeof(u32)) +	/* APP_ID, APP_PID */
+	       3 * nla_total_size(sizeof(u32)) +	/* APP_ID, _PID, _UID */
 	       nla_total_size(COK_APP_STATE_MAX) +	/* APP_STATE */
 	       nla_total_size(COK_LOST_REASON_LEN);	/* REASON */
 }
@@ -293,7 +318,8 @@ static size_t cok_genl_status_size(const struct cok_enclave_info *ei)
 }
 
 static int cok_genl_put_core(struct sk_buff *skb,
-			     const struct cok_core_info *ci)
+			     const struct cok_core_info *ci,
+			     const struct cok_caller *who)
 {
 	struct nlattr *nest;
 
@@ -313,10 +339,14 @@ static int cok_genl_put_core(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, COK_CORE_A_FOREIGN, ci->foreign,
 			      COK_CORE_A_PAD))
 		goto cancel;
+	/* Another user's app: that the core is busy, not its proxy. */
 	if (ci->app_id &&
 	    (nla_put_u32(skb, COK_CORE_A_APP_ID, ci->app_id) ||
 	     nla_put_string(skb, COK_CORE_A_APP_STATE, ci->app_state) ||
-	     nla_put_u32(skb, COK_CORE_A_APP_PID, ci->app_pid)))
+	     nla_put_u32(skb, COK_CORE_A_APP_UID,
+			 from_kuid_munged(&init_user_ns, ci->app_owner)) ||
+	     (cok_caller_may(who, ci->app_owner) &&
+	      nla_put_u32(skb, COK_CORE_A_APP_PID, ci->app_pid))))
 		goto cancel;
 	if (ci->reason[0] &&
 	    nla_put_string(skb, COK_CORE_A_REASON, ci->reason))
@@ -331,6 +361,7 @@ cancel:
 
 static int cok_genl_put_status(struct sk_buff *skb,
 			       const struct cok_enclave_info *ei,
+			       const struct cok_caller *who,
 			       u32 portid, u32 seq, int flags)
 {
 	void *hdr;
@@ -357,7 +388,7 @@ static int cok_genl_put_status(struct sk_buff *skb,
 		goto cancel;
 
 	for (i = 0; i < min_t(u32, ei->ncores, COK_MAX_CORES); i++) {
-		if (cok_genl_put_core(skb, &ei->core[i]))
+		if (cok_genl_put_core(skb, &ei->core[i], who))
 			goto cancel;
 	}
 	genlmsg_end(skb, hdr);
@@ -370,6 +401,7 @@ cancel:
 
 static int cok_genl_status_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct cok_caller who;
 	struct cok_enclave_info *ei;
 	struct sk_buff *msg;
 	u32 id;
@@ -395,8 +427,9 @@ static int cok_genl_status_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOMEM;
 		goto out;
 	}
-	err = cok_genl_put_status(msg, ei, info->snd_portid, info->snd_seq,
-				  0);
+	who = cok_genl_caller(skb);
+	err = cok_genl_put_status(msg, ei, &who, info->snd_portid,
+				  info->snd_seq, 0);
 	if (err) {
 		nlmsg_free(msg);
 		goto out;
@@ -420,6 +453,7 @@ static int cok_genl_status_start(struct netlink_callback *cb)
 static int cok_genl_status_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
+	struct cok_caller who = cok_genl_caller(cb->skb);
 	struct cok_enclave_info *ei;
 	u32 after = cb->args[0];
 	u32 id;
@@ -442,7 +476,7 @@ static int cok_genl_status_dumpit(struct sk_buff *skb,
 			cok_genl_refused(cb->extack, err);
 			break;
 		}
-		err = cok_genl_put_status(skb, ei,
+		err = cok_genl_put_status(skb, ei, &who,
 					  NETLINK_CB(cb->skb).portid,
 					  cb->nlh->nlmsg_seq, NLM_F_MULTI);
 		if (err) {
@@ -458,8 +492,58 @@ static int cok_genl_status_dumpit(struct sk_buff *skb,
 	return err ?: skb->len;
 }
 
+/* cok_app_mine_fn: the app is a live one of the reader's. */
+static bool cok_genl_app_mine(void *ctx, u32 app_id)
+{
+	const struct cok_caller *who = ctx;
+	struct cok_app *app;
+	bool mine;
+
+	mutex_lock(&cok_enclaves_lock);
+	app = cok_app_find_locked(app_id);
+	mine = app && cok_caller_may(who, app->owner);
+	mutex_unlock(&cok_enclaves_lock);
+	return mine;
+}
+
+/*
+ * The console for a reader without CAP_SYS_ADMIN: whole lines, other
+ * users' apps hidden (redact.c).  The read starts one byte early to see
+ * whether *pos is at the start of a line.
+ */
+static int cok_genl_console_redacted(u32 id, struct cok_caller *who,
+				     u64 *pos, u8 *buf, u32 *copied,
+				     u64 *lost, struct netlink_ext_ack *extack)
+{
+	u64 at = *pos ? *pos - 1 : 0, from;
+	bool partial;
+	u32 skip = 0, used, n;
+	int err;
+
+	err = cok_enclave_console(id, &at, buf, COK_CONSOLE_CHUNK, &n, lost,
+				  extack);
+	if (err)
+		return err;
+	from = at - n;
+	if (!*pos && !*lost) {
+		partial = false;
+	} else if (*pos && from == *pos - 1 && n && buf[0] == '\n') {
+		partial = false;
+		skip = 1;
+	} else {
+		partial = true;
+	}
+	*copied = cok_console_redact(buf + skip, n - skip, partial,
+				     n == COK_CONSOLE_CHUNK, cok_genl_app_mine,
+				     who, &used);
+	memmove(buf, buf + skip, *copied);
+	*pos = from + skip + used;
+	return 0;
+}
+
 static int cok_genl_console(struct sk_buff *skb, struct genl_info *info)
 {
+	struct cok_caller who;
 	struct nlattr **tb = info->attrs;
 	struct sk_buff *msg = NULL;
 	u64 pos = 0, lost = 0;
@@ -478,8 +562,13 @@ static int cok_genl_console(struct sk_buff *skb, struct genl_info *info)
 	if (!buf)
 		return -ENOMEM;
 
-	err = cok_enclave_console(id, &pos, buf, COK_CONSOLE_CHUNK, &copied,
-				  &lost, info->extack);
+	who = cok_genl_caller(skb);
+	if (who.admin)
+		err = cok_enclave_console(id, &pos, buf, COK_CONSOLE_CHUNK,
+					  &copied, &lost, info->extack);
+	else
+		err = cok_genl_console_redacted(id, &who, &pos, buf, &copied,
+						&lost, info->extack);
 	if (err) {
 		cok_genl_refused(info->extack, err);
 		goto out;

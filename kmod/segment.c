@@ -13,7 +13,12 @@
  * ends.  An attached file holds the segment (and counts as a proxy of
  * the enclave, so that the enclave memory cannot go back to Linux under
  * its mapping); a mapping holds its file.  The app cannot be thawed
- * while a file is attached: its pages would change under the dump.
+ * while a file is attached: its pages would change under the dump; and
+ * it is not killed before the last file detaches (app.c): its frames
+ * must not go to anyone else while a dump maps them.
+ *
+ * Only the app's owner, or CAP_SYS_ADMIN, may make, get, attach or
+ * remove its segments.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,7 +40,8 @@ struct cok_segment {
 	u32 id;
 	u32 perms;			/* COK_SEG_* */
 	u32 app_id;
-	u32 nattached;
+	kuid_t owner;
+	struct cok_app *app;		/* valid while listed or attached */
 	struct cok_enclave *e;
 	u32 nruns;
 	struct cok_seg_run *runs;
@@ -77,16 +83,6 @@ static void unlist_locked(struct cok_segment *seg)
 {
 	list_del_init(&seg->node);
 	kref_put(&seg->kref, seg_free);
-}
-
-bool cok_segments_attached(u32 app_id)
-{
-	struct cok_segment *seg;
-
-	list_for_each_entry(seg, &segments, node)
-		if (seg->app_id == app_id && seg->nattached)
-			return true;
-	return false;
 }
 
 void cok_segments_drop_app(u32 app_id)
@@ -195,34 +191,50 @@ static int read_published(struct cok_segment *seg, u32 core, char *error)
 	return err ?: check_runs(seg, error);
 }
 
-static int copy_proxy_info(struct cok_segment *seg, struct cok_app_ref *ref)
+static int copy_proxy_info(struct cok_segment *seg, struct cok_app *app)
 {
-	seg->proxy_pid = seg->e->app_pid[ref->core];
-	seg->private_fds[0] = ref->private_fds[0];
-	seg->private_fds[1] = ref->private_fds[1];
-	seg->argc = ref->argc;
-	seg->envc = ref->envc;
-	seg->strings_size = ref->strings_size;
-	if (!ref->strings_size)
+	seg->proxy_pid = app->proxy_gone ? 0 : app->proxy_pid;
+	seg->private_fds[0] = app->private_fds[0];
+	seg->private_fds[1] = app->private_fds[1];
+	seg->argc = app->argc;
+	seg->envc = app->envc;
+	seg->strings_size = app->strings_size;
+	if (!app->strings_size)
 		return 0;
-	seg->strings = kvmalloc(ref->strings_size, GFP_KERNEL);
+	seg->strings = kvmalloc(app->strings_size, GFP_KERNEL);
 	if (!seg->strings)
 		return -ENOMEM;
-	memcpy(seg->strings, ref->strings, ref->strings_size);
+	memcpy(seg->strings, app->strings, app->strings_size);
 	return 0;
 }
 
-static int make_locked(struct cok_ioc_seg_make *mk, struct cok_segment *seg)
+static int make_locked(struct cok_ioc_seg_make *mk, struct cok_segment *seg,
+		       const struct cok_caller *who)
 {
-	struct cok_app_ref *ref;
+	struct cok_app *app;
 	u32 core, state;
 	int err;
 
-	ref = cok_app_ref_locked(mk->app_id, &seg->e, &core);
-	if (!ref) {
+	app = cok_app_find_locked(mk->app_id);
+	if (!app) {
 		strscpy(mk->error, "no such app", sizeof(mk->error));
 		return -ESRCH;
 	}
+	if (!cok_caller_may(who, app->owner)) {
+		snprintf(mk->error, sizeof(mk->error),
+			 "app %u belongs to another user", mk->app_id);
+		return -EPERM;
+	}
+	if (app->restoring || app->kill_deferred) {
+		snprintf(mk->error, sizeof(mk->error),
+			 "app %u is being %s", mk->app_id,
+			 app->restoring ? "restored" : "killed");
+		return -EBUSY;
+	}
+	seg->e = app->e;
+	seg->app = app;
+	seg->owner = app->owner;
+	core = app->core;
 	state = cok_load_acquire(&seg->e->ch->core[core].app.state);
 	if (state != COK_APP_FROZEN) {
 		snprintf(mk->error, sizeof(mk->error),
@@ -232,7 +244,7 @@ static int make_locked(struct cok_ioc_seg_make *mk, struct cok_segment *seg)
 	}
 	err = read_published(seg, core, mk->error);
 	if (!err)
-		err = copy_proxy_info(seg, ref);
+		err = copy_proxy_info(seg, app);
 	if (err)
 		return err;
 	seg->id = ++next_segid ?: ++next_segid;
@@ -244,7 +256,7 @@ static int make_locked(struct cok_ioc_seg_make *mk, struct cok_segment *seg)
 	return 0;
 }
 
-int cok_seg_make(struct cok_ioc_seg_make *mk)
+int cok_seg_make(struct cok_ioc_seg_make *mk, const struct cok_caller *who)
 {
 	struct cok_segment *seg;
 	int err;
@@ -262,7 +274,7 @@ int cok_seg_make(struct cok_ioc_seg_make *mk)
 	seg->perms = mk->perms;
 	seg->app_id = mk->app_id;
 	mutex_lock(&cok_enclaves_lock);
-	err = make_locked(mk, seg);
+	err = make_locked(mk, seg, who);
 	mutex_unlock(&cok_enclaves_lock);
 	if (err)
 		kref_put(&seg->kref, seg_free);
@@ -298,91 +310,116 @@ static int get_locked(struct cok_ioc_seg_get *g, struct cok_segment *seg)
 	return err;
 }
 
-int cok_seg_get(struct cok_ioc_seg_get *g)
+/* Under cok_enclaves_lock: segment id, if the caller may use it. */
+static struct cok_segment *find_allowed_locked(u32 id,
+					       const struct cok_caller *who,
+					       int *err)
+{
+	struct cok_segment *seg = find_locked(id);
+
+	*err = 0;
+	if (!seg)
+		*err = -ENOENT;
+	else if (!cok_caller_may(who, seg->owner))
+		*err = -EPERM;
+	return *err ? NULL : seg;
+}
+
+int cok_seg_get(struct cok_ioc_seg_get *g, const struct cok_caller *who)
 {
 	struct cok_segment *seg;
 	int err;
 
 	mutex_lock(&cok_enclaves_lock);
-	seg = find_locked(g->segid);
+	seg = find_allowed_locked(g->segid, who, &err);
 	if (seg)
 		kref_get(&seg->kref);
 	mutex_unlock(&cok_enclaves_lock);
 	if (!seg)
-		return -ENOENT;
+		return err;
 	/* The lists are fixed once made: copy without the lock. */
 	err = get_locked(g, seg);
 	kref_put(&seg->kref, seg_free);
 	return err;
 }
 
-int cok_seg_attach(struct cok_app_ref *ref,
-		   const struct cok_ioc_seg_attach *a)
+int cok_seg_attach(struct cok_file *f, const struct cok_ioc_seg_attach *a)
 {
 	struct cok_segment *seg;
 	int err = 0;
 
-	if (ref->e || ref->seg)
+	if (f->app || f->seg)
 		return -EBUSY;		/* an app's file, or attached */
 	if (!a->perms || (a->perms & ~(COK_SEG_READ | COK_SEG_WRITE)))
 		return -EINVAL;
 	mutex_lock(&cok_enclaves_lock);
-	seg = find_locked(a->segid);
-	if (!seg)
-		err = -ENOENT;
-	else if (a->perms & ~seg->perms)
+	seg = find_allowed_locked(a->segid, &f->who, &err);
+	if (seg && (a->perms & ~seg->perms)) {
+		seg = NULL;
 		err = -EACCES;
-	if (!err) {
+	}
+	if (seg) {
 		kref_get(&seg->kref);
-		seg->nattached++;
+		seg->app->nattached++;
 		seg->e->nproxies++;
-		ref->seg = seg;
+		spin_lock(&f->seg_lock);
+		f->seg = seg;
+		spin_unlock(&f->seg_lock);
 	}
 	mutex_unlock(&cok_enclaves_lock);
 	return err;
 }
 
-int cok_seg_detach(struct cok_app_ref *ref)
+int cok_seg_detach(struct cok_file *f)
 {
-	struct cok_segment *seg = ref->seg;
+	struct cok_segment *seg;
+	bool mapped = false;
 
+	spin_lock(&f->seg_lock);
+	seg = f->seg;
+	if (seg && atomic_read(&f->seg_maps))
+		mapped = true;
+	else
+		f->seg = NULL;
+	spin_unlock(&f->seg_lock);
 	if (!seg)
 		return -ENOTCONN;
-	if (atomic_read(&ref->seg_maps))
+	if (mapped)
 		return -EBUSY;		/* munmap first */
 	mutex_lock(&cok_enclaves_lock);
-	seg->nattached--;
+	seg->app->nattached--;
 	seg->e->nproxies--;
+	cok_app_segment_gone_locked(seg->app);
 	mutex_unlock(&cok_enclaves_lock);
-	ref->seg = NULL;
 	kref_put(&seg->kref, seg_free);
 	return 0;
 }
 
-int cok_seg_remove(u32 segid)
+int cok_seg_remove(u32 segid, const struct cok_caller *who)
 {
 	struct cok_segment *seg;
+	int err;
 
 	mutex_lock(&cok_enclaves_lock);
-	seg = find_locked(segid);
+	seg = find_allowed_locked(segid, who, &err);
 	if (seg)
 		unlist_locked(seg);
 	mutex_unlock(&cok_enclaves_lock);
-	return seg ? 0 : -ENOENT;
+	return err;
 }
 
 static void seg_vma_open(struct vm_area_struct *vma)
 {
-	struct cok_app_ref *ref = vma->vm_private_data;
+	struct cok_file *f = vma->vm_private_data;
 
-	atomic_inc(&ref->seg_maps);
+	atomic_inc(&f->seg_maps);
 }
 
 static void seg_vma_close(struct vm_area_struct *vma)
 {
-	struct cok_app_ref *ref = vma->vm_private_data;
+	struct cok_file *f = vma->vm_private_data;
 
-	atomic_dec(&ref->seg_maps);
+	atomic_dec(&f->seg_maps);
 }
 
 static const struct vm_operations_struct seg_vm_ops = {
@@ -411,13 +448,8 @@ static int map_enclave_range(struct vm_area_struct *vma, unsigned long uaddr,
 	return 0;
 }
 
-/*
- * The runs one after the other from the start of the mapping; mapped
- * whole at once (remap_pfn_range): a dump reads every page anyway.
- */
-int cok_seg_mmap(struct cok_app_ref *ref, struct vm_area_struct *vma)
+static int map_runs(struct cok_segment *seg, struct vm_area_struct *vma)
 {
-	struct cok_segment *seg = ref->seg;
 	unsigned long uaddr = vma->vm_start, left = vma->vm_end - vma->vm_start;
 	u32 i;
 	int err;
@@ -429,7 +461,8 @@ int cok_seg_mmap(struct cok_app_ref *ref, struct vm_area_struct *vma)
 			return -EACCES;
 		vm_flags_clear_compat(vma, VM_MAYWRITE);
 	}
-	vm_flags_set_compat(vma, VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_set_compat(vma, VM_IO | VM_DONTEXPAND | VM_DONTDUMP |
+			    VM_DONTCOPY);
 	for (i = 0; i < seg->nruns && left; i++) {
 		u64 n = min_t(u64, seg->runs[i].len, left);
 
@@ -440,8 +473,33 @@ int cok_seg_mmap(struct cok_app_ref *ref, struct vm_area_struct *vma)
 		uaddr += n;
 		left -= n;
 	}
-	vma->vm_private_data = ref;
+	return 0;
+}
+
+/*
+ * The runs one after the other from the start of the mapping; mapped
+ * whole at once (remap_pfn_range): a dump reads every page anyway.  The
+ * mapping is counted before it is made, so that DETACH cannot take the
+ * segment away under it.
+ */
+int cok_seg_mmap(struct cok_file *f, struct vm_area_struct *vma)
+{
+	struct cok_segment *seg;
+	int err;
+
+	spin_lock(&f->seg_lock);
+	seg = f->seg;
+	if (seg)
+		atomic_inc(&f->seg_maps);
+	spin_unlock(&f->seg_lock);
+	if (!seg)
+		return -EINVAL;
+	err = map_runs(seg, vma);
+	if (err) {
+		atomic_dec(&f->seg_maps);
+		return err;
+	}
+	vma->vm_private_data = f;
 	vma->vm_ops = &seg_vm_ops;
-	seg_vma_open(vma);
 	return 0;
 }

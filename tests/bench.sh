@@ -109,6 +109,13 @@ if grep -q '^BENCH freeze_ns=' "$R"; then
 				NR, med, v[1], v[NR], (med < 100) ? "met" : "NOT met"
 		}'
 fi
+if grep -q '^BENCH fwdio ' "$R"; then
+	awk '/^BENCH fwdio / { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+	END {
+		printf "forwarded I/O: busybox sha256sum of %d MiB (best of 3): Linux %.2f s, enclave %.2f s: ratio %.2fx (issue 7 goal: no worse than 1.8x)\n",
+			v["mib"], v["linux_s"], v["cokernel_s"], (v["linux_s"] > 0 ? v["cokernel_s"] / v["linux_s"] : 0)
+	}' "$R"
+fi
 if grep -q '^BENCH dump ' "$R"; then
 	# Best of the rounds for each side (the first warms guest memory).
 	awk 'function min(a, b) { return a == "" || b < a ? b : a }

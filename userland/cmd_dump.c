@@ -8,6 +8,9 @@
  *     them, the app's argv/environment and its proxy's pid.
  *  3. The files: from the proxy's /proc entries (the app's descriptors
  *     are the proxy's own numbers), its working directory likewise.
+ *     Each of fds 0-2 is recorded as what it is (a file, /dev/null,
+ *     another character device, a terminal, pipe or socket); above 2,
+ *     only regular files can be dumped.
  *  4. SEG_ATTACH and mmap: the app's pages, read-only, written to the
  *     image straight from the mapping; all-zero pages are skipped.
  *  5. The image is renamed into place; the segment is withdrawn; the
@@ -23,6 +26,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +34,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +42,12 @@
 #include "cokctl.h"
 #include "image.h"
 #include "xxh64.h"
+
+/* Device numbers, as Linux's Documentation/admin-guide/devices.txt has them. */
+#define DEVNULL_MAJOR		1
+#define DEVNULL_MINOR		3
+#define UNIX98_PTY_SLAVE_MAJOR	136
+#define UNIX98_PTY_MAJOR_COUNT	8
 
 enum after_dump { AFTER_AS_BEFORE, AFTER_RUN, AFTER_KILL };
 
@@ -68,6 +79,7 @@ struct dump {
 	uint64_t t_segment, t_mapped, t_planned;	/* phase ends */
 	uint64_t stored, zero_pages, last_progress;
 	char why[480];		/* why the dump failed, for one line */
+	bool gone;		/* the app went away during the dump */
 };
 
 /* Keep the reason (run_dump() says it, in one line); returns status. */
@@ -109,7 +121,9 @@ static int make_segment(struct dump *d)
 		int err = errno;
 
 		mk.error[sizeof(mk.error) - 1] = '\0';
-		return fail(d, err == ENOMEM || err == EFAULT ?
+		d->gone = err == ESRCH;
+		return fail(d, err == EPERM ? COK_EXIT_PERM :
+			    err == ENOMEM || err == EFAULT ?
 			    COK_EXIT_SYSTEM : COK_EXIT_REFUSED, "%s",
 			    mk.error[0] ? mk.error : strerror(err));
 	}
@@ -162,9 +176,13 @@ static int attach_segment(struct dump *d)
 	struct cok_ioc_seg_attach a = { .segid = d->segid,
 					.perms = COK_SEG_READ };
 
-	if (ioctl(d->devfd, COK_IOC_SEG_ATTACH, &a))
-		return fail(d, COK_EXIT_SYSTEM, "attach segment %" PRIu32 ": %s",
-			    d->segid, strerror(errno));
+	if (ioctl(d->devfd, COK_IOC_SEG_ATTACH, &a)) {
+		d->gone = errno == ENOENT;	/* killed or thawed since */
+		return fail(d, d->gone ? COK_EXIT_REFUSED : COK_EXIT_SYSTEM,
+			    "attach segment %" PRIu32 ": %s", d->segid,
+			    d->gone ? "the app ended or was thawed meanwhile" :
+			    strerror(errno));
+	}
 	d->mem_len = d->get.bytes;
 	if (!d->mem_len)
 		return COK_EXIT_OK;
@@ -223,6 +241,53 @@ static int read_fdinfo(pid_t pid, int fd, uint64_t *pos, uint32_t *flags)
 	return found == 3 ? 0 : -EPROTO;
 }
 
+/*
+ * A terminal: its device numbers are in a range of a tty driver, as
+ * /proc/tty/drivers lists them ("name /dev/x MAJOR MINOR[-MINOR] type").
+ * Without that file, the pseudo-terminal slaves' majors.
+ */
+static bool tty_device(dev_t rdev)
+{
+	unsigned int maj = major(rdev), min = minor(rdev), m, lo, hi;
+	char line[256], name[64], path[64];
+	bool tty = false;
+	FILE *f;
+	int n;
+
+	f = fopen("/proc/tty/drivers", "re");
+	if (!f)
+		return maj >= UNIX98_PTY_SLAVE_MAJOR &&
+		       maj < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT;
+	while (!tty && fgets(line, sizeof(line), f)) {
+		n = sscanf(line, "%63s %63s %u %u-%u", name, path, &m, &lo,
+			   &hi);
+		if (n == 4)
+			hi = lo;
+		tty = n >= 4 && m == maj && min >= lo && min <= hi;
+	}
+	fclose(f);
+	return tty;
+}
+
+/* What fd is (enum cok_img_file_kind); 0 for what a restore cannot redo. */
+static uint32_t file_kind(int fd, const struct stat *st)
+{
+	if (S_ISREG(st->st_mode))
+		return COK_IMG_FILE_REGULAR;
+	if (fd > 2)
+		return 0;
+	if (S_ISFIFO(st->st_mode))
+		return COK_IMG_FILE_PIPE;
+	if (S_ISSOCK(st->st_mode))
+		return COK_IMG_FILE_SOCKET;
+	if (!S_ISCHR(st->st_mode))
+		return 0;
+	if (st->st_rdev == makedev(DEVNULL_MAJOR, DEVNULL_MINOR))
+		return COK_IMG_FILE_DEVNULL;
+	return tty_device(st->st_rdev) ? COK_IMG_FILE_TTY :
+	       COK_IMG_FILE_CHARDEV;
+}
+
 static int add_file(struct dump *d, pid_t pid, int fd)
 {
 	struct dump_file *df;
@@ -248,13 +313,14 @@ static int add_file(struct dump *d, pid_t pid, int fd)
 	df->f.fd = fd;
 	df->f.path_len = (uint32_t)n;
 	df->f.size = (uint64_t)st.st_size;
-	if (fd <= 2) {
-		df->f.kind = COK_IMG_FILE_STDIO;
-	} else if (S_ISREG(st.st_mode)) {
-		df->f.kind = COK_IMG_FILE_REGULAR;
-	} else {
-		fail(d, COK_EXIT_REFUSED, "fd %d (%s) is not a regular file; only files can be reopened at restore",
-		     fd, df->path);
+	df->f.kind = file_kind(fd, &st);
+	if (!df->f.kind) {
+		if (fd > 2)
+			fail(d, COK_EXIT_REFUSED, "fd %d (%s) is not a regular file; only files can be reopened at restore",
+			     fd, df->path);
+		else
+			fail(d, COK_EXIT_REFUSED, "fd %d (%s) is neither a file, a character device, a terminal, a pipe nor a socket; a restore could not give it back",
+			     fd, df->path);
 		return -EOPNOTSUPP;
 	}
 	d->nfiles++;
@@ -543,11 +609,84 @@ static int write_pages(struct dump *d)
 	return err;
 }
 
+/* ---- signals ------------------------------------------------------------ */
+
+/*
+ * SIGINT, SIGTERM or SIGHUP while the image is written: the handler
+ * removes the temporary file, then the signal ends cokctl as it would
+ * have (SA_RESETHAND, raised again).  The app stays frozen, as after any
+ * failed dump: our segment goes when the device is closed.
+ */
+static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+static char sig_tmp[PATH_MAX];
+static volatile sig_atomic_t sig_tmp_set;
+
+static void on_stop(int sig)
+{
+	int saved = errno;
+
+	if (sig_tmp_set)
+		unlink(sig_tmp);
+	raise(sig);	/* delivered, by default, once we return */
+	errno = saved;
+}
+
+static void block_stop_signals(int how)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < ARRAY_SIZE(stop_sigs); i++)
+		sigaddset(&set, stop_sigs[i]);
+	pthread_sigmask(how, &set, NULL);
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(stop_sigs); i++)
+		sigaddset(&sa.sa_mask, stop_sigs[i]);
+	sa.sa_flags = SA_RESETHAND;
+	for (i = 0; i < ARRAY_SIZE(stop_sigs); i++) {
+		/* An ignored signal (nohup) stays ignored. */
+		if (!sigaction(stop_sigs[i], NULL, &old) &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(stop_sigs[i], &sa, NULL);
+	}
+}
+
+/*
+ * cok_img_create(), with the temporary file's name known to the handler
+ * before any of those signals can be taken.
+ */
+static int create_image(struct dump *d)
+{
+	int err;
+
+	catch_stop_signals();
+	block_stop_signals(SIG_BLOCK);
+	err = cok_img_create(&d->w, d->out, realtime_ns(), 0);
+	if (!err && d->w.tmp_path &&
+	    strlen(d->w.tmp_path) < sizeof(sig_tmp)) {
+		strcpy(sig_tmp, d->w.tmp_path);
+		sig_tmp_set = 1;
+	}
+	block_stop_signals(SIG_UNBLOCK);
+	return err;
+}
+
 static int write_image(struct dump *d)
 {
 	int err;
 
-	err = cok_img_create(&d->w, d->out, realtime_ns(), 0);
+	err = create_image(d);
 	if (!err)
 		err = write_meta(d);
 	if (!err)
@@ -567,9 +706,10 @@ static int write_image(struct dump *d)
 		fail(d, COK_EXIT_SYSTEM, "%s", d->w.err ?
 		     cok_img_writer_error(&d->w) : strerror(-err));
 		cok_img_abort(&d->w);
-		return COK_EXIT_SYSTEM;
 	}
-	return COK_EXIT_OK;
+	/* Renamed or removed: no name for the handler to remove. */
+	sig_tmp_set = 0;
+	return err ? COK_EXIT_SYSTEM : COK_EXIT_OK;
 }
 
 /* ---- the verb ------------------------------------------------------------ */
@@ -677,6 +817,11 @@ static int run_dump(struct cok_nl *nl, struct dump *d, enum after_dump after)
 		ret = write_image(d);
 	release_segment(d);
 	d->t_end = now_ns();
+	if (ret && d->gone) {
+		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": %s; no image written\n",
+			d->app, d->why);
+		return ret;
+	}
 	if (ret) {
 		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": %s; it is left frozen (`cokctl thaw %" PRIu32 "` lets it go on)\n",
 			d->app, d->why, d->app);

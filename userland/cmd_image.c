@@ -38,11 +38,6 @@ static void prot_str(uint32_t prot, char out[4])
 	out[3] = '\0';
 }
 
-static const char *kind_str(uint32_t kind)
-{
-	return kind == COK_IMG_FILE_STDIO ? "stdio" : "regular";
-}
-
 /* The XCR0 components, as "x87 SSE AVX". */
 static void xcr0_str(uint64_t xcr0, char *buf, size_t len)
 {
@@ -163,7 +158,7 @@ static void info_files(const struct cok_img *img)
 
 		cok_img_open_flags(f->flags, flags, sizeof(flags));
 		printf("%4" PRId32 "  %-7s  %12" PRIu64 "  %-*s  ", f->fd,
-		       kind_str(f->kind), f->offset, (int)w, flags);
+		       cok_img_file_kind_name(f->kind), f->offset, (int)w, flags);
 		print_word(img->files[i].path);
 		putchar('\n');
 	}
@@ -264,7 +259,7 @@ static void json_app(const struct cok_img *img)
 
 		cok_img_open_flags(f->flags, flags, sizeof(flags));
 		printf("%s{\"fd\":%" PRId32 ",\"kind\":\"%s\",\"flags\":\"%s\",\"offset\":%" PRIu64 ",\"size\":%" PRIu64 ",\"path\":",
-		       i ? "," : "", f->fd, kind_str(f->kind), flags,
+		       i ? "," : "", f->fd, cok_img_file_kind_name(f->kind), flags,
 		       f->offset, f->size);
 		cok_json_string(stdout, img->files[i].path);
 		putchar('}');

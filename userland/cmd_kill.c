@@ -44,7 +44,7 @@ static int is_proxy(uint32_t pid)
 
 /* The app's state as ps shows it; "" when it is gone. */
 static int app_state(struct cok_nl *nl, uint32_t id, char *state, size_t len,
-		     uint32_t *pid)
+		     uint32_t *pid, uint32_t *uid)
 {
 	struct cok_app_list list;
 	size_t i;
@@ -56,6 +56,7 @@ static int app_state(struct cok_nl *nl, uint32_t id, char *state, size_t len,
 		if (list.v[i].id == id) {
 			snprintf(state, len, "%s", list.v[i].state);
 			*pid = list.v[i].pid;
+			*uid = list.v[i].uid;
 		}
 	}
 	cok_apps_free(&list);
@@ -65,15 +66,20 @@ static int app_state(struct cok_nl *nl, uint32_t id, char *state, size_t len,
 /* Signal the proxy; with wait, until the app is gone (5 s at most). */
 int cok_kill_app(struct cok_nl *nl, uint32_t id, bool wait)
 {
+	uint32_t pid = 0, uid = 0;
 	char state[32];
-	uint32_t pid = 0;
 	int tries;
 
-	if (app_state(nl, id, state, sizeof(state), &pid))
+	if (app_state(nl, id, state, sizeof(state), &pid, &uid))
 		return cok_nl_failure(nl);
 	if (!state[0]) {
 		fprintf(stderr, "cokctl: kill: no app %" PRIu32 "\n", id);
 		return COK_EXIT_REFUSED;
+	}
+	if (!pid && uid != (uint32_t)geteuid()) {
+		fprintf(stderr, "cokctl: kill: app %" PRIu32 " belongs to another user (uid %" PRIu32 "): %s\n",
+			id, uid, strerror(EPERM));
+		return COK_EXIT_PERM;
 	}
 	if (!pid || !is_proxy(pid)) {
 		fprintf(stderr,
@@ -96,7 +102,7 @@ int cok_kill_app(struct cok_nl *nl, uint32_t id, bool wait)
 		return err == EPERM ? COK_EXIT_PERM : COK_EXIT_SYSTEM;
 	}
 	for (tries = 0; wait && tries < 500; tries++) {
-		if (app_state(nl, id, state, sizeof(state), &pid))
+		if (app_state(nl, id, state, sizeof(state), &pid, &uid))
 			return cok_nl_failure(nl);
 		if (!state[0])
 			return COK_EXIT_OK;

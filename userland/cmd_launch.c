@@ -267,33 +267,11 @@ static int launch_failed(const char *prog, struct cok_ioc_launch *l, int err)
 	       COK_EXIT_SYSTEM : COK_EXIT_REFUSED;
 }
 
-/* The app runs: map its memory and be its proxy until it ends. */
-static int serve(struct cok_proxy *p, const struct cok_ioc_launch *l)
+/* The app runs: be its proxy until it ends. */
+static int serve(struct cok_proxy *p)
 {
-	const char *why;
-	void *mem;
-	int ret;
-
-	mem = mmap(NULL, l->mem_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   p->devfd, 0);
-	if (mem == MAP_FAILED) {
-		dprintf(p->errfd, "cokctl: app %" PRIu32
-			": cannot map the enclave memory: %s\n", p->app_id,
-			strerror(errno));
-		ioctl(p->devfd, COK_IOC_KILL);
-		return COK_EXIT_SYSTEM;
-	}
-	ret = cok_appmem_init(&p->mem, mem, l->mem_bytes, &why);
-	if (ret) {
-		dprintf(p->errfd, "cokctl: app %" PRIu32 ": %s\n", p->app_id,
-			why);
-		ioctl(p->devfd, COK_IOC_KILL);
-		return COK_EXIT_SYSTEM;
-	}
-	ret = cok_proxy_run(p);
-	cok_appmem_fini(&p->mem);
-	munmap(mem, l->mem_bytes);
-	return ret;
+	cok_appmem_init(&p->mem, p->devfd);
+	return cok_proxy_run(p);
 }
 
 int cok_cmd_launch(int argc, char **argv)
@@ -401,7 +379,7 @@ int cok_cmd_launch(int argc, char **argv)
 		ret = 128 + cok_proxy_stop_signal();
 		goto out;
 	}
-	ret = serve(&p, &l);
+	ret = serve(&p);
 out:
 	if (img.data)
 		munmap(img.data, img.size);

@@ -53,6 +53,7 @@ int cok_apps_fetch(struct cok_nl *nl, struct cok_app_list *out)
 			app.core = j;
 			app.cpu = c->cpu;
 			app.pid = c->app_pid;
+			app.uid = c->app_uid;
 			snprintf(app.state, sizeof(app.state), "%s",
 				 c->app_state[0] ? c->app_state : "-");
 			ret = add_app(out, &app);

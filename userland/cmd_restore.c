@@ -3,9 +3,13 @@
  * cokctl restore FILE: bring a dumped app back and be its proxy.
  *
  *  1. The whole image is checked (every checksum) before anything else.
- *  2. Its files are reopened at their descriptor numbers and offsets;
- *     standard input, output and error are ours.  A file that cannot be
- *     reopened refuses the restore, before the enclave is touched.
+ *  2. Its files are reopened at their descriptor numbers and offsets,
+ *     fds 0-2 included when they were files, /dev/null or another
+ *     character device; a standard fd that was a terminal, pipe or socket
+ *     (or of an old image, which does not say) is ours.  A file that
+ *     cannot be reopened refuses the restore, before the enclave is
+ *     touched.  From here on our messages go to p->errfd, a copy of our
+ *     stderr: fd 2 may now be the app's file.
  *  3. COK_IOC_RESTORE: the co-kernel rebuilds the app (regions, zeroed;
  *     registers; FPU state) on a free core and keeps it frozen.
  *  4. The image's page extents are written into the app's memory
@@ -82,63 +86,146 @@ static uint64_t t_verified, t_rebuilt, t_written;
 /* open(2) flags a reopen keeps: access mode, append, sync, cloexec... */
 #define REOPEN_DROP	(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)
 
-static int reopen_one(const struct cok_img_fileref *fr, const char *image)
-{
-	const struct cok_img_file *f = fr->file;
-	struct stat st;
-	int fd, nfd;
+/* What the restore prints before anything is rebuilt: on our stderr. */
+struct reopen {
+	const char *image;
+	int errfd;		/* the caller's stderr, whatever fd 2 becomes */
+	bool verbose;
+};
 
-	fd = open(fr->path, (int)(f->flags & ~(uint32_t)REOPEN_DROP));
-	if (fd < 0) {
-		fprintf(stderr, "cokctl: restore %s: cannot reopen fd %d (%s): %s\n",
-			image, f->fd, fr->path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size < f->offset) {
-		fprintf(stderr, "cokctl: restore %s: fd %d (%s) is no longer the file the app had open (now %lld bytes, the app was at offset %" PRIu64 ")\n",
-			image, f->fd, fr->path, (long long)st.st_size,
+/* A regular file still holds what the app had read or written: seek. */
+static int seek_regular(const struct reopen *ro, const struct cok_img_file *f,
+			const char *path, int fd, const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size < f->offset) {
+		dprintf(ro->errfd, "cokctl: restore %s: fd %d (%s) is no longer the file the app had open (now %lld bytes, the app was at offset %" PRIu64 ")\n",
+			ro->image, f->fd, path, (long long)st->st_size,
 			(uint64_t)f->offset);
-		close(fd);
 		return -1;
 	}
 	if (lseek(fd, (off_t)f->offset, SEEK_SET) < 0) {
-		fprintf(stderr, "cokctl: restore %s: fd %d (%s): seek: %s\n",
-			image, f->fd, fr->path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (fd == f->fd)
-		return 0;
-	nfd = dup3(fd, f->fd, f->flags & O_CLOEXEC);
-	close(fd);
-	if (nfd < 0) {
-		fprintf(stderr, "cokctl: restore %s: fd %d (%s): %s\n", image,
-			f->fd, fr->path, strerror(errno));
+		dprintf(ro->errfd, "cokctl: restore %s: fd %d (%s): seek: %s\n",
+			ro->image, f->fd, path, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-/* The app's own descriptors, at their numbers (ours are hidden above). */
-static int reopen_files(const struct cok_img *img, const char *image,
+/* The file of fr open again (a regular file at its offset), or -1. */
+static int open_recorded(const struct reopen *ro,
+			 const struct cok_img_fileref *fr)
+{
+	const struct cok_img_file *f = fr->file;
+	const char *path = f->kind == COK_IMG_FILE_DEVNULL ? "/dev/null" :
+			   fr->path;
+	struct stat st;
+	int fd;
+
+	fd = open(path, (int)(f->flags & ~(uint32_t)REOPEN_DROP));
+	if (fd < 0) {
+		dprintf(ro->errfd, "cokctl: restore %s: cannot reopen fd %d (%s): %s\n",
+			ro->image, f->fd, path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		dprintf(ro->errfd, "cokctl: restore %s: fd %d (%s): %s\n",
+			ro->image, f->fd, path, strerror(errno));
+	} else if (f->kind == COK_IMG_FILE_REGULAR) {
+		if (!seek_regular(ro, f, path, fd, &st))
+			return fd;
+	} else if (S_ISCHR(st.st_mode)) {
+		return fd;
+	} else {
+		dprintf(ro->errfd, "cokctl: restore %s: fd %d (%s) is no longer a character device\n",
+			ro->image, f->fd, path);
+	}
+	close(fd);
+	return -1;
+}
+
+static int reopen_one(const struct reopen *ro, const struct cok_img_fileref *fr)
+{
+	const struct cok_img_file *f = fr->file;
+	int fd, nfd;
+
+	fd = open_recorded(ro, fr);
+	if (fd < 0)
+		return -1;
+	if (fd == f->fd)
+		return 0;
+	nfd = dup3(fd, f->fd, f->flags & O_CLOEXEC);
+	close(fd);
+	if (nfd < 0) {
+		dprintf(ro->errfd, "cokctl: restore %s: fd %d (%s): %s\n",
+			ro->image, f->fd, fr->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* -v: what standard descriptor fd of the restored app is. */
+static void say_std_fd(const struct reopen *ro, int fd,
+		       const struct cok_img_fileref *fr)
+{
+	static const char *const names[] = {
+		"standard input", "standard output", "standard error"
+	};
+	const struct cok_img_file *f = fr ? fr->file : NULL;
+	char flags[128];
+
+	if (!ro->verbose)
+		return;
+	if (f && f->kind == COK_IMG_FILE_REGULAR) {
+		cok_img_open_flags(f->flags, flags, sizeof(flags));
+		dprintf(ro->errfd, "cokctl: restore %s: fd %d: %s reopened at offset %" PRIu64 " (%s)\n",
+			ro->image, fd, fr->path, (uint64_t)f->offset, flags);
+	} else if (f && cok_img_file_reopened(f->kind)) {
+		cok_img_open_flags(f->flags, flags, sizeof(flags));
+		dprintf(ro->errfd, "cokctl: restore %s: fd %d: %s reopened (%s)\n",
+			ro->image, fd, f->kind == COK_IMG_FILE_DEVNULL ?
+			"/dev/null" : fr->path, flags);
+	} else if (f && f->kind != COK_IMG_FILE_STDIO) {
+		dprintf(ro->errfd, "cokctl: restore %s: fd %d: this cokctl's %s (the app's was a %s)\n",
+			ro->image, fd, names[fd],
+			f->kind == COK_IMG_FILE_TTY ? "terminal" :
+			cok_img_file_kind_name(f->kind));
+	} else {
+		dprintf(ro->errfd, "cokctl: restore %s: fd %d: this cokctl's %s (%s)\n",
+			ro->image, fd, names[fd],
+			f ? "the image, of an older cokctl, does not say what the app's was" :
+			"the app did not have it open");
+	}
+}
+
+/*
+ * The app's own descriptors, at their numbers (ours are hidden above):
+ * files, /dev/null and character devices reopened, fds 0-2 that were a
+ * terminal, pipe or socket left as ours.
+ */
+static int reopen_files(const struct cok_img *img, const struct reopen *ro,
 			const struct cok_proxy *p)
 {
+	const struct cok_img_fileref *std[3] = { NULL, NULL, NULL };
 	size_t i;
+	int fd;
 
 	for (i = 0; i < img->nfiles; i++) {
 		const struct cok_img_fileref *fr = &img->files[i];
 
-		if (fr->file->kind != COK_IMG_FILE_REGULAR)
-			continue;	/* stdio: the caller's */
+		if (fr->file->fd <= 2)
+			std[fr->file->fd] = fr;
+		if (!cok_img_file_reopened(fr->file->kind))
+			continue;	/* the caller's */
 		if (cok_proxy_private_fd(p, fr->file->fd)) {
-			fprintf(stderr, "cokctl: restore %s: fd %d is taken by cokctl itself; raise the open-file limit (ulimit -n)\n",
-				image, fr->file->fd);
+			dprintf(ro->errfd, "cokctl: restore %s: fd %d is taken by cokctl itself; raise the open-file limit (ulimit -n)\n",
+				ro->image, fr->file->fd);
 			return -1;
 		}
-		if (reopen_one(fr, image))
+		if (reopen_one(ro, fr))
 			return -1;
 	}
+	for (fd = 0; fd <= 2; fd++)
+		say_std_fd(ro, fd, std[fd]);
 	return 0;
 }
 
@@ -181,11 +268,11 @@ static struct cok_restore_block *build_block(const struct cok_img *img,
 	return b;
 }
 
-static int restore_failed(const char *image, struct cok_ioc_restore *r,
-			  int err)
+static int restore_failed(const struct cok_proxy *p, const char *image,
+			  struct cok_ioc_restore *r, int err)
 {
 	r->error[sizeof(r->error) - 1] = '\0';
-	fprintf(stderr, "cokctl: restore %s: %s\n", image,
+	dprintf(p->errfd, "cokctl: restore %s: %s\n", image,
 		r->error[0] ? r->error : strerror(err));
 	if (err == EPERM || err == EACCES)
 		return COK_EXIT_PERM;
@@ -194,53 +281,22 @@ static int restore_failed(const char *image, struct cok_ioc_restore *r,
 }
 
 /*
- * Page by page: a large memcpy may take glibc's non-temporal path,
- * several times slower under QEMU TCG than copies of 4 KiB.
+ * [va, va + len) of the app: a copy of src, or zeros (src NULL), written
+ * by the module through its page tables (a 2 MiB page at a time).  A
+ * restoring proxy may write the text pages the app may only read.
  */
-static void copy_pages(uint8_t *dst, const uint8_t *src, uint64_t len)
-{
-	uint64_t at;
-
-	for (at = 0; at < len; at += COK_IMG_PAGE_SIZE) {
-		if (src)
-			memcpy(dst + at, src + at, COK_IMG_PAGE_SIZE);
-		else
-			memset(dst + at, 0, COK_IMG_PAGE_SIZE);
-	}
-}
-
-/*
- * [va, va + len) of the app: a copy of src, or zeros (src NULL), through
- * its page tables, in pieces as long as they are contiguous in our
- * mapping (a 2 MiB page is one piece).  Read access: text pages are
- * read-only for the app, not for us.
- */
-static int fill(struct cok_proxy *p, uint64_t cr3, uint64_t va, uint64_t len,
+static int fill(struct cok_proxy *p, uint64_t va, uint64_t len,
 		const uint8_t *src)
 {
-	while (len) {
-		struct iovec iov[64];
-		uint64_t bytes = 0;
-		int i, n = 0;
-
-		if (cok_appmem_iov(&p->mem, cr3, COK_ACC_READ, &va, &len, iov,
-				   64, &n, &bytes))
-			return -1;
-		for (i = 0; i < n; i++) {
-			copy_pages(iov[i].iov_base, src, iov[i].iov_len);
-			if (src)
-				src += iov[i].iov_len;
-		}
-	}
-	return 0;
+	return src ? cok_appmem_write(&p->mem, va, src, len) :
+		     cok_appmem_zero(&p->mem, va, len);
 }
 
 /*
  * Every page of every region: the extents' data, zeros between them
  * (COK_RESTORE_FILLS_ALL: the co-kernel did not zero its 2 MiB pages).
  */
-static int write_pages(struct cok_proxy *p, const struct cok_img *img,
-		       uint64_t cr3)
+static int write_pages(struct cok_proxy *p, const struct cok_img *img)
 {
 	size_t x = 0;
 	uint32_t g;
@@ -255,12 +311,12 @@ static int write_pages(struct cok_proxy *p, const struct cok_img *img,
 				&img->extents[x] : NULL;
 			uint64_t gap = (e ? e->addr : end) - va;
 
-			if (gap && fill(p, cr3, va, gap, NULL))
+			if (gap && fill(p, va, gap, NULL))
 				return -1;
 			va += gap;
 			if (!e)
 				break;
-			if (fill(p, cr3, e->addr, e->size, e->data))
+			if (fill(p, e->addr, e->size, e->data))
 				return -1;
 			va = e->addr + e->size;
 			x++;
@@ -269,25 +325,16 @@ static int write_pages(struct cok_proxy *p, const struct cok_img *img,
 	return x == img->nextents ? 0 : -1;
 }
 
-/* Map the enclave, fill the app, let it go, and serve it. */
+/* Fill the app, let it go, and serve it. */
 static int serve(struct cok_proxy *p, const struct cok_img *img,
 		 const struct cok_ioc_restore *r)
 {
-	const char *why;
-	void *mem;
-	int ret;
+	const char *why = NULL;
+	int ret = 0;
 
-	mem = mmap(NULL, r->mem_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   p->devfd, 0);
-	if (mem == MAP_FAILED) {
-		dprintf(p->errfd, "cokctl: app %" PRIu32 ": cannot map the enclave memory: %s\n",
-			p->app_id, strerror(errno));
-		ioctl(p->devfd, COK_IOC_KILL);
-		return COK_EXIT_SYSTEM;
-	}
-	ret = cok_appmem_init(&p->mem, mem, r->mem_bytes, &why);
+	cok_appmem_init(&p->mem, p->devfd);
 	t_rebuilt = cok_proxy_now_ns();
-	if (!ret && write_pages(p, img, r->cr3)) {
+	if (write_pages(p, img)) {
 		why = "a page of the image is outside the restored app's memory";
 		ret = -1;
 	}
@@ -308,14 +355,9 @@ static int serve(struct cok_proxy *p, const struct cok_img *img,
 		dprintf(p->errfd, "cokctl: app %" PRIu32 ": %s\n", p->app_id,
 			why);
 		ioctl(p->devfd, COK_IOC_KILL);
-		cok_appmem_fini(&p->mem);
-		munmap(mem, r->mem_bytes);
 		return COK_EXIT_SYSTEM;
 	}
-	ret = cok_proxy_run(p);
-	cok_appmem_fini(&p->mem);
-	munmap(mem, r->mem_bytes);
-	return ret;
+	return cok_proxy_run(p);
 }
 
 static int do_restore(struct cok_proxy *p, const struct cok_img *img,
@@ -332,7 +374,7 @@ static int do_restore(struct cok_proxy *p, const struct cok_img *img,
 	if (!b || !strings) {
 		free(b);
 		free(strings);
-		fprintf(stderr, "cokctl: restore: out of memory\n");
+		dprintf(p->errfd, "cokctl: restore: out of memory\n");
 		return COK_EXIT_SYSTEM;
 	}
 	r->block = (uintptr_t)b;
@@ -347,7 +389,7 @@ static int do_restore(struct cok_proxy *p, const struct cok_img *img,
 	free(b);
 	free(strings);
 	if (ret)
-		return restore_failed(image, r, ret);
+		return restore_failed(p, image, r, ret);
 	p->app_id = r->app_id;
 	return serve(p, img, r);
 }
@@ -364,6 +406,7 @@ int cok_cmd_restore(int argc, char **argv)
 	};
 	struct cok_proxy p = { .devfd = -1, .errfd = -1 };
 	struct cok_ioc_restore r;
+	struct reopen ro;
 	uint32_t enclave = 0;
 	int32_t core = -1;
 	struct cok_img img;
@@ -418,7 +461,9 @@ int cok_cmd_restore(int argc, char **argv)
 		return ret == -EBADMSG ? COK_EXIT_BAD_IMAGE : COK_EXIT_SYSTEM;
 	}
 	ret = cok_proxy_open(&p, "restoring");
-	if (!ret && reopen_files(&img, image, &p))
+	ro = (struct reopen){ .image = image, .errfd = p.errfd,
+			      .verbose = p.verbose };
+	if (!ret && reopen_files(&img, &ro, &p))
 		ret = COK_EXIT_REFUSED;
 	if (!ret) {
 		memset(&r, 0, sizeof(r));

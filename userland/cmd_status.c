@@ -51,6 +51,7 @@ static int parse_core(struct nlattr *nest, struct cok_core_status *c)
 	get_u64(tb[COK_CORE_A_FOREIGN], &c->foreign);
 	get_u32(tb[COK_CORE_A_APP_ID], &c->app_id);
 	get_u32(tb[COK_CORE_A_APP_PID], &c->app_pid);
+	get_u32(tb[COK_CORE_A_APP_UID], &c->app_uid);
 	get_str(tb[COK_CORE_A_APP_STATE], c->app_state, sizeof(c->app_state));
 	get_str(tb[COK_CORE_A_REASON], c->reason, sizeof(c->reason));
 	return 0;

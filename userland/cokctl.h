@@ -77,7 +77,8 @@ struct cok_core_status {
 	uint64_t nmis;
 	uint64_t foreign;
 	uint32_t app_id;		/* 0: no app on the core */
-	uint32_t app_pid;
+	uint32_t app_pid;		/* 0: not shown (another user's) */
+	uint32_t app_uid;
 	char app_state[16];
 	char reason[COK_LOST_REASON_LEN];	/* stage "dead": why */
 };
@@ -113,7 +114,8 @@ struct cok_app_info {
 	uint32_t enclave;
 	uint32_t core;		/* index in the enclave */
 	uint32_t cpu;		/* Linux CPU number */
-	uint32_t pid;		/* its proxy; 0 if none */
+	uint32_t pid;		/* its proxy; 0 if none or not shown */
+	uint32_t uid;		/* its owner */
 	char state[32];
 };
 

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A fake enclave for the host tests, see fake_enclave.h.  Its own page
- * walk (fake_walk) is deliberately separate from appmem.c's.
+ * walk (fake_walk, for fake_poke and fake_peek) is deliberately separate
+ * from xemem/pgwalk.h's, which fake_app_mem runs as the module does.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fake_enclave.h"
-#include "appmem.h"
 #include "../xemem/channel.h"
 
 static void die(const char *what)
@@ -72,17 +73,38 @@ uint64_t fake_page(struct fake_enclave *fe, int c)
 	return fe->phys[c] + off;
 }
 
-void *fake_host(struct fake_enclave *fe, uint64_t phys)
+int fake_chunk_of(const struct fake_enclave *fe, uint64_t phys)
 {
 	uint32_t i;
 
 	for (i = 0; i < fe->nchunks; i++) {
 		if (phys >= fe->phys[i] && phys - fe->phys[i] < COK_CHUNK_SIZE)
-			return fe->mem + ((uint64_t)i << COK_CHUNK_SHIFT) +
-			       (phys - fe->phys[i]);
+			return (int)i;
 	}
-	die("physical address outside the chunks");
-	return NULL;
+	return -1;
+}
+
+void *fake_lookup(struct fake_enclave *fe, uint64_t phys)
+{
+	int c = fake_chunk_of(fe, phys);
+
+	if (c < 0)
+		return NULL;
+	return fe->mem + ((uint64_t)c << COK_CHUNK_SHIFT) + (phys - fe->phys[c]);
+}
+
+void *fake_host(struct fake_enclave *fe, uint64_t phys)
+{
+	void *h = fake_lookup(fe, phys);
+
+	if (!h)
+		die("physical address outside the chunks");
+	return h;
+}
+
+const uint64_t *fake_table(void *ctx, uint64_t phys)
+{
+	return fake_lookup(ctx, phys & COK_PTE_ADDR);
 }
 
 /* The table entry for va at level shift, creating tables down to it. */
@@ -209,4 +231,73 @@ void fake_peek(struct fake_enclave *fe, uint64_t va, void *dst,
 		d += step;
 		len -= step;
 	}
+}
+
+/* --- COK_IOC_APP_MEM, as kmod/appmem.c ---------------------------------- */
+
+/*
+ * The app's bytes at va for an access and the length of their run (one
+ * page, cut at its chunk's end), or NULL: app_bytes() of the module.
+ */
+static uint8_t *app_bytes(struct fake_enclave *fe, uint64_t va, int write,
+			  uint64_t *len)
+{
+	uint64_t phys, span, off;
+	int c;
+
+	if (cok_pgwalk(fe->cr3, va, write, fake_table, fe, &phys, &span))
+		return NULL;
+	c = fake_chunk_of(fe, phys);
+	if (c <= 0)		/* outside the enclave, or chunk 0 */
+		return NULL;
+	off = phys - fe->phys[c];
+	*len = span < COK_CHUNK_SIZE - off ? span : COK_CHUNK_SIZE - off;
+	return fe->mem + ((uint64_t)c << COK_CHUNK_SHIFT) + off;
+}
+
+int fake_app_mem(struct fake_enclave *fe, struct cok_ioc_app_mem *m)
+{
+	uint8_t *buf = (uint8_t *)(uintptr_t)m->buf;
+	int write;
+
+	fe->app_mem_calls++;
+	if (m->pad || m->op < COK_MEM_READ || m->op > COK_MEM_PROBE_WRITE)
+		return -EINVAL;
+	if (!cok_user_range_ok(m->va, m->len))
+		return -EFAULT;
+	if (!fe->restoring && fe->idle)
+		return -EBUSY;
+	write = m->op == COK_MEM_WRITE || m->op == COK_MEM_ZERO ||
+		m->op == COK_MEM_PROBE_WRITE;
+	if (fe->restoring)
+		write = 0;
+	m->done = 0;
+	while (m->done < m->len) {
+		uint64_t run;
+		uint8_t *app = app_bytes(fe, m->va + m->done, write, &run);
+
+		if (!app)
+			return 0;
+		if (run > m->len - m->done)
+			run = m->len - m->done;
+		switch (m->op) {
+		case COK_MEM_READ:
+		case COK_MEM_WRITE:
+			/* copy_to_user / copy_from_user on a NULL buffer. */
+			if (!buf)
+				return -EFAULT;
+			if (m->op == COK_MEM_READ)
+				memcpy(buf + m->done, app, run);
+			else
+				memcpy(app, buf + m->done, run);
+			break;
+		case COK_MEM_ZERO:
+			memset(app, 0, run);
+			break;
+		default:	/* a probe */
+			break;
+		}
+		m->done += run;
+	}
+	return 0;
 }

@@ -8,7 +8,11 @@
 #ifndef COKCTL_FAKE_ENCLAVE_H
 #define COKCTL_FAKE_ENCLAVE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "../xemem/cokdev.h"	/* struct cok_ioc_app_mem */
+#include "../xemem/pgwalk.h"	/* COK_PTE_*, cok_pgwalk */
 
 #define FAKE_MAX_CHUNKS	64
 
@@ -21,6 +25,10 @@ struct fake_enclave {
 	uint64_t cr3;			/* the PML4, physical */
 	int table_chunk;		/* where new page tables go */
 	uint64_t table_flags;		/* flags of new upper-level entries */
+	/* The app's state as COK_IOC_APP_MEM sees it (fake_app_mem). */
+	bool idle;			/* not in a forwarded call: -EBUSY */
+	bool restoring;			/* a restoring proxy: writes need read */
+	uint64_t app_mem_calls;		/* COK_IOC_APP_MEM served */
 };
 
 /* nchunks chunks at the given physical bases (2 MiB-aligned). */
@@ -32,6 +40,14 @@ void fake_fini(struct fake_enclave *fe);
 uint64_t fake_page(struct fake_enclave *fe, int c);
 /* The host address of a physical address (must be in a chunk). */
 void *fake_host(struct fake_enclave *fe, uint64_t phys);
+/* The chunk holding phys, or -1; the host address of phys, or NULL. */
+int fake_chunk_of(const struct fake_enclave *fe, uint64_t phys);
+void *fake_lookup(struct fake_enclave *fe, uint64_t phys);
+/*
+ * cok_table_fn for cok_pgwalk (ctx: the fake enclave): a table anywhere
+ * in the chunks, NULL outside them, as the module's enclave_table().
+ */
+const uint64_t *fake_table(void *ctx, uint64_t phys);
 /* Physical address of chunk c + off. */
 uint64_t fake_phys(const struct fake_enclave *fe, int c, uint64_t off);
 
@@ -59,5 +75,16 @@ void fake_poke(struct fake_enclave *fe, uint64_t va, const void *src,
 	       uint64_t len);
 void fake_peek(struct fake_enclave *fe, uint64_t va, void *dst,
 	       uint64_t len);
+
+/*
+ * Serves one COK_IOC_APP_MEM as kmod/appmem.c does, with fe->cr3 as the
+ * app's CR3: 0 (m->done set) or -errno.  -EINVAL for a bad op or pad,
+ * -EFAULT for a range outside user space (or a NULL buffer to copy
+ * with), -EBUSY when fe->idle (unless fe->restoring).  The walk is
+ * cok_pgwalk through fake_table; a frame counts only inside a chunk
+ * other than chunk 0; copies go run by run (a page, cut at its chunk's
+ * end).  When fe->restoring, writes need only read permission.
+ */
+int fake_app_mem(struct fake_enclave *fe, struct cok_ioc_app_mem *m);
 
 #endif /* COKCTL_FAKE_ENCLAVE_H */

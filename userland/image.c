@@ -105,6 +105,29 @@ const char *cok_img_type_name(uint32_t type)
 	return "unknown";
 }
 
+const char *cok_img_file_kind_name(uint32_t kind)
+{
+	static const char *const names[] = {
+		[COK_IMG_FILE_REGULAR] = "regular",
+		[COK_IMG_FILE_STDIO] = "stdio",
+		[COK_IMG_FILE_TTY] = "tty",
+		[COK_IMG_FILE_PIPE] = "pipe",
+		[COK_IMG_FILE_SOCKET] = "socket",
+		[COK_IMG_FILE_DEVNULL] = "null",
+		[COK_IMG_FILE_CHARDEV] = "chardev",
+	};
+
+	if (kind < ARRAY_SIZE(names) && names[kind])
+		return names[kind];
+	return "unknown";
+}
+
+bool cok_img_file_reopened(uint32_t kind)
+{
+	return kind == COK_IMG_FILE_REGULAR || kind == COK_IMG_FILE_DEVNULL ||
+	       kind == COK_IMG_FILE_CHARDEV;
+}
+
 static void append(char *buf, size_t len, size_t *at, const char *s)
 {
 	int n;
@@ -322,6 +345,7 @@ int cok_img_create(struct cok_img_writer *w, const char *final_path,
 
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
+	w->sync_dir = fsync;
 	w->flags = flags;
 	w->created_ns = created_ns ? created_ns : realtime_ns();
 	if (flags & ~COK_IMG_NOREPLACE)
@@ -508,7 +532,12 @@ static int w_rename(struct cok_img_writer *w)
 	return 0;
 }
 
-/* The rename is durable once the directory is synced. */
+/*
+ * The rename is durable once the directory is synced.  If that fails,
+ * the image stays in place (complete and synced itself, it replaced the
+ * previous one already; removing it would lose both): the failure is
+ * reported, the caller decides.
+ */
 static int w_sync_dir(struct cok_img_writer *w)
 {
 	const char *slash = strrchr(w->final_path, '/');
@@ -518,12 +547,12 @@ static int w_sync_dir(struct cok_img_writer *w)
 
 	dir_of(w->final_path, dirlen, dir, sizeof(dir));
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || (fsync(fd) && errno != EINVAL)) {
+	if (fd < 0 || (w->sync_dir(fd) && errno != EINVAL)) {
 		err = errno;
 		if (fd >= 0)
 			close(fd);
-		unlink(w->final_path);
-		return w_fail(w, err, "syncing %s: %s", dir, strerror(err));
+		return w_fail(w, err, "syncing directory %s: %s (%s is complete and in place, but its rename may not survive a crash)",
+			      dir, strerror(err), w->final_path);
 	}
 	close(fd);
 	return 0;
@@ -799,14 +828,15 @@ static int check_file(struct walk *w, uint64_t k, uint64_t at,
 					at + i);
 	if (f->fd < 0)
 		return FILE_BAD("fd %" PRId32 " is negative", f->fd);
-	if (f->kind != COK_IMG_FILE_REGULAR && f->kind != COK_IMG_FILE_STDIO)
-		return FILE_BAD("kind %" PRIu32 " is not valid (1 regular, 2 stdio)",
-				f->kind);
-	if (f->kind == COK_IMG_FILE_STDIO && f->fd > 2)
-		return FILE_BAD("fd %" PRId32 " is not 0-2 but of kind stdio",
-				f->fd);
-	if (f->kind == COK_IMG_FILE_REGULAR && !f->path_len)
-		return FILE_BAD("a regular file without a path");
+	if (f->kind < COK_IMG_FILE_REGULAR || f->kind > COK_IMG_FILE_KIND_MAX)
+		return FILE_BAD("kind %" PRIu32 " is not valid (1-%d: regular, stdio, tty, pipe, socket, null, chardev)",
+				f->kind, COK_IMG_FILE_KIND_MAX);
+	if (f->kind != COK_IMG_FILE_REGULAR && f->fd > 2)
+		return FILE_BAD("fd %" PRId32 " is not 0-2 but of kind %s",
+				f->fd, cok_img_file_kind_name(f->kind));
+	if (cok_img_file_reopened(f->kind) && !f->path_len)
+		return FILE_BAD("a file of kind %s without a path",
+				cok_img_file_kind_name(f->kind));
 	if ((f->flags & LX_O_ACCMODE) == LX_O_ACCMODE)
 		return FILE_BAD("flags 0%" PRIo32 ": access mode 3 is not valid",
 				f->flags);

@@ -14,7 +14,9 @@
  *	}
  *
  * The writer checks no content: it writes the records it is given, in
- * the order given; the reader checks everything.
+ * the order given; the reader checks everything.  If only the fsync of
+ * the directory after the rename fails, commit reports it but FILE stays
+ * (complete, and already in the place of any previous image).
  *
  * Reader: cok_img_open() maps a file and cok_img_parse() checks a
  * buffer; both refuse anything that is not a complete, intact image of
@@ -52,6 +54,8 @@ struct cok_img_writer {
 	size_t rec_len;
 	size_t rec_cap;
 	char why[320];		/* the reason of the first failure */
+	/* fsync(2) of the directory after the rename; tests replace it. */
+	int (*sync_dir)(int fd);
 };
 
 int cok_img_create(struct cok_img_writer *w, const char *final_path,
@@ -141,6 +145,16 @@ int cok_img_check_extent(const struct cok_img *img, size_t i, char *why,
 /* --- helpers -------------------------------------------------------------- */
 
 const char *cok_img_type_name(uint32_t type);
+
+/* "regular", "tty", "pipe", ... (enum cok_img_file_kind); "unknown". */
+const char *cok_img_file_kind_name(uint32_t kind);
+
+/*
+ * A file of this kind is reopened by a restore (regular file, /dev/null,
+ * character device); the others (tty, pipe, socket, old images' stdio)
+ * are the restorer's own standard descriptor.
+ */
+bool cok_img_file_reopened(uint32_t kind);
 
 /* open(2) flags as words, "O_WRONLY|O_APPEND"; truncated to fit. */
 void cok_img_open_flags(uint32_t flags, char *buf, size_t len);

@@ -227,7 +227,6 @@ int cok_proxy_run(struct cok_proxy *p)
 		}
 		switch (ev.kind) {
 		case COK_EV_SYSCALL:
-			p->cr3 = ev.cr3;
 			for (i = 0; i < 6; i++)
 				arg[i] = ev.arg[i];
 			ret = cok_proxy_syscall(p, ev.nr, arg);

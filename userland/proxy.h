@@ -6,7 +6,7 @@
  *
  *   proxy.c           the event loop on /dev/ckpt_cokernel, signals
  *   proxy_syscalls.c  the forwarded system calls
- *   appmem.c          the app's memory (page walk)
+ *   appmem.c          the app's memory (copies made by the module)
  */
 #ifndef COKCTL_PROXY_H
 #define COKCTL_PROXY_H
@@ -24,7 +24,6 @@ struct cok_proxy {
 	bool verbose;		/* a summary line when the app ends */
 	uint64_t ncalls;	/* forwarded calls served */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at launch */
-	uint64_t cr3;		/* the app's PML4, of the current event */
 	struct cok_appmem mem;
 };
 
@@ -38,8 +37,8 @@ int cok_proxy_hide_fd(int fd);
 bool cok_proxy_private_fd(const struct cok_proxy *p, int fd);
 
 /*
- * Runs forwarded system call nr with args arg[6] for the app whose page
- * tables are at p->cr3.  Returns the value for the app: a result >= 0 or
+ * Runs forwarded system call nr with args arg[6] for the app, whose
+ * memory it reaches through p->mem.  Returns the value for the app: a result >= 0 or
  * -errno; -ENOSYS for a call the proxy does not forward.
  */
 int64_t cok_proxy_syscall(struct cok_proxy *p, uint64_t nr,

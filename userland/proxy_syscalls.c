@@ -6,14 +6,21 @@
  * argument registers and structure layouts (struct stat, iovec, ...) are
  * the same: each call is made natively, with the raw system call where
  * the C library would change the semantics, and with the app's buffers
- * reached in place through the mapping of its memory (appmem.c).  Reads
- * and writes go straight between the file and the app's pages
- * (readv/writev on host iovecs, no copy).
+ * copied in and out by the module (appmem.c).  A read or write moves
+ * through one bounce buffer per batch: the part of the app's buffers
+ * the app may access is measured first, so that a read never takes from
+ * a file bytes it cannot deliver.
  *
  * Pointer arguments are checked as Linux checks them: the whole range
  * must be in user space (else -EFAULT), and a transfer stops at the
- * first page that is not mapped with the access it needs - a short
- * count, or -EFAULT if not even the first byte could move.
+ * first page that is not mapped with the access it needs.  What happens
+ * there is Linux's own decision, not the proxy's: a batch that stops at
+ * such a page is laid out in the bounce buffer to end at an inaccessible
+ * guard, and the host call is given the app's length, so that the host
+ * kernel meets the hole at the same byte the app's kernel would - a
+ * short count (a regular file), -EFAULT with nothing taken (a pipe
+ * buffer that straddles the hole), the file's own answer first (EOF,
+ * EAGAIN, EBADF, ENOTDIR).  getdents64 is laid out the same way.
  *
  * The proxy's own file descriptors (the device, its stderr) sit at the
  * top of the fd table; to the app they do not exist (-EBADF).
@@ -25,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
@@ -38,8 +46,11 @@
 
 /* Linux's limit of one read or write (INT_MAX & PAGE_MASK). */
 #define MAX_RW_COUNT		0x7ffff000ULL
-/* A bounce buffer for the calls that cannot take an iovec. */
-#define BOUNCE_SIZE		65536
+/* The bounce buffer: one read or write batch, then an inaccessible guard. */
+#define BOUNCE_SIZE		(1UL << 20)
+#define GUARD_SIZE		(1UL << 20)
+/* getdents64 returns at most this much at once. */
+#define DENTS_MAX		65536
 
 /* Kernel layouts the proxy copies out as bytes. */
 #define KTERMIOS_SIZE		36	/* struct termios of <asm/termbits.h> */
@@ -49,10 +60,37 @@
 _Static_assert(sizeof(struct stat) == 144, "x86-64 struct stat");
 _Static_assert(sizeof(struct sysinfo) == 112, "x86-64 struct sysinfo");
 _Static_assert(sizeof(struct iovec) == 16, "x86-64 struct iovec");
+_Static_assert(DENTS_MAX <= BOUNCE_SIZE && DENTS_MAX <= GUARD_SIZE,
+	       "getdents64 fits the bounce buffer and its guard");
 
 typedef int64_t (*sc_fn)(struct cok_proxy *p, const uint64_t *a);
 
-static uint8_t bounce[BOUNCE_SIZE];
+/* BOUNCE_SIZE bytes, then GUARD_SIZE bytes the proxy cannot access. */
+static uint8_t *bounce;
+
+static int bounce_init(void)
+{
+	void *b;
+
+	if (bounce)
+		return 0;
+	b = mmap(NULL, BOUNCE_SIZE + GUARD_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (b == MAP_FAILED)
+		return -ENOMEM;
+	if (mprotect(b, BOUNCE_SIZE, PROT_READ | PROT_WRITE)) {
+		munmap(b, BOUNCE_SIZE + GUARD_SIZE);
+		return -ENOMEM;
+	}
+	bounce = b;
+	return 0;
+}
+
+/* The n bytes before the guard. */
+static inline uint8_t *before_guard(uint64_t n)
+{
+	return bounce + BOUNCE_SIZE - n;
+}
 
 /* Linux takes int and unsigned int arguments from the low 32 bits. */
 static inline int arg_int(uint64_t a)
@@ -73,7 +111,7 @@ static inline bool hidden(const struct cok_proxy *p, int fd)
 /* The app's path at va into buf[PATH_MAX]: 0 or -errno. */
 static int64_t get_path(struct cok_proxy *p, uint64_t va, char *buf)
 {
-	long r = cok_appmem_string(&p->mem, p->cr3, va, buf, PATH_MAX);
+	long r = cok_appmem_string(&p->mem, va, buf, PATH_MAX);
 
 	return r < 0 ? r : 0;
 }
@@ -81,10 +119,10 @@ static int64_t get_path(struct cok_proxy *p, uint64_t va, char *buf)
 static int64_t put(struct cok_proxy *p, uint64_t va, const void *src,
 		   size_t len)
 {
-	return cok_appmem_write(&p->mem, p->cr3, va, src, len);
+	return cok_appmem_write(&p->mem, va, src, len);
 }
 
-/* --- read and write: the app's buffers as host iovecs ------------------ */
+/* --- read and write: through the bounce buffer ------------------------- */
 
 struct seg {
 	uint64_t va;
@@ -103,70 +141,163 @@ static bool seekable_file(int fd)
 	return !fstat(fd, &st) && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
 }
 
-static ssize_t rw_native(int fd, enum rw_op op, const struct iovec *iov,
-			 int n, int64_t off)
+static ssize_t rw_native(int fd, enum rw_op op, void *buf, size_t n,
+			 int64_t off)
 {
 	if (op == RW_READ)
-		return off < 0 ? readv(fd, iov, n) : preadv(fd, iov, n, off);
-	return off < 0 ? writev(fd, iov, n) : pwritev(fd, iov, n, off);
+		return off < 0 ? read(fd, buf, n) : pread(fd, buf, n, off);
+	return off < 0 ? write(fd, buf, n) : pwrite(fd, buf, n, off);
 }
 
 /*
- * The app's buffer is bad: -EFAULT, unless Linux would have refused the
- * file first (EBADF, ESPIPE, EINVAL...); a zero-length call tells.
+ * The app's buffer is not in user space: -EFAULT, unless Linux would
+ * have refused the file first (EBADF, ESPIPE, EINVAL...); a zero-length
+ * call tells.
  */
 static int64_t fault_or_fd_error(int fd, enum rw_op op, int64_t off)
 {
-	if (rw_native(fd, op, NULL, 0, off) < 0)
+	if (rw_native(fd, op, bounce, 0, off) < 0)
 		return -errno;
 	return -EFAULT;
+}
+
+/* Where a batch stands in seg[]: segment i, bytes done in it. */
+struct rw_pos {
+	int i;
+	uint64_t at;
+};
+
+/*
+ * The next batch of seg[] from pos: at most BOUNCE_SIZE bytes that the
+ * app may access, up to the first byte it may not (*fault).  A write's
+ * bytes are copied from the app into the bounce buffer here.
+ */
+static uint64_t batch(struct cok_proxy *p, enum rw_op op,
+		      const struct seg *seg, int nseg, struct rw_pos pos,
+		      bool *fault)
+{
+	uint64_t bytes = 0;
+
+	for (; pos.i < nseg && bytes < BOUNCE_SIZE; pos.i++, pos.at = 0) {
+		uint64_t want = seg[pos.i].len - pos.at, got;
+
+		if (want > BOUNCE_SIZE - bytes)
+			want = BOUNCE_SIZE - bytes;
+		if (op == RW_READ) {
+			got = cok_appmem_probe(&p->mem, seg[pos.i].va + pos.at,
+					       want, COK_ACC_WRITE);
+		} else {
+			int64_t n = cok_appmem_op(&p->mem, COK_MEM_READ,
+						  seg[pos.i].va + pos.at,
+						  bounce + bytes, want);
+
+			got = n < 0 ? 0 : (uint64_t)n;
+		}
+		bytes += got;
+		if (got < want) {
+			*fault = true;
+			break;
+		}
+	}
+	return bytes;
+}
+
+/* Hands the n bytes at from of a read to the app's segments from *pos on. */
+static void scatter(struct cok_proxy *p, const struct seg *seg,
+		    struct rw_pos *pos, const uint8_t *from, uint64_t n)
+{
+	while (n) {
+		uint64_t step = seg[pos->i].len - pos->at;
+
+		if (step > n)
+			step = n;
+		/* Probed just before: the app may write there. */
+		cok_appmem_write(&p->mem, seg[pos->i].va + pos->at, from, step);
+		from += step;
+		n -= step;
+		pos->at += step;
+		if (pos->at == seg[pos->i].len) {
+			pos->i++;
+			pos->at = 0;
+		}
+	}
+}
+
+static void advance(const struct seg *seg, struct rw_pos *pos, uint64_t n)
+{
+	while (n) {
+		uint64_t step = seg[pos->i].len - pos->at;
+
+		if (step > n)
+			step = n;
+		n -= step;
+		pos->at += step;
+		if (pos->at == seg[pos->i].len) {
+			pos->i++;
+			pos->at = 0;
+		}
+	}
+}
+
+static bool pos_done(const struct seg *seg, int nseg, struct rw_pos *pos)
+{
+	while (pos->i < nseg && pos->at == seg[pos->i].len) {
+		pos->i++;
+		pos->at = 0;
+	}
+	return pos->i >= nseg;
 }
 
 /*
  * Moves the bytes of seg[nseg] (already range-checked, total at most
  * MAX_RW_COUNT) between fd and the app, at off or (off < 0) at the file
- * position.  UIO_MAXIOV host iovecs at a time: a read goes on to the next
- * batch only on a regular file or block device, after a full batch, so
- * that it never blocks where Linux would have returned.
+ * position, a bounce buffer at a time.  A read goes on to the next batch
+ * only on a regular file or block device, after a full batch, so that it
+ * never blocks where Linux would have returned.  A batch that ends at a
+ * page the app may not access ends at the guard, and the host call asks
+ * for more (what the app asked, at most GUARD_SIZE more): the host
+ * kernel meets the hole where the app's would.
  */
 static int64_t do_rw(struct cok_proxy *p, int fd, enum rw_op op,
 		     const struct seg *seg, int nseg, int64_t off)
 {
-	const enum cok_access acc = op == RW_READ ? COK_ACC_WRITE : COK_ACC_READ;
-	struct iovec iov[UIO_MAXIOV];
-	uint64_t va = 0, left = 0, total = 0;
-	bool fault = false, first = true;
-	int i = -1;
+	struct rw_pos pos = { 0, 0 };
+	uint64_t total = 0, left = 0;
+	bool first = true;
+	int i;
 
+	for (i = 0; i < nseg; i++)
+		left += seg[i].len;
 	for (;;) {
-		uint64_t bytes = 0;
+		bool fault = false, done = pos_done(seg, nseg, &pos);
+		uint64_t bytes = done ? 0 : batch(p, op, seg, nseg, pos, &fault);
+		uint64_t len = bytes;
+		uint8_t *buf = bounce;
 		ssize_t r;
-		int n = 0;
 
-		while (!fault) {
-			if (!left) {
-				if (++i >= nseg)
-					break;
-				va = seg[i].va;
-				left = seg[i].len;
-				continue;
-			}
-			if (cok_appmem_iov(&p->mem, p->cr3, acc, &va, &left, iov,
-					   UIO_MAXIOV, &n, &bytes))
-				fault = true;
-			else if (left)
-				break;		/* iov is full */
-		}
 		if (!bytes && !first)
 			return (int64_t)total;
-		if (!bytes && fault)
-			return fault_or_fd_error(fd, op, off);
-		/* bytes == 0 on the first round: a zero-length call, as asked. */
-		r = rw_native(fd, op, iov, n, off < 0 ? off : off + (int64_t)total);
+		if (fault) {
+			buf = before_guard(bytes);
+			if (op == RW_WRITE)
+				memmove(buf, bounce, bytes);
+			len += left - bytes < GUARD_SIZE ? left - bytes :
+							   GUARD_SIZE;
+		}
+		/* len == 0 on the first round: a zero-length call, as asked. */
+		r = rw_native(fd, op, buf, len,
+			      off < 0 ? off : off + (int64_t)total);
 		if (r < 0)
 			return total ? (int64_t)total : -errno;
+		if ((uint64_t)r > bytes)	/* not past the guard */
+			r = (ssize_t)bytes;
+		if (op == RW_READ)
+			scatter(p, seg, &pos, buf, (uint64_t)r);
+		else
+			advance(seg, &pos, (uint64_t)r);
 		total += (uint64_t)r;
-		if ((uint64_t)r < bytes || fault || (i >= nseg && !left))
+		left -= (uint64_t)r;
+		if ((uint64_t)r < bytes || fault || pos_done(seg, nseg, &pos))
 			return (int64_t)total;
 		if (op == RW_READ && first && !seekable_file(fd))
 			return (int64_t)total;
@@ -185,6 +316,8 @@ static int64_t rw_one(struct cok_proxy *p, const uint64_t *a, enum rw_op op,
 		return -EBADF;
 	if (positional && off < 0)
 		return -EINVAL;
+	if (bounce_init())
+		return -ENOMEM;
 	if (!cok_user_range_ok(s.va, s.len))
 		return fault_or_fd_error(fd, op, off);
 	if (s.len > MAX_RW_COUNT)
@@ -205,7 +338,9 @@ static int64_t rw_vec(struct cok_proxy *p, const uint64_t *a, enum rw_op op)
 		return -EBADF;
 	if (cnt < 0 || cnt > UIO_MAXIOV)
 		return -EINVAL;
-	if (cnt && cok_appmem_read(&p->mem, p->cr3, uiov, a[1],
+	if (bounce_init())
+		return -ENOMEM;
+	if (cnt && cok_appmem_read(&p->mem, uiov, a[1],
 				   (size_t)cnt * sizeof(uiov[0])))
 		return fault_or_fd_error(fd, op, -1);
 	/* As Linux's import_iovec: EINVAL first, then trim, then EFAULT. */
@@ -609,36 +744,37 @@ static int64_t sc_dup3(struct cok_proxy *p, const uint64_t *a)
 			       (long)arg_int(a[2])));
 }
 
+/*
+ * Linux checks no range up front: each entry is written where it goes,
+ * up to the first that does not fit count (EINVAL if it is the first)
+ * or that faults (EFAULT if it is the first).  The host call gets the
+ * app's count and a buffer whose writable part ends where the app's
+ * does (at the guard), so it decides the same.
+ */
 static int64_t sc_getdents64(struct cok_proxy *p, const uint64_t *a)
 {
 	uint64_t va = a[1], left = (uint32_t)a[2], n = 0;
 	int fd = arg_int(a[0]);
+	uint8_t *buf;
 	long r;
 
 	if (hidden(p, fd))
 		return -EBADF;
-	if (!cok_user_range_ok(va, left))
-		return -EFAULT;
-	if (left > BOUNCE_SIZE)
-		left = BOUNCE_SIZE;
-	/* Only as many entries as fit the writable part of the buffer. */
-	while (n < left) {
-		uint64_t step = COK_PAGE_SIZE - ((va + n) & (COK_PAGE_SIZE - 1));
-		uint8_t *host;
-
-		if (cok_appmem_translate(&p->mem, p->cr3, va + n,
-					 COK_ACC_WRITE, &host))
-			break;
-		n += step;
-	}
-	if (n > left)
-		n = left;
-	if (!n && left)
-		return -EFAULT;
-	r = syscall(SYS_getdents64, (long)fd, bounce, (long)n);
+	if (bounce_init())
+		return -ENOMEM;
+	if (left > DENTS_MAX)
+		left = DENTS_MAX;
+	/* The writable part of the buffer; none past the end of user space. */
+	if (va < COK_USER_TOP)
+		n = cok_appmem_probe(&p->mem, va, left < COK_USER_TOP - va ?
+				     left : COK_USER_TOP - va, COK_ACC_WRITE);
+	buf = before_guard(n);
+	r = syscall(SYS_getdents64, (long)fd, buf, (long)left);
 	if (r < 0)
 		return -errno;
-	if (r > 0 && put(p, va, bounce, (size_t)r))
+	if ((uint64_t)r > n)	/* cannot be: the guard */
+		return -EFAULT;
+	if (r > 0 && put(p, va, buf, (size_t)r))
 		return -EFAULT;
 	return r;
 }

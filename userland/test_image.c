@@ -3,7 +3,8 @@
  * Host test of the image format library (image.c, xxh64.c): XXH64
  * against known values and xxh64sum, a writer-reader round trip, and
  * the reader's refusals (every truncation, a flipped bit in every byte,
- * each crafted fault); the writer on a full file system.
+ * each crafted fault); the kinds of fds 0-2; the writer on a full file
+ * system and with its directory sync failing.
  *
  *	test-image                       run the tests
  *	test-image --write-sample FILE   write the sample image, and exit
@@ -41,12 +42,15 @@ static const char *const s_argv[] = { "./app", "one", "two words" };
 static const char *const s_env[] = { "HOME=/root", "COK_TEST=1" };
 static const char s_cwd[] = "/tmp/work";
 
-static const struct {
+struct sfile {
 	int32_t fd;
 	uint32_t kind, flags;
 	uint64_t offset, size;
 	const char *path;
-} s_files[] = {
+};
+
+/* An image as the first cokctl wrote it: fd 0 of kind stdio. */
+static const struct sfile s_files[] = {
 	{ 0, COK_IMG_FILE_STDIO, 02, 0, 0, "/dev/pts/0" },
 	{ 3, COK_IMG_FILE_REGULAR, 01 | 02000, 4096, 8192, "/tmp/out.txt" },
 	{ 7, COK_IMG_FILE_REGULAR, 0, 17, 100, "/a/b/cd" },
@@ -125,25 +129,30 @@ static void *meta_payload(size_t *n)
 	return p;
 }
 
-static void *files_payload(size_t *n)
+static void *files_payload_of(const struct sfile *sf, size_t nf, size_t *n)
 {
 	uint8_t *p = xmalloc(1024);
 	size_t i, at = 0;
 
-	for (i = 0; i < ARRAY_LEN(s_files); i++) {
+	for (i = 0; i < nf; i++) {
 		struct cok_img_file f = {
-			.fd = s_files[i].fd, .kind = s_files[i].kind,
-			.flags = s_files[i].flags,
-			.path_len = (uint32_t)strlen(s_files[i].path),
-			.offset = s_files[i].offset, .size = s_files[i].size,
+			.fd = sf[i].fd, .kind = sf[i].kind,
+			.flags = sf[i].flags,
+			.path_len = (uint32_t)strlen(sf[i].path),
+			.offset = sf[i].offset, .size = sf[i].size,
 		};
 
 		memcpy(p + at, &f, sizeof(f));
-		memcpy(p + at + sizeof(f), s_files[i].path, f.path_len);
+		memcpy(p + at + sizeof(f), sf[i].path, f.path_len);
 		at += sizeof(f) + ((f.path_len + 1 + 7) & ~7U);
 	}
 	*n = at;
 	return p;
+}
+
+static void *files_payload(size_t *n)
+{
+	return files_payload_of(s_files, ARRAY_LEN(s_files), n);
 }
 
 static void *thread_payload(size_t *n)
@@ -583,6 +592,154 @@ static void test_writer_files(void)
 	T_CHECK(strstr(cok_img_writer_error(&w), "/nonexistent-dir"),
 		"'%s'", cok_img_writer_error(&w));
 	cok_img_abort(&w);
+	unlink(path);
+	rmdir(sub);
+	spec_free(&s);
+	t_end();
+}
+
+/* Every kind fds 0-2 may have in a new image, and a file above them. */
+static const struct sfile k_files[] = {
+	{ 0, COK_IMG_FILE_REGULAR, 0100000, 1234, 20 << 20, "/tmp/in.txt" },
+	{ 1, COK_IMG_FILE_PIPE, 01, 0, 0, "pipe:[4321]" },
+	{ 2, COK_IMG_FILE_DEVNULL, 01, 0, 0, "/dev/null" },
+	{ 3, COK_IMG_FILE_REGULAR, 01 | 02000, 4096, 8192, "/tmp/out.txt" },
+};
+
+/* The sample with its FILES record replaced by nf entries of sf. */
+static void files_spec(struct spec *s, const struct sfile *sf, size_t nf)
+{
+	sample_spec(s);
+	free(s->r[1].p);
+	s->r[1].p = files_payload_of(sf, nf, &s->r[1].n);
+}
+
+/* Parses the sample with files sf: 0, or the refusal in why. */
+static int files_parse(const struct sfile *sf, size_t nf, struct cok_img *img,
+		       char *why, size_t whylen)
+{
+	static uint8_t *buf;	/* kept for img until the next call */
+	uint64_t len = 0;
+	struct spec s;
+
+	free(buf);
+	files_spec(&s, sf, nf);
+	buf = spec_bytes(&s, &len);
+	spec_free(&s);
+	return cok_img_parse(img, buf, len, 0, why, whylen);
+}
+
+static void test_file_kinds(void)
+{
+	static const struct sfile others[] = {
+		{ 0, COK_IMG_FILE_TTY, 02, 0, 0, "/dev/pts/3" },
+		{ 1, COK_IMG_FILE_SOCKET, 02, 0, 0, "socket:[77]" },
+		{ 2, COK_IMG_FILE_CHARDEV, 0, 0, 0, "/dev/zero" },
+	};
+	struct cok_img img;
+	char why[400];
+	size_t i;
+	int ret;
+
+	t_begin("image/file-kinds: a file, pipe and /dev/null on fds 0-2 read back");
+	ret = files_parse(k_files, ARRAY_LEN(k_files), &img, why, sizeof(why));
+	T_CHECK(!ret, "refused: %s", why);
+	T_EQ(img.nfiles, ARRAY_LEN(k_files));
+	for (i = 0; !ret && i < img.nfiles; i++) {
+		T_EQ(img.files[i].file->fd, k_files[i].fd);
+		T_EQ(img.files[i].file->kind, k_files[i].kind);
+		T_EQ(img.files[i].file->offset, k_files[i].offset);
+		T_CHECK(!strcmp(img.files[i].path, k_files[i].path), "path %zu",
+			i);
+	}
+	if (!ret)
+		cok_img_close(&img);
+	ret = files_parse(others, ARRAY_LEN(others), &img, why, sizeof(why));
+	T_CHECK(!ret, "tty, socket, chardev refused: %s", why);
+	if (!ret)
+		cok_img_close(&img);
+	T_CHECK(!strcmp(cok_img_file_kind_name(COK_IMG_FILE_TTY), "tty") &&
+		!strcmp(cok_img_file_kind_name(COK_IMG_FILE_DEVNULL), "null") &&
+		!strcmp(cok_img_file_kind_name(99), "unknown"), "kind names");
+	/* What a restore reopens, and what it gives the caller's fd. */
+	T_CHECK(cok_img_file_reopened(COK_IMG_FILE_REGULAR) &&
+		cok_img_file_reopened(COK_IMG_FILE_DEVNULL) &&
+		cok_img_file_reopened(COK_IMG_FILE_CHARDEV) &&
+		!cok_img_file_reopened(COK_IMG_FILE_STDIO) &&
+		!cok_img_file_reopened(COK_IMG_FILE_TTY) &&
+		!cok_img_file_reopened(COK_IMG_FILE_PIPE) &&
+		!cok_img_file_reopened(COK_IMG_FILE_SOCKET), "reopened kinds");
+	t_end();
+
+	t_begin("image/file-kinds-refused: tty above fd 2, /dev/null without a path, kind 8");
+	{
+		struct sfile bad[] = { { 4, COK_IMG_FILE_TTY, 02, 0, 0, "/dev/pts/1" } };
+
+		ret = files_parse(bad, 1, &img, why, sizeof(why));
+		T_CHECK(ret == -EBADMSG && one_line(why) &&
+			strstr(why, "fd 4 is not 0-2 but of kind tty"), "'%s'", why);
+		bad[0] = (struct sfile){ 1, COK_IMG_FILE_DEVNULL, 01, 0, 0, "" };
+		ret = files_parse(bad, 1, &img, why, sizeof(why));
+		T_CHECK(ret == -EBADMSG &&
+			strstr(why, "a file of kind null without a path"), "'%s'", why);
+		bad[0] = (struct sfile){ 1, COK_IMG_FILE_KIND_MAX + 1, 01, 0, 0, "x" };
+		ret = files_parse(bad, 1, &img, why, sizeof(why));
+		T_CHECK(ret == -EBADMSG && strstr(why, "kind 8 is not valid"),
+			"'%s'", why);
+	}
+	files_parse(NULL, 0, &img, why, sizeof(why));	/* frees the buffer */
+	cok_img_close(&img);
+	t_end();
+}
+
+static int fsync_fails(int fd)
+{
+	(void)fd;
+	errno = EIO;
+	return -1;
+}
+
+/*
+ * The writer's directory sync made to fail (its hook; no file system
+ * here fails an fsync): the renamed image stays, complete; the old one
+ * was replaced by it.  What is not tested: a real EIO from a disk.
+ */
+static void test_dir_sync_failure(void)
+{
+	char sub[300], path[600], why[400], name[256];
+	struct cok_img_writer w;
+	struct cok_img img;
+	struct spec s;
+	int i, ret;
+
+	t_begin("image/dir-sync-failure: reported, the renamed image kept");
+	snprintf(sub, sizeof(sub), "%s/sync", dir);
+	mkdir(sub, 0700);
+	snprintf(path, sizeof(path), "%s/ckpt.img", sub);
+	sample_spec(&s);
+	ret = spec_write(&s, path, why, sizeof(why));
+	T_CHECK(!ret, "the first image: %s", why);
+
+	T_EQ(cok_img_create(&w, path, CREATED_NS + 1, 0), 0);
+	w.sync_dir = fsync_fails;
+	for (i = 0; i < s.n; i++)
+		T_EQ(cok_img_add_buf(&w, s.r[i].type, s.r[i].addr, s.r[i].p,
+				     s.r[i].n), 0);
+	T_EQ(cok_img_commit(&w), -EIO);
+	T_CHECK(strstr(cok_img_writer_error(&w), "syncing directory") &&
+		strstr(cok_img_writer_error(&w), "Input/output error") &&
+		strstr(cok_img_writer_error(&w), "is complete and in place") &&
+		one_line(cok_img_writer_error(&w)),
+		"'%s'", cok_img_writer_error(&w));
+	cok_img_abort(&w);
+	T_EQ(dir_entries(sub, name, sizeof(name)), 1);
+	T_CHECK(!strcmp(name, "ckpt.img"), "'%s' left", name);
+	ret = cok_img_open(&img, path, 0, why, sizeof(why));
+	T_CHECK(!ret, "the kept image: %s", why);
+	if (!ret) {
+		T_EQ(img.header.created_ns, CREATED_NS + 1);	/* the new one */
+		cok_img_close(&img);
+	}
 	unlink(path);
 	rmdir(sub);
 	spec_free(&s);
@@ -1177,6 +1334,8 @@ int main(int argc, char **argv)
 	test_xxh64sum();
 	test_round_trip();
 	test_writer_files();
+	test_dir_sync_failure();
+	test_file_kinds();
 	test_truncations();
 	test_bit_flips();
 	test_header_refusals();

@@ -3,10 +3,17 @@
  * Host test of the proxy: the forwarded system calls (proxy_syscalls.c)
  * run for real on this machine, against an app whose memory is a fake
  * enclave (fake_enclave.c); and the event loop (proxy.c) against a
- * scripted device (ioctl is wrapped: -Wl,--wrap=ioctl).
+ * scripted device.  ioctl is wrapped (-Wl,--wrap=ioctl): on the proxy's
+ * device file it serves COK_IOC_APP_MEM from the fake enclave, as the
+ * module would (fake_app_mem), and plays the script for the rest.
+ *
+ * Where Linux's answer for a bad buffer depends on the file (a pipe, a
+ * directory, EOF), the expected value is what this machine's kernel
+ * answers for a buffer of the same shape in this process.
  *
  * App memory:
- *   0x10000000  16 scattered 4 KiB pages (c2), read-write
+ *   0x10000000  16 scattered 4 KiB pages (c2), read-write; the page
+ *               after them (0x10010000) is not mapped
  *   0x20000000  one 2 MiB page (c5), read-write
  *   0x2ffff000  a read-write page, then 0x30000000 a read-only one (c3)
  *   0x40000000  6 MiB of scattered pages (c8..c13): more pages than one
@@ -22,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
@@ -36,6 +44,7 @@
 #define RW	(COK_PTE_U | COK_PTE_W)
 #define RO	(COK_PTE_U)
 #define HEAP	0x10000000ULL
+#define HEAP_END	(HEAP + 16 * 4096)	/* not mapped */
 #define BIG2M	0x20000000ULL
 #define RWPAGE	0x2ffff000ULL
 #define ROPAGE	0x30000000ULL
@@ -82,12 +91,11 @@ static void setup(void)
 		0x300000000, 0x300400000, 0x300200000, 0x300800000,
 		0x300600000, 0x300a00000, 0x80000000, 0x80200000,
 	};
-	const char *why = "fake_init";
 	uint64_t off;
 	int c, fd;
 
 	if (fake_init(&fe, 16, phys)) {
-		printf("FAIL proxy/setup: %s\n", why);
+		printf("FAIL proxy/setup: fake_init\n");
 		exit(1);
 	}
 	fake_map_scattered(&fe, HEAP, 16 * 4096, 2, RW);
@@ -98,16 +106,12 @@ static void setup(void)
 		fake_map_scattered(&fe, HUGE + off, 1 << 20, c, RW);
 
 	memset(&p, 0, sizeof(p));
-	if (cok_appmem_init(&p.mem, fe.mem, fe.size, &why)) {
-		printf("FAIL proxy/setup: %s\n", why);
-		exit(1);
-	}
-	p.cr3 = fe.cr3;
 	p.app_id = 7;
 	fd = open("/dev/null", O_RDWR);
 	p.devfd = cok_proxy_hide_fd(fd);
 	fd = fcntl(2, F_DUPFD_CLOEXEC, 0);
 	p.errfd = cok_proxy_hide_fd(fd);
+	cok_appmem_init(&p.mem, p.devfd);
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/cok-test-proxy.XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		printf("FAIL proxy/setup: mkdtemp: %s\n", strerror(errno));
@@ -271,7 +275,11 @@ static void test_vectors(void)
 	T_EQ(sc(SYS_writev, (uint64_t)fd, HEAP + 0x8000, 1, 0), -EINVAL);
 	v[0] = (struct iovec){ (void *)(0x50000000), 10 };
 	fake_poke(&fe, HEAP + 0x8000, v, sizeof(v[0]));
+	/* At EOF Linux does not touch the buffer: 0, then EFAULT. */
+	T_EQ(sc(SYS_readv, (uint64_t)fd, HEAP + 0x8000, 1, 0), 0);
+	lseek(fd, 0, SEEK_SET);
 	T_EQ(sc(SYS_readv, (uint64_t)fd, HEAP + 0x8000, 1, 0), -EFAULT);
+	T_EQ(lseek(fd, 0, SEEK_CUR), 0);
 	T_EQ(sc(SYS_readv, 4321, HEAP + 0x8000, 1, 0), -EBADF);
 	close(fd);
 	t_end();
@@ -306,6 +314,292 @@ static void test_big(void)
 	close(fd);
 	free(a);
 	free(b);
+	t_end();
+}
+
+/*
+ * A read from a pipe into a buffer whose second page is not mapped: the
+ * bytes that fit the first page, the rest left in the pipe.
+ */
+static void test_pipe_bad_page(void)
+{
+	static uint8_t data[8192], b[8192];
+	struct iovec v[2];
+	int pfd[2], n = -1;
+
+	t_begin("proxy/read-pipe-up-to-a-bad-page");
+	fill(data, sizeof(data), 3);
+	T_EQ(pipe(pfd), 0);
+	T_EQ(write(pfd[1], data, sizeof(data)), sizeof(data));
+	T_EQ(sc(SYS_read, (uint64_t)pfd[0], HEAP_END - 4096, sizeof(data), 0),
+	     4096);
+	fake_peek(&fe, HEAP_END - 4096, b, 4096);
+	T_CHECK(!memcmp(b, data, 4096), "the app got other bytes");
+	T_EQ(ioctl(pfd[0], FIONREAD, &n), 0);
+	T_EQ(n, 4096);
+	memset(b, 0, sizeof(b));
+	T_EQ(read(pfd[0], b, sizeof(b)), 4096);
+	T_CHECK(!memcmp(b, data + 4096, 4096), "the rest of the pipe differs");
+	/* readv: a whole page, then a vector on the unmapped page. */
+	T_EQ(write(pfd[1], data, sizeof(data)), sizeof(data));
+	v[0] = (struct iovec){ (void *)(HEAP_END - 4096), 4096 };
+	v[1] = (struct iovec){ (void *)HEAP_END, 4096 };
+	fake_poke(&fe, HEAP + 0x8000, v, sizeof(v));
+	T_EQ(sc(SYS_readv, (uint64_t)pfd[0], HEAP + 0x8000, 2, 0), 4096);
+	T_EQ(ioctl(pfd[0], FIONREAD, &n), 0);
+	T_EQ(n, 4096);
+	T_EQ(read(pfd[0], b, sizeof(b)), 4096);
+	T_CHECK(!memcmp(b, data + 4096, 4096), "readv: the rest differs");
+	close(pfd[0]);
+	close(pfd[1]);
+	t_end();
+}
+
+/* --- bad buffers: as this machine's Linux answers ------------------------ */
+
+enum second { NONE, READ_ONLY };
+
+/* Two pages of this process: read-write, then inaccessible or read-only. */
+static uint8_t *host_pages(enum second s)
+{
+	uint8_t *b = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (b == MAP_FAILED)
+		return NULL;
+	mprotect(b + 4096, 4096, s == NONE ? PROT_NONE : PROT_READ);
+	return b;
+}
+
+/* The app's two pages of the same shape. */
+static uint64_t app_pages(enum second s)
+{
+	return s == NONE ? HEAP_END - 4096 : RWPAGE;
+}
+
+struct pipe_case {
+	const char *what;
+	size_t w1, w2;		/* written into the pipe: one or two writes */
+	uint64_t off;		/* where the buffer starts in the first page */
+	enum second second;
+	bool nonblock;
+};
+
+/* read(2) of the pipe case by Linux or by the proxy; what is left. */
+static int64_t pipe_read(const struct pipe_case *k, bool proxy, int *left)
+{
+	static uint8_t data[16384];
+	int64_t r = -9999;
+	int pfd[2];
+
+	fill(data, sizeof(data), 11);
+	*left = -1;
+	if (pipe2(pfd, O_CLOEXEC | (k->nonblock ? O_NONBLOCK : 0)))
+		return r;
+	if ((k->w1 && write(pfd[1], data, k->w1) != (ssize_t)k->w1) ||
+	    (k->w2 && write(pfd[1], data, k->w2) != (ssize_t)k->w2))
+		goto out;
+	if (proxy) {
+		r = sc(SYS_read, (uint64_t)pfd[0], app_pages(k->second) + k->off,
+		       8192 - k->off, 0);
+	} else {
+		uint8_t *b = host_pages(k->second);
+
+		if (b) {
+			r = read(pfd[0], b + k->off, 8192 - k->off);
+			if (r < 0)
+				r = -errno;
+			munmap(b, 8192);
+		}
+	}
+	ioctl(pfd[0], FIONREAD, left);
+out:
+	close(pfd[0]);
+	close(pfd[1]);
+	return r;
+}
+
+/* read(2) of n bytes into a buffer with w writable bytes before a hole. */
+static int64_t read_before_hole(int fd, uint64_t w, uint64_t n, bool proxy)
+{
+	uint8_t *b;
+	int64_t r;
+
+	if (proxy)
+		return sc(SYS_read, (uint64_t)fd, HEAP_END - w, n, 0);
+	b = host_pages(NONE);
+	if (!b)
+		return -9999;
+	r = read(fd, b + 4096 - w, n);
+	if (r < 0)
+		r = -errno;
+	munmap(b, 8192);
+	return r;
+}
+
+/* write(2) of n bytes that end k bytes into the second page. */
+static int64_t write_across(int fd, enum second s, uint64_t n, uint64_t k,
+			    bool proxy)
+{
+	uint8_t *b;
+	int64_t r;
+
+	if (proxy)
+		return sc(SYS_write, (uint64_t)fd, app_pages(s) + 4096 + k - n,
+			  n, 0);
+	b = host_pages(s);
+	if (!b)
+		return -9999;
+	r = write(fd, b + 4096 + k - n, n);
+	if (r < 0)
+		r = -errno;
+	munmap(b, 8192);
+	return r;
+}
+
+/* getdents64 into a buffer with w writable bytes before a hole. */
+static int64_t dents_before_hole(int fd, uint64_t w, uint32_t count,
+				 bool proxy)
+{
+	uint8_t *b;
+	int64_t r;
+
+	if (proxy)
+		return sc(SYS_getdents64, (uint64_t)fd, HEAP_END - w, count, 0);
+	b = host_pages(NONE);
+	if (!b)
+		return -9999;
+	r = syscall(SYS_getdents64, fd, b + 4096 - w, count);
+	if (r < 0)
+		r = -errno;
+	munmap(b, 8192);
+	return r;
+}
+
+static int64_t dents_at(int fd, uint64_t va, uint32_t count, bool proxy)
+{
+	long r;
+
+	if (proxy)
+		return sc(SYS_getdents64, (uint64_t)fd, va, count, 0);
+	r = syscall(SYS_getdents64, fd, (void *)va, count);
+	return r < 0 ? -errno : r;
+}
+
+static void test_like_linux(void)
+{
+	static const struct pipe_case pipes[] = {
+		{ "a full first page, two pipe pages", 8192, 0, 0, NONE, false },
+		{ "a pipe page across the hole", 8192, 0, 0x800, NONE, false },
+		{ "all before the hole", 100, 0, 0x800, NONE, false },
+		{ "into a read-only page", 100, 0, 0xff0, READ_ONLY, false },
+		{ "two writes, one pipe page", 16, 100, 0xff0, READ_ONLY, false },
+		{ "empty, non-blocking", 0, 0, 0x800, NONE, true },
+		{ "empty, non-blocking, all bad", 0, 0, 4096, NONE, true },
+	};
+	char path[128];
+	int64_t want, got;
+	int lw, lg, fd, fd2, pfd[2], d1, d2, i;
+	uint8_t junk[65536];
+
+	t_begin("proxy/bad-buffers-as-linux");
+	for (i = 0; i < (int)(sizeof(pipes) / sizeof(pipes[0])); i++) {
+		want = pipe_read(&pipes[i], false, &lw);
+		got = pipe_read(&pipes[i], true, &lg);
+		T_CHECK(got == want && lg == lw,
+			"pipe, %s: read %lld, %d left; Linux %lld, %d left",
+			pipes[i].what, (long long)got, lg, (long long)want, lw);
+	}
+
+	/* A regular file: at EOF nothing is touched; else a short count. */
+	fd = tmp_file("eof");
+	fd2 = tmp_file("eof2");
+	T_EQ(write(fd, "abc", 3), 3);
+	T_EQ(write(fd2, "abc", 3), 3);
+	T_EQ(read_before_hole(fd, 0, 10, true), 0);
+	T_EQ(read_before_hole(fd2, 0, 10, false), 0);
+	lseek(fd, 0, SEEK_SET);
+	lseek(fd2, 0, SEEK_SET);
+	T_EQ(read_before_hole(fd, 0, 10, true), -EFAULT);
+	T_EQ(read_before_hole(fd2, 0, 10, false), -EFAULT);
+	T_EQ(read_before_hole(fd, 2, 10, true), 2);
+	T_EQ(read_before_hole(fd2, 2, 10, false), 2);
+
+	/* Writes from 5 readable bytes, then the hole: those 5 bytes. */
+	fake_poke(&fe, HEAP_END - 5, "vwxyz", 5);
+	lseek(fd, 0, SEEK_SET);
+	lseek(fd2, 0, SEEK_SET);
+	T_EQ(write_across(fd, NONE, 10, 5, true),
+	     write_across(fd2, NONE, 10, 5, false));
+	memset(junk, 0, 8);
+	T_EQ(pread(fd, junk, 8, 0), 5);
+	T_CHECK(!memcmp(junk, "vwxyz", 5), "write: other bytes in the file");
+	T_EQ(write_across(fd, READ_ONLY, 10, 5, true),
+	     write_across(fd2, READ_ONLY, 10, 5, false));
+	T_EQ(pipe(pfd), 0);
+	want = write_across(pfd[1], NONE, 10, 5, false);
+	lw = -1;
+	ioctl(pfd[0], FIONREAD, &lw);
+	if (lw > 0)
+		T_EQ(read(pfd[0], junk, sizeof(junk)), lw);
+	got = write_across(pfd[1], NONE, 10, 5, true);
+	lg = -1;
+	ioctl(pfd[0], FIONREAD, &lg);
+	T_CHECK(got == want && lg == lw,
+		"pipe write: %lld, %d in the pipe; Linux %lld, %d",
+		(long long)got, lg, (long long)want, lw);
+	close(pfd[0]);
+	close(pfd[1]);
+	close(fd);
+	close(fd2);
+
+	/* getdents64: two descriptors of one directory, in step. */
+	tmp_path(path, sizeof(path), "dir2");
+	mkdir(path, 0700);
+	for (i = 0; i < 40; i++) {
+		char f[192];
+
+		snprintf(f, sizeof(f), "%s/a-rather-long-entry-name-%d", path, i);
+		close(open(f, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	}
+	d1 = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d2 = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	{
+		static const struct { uint64_t w; uint32_t count; } dc[] = {
+			{ 10, 4096 },	/* not one entry writable */
+			{ 10, 20 },	/* nor one entry in count */
+			{ 100, 4096 },
+			{ 300, 4096 },
+			{ 4096, 4096 },
+			{ 0, 4096 },
+		};
+
+		for (i = 0; i < (int)(sizeof(dc) / sizeof(dc[0])); i++) {
+			want = dents_before_hole(d1, dc[i].w, dc[i].count, false);
+			got = dents_before_hole(d2, dc[i].w, dc[i].count, true);
+			T_CHECK(got == want, "getdents64, %llu writable of %u: "
+				"%lld, Linux %lld", (unsigned long long)dc[i].w,
+				dc[i].count, (long long)got, (long long)want);
+		}
+	}
+	T_EQ(dents_at(d2, 0xffffffff81000000ULL, 4096, true),
+	     dents_at(d1, 0xffffffff81000000ULL, 4096, false));
+	/* Exhausted: no entry to write, the buffer is not looked at. */
+	while (syscall(SYS_getdents64, d1, junk, sizeof(junk)) > 0)
+		;
+	while (syscall(SYS_getdents64, d2, junk, sizeof(junk)) > 0)
+		;
+	T_EQ(dents_before_hole(d2, 0, 4096, true), 0);
+	T_EQ(dents_at(d2, 0xffffffff81000000ULL, 4096, true),
+	     dents_at(d1, 0xffffffff81000000ULL, 4096, false));
+	/* Not a directory, or no file: that first. */
+	fd = tmp_file("notdir");
+	T_EQ(dents_at(fd, 0xffffffff81000000ULL, 4096, true), -ENOTDIR);
+	T_EQ(dents_at(fd, 0xffffffff81000000ULL, 4096, false), -ENOTDIR);
+	T_EQ(dents_at(999, 0xffffffff81000000ULL, 4096, true), -EBADF);
+	close(fd);
+	close(d1);
+	close(d2);
 	t_end();
 }
 
@@ -627,6 +921,7 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 	const struct step *s;
 	va_list ap;
 	void *arg;
+	int r;
 
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
@@ -634,6 +929,13 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 	if (fd != p.devfd)
 		return __real_ioctl(fd, req, arg);
 	switch (req) {
+	case COK_IOC_APP_MEM:
+		r = fake_app_mem(&fe, arg);
+		if (r) {
+			errno = -r;
+			return -1;
+		}
+		return 0;
 	case COK_IOC_WAIT:
 		s = &script[script_pos++];
 		if (s->raise)
@@ -643,10 +945,13 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 			return -1;
 		}
 		memcpy(arg, &s->ev, sizeof(s->ev));
+		/* The app's memory is open to its proxy during its call only. */
+		fe.idle = s->ev.kind != COK_EV_SYSCALL;
 		return 0;
 	case COK_IOC_REPLY:
 		if (nreplies < 16)
 			replies[nreplies++] = *(int64_t *)arg;
+		fe.idle = true;
 		s = &script[script_pos - 1];
 		if (s->reply_errno) {
 			errno = s->reply_errno;
@@ -673,7 +978,9 @@ static int run_script(const struct step *steps, char *msg, size_t len)
 	if (pipe(pfd))
 		return -1;
 	p.errfd = pfd[1];
+	fe.idle = true;
 	ret = cok_proxy_run(&p);
+	fe.idle = false;	/* the direct calls above act as in a call */
 	p.errfd = saved;
 	close(pfd[1]);
 	n = read(pfd[0], msg, len - 1);
@@ -692,16 +999,15 @@ static void test_loop(void)
 	{
 		const struct step s[] = {
 			{ .ev = { .kind = COK_EV_SYSCALL, .nr = SYS_write,
-				  .arg = { (uint64_t)pfd[1], HEAP + 0x3ffd, 6 },
-				  .cr3 = fe.cr3 } },
-			{ .ev = { .kind = COK_EV_SYSCALL, .nr = 9999,
-				  .cr3 = fe.cr3 } },
+				  .arg = { (uint64_t)pfd[1], HEAP + 0x3ffd, 6 } } },
+			{ .ev = { .kind = COK_EV_SYSCALL, .nr = 9999 } },
 			{ .ret_errno = EINTR },	/* a stray signal */
 			{ .ev = { .kind = COK_EV_EXIT, .exit_status = 42 } },
 		};
 
 		t_begin("proxy-loop/syscalls-then-exit");
 		T_EQ(run_script(s, msg, sizeof(msg)), 42);
+		T_CHECK(fe.app_mem_calls > 0, "the write did not read the app");
 		T_EQ(nreplies, 2);
 		T_EQ(replies[0], 6);
 		T_EQ(replies[1], -ENOSYS);
@@ -750,8 +1056,8 @@ static void test_loop(void)
 	}
 	{
 		const struct step s[] = {
-			{ .ev = { .kind = COK_EV_SYSCALL, .nr = SYS_getuid,
-				  .cr3 = fe.cr3 }, .reply_errno = EINVAL },
+			{ .ev = { .kind = COK_EV_SYSCALL, .nr = SYS_getuid },
+			  .reply_errno = EINVAL },
 			{ .ev = { .kind = COK_EV_KILLED } },
 		};
 
@@ -784,8 +1090,7 @@ static void test_loop(void)
 	{
 		/* Last: the caught signal stays caught for the process. */
 		const struct step s[] = {
-			{ .ev = { .kind = COK_EV_SYSCALL, .nr = SYS_getuid,
-				  .cr3 = fe.cr3 } },
+			{ .ev = { .kind = COK_EV_SYSCALL, .nr = SYS_getuid } },
 			{ .ret_errno = EINTR, .raise = SIGTERM },
 			{ .ev = { .kind = COK_EV_EXIT } },	/* not reached */
 		};
@@ -818,6 +1123,8 @@ int main(void)
 	test_positional();
 	test_vectors();
 	test_big();
+	test_pipe_bad_page();
+	test_like_linux();
 	test_files();
 	test_paths();
 	test_ioctl();

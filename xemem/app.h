@@ -24,6 +24,7 @@
 #define XEMEM_APP_H
 
 #include "cok_types.h"
+#include "chacha20.h"
 
 #define COK_LAUNCH_MAGIC	0x4e43414cU	/* "LACN" */
 #define COK_ELF_MAX		(64UL << 20)
@@ -88,6 +89,8 @@ struct cok_launch_block {
 	uint64_t clock_monotonic_ns;
 	uint64_t tsc_khz;
 	uint64_t staged_size;	/* bytes the module wrote, block included */
+	/* From get_random_bytes(): the app's random generator (chacha20.h). */
+	uint8_t seed[COK_RNG_SEED_SIZE];
 };
 
 #endif /* XEMEM_APP_H */

@@ -79,7 +79,8 @@ enum cok_msg_type {
 	COK_MSG_FREEZE,		/* stop the app where it stands, save its state;
 				 * in a system call: answered when it returns */
 	COK_MSG_THAW,		/* let a frozen app go on; cancels a FREEZE
-				 * still waiting for a system call */
+				 * still waiting for a system call; a seed
+				 * (below) reseeds the app's generator */
 	COK_MSG_PUBLISH,	/* frozen app: reply arg[0] = enclave offset of
 				 * its struct cok_frozen_app, arg[1] = bytes */
 	COK_MSG_RESTORE,	/* arg[0] = enclave offset of a staged struct
@@ -88,6 +89,14 @@ enum cok_msg_type {
 				 * cok_inject; answered, then obeyed, in any
 				 * state of the core */
 };
+
+/*
+ * THAW: arg[0..3] hold a fresh seed for the app's random generator
+ * (32 bytes from get_random_bytes()) when arg[COK_THAW_SEED_MARK] is
+ * COK_THAW_SEEDED.
+ */
+#define COK_THAW_SEED_MARK	4
+#define COK_THAW_SEEDED		0x44454553ULL	/* "SEED" */
 
 /* What COK_MSG_INJECT makes the core do. */
 enum cok_inject {
@@ -183,6 +192,8 @@ struct cok_tramp_params {
 _Static_assert(sizeof(struct cok_msg) == 64, "cok_msg is one cache line");
 _Static_assert(sizeof(struct cok_channel) <= COK_CHANNEL_SIZE,
 	       "channel fits its area of chunk 0");
+_Static_assert(COK_THAW_SEED_MARK * sizeof(uint64_t) >= COK_RNG_SEED_SIZE,
+	       "a THAW seed fits before its mark");
 _Static_assert(sizeof(struct cok_tramp_params) == 40,
 	       "trampoline params as trampoline.S expects");
 

@@ -4,11 +4,11 @@
  * proxy (cokctl launch) and its app.  One open file = one app.
  *
  *   COK_IOC_LAUNCH  load and start an app; binds the file to it.
- *   mmap(0, mem_bytes)  the enclave's memory (enclave offsets, see
- *                   xemem/app.h), read/write: the proxy reaches the
- *                   app's buffers there by walking its page tables.
  *   COK_IOC_WAIT    block until the app makes a forwarded system call
  *                   or ends (interruptible: -EINTR on a signal).
+ *   COK_IOC_APP_MEM while the app waits for that call: copy between the
+ *                   proxy's memory and the app's (by the app's virtual
+ *                   addresses, with the app's own access rights).
  *                   COK_EV_LOST: the module's watchdog gave the app's
  *                   core up (it stopped answering, or its co-kernel
  *                   panicked); lost_reason says why.  The app is gone,
@@ -16,8 +16,18 @@
  *   COK_IOC_REPLY   the result of that system call; the app resumes.
  *   COK_IOC_KILL    end the app.  close() does the same.
  *   COK_IOC_RESTORE rebuild an app from a restore block (state.h); it
- *                   stays frozen while the proxy writes its pages
- *                   through the mmap, then COK_IOC_RESUME starts it.
+ *                   stays frozen while the proxy writes its pages with
+ *                   COK_IOC_APP_MEM, then COK_IOC_RESUME starts it.
+ *
+ * Who may do what (the device may be handed to users, mode 0666):
+ *   - a proxy reaches only its own app's memory, and only its pages:
+ *     never the channel, the co-kernel or a page table.  An app's file
+ *     has no mmap (EINVAL).
+ *   - every mmap of the device is MAP_SHARED (else EINVAL);
+ *   - segment calls, freeze, thaw and dump of an app: its owner (the
+ *     effective uid that launched or restored it) or CAP_SYS_ADMIN;
+ *     anyone else gets EPERM.
+ *   - calls on one open file are serialised.
  *
  * XEMEM-style segments: a part of one side's memory, published under an
  * id with permissions, that the other side maps.  Today a segment is the
@@ -61,7 +71,7 @@ struct cok_ioc_launch {
 	__u32 core_out;		/* core index in the enclave */
 	__u32 cpu_out;		/* its Linux CPU number */
 	__u32 pad;
-	__u64 mem_bytes;	/* length to mmap */
+	__u64 mem_bytes;	/* 0: an app has nothing to map */
 	char error[128];	/* one-line reason when the launch fails */
 };
 
@@ -111,9 +121,29 @@ struct cok_ioc_restore {
 	__u32 core_out;
 	__u32 cpu_out;
 	__u32 pad;
-	__u64 mem_bytes;	/* length to mmap */
-	__u64 cr3;		/* the app's PML4, to write its pages */
+	__u64 mem_bytes;	/* 0, as for LAUNCH */
+	__u64 cr3;		/* 0 (pages go in with COK_IOC_APP_MEM) */
 	char error[128];
+};
+
+/* COK_IOC_APP_MEM: one copy, stopped at the first page the app lacks. */
+enum cok_app_mem_op {
+	COK_MEM_READ = 1,	/* app memory at va -> buf */
+	COK_MEM_WRITE,		/* buf -> app memory at va */
+	COK_MEM_ZERO,		/* zeros -> app memory at va (buf unused) */
+	COK_MEM_PROBE_READ,	/* no copy: how much of it the app may read */
+	COK_MEM_PROBE_WRITE,	/* ... or write */
+};
+
+struct cok_ioc_app_mem {
+	/* in */
+	__u64 va;		/* the app's address */
+	__u64 len;
+	__u64 buf;		/* the caller's buffer */
+	__u32 op;		/* enum cok_app_mem_op */
+	__u32 pad;		/* 0 */
+	/* out */
+	__u64 done;		/* bytes copied (or accessible) from va */
 };
 
 #define COK_SEG_READ		1U
@@ -168,5 +198,6 @@ struct cok_ioc_seg_attach {
 #define COK_IOC_SEG_ATTACH	_IOW(COK_IOC_MAGIC, 9, struct cok_ioc_seg_attach)
 #define COK_IOC_SEG_DETACH	_IO(COK_IOC_MAGIC, 10)
 #define COK_IOC_SEG_REMOVE	_IOW(COK_IOC_MAGIC, 11, __u32)
+#define COK_IOC_APP_MEM		_IOWR(COK_IOC_MAGIC, 12, struct cok_ioc_app_mem)
 
 #endif /* XEMEM_COKDEV_H */

@@ -36,10 +36,9 @@
 #define XEMEM_ELF_H
 
 #include "cok_types.h"
+#include "pgwalk.h"	/* COK_USER_TOP, COK_USER_BOTTOM */
 
 #define COK_ELF_MAX_LOADS	16
-#define COK_USER_TOP		0x00007ffffffff000ULL	/* loads must end below */
-#define COK_USER_BOTTOM		0x0000000000010000ULL	/* and start at or above (mmap_min_addr) */
 #define COK_ELF_PAGE		4096ULL
 #define COK_ELF_MAX_PHNUM	(4096 / 56)	/* the table fits in one page, as Linux requires */
 

@@ -59,7 +59,9 @@ enum cok_genl_core_attr {
 	COK_CORE_A_PAD,
 	COK_CORE_A_APP_ID,	/* u32: the app on this core; absent or 0: none */
 	COK_CORE_A_APP_STATE,	/* string: enum cok_app_state as text */
-	COK_CORE_A_APP_PID,	/* u32: its proxy's pid (cokctl launch) */
+	COK_CORE_A_APP_PID,	/* u32: its proxy's pid (cokctl launch);
+				 * absent for another user's app */
+	COK_CORE_A_APP_UID,	/* u32: its owner's uid */
 	COK_CORE_A_REASON,	/* string: why a core is "dead" (stage); absent
 				 * otherwise */
 	__COK_CORE_A_MAX,

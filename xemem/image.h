@@ -14,7 +14,8 @@
  *            NUL-ended) and the working directory (NUL-ended)
  *   FILES    once: nfiles x (struct cok_img_file, then the path,
  *            NUL-ended, padded to 8); paths are absolute (as the dumping
- *            proxy's /proc/PID/fd links give them)
+ *            proxy's /proc/PID/fd links give them); fds 0-2 are listed
+ *            by what they are (enum cok_img_file_kind)
  *   THREAD   exactly once in version 1 (apps have one thread): struct
  *            cok_thread_state
  *            (state.h), then xstate_size bytes of FPU/SSE/AVX state
@@ -96,11 +97,26 @@ struct cok_img_meta {
 	uint64_t frozen_ns;	/* how long the dump kept it frozen */
 };
 
-/* How a file was open in the app; its path follows, NUL-ended. */
+/*
+ * How a file was open in the app; its path follows, NUL-ended.
+ *
+ * Kinds 1 and 2 are those of the first images; 3-7 were added to them
+ * (same format version: an older cokctl refuses an image holding one as
+ * an unknown kind, a newer one reads both).  A writer records each of
+ * fds 0-2 as what it really is (1 or 3-7), never 2; a reader still takes
+ * 2 from images written before.  Only 1 is valid above fd 2.
+ */
 enum cok_img_file_kind {
 	COK_IMG_FILE_REGULAR = 1,	/* reopened by path at offset */
-	COK_IMG_FILE_STDIO = 2,		/* fd 0-2: the restorer's own */
+	COK_IMG_FILE_STDIO = 2,		/* fd 0-2 of an old image: the restorer's own */
+	COK_IMG_FILE_TTY = 3,		/* fd 0-2: a terminal; the restorer's own */
+	COK_IMG_FILE_PIPE = 4,		/* fd 0-2: a pipe or FIFO; the restorer's own */
+	COK_IMG_FILE_SOCKET = 5,	/* fd 0-2: a socket; the restorer's own */
+	COK_IMG_FILE_DEVNULL = 6,	/* fd 0-2: /dev/null, reopened */
+	COK_IMG_FILE_CHARDEV = 7,	/* fd 0-2: another character device, reopened by path */
 };
+
+#define COK_IMG_FILE_KIND_MAX	7
 
 struct cok_img_file {
 	int32_t fd;		/* the app's descriptor number */

@@ -18,11 +18,18 @@
  * builds an empty address space with the regions mapped and zeroed,
  * sets the registers, and leaves the app FROZEN with app.cr3 set; Linux
  * writes the page data through the app's page tables and sends THAW.
+ *
+ * The app's random generator is not part of its state: a restore seeds
+ * a new one from the block's seed, and every THAW reseeds it (channel.h),
+ * so that no two runs from one image, nor an image and the app it was
+ * dumped from, hand out the same random bytes.  mm.rng is kept in the
+ * format for old images and ignored.
  */
 #ifndef XEMEM_STATE_H
 #define XEMEM_STATE_H
 
 #include "cok_types.h"
+#include "chacha20.h"
 
 /* The general registers of a user thread, and its segment bases. */
 struct cok_user_regs {
@@ -65,7 +72,7 @@ struct cok_mm_state {
 	uint64_t brk_start;
 	uint64_t brk;
 	uint64_t mmap_next;	/* anonymous mmap grows down from here */
-	uint64_t rng;		/* getrandom() state */
+	uint64_t rng;		/* unused: written 0, ignored on restore */
 	uint64_t monotonic_ns;	/* the app's CLOCK_MONOTONIC when frozen */
 	uint32_t nregions;	/* struct cok_region entries that follow */
 	uint32_t pad;
@@ -108,6 +115,8 @@ struct cok_restore_block {
 	uint64_t clock_monotonic_ns;
 	uint64_t tsc_khz;
 	uint64_t flags;		/* COK_RESTORE_* */
+	/* Set by the module (get_random_bytes), never from the image. */
+	uint8_t seed[COK_RNG_SEED_SIZE];
 	struct cok_thread_state thread;
 	struct cok_mm_state mm;
 	uint8_t xstate[COK_XSTATE_MAX];

@@ -76,9 +76,10 @@ static void check_files(const struct cok_img *img)
 		inside(img->files[i].path, f->path_len + 1ULL, "path");
 		if (strlen(img->files[i].path) != f->path_len)
 			die("accepted, but a path is not path_len long", NULL);
-		if (f->fd < 0 || (f->kind != COK_IMG_FILE_REGULAR &&
-				  f->kind != COK_IMG_FILE_STDIO) ||
-		    (f->kind == COK_IMG_FILE_STDIO && f->fd > 2) ||
+		if (f->fd < 0 || f->kind < COK_IMG_FILE_REGULAR ||
+		    f->kind > COK_IMG_FILE_KIND_MAX ||
+		    (f->kind != COK_IMG_FILE_REGULAR && f->fd > 2) ||
+		    (cok_img_file_reopened(f->kind) && !f->path_len) ||
 		    (f->flags & 3) == 3)
 			die("accepted, but a file entry is not valid", NULL);
 		for (j = 0; j < i; j++)

@@ -275,6 +275,33 @@ parse_id() {
 	echo "$_n"
 }
 
+app_ids() {	# every app id, from cokctl ps -j
+	"$COKCTL" ps -j 2>/dev/null | json_flatten 2>/dev/null |
+		sed -n 's/^apps\.[0-9]*\.id=//p'
+}
+
+app_state_of() {	# ID: running, frozen, ... from cokctl ps -j
+	"$COKCTL" ps -j 2>/dev/null | json_flatten 2>/dev/null | awk -F= -v id="$1" '
+		/^apps\.[0-9]*\.id=/ { split($1, k, "."); if ($2 == id) want = k[2] }
+		/^apps\.[0-9]*\.state=/ { split($1, k, "."); st[k[2]] = $2 }
+		END { if (want != "") print st[want] }'
+}
+
+# new_app_id "IDS BEFORE": the id of an app not in that list, waiting up
+# to 15 s for it; sets ID (empty when none appeared).
+new_app_id() {
+	ID=
+	_na=0
+	while [ -z "$ID" ] && [ $_na -lt 300 ]; do
+		for _a in $(app_ids); do
+			case " $1 " in *" $_a "*) ;; *) ID=$_a ;; esac
+		done
+		[ -n "$ID" ] || usleep 50000
+		_na=$((_na + 1))
+	done
+	[ -n "$ID" ]
+}
+
 module_loaded() { [ -d /sys/module/ckpt_cokernel ]; }
 ensure_module() {
 	module_loaded && return 0

@@ -18,18 +18,6 @@ EID=
 EID2=
 IMG=/tmp/ckpt.img
 
-app_ids() {	# every app id, from cokctl ps -j
-	"$COKCTL" ps -j 2>/dev/null | json_flatten 2>/dev/null |
-		sed -n 's/^apps\.[0-9]*\.id=//p'
-}
-
-app_state_of() {	# ID
-	"$COKCTL" ps -j 2>/dev/null | json_flatten 2>/dev/null | awk -F= -v id="$1" '
-		/^apps\.[0-9]*\.id=/ { split($1, k, "."); if ($2 == id) want = k[2] }
-		/^apps\.[0-9]*\.state=/ { split($1, k, "."); st[k[2]] = $2 }
-		END { if (want != "") print st[want] }'
-}
-
 # launch_bg OUT ERR PROG ARGS...: start a proxy; sets P and ID once the
 # app has printed at least one line (or written to its file).
 launch_bg() {
