@@ -53,7 +53,9 @@ static int parse_core(struct nlattr *nest, struct cok_core_status *c)
 	get_u32(tb[COK_CORE_A_APP_PID], &c->app_pid);
 	get_u32(tb[COK_CORE_A_APP_UID], &c->app_uid);
 	get_str(tb[COK_CORE_A_APP_STATE], c->app_state, sizeof(c->app_state));
-	get_str(tb[COK_CORE_A_REASON], c->reason, sizeof(c->reason));
+	/* Only a dead core has one: no "-" for the others. */
+	if (tb[COK_CORE_A_REASON])
+		get_str(tb[COK_CORE_A_REASON], c->reason, sizeof(c->reason));
 	return 0;
 }
 

@@ -48,11 +48,15 @@ core_of() { core_get "$T_TMP/wd.flat" "$EID" "$1" "$2"; }
 launch_bg() {
 	"$COKCTL" launch --core "$2" "$SPIN" "$1" 1000000000 >"$T_TMP/$1.out" 2>"$T_TMP/$1.err" &
 	LPID=$!
-	wait_lines "$T_TMP/$1.out" 1 || {
+	# No command substitution in the loop: grep's exit status only.
+	_i=0
+	until grep -q . "$T_TMP/$1.out" 2>/dev/null; do
+		_i=$((_i + 1))
+		if [ $_i -le 300 ]; then usleep 100000; continue; fi
 		FAIL_WHY="app $1 did not start ($(lines "$T_TMP/$1.out") lines out, launcher $(kill -0 $LPID 2>/dev/null && echo running || echo gone)): $(head -c 200 "$T_TMP/$1.err")"
 		diag
 		return 1
-	}
+	done
 }
 
 # diag: the status and the co-kernel's console, into the console log.
