@@ -113,17 +113,19 @@ wait_dead() {
 # klog_timing CPU NPOLL: from the kernel log after the last "COKTEST-WD
 # t0" marker: KMS, the module's "inject: ... on CPU" line (logged once the
 # core took the order, just before it hangs or panics) to its "is dead"
-# line, in ms; LATE, the status requests made after that line that did
+# line (from the marker when the watchdog logged first), in ms; LATE, the status requests made after that line that did
 # not show the core dead (0 when the first request after it shows it).
 klog_timing() {
 	eval "$(dmesg | awk -v inj="on CPU $1 (enclave" -v dead="(CPU $1) is dead:" -v npoll="$2" '
 	{ t = substr($0, 2, index($0, "]") - 2) + 0 }
-	index($0, "COKTEST-WD t0") { m = 1; t0 = 0; t1 = 0; for (k in poll) delete poll[k] }
-	index($0, "inject: ") && index($0, inj) && m && !t0 { t0 = t }
-	index($0, dead) && t0 && !t1 { t1 = t }
+	index($0, "COKTEST-WD t0") { tm = t; t0 = 0; t1 = 0; for (k in poll) delete poll[k] }
+	index($0, "inject: ") && index($0, inj) && tm && !t0 { t0 = t }
+	index($0, dead) && tm && !t1 { t1 = t }
 	match($0, /COKTEST-WD poll [0-9]+/) { poll[substr($0, RSTART + 16) + 0] = t }
 	END {
-		if (!t0 || !t1) { print "KMS=; LATE="; exit }
+		if (!t1) { print "KMS=; LATE="; exit }
+		# Found before the order was logged: from the marker, then.
+		if (!t0 || t0 > t1) t0 = tm
 		late = 0
 		for (k = 1; k < npoll; k++) if (poll[k] > t1) late++
 		printf "KMS=%d; LATE=%d\n", (t1 - t0) * 1000, late
