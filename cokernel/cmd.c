@@ -55,10 +55,43 @@ static void stage(struct cok_cpu *c, struct cok_msg *m)
 	reply(c, m, 0);
 }
 
-/* PING and MEMINFO get the same answer whatever the core is doing. */
+/*
+ * Fault injection for the module's watchdog tests (debugfs "inject"):
+ * answered first, so that Linux knows the order arrived, then obeyed.
+ */
+static __noreturn void inject(struct cok_cpu *c, struct cok_msg *m)
+{
+	uint64_t what = m->arg[0];
+
+	reply(c, m, 0);
+	if (what == COK_INJECT_PANIC)
+		cok_panic("core %u: injected panic (debugfs)\n",
+			  c->index);
+	cok_printf("core %u: injected hang: spinning with interrupts off\n",
+		   c->index);
+	/*
+	 * Only NMI and INIT reach the core now; INIT is how Linux ends it.
+	 * A bare loop, as a real hang would be (no PAUSE: under QEMU TCG
+	 * each one leaves the translated code and takes QEMU's global lock).
+	 */
+	irq_disable();
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+}
+
+/*
+ * PING and MEMINFO get the same answer whatever the core is doing; an
+ * injected fault is obeyed whatever it is doing.
+ */
 bool cmd_answer_query(struct cok_cpu *c, struct cok_msg *m)
 {
 	switch (m->type) {
+	case COK_MSG_INJECT:
+		if (m->arg[0] == COK_INJECT_HANG ||
+		    m->arg[0] == COK_INJECT_PANIC)
+			inject(c, m);
+		reply(c, m, -COK_EINVAL);
+		return true;
 	case COK_MSG_PING:
 		m->arg[0] = c->shared->heartbeat;
 		break;

@@ -162,7 +162,21 @@ void cok_printf(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Report, mark this core failed, and stop it for good (NMIs still count). */
+/* Keep a panic's message in the core's slot, without its newline. */
+static void keep_panic_msg(struct cok_core *s, const char *fmt, va_list ap)
+{
+	int n = cok_vsnprintf(s->panic_msg, sizeof(s->panic_msg), fmt, ap);
+
+	if (n >= (int)sizeof(s->panic_msg))
+		n = sizeof(s->panic_msg) - 1;
+	while (n > 0 && s->panic_msg[n - 1] == '\n')
+		s->panic_msg[--n] = '\0';
+}
+
+/*
+ * Report, keep the message for Linux (the module's watchdog shows it),
+ * mark this core failed, and stop it for good (NMIs still count).
+ */
 __noreturn void cok_panic(const char *fmt, ...)
 {
 	struct cok_cpu *c = this_cpu();
@@ -171,8 +185,12 @@ __noreturn void cok_panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	console_vprintf(fmt, ap);
 	va_end(ap);
-	if (c)
+	if (c) {
+		va_start(ap, fmt);
+		keep_panic_msg(c->shared, fmt, ap);
+		va_end(ap);
 		cok_store_release(&c->shared->stage, COK_STAGE_FAILED);
+	}
 	for (;;) {
 		irq_disable();
 		__asm__ volatile("hlt");

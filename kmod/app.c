@@ -73,6 +73,12 @@ static bool app_ended(u32 state)
 	       state == COK_APP_KILLED;
 }
 
+/* Ended, or lost with its core (watchdog.c): nothing left to end. */
+static bool app_gone(const struct cok_app *app)
+{
+	return app_ended(app_state(app)) || cok_core_dead(app->e, app->core);
+}
+
 /* Where a launch or a restore wants to go, and its one-line error. */
 struct placement {
 	u32 enclave;
@@ -112,7 +118,8 @@ static struct cok_enclave *pick_enclave(struct placement *p)
  */
 static bool core_free(struct cok_enclave *e, u32 core)
 {
-	if (e->apps[core] || cok_core_stage(e, core) != COK_STAGE_RUNNING)
+	if (e->apps[core] || cok_core_dead(e, core) ||
+	    cok_core_stage(e, core) != COK_STAGE_RUNNING)
 		return false;
 	if (e->core_reserved[core]) {
 		u32 state = cok_load_acquire(&slot_of(e, core)->state);
@@ -474,6 +481,17 @@ static void fill_end(struct cok_app_slot *s, u32 state,
 	ev->user_interrupts = s->user_interrupts;
 }
 
+/* The app's core is dead (watchdog.c): the app is lost, say why. */
+static bool app_lost(struct cok_app *app, struct cok_ioc_event *ev)
+{
+	if (!cok_core_dead(app->e, app->core))
+		return false;
+	ev->kind = COK_EV_LOST;
+	strscpy(ev->lost_reason, cok_core_dead_reason(app->e, app->core),
+		sizeof(ev->lost_reason));
+	return true;
+}
+
 /* Poll the app's slot: spin briefly (a round trip is short), then sleep. */
 int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 {
@@ -500,6 +518,8 @@ int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 			f->seq_seen = s->sc.seq;
 			return 0;
 		}
+		if (app_lost(f->app, ev))
+			return 0;
 		if (signal_pending(current))
 			return -EINTR;
 		if (++polls < SPIN_BEFORE_SLEEP)
@@ -539,7 +559,7 @@ static void send_kill_locked(struct cok_app *app)
 {
 	struct cok_msg m = { .type = COK_MSG_KILL };
 
-	if (app_ended(app_state(app)))
+	if (app_gone(app))
 		return;
 	cok_segments_drop_app(app->app_id);
 	call(app->e, app->core, &m, KILL_TIMEOUT_MS);
@@ -549,7 +569,7 @@ static int wait_ended(struct cok_app *app)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(KILL_TIMEOUT_MS);
 
-	while (!app_ended(app_state(app))) {
+	while (!app_gone(app)) {
 		if (time_after(jiffies, deadline))
 			return -ETIMEDOUT;
 		usleep_range(50, 100);
@@ -569,8 +589,10 @@ static void retire_locked(struct cok_app *app)
 	cok_segments_drop_app(app->app_id);
 	e->nproxies--;
 	if (!app_ended(app_state(app))) {
-		pr_warn("app %u on core %u did not end; its core stays taken\n",
-			app->app_id, app->core);
+		/* A dead core's app was reported (watchdog.c) already. */
+		if (!cok_core_dead(e, app->core))
+			pr_warn("app %u on core %u did not end; its core stays taken\n",
+				app->app_id, app->core);
 		return;		/* freed with the enclave */
 	}
 	cok_store_release(&slot_of(e, app->core)->state, COK_APP_NONE);

@@ -51,6 +51,7 @@ static const char *const stage_names[] = {
 	[COK_STAGE_RUNNING] = "running",
 	[COK_STAGE_STOPPED] = "stopped",
 	[COK_STAGE_FAILED] = "failed",
+	[COK_STAGE_DEAD] = "dead",
 };
 
 const char *cok_stage_name(u32 stage)
@@ -122,6 +123,12 @@ static int take_memory(struct cok_enclave *e, struct netlink_ext_ack *extack)
 
 /* ---- CPUs ------------------------------------------------------------ */
 
+/* An enclave holds the CPU: Linux must not online it (hotplug.c). */
+bool cok_cpu_held(unsigned int cpu)
+{
+	return cpumask_test_cpu(cpu, &cpus_taken);
+}
+
 static void return_cpus(struct cok_enclave *e)
 {
 	int err;
@@ -129,11 +136,12 @@ static void return_cpus(struct cok_enclave *e)
 	while (e->ncpus_offline) {
 		u32 cpu = e->cpus[--e->ncpus_offline];
 
+		/* Released first, or the hotplug veto refuses our add_cpu. */
+		cpumask_clear_cpu(cpu, &cpus_taken);
 		err = add_cpu(cpu);
 		if (err)
 			pr_err("enclave %u: CPU %u could not be brought back online: %d\n",
 			       e->id, cpu, err);
-		cpumask_clear_cpu(cpu, &cpus_taken);
 	}
 }
 
@@ -274,6 +282,8 @@ static int boot_cores(struct cok_enclave *e, struct netlink_ext_ack *extack)
 
 int cok_send_cmd(struct cok_enclave *e, u32 i, struct cok_msg *m)
 {
+	if (cok_core_dead(e, i))
+		return -EIO;		/* nobody would ever answer */
 	m->seq = ++e->seq;
 	if (cok_ring_push(&e->ch->core[i].cmd, m) != COK_RING_OK)
 		return -EBUSY;
@@ -282,8 +292,8 @@ int cok_send_cmd(struct cok_enclave *e, u32 i, struct cok_msg *m)
 }
 
 /* Wait for the reply to m (same seq); stale replies are dropped. */
-int cok_wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
-		   unsigned int timeout_ms)
+static int wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
+		      unsigned int timeout_ms)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	u64 spin_until = ktime_get_ns() + REPLY_SPIN_NS;
@@ -314,6 +324,18 @@ int cok_wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
 	}
 }
 
+/* A long wait's timeout judges the core, not the watchdog. */
+int cok_wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
+		   unsigned int timeout_ms)
+{
+	int err;
+
+	cok_watchdog_wait_begin(e, i, timeout_ms);
+	err = wait_reply(e, i, m, timeout_ms);
+	cok_watchdog_wait_end(e, i, !err);
+	return err;
+}
+
 static bool ping(struct cok_enclave *e, u32 i)
 {
 	struct cok_msg m = { .type = COK_MSG_PING };
@@ -324,7 +346,17 @@ static bool ping(struct cok_enclave *e, u32 i)
 	       !cok_wait_reply(e, i, &m, PING_TIMEOUT_MS) && m.status == 0;
 }
 
-/* Ask cores 0..n-1 to stop, then INIT them whatever they answered. */
+/* A live core that can still take a SHUTDOWN. */
+static bool can_shut_down(struct cok_enclave *e, u32 i)
+{
+	return cok_core_stage(e, i) == COK_STAGE_RUNNING && !cok_core_dead(e, i);
+}
+
+/*
+ * Ask cores 0..n-1 to stop, then INIT them whatever they answered: INIT
+ * is not maskable, so it also resets a dead core (one spinning with
+ * interrupts off, or halted after a panic), which add_cpu then boots.
+ */
 static void stop_cores(struct cok_enclave *e, u32 n)
 {
 	unsigned long deadline;
@@ -333,13 +365,12 @@ static void stop_cores(struct cok_enclave *e, u32 n)
 	for (i = 0; i < n; i++) {
 		struct cok_msg m = { .type = COK_MSG_SHUTDOWN };
 
-		if (cok_core_stage(e, i) == COK_STAGE_RUNNING)
+		if (can_shut_down(e, i))
 			cok_send_cmd(e, i, &m);
 	}
 	deadline = jiffies + msecs_to_jiffies(STOP_TIMEOUT_MS);
 	for (i = 0; i < n; i++) {
-		while (cok_core_stage(e, i) == COK_STAGE_RUNNING &&
-		       !time_after(jiffies, deadline))
+		while (can_shut_down(e, i) && !time_after(jiffies, deadline))
 			usleep_range(20, 50);
 		cok_stop_core(e->apic_ids[i]);
 	}
@@ -431,6 +462,7 @@ int cok_enclave_create(const struct cok_create_req *req, u32 *id,
 	}
 	e->state = "running";
 	*id = e->id;
+	cok_watchdog_add(e);
 	mutex_unlock(&cok_enclaves_lock);
 	pr_info("enclave %u: %u cores from CPU %u, %u MiB; first heartbeat after %lld us (memory %lld, offline %lld, start %lld)\n",
 		e->id, e->ncores, e->cpus[0], e->nchunks * 2,
@@ -454,6 +486,7 @@ out_unlock:
 
 static void enclave_destroy(struct cok_enclave *e)
 {
+	cok_watchdog_remove(e);
 	stop_cores(e, e->ncores);
 	idr_remove(&enclaves, e->id);
 	pr_info("enclave %u: destroyed, %u CPUs and %u MiB returned\n",
@@ -526,18 +559,24 @@ static void fill_info(struct cok_enclave *e, struct cok_enclave_info *info)
 		struct cok_core *s = &e->ch->core[i];
 		struct cok_core_info *c = &info->core[i];
 
-		c->alive = ping(e, i);
+		c->alive = !cok_core_dead(e, i) && ping(e, i);
 		all_alive &= c->alive;
 		c->cpu = e->cpus[i];
 		c->apic_id = e->apic_ids[i];
 		c->stage = cok_core_stage(e, i);
+		if (cok_core_dead(e, i)) {
+			c->stage = COK_STAGE_DEAD;
+			strscpy(c->reason, cok_core_dead_reason(e, i),
+				sizeof(c->reason));
+		}
 		c->heartbeat = cok_load_acquire(&s->heartbeat);
 		c->interrupts = cok_read_once(&s->interrupts);
 		c->nmis = cok_read_once(&s->nmis);
 		c->foreign = cok_read_once(&s->foreign_irqs);
 		if (e->apps[i]) {
 			c->app_id = e->apps[i]->app_id;
-			c->app_state = cok_app_state_name(cok_load_acquire(&s->app.state));
+			c->app_state = cok_core_dead(e, i) ? "lost" :
+				cok_app_state_name(cok_load_acquire(&s->app.state));
 			c->app_pid = e->apps[i]->proxy_pid;
 			c->app_owner = e->apps[i]->owner;
 		}
@@ -556,6 +595,24 @@ int cok_enclave_info(u32 id, struct cok_enclave_info *info,
 		fill_info(e, info);
 	mutex_unlock(&cok_enclaves_lock);
 	return e ? 0 : -ENOENT;
+}
+
+/* The enclave and core index that hold Linux CPU cpu; lock held. */
+struct cok_enclave *cok_find_cpu_locked(u32 cpu, u32 *core)
+{
+	struct cok_enclave *e;
+	int id;
+	u32 i;
+
+	idr_for_each_entry(&enclaves, e, id) {
+		for (i = 0; i < e->ncores; i++) {
+			if (e->cpus[i] == cpu) {
+				*core = i;
+				return e;
+			}
+		}
+	}
+	return NULL;
 }
 
 /* The enclave and core of a launched app; lock held. */

@@ -11,6 +11,7 @@
 #include <linux/uidgid.h>
 #include <linux/netlink.h>
 #include "../xemem/channel.h"
+#include "../xemem/cokdev.h"
 
 struct cok_create_req {
 	u32 cpu_count;			/* cores wanted; or ... */
@@ -32,6 +33,7 @@ struct cok_core_info {
 	const char *app_state;
 	pid_t app_pid;			/* its proxy */
 	kuid_t app_owner;
+	char reason[COK_LOST_REASON_LEN];	/* stage "dead": why */
 };
 
 struct cok_enclave_info {
@@ -60,6 +62,8 @@ int cok_enclave_next_id(u32 after, u32 *id);
 int cok_enclave_console(u32 id, u64 *pos, u8 *buf, u32 len, u32 *copied,
 			u64 *lost, struct netlink_ext_ack *extack);
 void cok_enclave_destroy_all(void);
+/* An enclave holds the CPU (the hotplug veto asks; no lock taken). */
+bool cok_cpu_held(unsigned int cpu);
 
 /* Freeze (or thaw) app app_id; *latency_ns: request -> done. */
 struct cok_caller;

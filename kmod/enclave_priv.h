@@ -9,6 +9,7 @@
 #include <linux/ktime.h>
 #include <linux/mutex.h>
 #include "enclave.h"
+#include "watchdog.h"
 
 struct cok_app;
 
@@ -32,6 +33,9 @@ struct cok_enclave {
 	struct cok_app *apps[COK_MAX_CORES];
 	bool core_reserved[COK_MAX_CORES];	/* a timed-out launch */
 	u32 nproxies;
+	/* The watchdog's view of each core (watchdog.c). */
+	struct cok_wd_core wd[COK_MAX_CORES];
+	struct list_head wd_node;
 	/* The chunks sorted by physical address (appmem.c). */
 	struct cok_chunk_index *by_phys;
 };
@@ -42,8 +46,9 @@ extern struct mutex cok_enclaves_lock;
 struct cok_enclave *cok_find_enclave(u32 id, struct netlink_ext_ack *extack);
 int cok_enclave_next_id_locked(u32 after, u32 *id);
 struct cok_enclave *cok_find_app_locked(u32 app_id, u32 *core);
+struct cok_enclave *cok_find_cpu_locked(u32 cpu, u32 *core);
 u32 cok_core_stage(struct cok_enclave *e, u32 i);
-/* Push m on core i's command ring and ring its doorbell. */
+/* Push m on core i's command ring and ring its doorbell; -EIO: dead. */
 int cok_send_cmd(struct cok_enclave *e, u32 i, struct cok_msg *m);
 /* Wait for the reply to m (same seq); stale replies are dropped. */
 int cok_wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,

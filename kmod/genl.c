@@ -291,7 +291,8 @@ static size_t cok_genl_core_size(size_t stage_len)
 	       nla_total_size(sizeof(u8)) +		/* ALIVE */
 	       4 * nla_total_size_64bit(sizeof(u64)) +	/* counters */
 	       3 * nla_total_size(sizeof(u32)) +	/* APP_ID, _PID, _UID */
-	       nla_total_size(COK_APP_STATE_MAX);	/* APP_STATE */
+	       nla_total_size(COK_APP_STATE_MAX) +	/* APP_STATE */
+	       nla_total_size(COK_LOST_REASON_LEN);	/* REASON */
 }
 
 static size_t cok_genl_enclave_size(size_t state_len)
@@ -301,7 +302,7 @@ static size_t cok_genl_enclave_size(size_t state_len)
 	       7 * nla_total_size_64bit(sizeof(u64));	/* MEM_*, *_NS */
 }
 
-/* The payload size of a STATUS message for @ei, exactly. */
+/* The payload size of a STATUS message for @ei, at most. */
 static size_t cok_genl_status_size(const struct cok_enclave_info *ei)
 {
 	size_t size;
@@ -346,6 +347,9 @@ static int cok_genl_put_core(struct sk_buff *skb,
 			 from_kuid_munged(&init_user_ns, ci->app_owner)) ||
 	     (cok_caller_may(who, ci->app_owner) &&
 	      nla_put_u32(skb, COK_CORE_A_APP_PID, ci->app_pid))))
+		goto cancel;
+	if (ci->reason[0] &&
+	    nla_put_string(skb, COK_CORE_A_REASON, ci->reason))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;

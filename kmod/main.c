@@ -9,6 +9,9 @@
 #include "enclave.h"
 #include "app.h"
 #include "boot.h"
+#include "hotplug.h"
+#include "inject.h"
+#include "watchdog.h"
 
 static int __init ckpt_cokernel_init(void)
 {
@@ -17,26 +20,36 @@ static int __init ckpt_cokernel_init(void)
 	err = cok_boot_init();
 	if (err)
 		return err;
+	err = cok_hotplug_init();
+	if (err)
+		goto out_boot;
 	err = cok_genl_register();
-	if (err) {
-		cok_boot_exit();
-		return err;
-	}
+	if (err)
+		goto out_hotplug;
 	err = cok_cdev_register();
-	if (err) {
-		cok_genl_unregister();
-		cok_boot_exit();
-		return err;
-	}
+	if (err)
+		goto out_genl;
+	cok_inject_init();
 	pr_info("loaded: co-kernel image %u bytes\n", cok_image->mem_size);
 	return 0;
+
+out_genl:
+	cok_genl_unregister();
+out_hotplug:
+	cok_hotplug_exit();
+out_boot:
+	cok_boot_exit();
+	return err;
 }
 
 static void __exit ckpt_cokernel_exit(void)
 {
+	cok_inject_exit();
 	cok_cdev_unregister();
 	cok_genl_unregister();
 	cok_enclave_destroy_all();
+	cok_watchdog_exit();
+	cok_hotplug_exit();
 	cok_boot_exit();
 	pr_info("unloaded\n");
 }

@@ -53,6 +53,9 @@ static int parse_core(struct nlattr *nest, struct cok_core_status *c)
 	get_u32(tb[COK_CORE_A_APP_PID], &c->app_pid);
 	get_u32(tb[COK_CORE_A_APP_UID], &c->app_uid);
 	get_str(tb[COK_CORE_A_APP_STATE], c->app_state, sizeof(c->app_state));
+	/* Only a dead core has one: no "-" for the others. */
+	if (tb[COK_CORE_A_REASON])
+		get_str(tb[COK_CORE_A_REASON], c->reason, sizeof(c->reason));
 	return 0;
 }
 
@@ -159,9 +162,13 @@ static void print_json(const struct cok_status_list *list)
 			fputs(",\"alive\":", stdout);
 			cok_json_bool(stdout, c->alive);
 			printf(",\"heartbeat\":%" PRIu64 ",\"interrupts\":%" PRIu64
-			       ",\"nmis\":%" PRIu64 ",\"foreign_irqs\":%" PRIu64
-			       "}", c->heartbeat, c->interrupts, c->nmis,
-			       c->foreign);
+			       ",\"nmis\":%" PRIu64 ",\"foreign_irqs\":%" PRIu64,
+			       c->heartbeat, c->interrupts, c->nmis, c->foreign);
+			if (c->reason[0]) {
+				fputs(",\"reason\":", stdout);
+				cok_json_string(stdout, c->reason);
+			}
+			fputs("}", stdout);
 		}
 		fputs("]}", stdout);
 	}
@@ -274,6 +281,8 @@ static void print_table(const struct cok_status_list *list)
 			       "\n", c->cpu, c->apic_id, c->stage,
 			       c->alive ? "yes" : "NO", c->heartbeat,
 			       c->interrupts, c->nmis, c->foreign);
+			if (c->reason[0])
+				printf("           dead: %s\n", c->reason);
 		}
 	}
 }

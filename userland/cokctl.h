@@ -13,6 +13,7 @@
 
 #include "../xemem/channel.h"
 #include "../xemem/genl.h"
+#include "../xemem/cokdev.h"
 #include "nl.h"
 
 #define COKCTL_VERSION	"0.1.0"
@@ -31,6 +32,8 @@ enum cok_exit {
 	COK_EXIT_PERM		= 4,	/* EPERM / EACCES */
 	COK_EXIT_SYSTEM		= 5,	/* any other system error */
 	COK_EXIT_BAD_IMAGE	= 6,	/* a checkpoint image is refused */
+	/* launch/restore: the app's co-kernel core died (watchdog) */
+	COK_EXIT_LOST		= 125,
 };
 
 /* main.c */
@@ -82,6 +85,7 @@ struct cok_core_status {
 	uint32_t app_pid;		/* 0: not shown (another user's) */
 	uint32_t app_uid;
 	char app_state[16];
+	char reason[COK_LOST_REASON_LEN];	/* stage "dead": why */
 };
 
 struct cok_enclave_status {

@@ -191,6 +191,20 @@ static int stopped(const struct cok_proxy *p)
 	return 128 + stop_sig;
 }
 
+/* The app's core died: one line, and the exit status of a lost app. */
+static int lost(const struct cok_proxy *p, const struct cok_ioc_event *ev)
+{
+	char why[COK_LOST_REASON_LEN];
+
+	memcpy(why, ev->lost_reason, sizeof(why));
+	why[sizeof(why) - 1] = '\0';
+	dprintf(p->errfd, "cokctl: app %" PRIu32
+		" lost: its co-kernel core is dead (%s)\n", p->app_id,
+		why[0] ? why : "no reason given");
+	summary(p, ev, "was lost");
+	return COK_EXIT_LOST;
+}
+
 int cok_proxy_run(struct cok_proxy *p)
 {
 	struct cok_ioc_event ev;
@@ -244,6 +258,8 @@ int cok_proxy_run(struct cok_proxy *p)
 				p->app_id);
 			summary(p, &ev, "was killed");
 			return 128 + SIGKILL;
+		case COK_EV_LOST:
+			return lost(p, &ev);
 		default:
 			dprintf(p->errfd, "cokctl: app %" PRIu32
 				": unknown event %" PRIu32 " from the module\n",

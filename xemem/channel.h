@@ -50,7 +50,7 @@
 #define COK_APIC_PHYS		0xfee00000UL
 
 #define COK_CHANNEL_MAGIC	0x314c4e48434b4f43ULL	/* "COKCHNL1" */
-#define COK_CHANNEL_VERSION	1
+#define COK_CHANNEL_VERSION	2
 
 /* Doorbell: Linux sends this fixed vector to a co-kernel core. */
 #define COK_DOORBELL_VECTOR	0xf0
@@ -67,7 +67,10 @@ enum cok_stage {
 	COK_STAGE_APIC,		/* co-kernel: local APIC enabled */
 	COK_STAGE_RUNNING,	/* co-kernel: serving commands */
 	COK_STAGE_STOPPED,	/* co-kernel: acknowledged shutdown */
-	COK_STAGE_FAILED,	/* co-kernel: fatal exception, see console */
+	COK_STAGE_FAILED,	/* co-kernel: fatal exception or panic; see
+				 * cok_core.panic_msg and the console */
+	COK_STAGE_DEAD,		/* module only, never in the channel: the
+				 * watchdog gave the core up (status) */
 };
 
 /* Commands on a core's command ring; responses echo type and seq. */
@@ -88,6 +91,9 @@ enum cok_msg_type {
 				 * its struct cok_frozen_app, arg[1] = bytes */
 	COK_MSG_RESTORE,	/* arg[0] = enclave offset of a staged struct
 				 * cok_restore_block; reply arg[0] = cr3 */
+	COK_MSG_INJECT,		/* fault injection (debugfs): arg[0] = enum
+				 * cok_inject; answered, then obeyed, in any
+				 * state of the core */
 };
 
 /*
@@ -97,6 +103,15 @@ enum cok_msg_type {
  */
 #define COK_THAW_SEED_MARK	4
 #define COK_THAW_SEEDED		0x44454553ULL	/* "SEED" */
+
+/* What COK_MSG_INJECT makes the core do. */
+enum cok_inject {
+	COK_INJECT_HANG = 1,	/* spin for ever with interrupts off */
+	COK_INJECT_PANIC,	/* take the panic path (cok_panic) */
+};
+
+/* A panic's message, kept in the core's slot (NUL-ended). */
+#define COK_PANIC_MSG_LEN	128
 
 /* Status codes in cok_msg.status (negated). */
 enum cok_error {
@@ -123,6 +138,8 @@ struct cok_core {
 	uint64_t nmis;
 	uint64_t foreign_irqs;	/* vectors that are not ours (Linux IPIs) */
 	uint64_t pad1[2];
+	/* Written by cok_panic before the core stops (stage FAILED). */
+	char panic_msg[COK_PANIC_MSG_LEN];
 	struct cok_msg_ring cmd;	/* Linux -> co-kernel */
 	struct cok_msg_ring resp;	/* co-kernel -> Linux */
 	struct cok_app_slot app;	/* the app on this core (app.h) */

@@ -9,6 +9,10 @@
  *   COK_IOC_APP_MEM while the app waits for that call: copy between the
  *                   proxy's memory and the app's (by the app's virtual
  *                   addresses, with the app's own access rights).
+ *                   COK_EV_LOST: the module's watchdog gave the app's
+ *                   core up (it stopped answering, or its co-kernel
+ *                   panicked); lost_reason says why.  The app is gone,
+ *                   its memory stays with the enclave until destroy.
  *   COK_IOC_REPLY   the result of that system call; the app resumes.
  *   COK_IOC_KILL    end the app.  close() does the same.
  *   COK_IOC_RESTORE rebuild an app from a restore block (state.h); it
@@ -76,7 +80,10 @@ enum cok_event_kind {
 	COK_EV_EXIT,
 	COK_EV_FAULT,
 	COK_EV_KILLED,
+	COK_EV_LOST,		/* the app's core is dead: lost_reason */
 };
+
+#define COK_LOST_REASON_LEN	160
 
 struct cok_ioc_event {
 	__u32 kind;		/* enum cok_event_kind */
@@ -94,6 +101,7 @@ struct cok_ioc_event {
 	 * included); 0 on a quiet core.
 	 */
 	__u64 user_interrupts;
+	char lost_reason[COK_LOST_REASON_LEN];	/* COK_EV_LOST, NUL-ended */
 };
 
 /* Restore: as LAUNCH, with a restore block in place of the ELF. */

@@ -62,6 +62,8 @@ enum cok_genl_core_attr {
 	COK_CORE_A_APP_PID,	/* u32: its proxy's pid (cokctl launch);
 				 * absent for another user's app */
 	COK_CORE_A_APP_UID,	/* u32: its owner's uid */
+	COK_CORE_A_REASON,	/* string: why a core is "dead" (stage); absent
+				 * otherwise */
 	__COK_CORE_A_MAX,
 };
 #define COK_CORE_A_MAX (__COK_CORE_A_MAX - 1)
