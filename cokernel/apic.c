@@ -19,6 +19,8 @@
 #define APIC_REG_EOI		0x0b0
 #define APIC_REG_SVR		0x0f0
 #define APIC_REG_ESR		0x280
+#define APIC_REG_ICR_LOW	0x300
+#define APIC_REG_SELF_IPI	0x3f0		/* x2APIC only */
 #define APIC_REG_LVT_CMCI	0x2f0
 #define APIC_REG_LVT_TIMER	0x320
 #define APIC_REG_LVT_THERMAL	0x330
@@ -30,6 +32,7 @@
 #define APIC_SVR_ENABLE		(1U << 8)	/* software enable */
 #define APIC_LVT_MASKED		(1U << 16)
 #define APIC_SPURIOUS_VECTOR	0xff
+#define APIC_ICR_SELF		(1U << 18)	/* destination shorthand: self */
 
 static bool x2apic;
 
@@ -80,4 +83,13 @@ void apic_init(void)
 void apic_eoi(void)
 {
 	apic_write(APIC_REG_EOI, 0);
+}
+
+/* A fixed interrupt of vector to this core, taken once IF allows. */
+void apic_self_ipi(uint8_t vector)
+{
+	if (x2apic)
+		apic_write(APIC_REG_SELF_IPI, vector);
+	else
+		apic_write(APIC_REG_ICR_LOW, APIC_ICR_SELF | vector);
 }

@@ -57,6 +57,14 @@ static void run_app(struct cok_cpu *c, uint64_t entry, uint64_t rsp,
 	 */
 	__asm__ volatile("sti; nop; cli" ::: "memory");
 	c->in_app = true;
+	/*
+	 * A command that came with that doorbell (a KILL right after the
+	 * launch) found no app yet and waits in the ring: ring again, so
+	 * that it is served from ring 3 like any other.
+	 */
+	if (cmd_pending(c))
+		apic_self_ipi(COK_DOORBELL_VECTOR);
+	cok_write_once(&c->shared->in_user, 1);	/* see cok_interrupt */
 	if (regs)
 		how = cok_enter_user_regs(&c->app.ctx, regs, &c->sca.kernel_rsp,
 					  cpu_tss_rsp0(c->index));

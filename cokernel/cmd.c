@@ -194,6 +194,11 @@ static bool ring_empty(struct cok_msg_ring *r)
 	return cok_load_acquire(&r->head) == cok_read_once(&r->tail);
 }
 
+bool cmd_pending(struct cok_cpu *c)
+{
+	return !ring_empty(&c->shared->cmd);
+}
+
 __noreturn void cmd_serve_forever(struct cok_cpu *c)
 {
 	struct cok_core *s = c->shared;

@@ -108,6 +108,7 @@ struct cok_cpu *this_cpu(void);
 /* apic.c */
 void apic_init(void);
 void apic_eoi(void);
+void apic_self_ipi(uint8_t vector);
 uint32_t apic_id(void);
 
 /* trap.c */
@@ -215,6 +216,8 @@ int64_t sys_getrandom(struct cok_cpu *c, uint64_t buf, uint64_t len,
 bool cmd_answer_query(struct cok_cpu *c, struct cok_msg *m);
 void cmd_reply_status(struct cok_cpu *c, struct cok_msg *m, int64_t status);
 void cmd_serve_in_app(struct cok_cpu *c, struct cok_regs *r);
+/* Linux has a command waiting in the core's ring. */
+bool cmd_pending(struct cok_cpu *c);
 void cmd_reply(struct cok_cpu *c, struct cok_msg *m);
 __noreturn void cmd_serve_forever(struct cok_cpu *c);
 

@@ -39,9 +39,30 @@ static __noreturn void fatal_exception(struct cok_cpu *c, struct cok_regs *r)
 		  (unsigned long)read_cr2());
 }
 
+static void interrupt(struct cok_cpu *c, struct cok_regs *r);
+
+/*
+ * in_user tells the module's watchdog that the core runs its app in
+ * ring 3 (and so is not stuck in the co-kernel): it need not be woken
+ * to prove it is alive, which keeps a computing core free of doorbells.
+ * Cleared on every way into ring 0 from the app; set again on the way
+ * back (the IRETQ follows at once).  An app that ends or freezes leaves
+ * through cok_leave_user or the freeze loop, with it cleared.
+ */
 void cok_interrupt(struct cok_regs *r)
 {
 	struct cok_cpu *c = this_cpu();
+	bool from_user = c && (r->cs & 3) == 3;
+
+	if (from_user)
+		cok_write_once(&c->shared->in_user, 0);
+	interrupt(c, r);
+	if (from_user)
+		cok_write_once(&c->shared->in_user, 1);
+}
+
+static void interrupt(struct cok_cpu *c, struct cok_regs *r)
+{
 
 	if (c && c->in_app && (r->cs & 3) == 3 && r->vector != VECTOR_SYSCALL)
 		count(&c->shared->app.user_interrupts);

@@ -9,9 +9,9 @@
  * the last look gets a doorbell, which any live core answers within
  * microseconds by bumping it.  A core that leaves a doorbell unanswered
  * for WD_DEAD_PERIODS periods, or that reports a panic (stage FAILED), is
- * dead.  Only silent cores are rung: a core running an app that makes no
- * system call takes one doorbell every other period (5 a second at the
- * default 100 ms).  A hang is noticed within WD_DEAD_PERIODS + 2 periods
+ * dead.  Only silent cores in the co-kernel are rung: a core that runs
+ * its app in ring 3 says so (in_user, cleared on every entry into ring
+ * 0), so a computing app gets no doorbell at all.  A hang is noticed within WD_DEAD_PERIODS + 2 periods
  * (600 ms by default), a panic within one.
  *
  * The watchdog reads the channel and sends IPIs; it never uses the
@@ -124,6 +124,16 @@ static void check_core(struct cok_enclave *e, u32 i, u64 now)
 	}
 	if (now < READ_ONCE(w->busy_until_ns))
 		return;		/* serving a long command: its caller judges */
+	/*
+	 * Running its app in ring 3: not stuck in the co-kernel, and its
+	 * silence is the app's (tickless); ringing it would be noise.  Any
+	 * entry into the co-kernel clears the flag first.
+	 */
+	if (cok_load_acquire(&e->ch->core[i].in_user)) {
+		w->last_move_ns = now;
+		w->rung_ns = 0;
+		return;
+	}
 	/*
 	 * The first doorbell still unanswered after the tolerance.  Counted
 	 * from the doorbell, not from the last look: a late round (Linux

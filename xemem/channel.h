@@ -131,7 +131,7 @@ struct cok_core {
 	uint32_t linux_cpu;
 	uint32_t apic_id;
 	uint32_t stage;		/* enum cok_stage */
-	uint32_t pad0;
+	uint32_t in_user;	/* 1 while the core runs an app in ring 3 */
 	uint64_t heartbeat;	/* bumped on every wake-up of the core */
 	uint64_t alive_tsc;	/* TSC at the last heartbeat */
 	uint64_t interrupts;	/* every interrupt taken, doorbells included */
