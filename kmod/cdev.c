@@ -8,6 +8,7 @@
 
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "app.h"
@@ -174,6 +175,13 @@ static int cok_dev_mmap(struct file *f, struct vm_area_struct *vma)
 {
 	struct cok_app_ref *ref = f->private_data;
 
+	/*
+	 * Only shared mappings: a private one is copy-on-write, and a COW
+	 * mapping of raw frames (VM_PFNMAP) is what vmf_insert_pfn() and
+	 * remap_pfn_range() refuse (the former with a BUG_ON).
+	 */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
 	if (ref->seg)
 		return cok_seg_mmap(ref, vma);
 	return cok_app_mmap(ref, vma);

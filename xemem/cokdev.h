@@ -31,6 +31,9 @@
  *
  * A segment of an app goes away when the app is thawed or ends; the app
  * cannot be thawed while a file is attached to one.
+ *
+ * Every mapping of the device is MAP_SHARED: mmap refuses any other
+ * (MAP_PRIVATE) with EINVAL.
  */
 #ifndef XEMEM_COKDEV_H
 #define XEMEM_COKDEV_H
