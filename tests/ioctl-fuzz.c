@@ -37,7 +37,9 @@
  * --seg-app ID (a frozen app), the same for a segment of it.  One line
  * per check ("ok ..." / "not ok ..."), exit 1 if one failed.
  *
- * Exit status: 0 done, 1 a check failed, 2 usage, 3 no device.
+ * Exit status: 0 done, 1 a check failed (or the forked child did not
+ * end with 0), 2 usage, 3 no device or set-up failed, 99 a fault outside
+ * a touch (a bug of the fuzzer: where it was is on stderr).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -76,8 +79,10 @@ struct map {
 	void *addr;
 	size_t len;
 	int prot;
-	bool seg;		/* the file was attached to a segment */
 };
+
+/* What a file of ours is bound to, as far as the fuzzer knows. */
+enum fd_kind { FD_NEW, FD_APP, FD_SEG };
 
 struct stats {
 	unsigned long rounds, ioctls, ioctl_ok, mmaps, mmap_ok;
@@ -88,14 +93,14 @@ struct stats {
 struct fz {
 	uint64_t rng;
 	int fds[MAX_FDS];
-	bool attached[MAX_FDS];
+	enum fd_kind kind[MAX_FDS];
 	int nfds;
 	struct map maps[MAX_MAPS];
 	int nmaps;
 	uint8_t *arena;		/* ARENA_PAGES read-write, then a guard page */
 	uint8_t *guard;		/* PROT_NONE: structs that cross into it */
 	uint8_t *rdonly;	/* one read-only page */
-	uint8_t *unmapped;	/* an address with nothing mapped */
+	uint8_t *unmapped;	/* an address with nothing mapped, ever */
 	const uint8_t *elf;
 	size_t elf_size;
 	uint32_t app_ids[MAX_IDS], seg_ids[MAX_IDS];
@@ -107,6 +112,7 @@ struct fz {
 
 static sigjmp_buf touch_env;
 static volatile sig_atomic_t touching;
+static const char *volatile doing = "set-up";	/* for a fault report */
 
 /* ---- PRNG (xorshift64*), deterministic per seed ------------------------ */
 
@@ -532,6 +538,19 @@ static int some_fd(struct fz *z, int *slot)
 	return z->fds[*slot];
 }
 
+/* A file of that kind if there is one (else any); its slot. */
+static int fd_of_kind(struct fz *z, enum fd_kind k, int *slot)
+{
+	int i, at = (int)below(z, z->nfds);
+
+	for (i = 0; i < z->nfds; i++) {
+		*slot = (at + i) % z->nfds;
+		if (z->kind[*slot] == k)
+			return z->fds[*slot];
+	}
+	return some_fd(z, slot);
+}
+
 static void do_ioctl(struct fz *z)
 {
 	const struct cmd *c;
@@ -543,6 +562,7 @@ static void do_ioctl(struct fz *z)
 	/* Filled aligned, then copied to where arg points (maybe not). */
 	_Alignas(8) uint8_t tmp[ARG_MAX_SIZE];
 
+	doing = "filling an ioctl argument";
 	arg = user_ptr(z, size, &valid);
 	if (c->fill)
 		c->fill(z, tmp);
@@ -550,30 +570,46 @@ static void do_ioctl(struct fz *z)
 		fill_random(z, tmp, size);
 	if (valid)
 		memcpy((void *)(uintptr_t)arg, tmp, size);
-	if (!c->size && chance(z, 50))
+	if (!c->size && chance(z, 50)) {
 		arg = edgy64(z);	/* an argument nobody reads */
+		valid = false;
+	}
 	z->st.ioctls++;
+	doing = "an ioctl";
 	if (ioctl(fd, nr, (void *)(uintptr_t)arg) == 0) {
 		z->st.ioctl_ok++;
+		doing = "reading an ioctl's answer";
 		if (valid && nr == c->nr) {
 			memcpy(tmp, (void *)(uintptr_t)arg, size);
 			learn(z, nr, tmp);
 		}
+		if (nr == COK_IOC_LAUNCH || nr == COK_IOC_RESTORE)
+			z->kind[slot] = FD_APP;
 		if (nr == COK_IOC_SEG_ATTACH)
-			z->attached[slot] = true;
+			z->kind[slot] = FD_SEG;
 		if (nr == COK_IOC_SEG_DETACH)
-			z->attached[slot] = false;
+			z->kind[slot] = FD_NEW;
 	}
 }
 
 /* ---- mappings ------------------------------------------------------------- */
 
-static void on_fault(int sig)
+/* A fault outside a touch is a bug of ours: say where, exit 99. */
+static void on_fault(int sig, siginfo_t *si, void *uc)
 {
-	(void)sig;
+	char msg[160];
+	int n;
+
 	if (touching)
 		siglongjmp(touch_env, 1);
-	_exit(99);	/* a fault outside a touch is ours: a harness bug */
+	n = snprintf(msg, sizeof(msg),
+		     "ioctl-fuzz: signal %d (code %d) at %p, rip %#llx, outside a touch, in %s\n",
+		     sig, si->si_code, si->si_addr,
+		     (unsigned long long)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP],
+		     doing);
+	if (write(2, msg, n) < 0)
+		n = 0;
+	_exit(99);
 }
 
 static void on_alarm(int sig)
@@ -610,8 +646,13 @@ static void drop_map(struct fz *z, int i)
 	z->maps[i] = z->maps[--z->nmaps];
 }
 
-static size_t map_len(struct fz *z)
+static size_t map_len(struct fz *z, enum fd_kind k)
 {
+	uint64_t whole = k == FD_SEG ? z->seg_bytes : z->mem_bytes;
+
+	if (k != FD_NEW && whole && chance(z, 60))
+		return PICK(z, PAGE, 2 * PAGE, 2 * MIB, whole, whole - PAGE,
+			    whole + PAGE, (1 + below(z, whole / PAGE)) * PAGE);
 	switch (below(z, 5)) {
 	case 0:
 		return (1 + below(z, 4)) * PAGE;
@@ -633,6 +674,7 @@ static void reshape(struct fz *z, int i)
 	struct map *m = &z->maps[i];
 	int prot;
 
+	doing = "reshaping a mapping";
 	switch (below(z, 6)) {
 	case 0:
 		drop_map(z, i);
@@ -673,17 +715,20 @@ static void do_mmap(struct fz *z)
 		MAP_PRIVATE | MAP_POPULATE, MAP_SHARED_VALIDATE,
 		MAP_SHARED | MAP_NORESERVE,
 	};
-	int slot, fd = some_fd(z, &slot);
+	int slot, fd = chance(z, 70) ?
+		fd_of_kind(z, chance(z, 50) ? FD_APP : FD_SEG, &slot) :
+		some_fd(z, &slot);
 	int flags = flag_set[below(z, ARRAY_SIZE(flag_set))];
 	int prot = (int)PICK(z, PROT_READ, PROT_READ, PROT_READ | PROT_WRITE,
 			     PROT_NONE, PROT_READ | PROT_EXEC, PROT_WRITE);
-	size_t len = map_len(z);
+	size_t len = map_len(z, z->kind[slot]);
 	off_t off = chance(z, 75) ? 0 :
 		    (off_t)PICK(z, PAGE, 2 * MIB, 1ULL << 40, 0x7ffffffff000ULL);
 	void *p;
 
 	if (z->nmaps == MAX_MAPS)
 		drop_map(z, (int)below(z, z->nmaps));
+	doing = "mmap";
 	z->st.mmaps++;
 	if (!(flags & MAP_SHARED))
 		z->st.private_tried++;
@@ -693,7 +738,7 @@ static void do_mmap(struct fz *z)
 	z->st.mmap_ok++;
 	if (!(flags & MAP_SHARED))
 		z->st.private_mapped++;
-	z->maps[z->nmaps++] = (struct map){ p, len, prot, z->attached[slot] };
+	z->maps[z->nmaps++] = (struct map){ p, len, prot };
 	if (prot & PROT_READ)
 		touch(z, &z->maps[z->nmaps - 1]);
 	reshape(z, z->nmaps - 1);
@@ -707,12 +752,13 @@ static void open_one(struct fz *z)
 				     O_RDWR | O_NONBLOCK };
 	int fd;
 
+	doing = "open";
 	if (z->nfds == MAX_FDS)
 		return;
 	fd = open(COK_DEV_PATH, modes[below(z, ARRAY_SIZE(modes))] | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	z->attached[z->nfds] = false;
+	z->kind[z->nfds] = FD_NEW;
 	z->fds[z->nfds++] = fd;
 }
 
@@ -720,10 +766,11 @@ static void close_one(struct fz *z)
 {
 	int i = (int)below(z, z->nfds);
 
+	doing = "close";
 	close(z->fds[i]);
 	z->nfds--;
 	z->fds[i] = z->fds[z->nfds];
-	z->attached[i] = z->attached[z->nfds];
+	z->kind[i] = z->kind[z->nfds];
 }
 
 /* Some WAITs, answered (or not) with REPLY: the app's calls go on. */
@@ -731,9 +778,10 @@ static void serve(struct fz *z)
 {
 	struct cok_ioc_event ev;
 	int64_t ret;
-	int slot, fd = some_fd(z, &slot);
+	int slot, fd = fd_of_kind(z, FD_APP, &slot);
 	int i;
 
+	doing = "WAIT/REPLY";
 	for (i = 0; i < 4; i++) {
 		z->st.ioctls++;
 		if (ioctl(fd, COK_IOC_WAIT, &ev) < 0)
@@ -749,11 +797,111 @@ static void serve(struct fz *z)
 	}
 }
 
+/* ---- well-formed requests, so that the paths behind them are reached ---- */
+
+static void good_launch(struct fz *z)
+{
+	static const char strings[] = "fuzz\0-x\0COK=1";
+	struct cok_ioc_launch l = {
+		.core = -1, .elf = (uint64_t)(uintptr_t)z->elf,
+		.elf_size = z->elf_size,
+		.strings = (uint64_t)(uintptr_t)strings,
+		.strings_size = sizeof(strings), .argc = 2, .envc = 1,
+		.private_fds = { -1, -1 },
+	};
+	int slot, fd = fd_of_kind(z, FD_NEW, &slot);
+
+	if (!z->elf || z->kind[slot] != FD_NEW)
+		return;
+	z->st.ioctls++;
+	if (ioctl(fd, COK_IOC_LAUNCH, &l))
+		return;
+	z->st.ioctl_ok++;
+	z->kind[slot] = FD_APP;
+	learn(z, COK_IOC_LAUNCH, &l);
+}
+
+/* One region of code that is all zeros: the app faults at once. */
+static void good_restore(struct fz *z)
+{
+	struct cok_restore_block *b = (void *)z->arena;
+	struct cok_ioc_restore r = {
+		.core = -1, .block = (uint64_t)(uintptr_t)b,
+		.block_size = sizeof(*b) + sizeof(b->regions[0]),
+		.strings = (uint64_t)(uintptr_t)"fuzz", .strings_size = 5,
+		.argc = 1, .private_fds = { -1, -1 },
+	};
+	uint32_t mxcsr = 0x1f80;
+	int slot, fd = fd_of_kind(z, FD_NEW, &slot);
+
+	if (z->kind[slot] != FD_NEW)
+		return;
+	memset(b, 0, sizeof(*b) + sizeof(b->regions[0]));
+	b->thread.regs.rip = 0x400000;
+	b->thread.regs.rsp = 0x402000;
+	b->thread.regs.rflags = 0x202;
+	b->thread.xstate_size = COK_FXSAVE_SIZE;
+	memcpy(b->xstate + 24, &mxcsr, sizeof(mxcsr));
+	b->flags = COK_RESTORE_FILLS_ALL;
+	b->mm.nregions = 1;
+	b->regions[0] = (struct cok_region){ 0x400000, 2 * PAGE,
+					     COK_PROT_READ | COK_PROT_WRITE |
+					     COK_PROT_EXEC, 0 };
+	z->st.ioctls++;
+	if (ioctl(fd, COK_IOC_RESTORE, &r))
+		return;
+	z->st.ioctl_ok++;
+	z->kind[slot] = FD_APP;
+	learn(z, COK_IOC_RESTORE, &r);
+	if (chance(z, 50) && ioctl(fd, COK_IOC_RESUME) == 0)
+		z->st.ioctl_ok++;
+}
+
+/* A segment of some frozen app (the test's), attached to a new file. */
+static void good_segment(struct fz *z)
+{
+	struct cok_ioc_seg_make mk = { .app_id = some_app(z),
+				       .perms = COK_SEG_READ };
+	struct cok_ioc_seg_attach at = { .perms = COK_SEG_READ };
+	int slot, fd = fd_of_kind(z, FD_NEW, &slot);
+
+	z->st.ioctls++;
+	if (ioctl(fd, COK_IOC_SEG_MAKE, &mk) == 0) {
+		z->st.ioctl_ok++;
+		learn(z, COK_IOC_SEG_MAKE, &mk);
+	}
+	if (z->kind[slot] != FD_NEW)
+		return;
+	at.segid = some_seg(z);
+	z->st.ioctls++;
+	if (ioctl(fd, COK_IOC_SEG_ATTACH, &at))
+		return;
+	z->st.ioctl_ok++;
+	z->kind[slot] = FD_SEG;
+}
+
+static void good_request(struct fz *z)
+{
+	doing = "a well-formed request";
+	switch (below(z, 3)) {
+	case 0:
+		good_launch(z);
+		break;
+	case 1:
+		good_restore(z);
+		break;
+	default:
+		good_segment(z);
+		break;
+	}
+}
+
 static void round_once(struct fz *z)
 {
 	int n = 1 + (int)below(z, ROUND_OPS), i;
 
 	z->st.rounds++;
+	doing = "a round";
 	open_one(z);
 	for (i = 0; i < n; i++) {
 		if (!z->nfds) {
@@ -775,6 +923,9 @@ static void round_once(struct fz *z)
 		case 4:
 			serve(z);
 			break;
+		case 6:
+			good_request(z);
+			break;
 		case 5:
 			if (z->nmaps)
 				reshape(z, (int)below(z, z->nmaps));
@@ -785,6 +936,7 @@ static void round_once(struct fz *z)
 		}
 	}
 	/* Files and mappings outlive rounds, but not for ever. */
+	doing = "the end of a round";
 	while (z->nfds > 1 && chance(z, 50))
 		close_one(z);
 	if (z->nmaps && chance(z, 30))
@@ -801,27 +953,40 @@ static void cleanup(struct fz *z)
 
 /* ---- set-up ---------------------------------------------------------------- */
 
+/*
+ * Far below where mmap(NULL, ...) places anything (top-down from the
+ * stack) and above a static binary's brk: nothing gets mapped there.
+ */
+#define UNMAPPED_AT	0x200000000UL
+
 static int setup_memory(struct fz *z)
 {
-	uint8_t *a = mmap(NULL, (ARENA_PAGES + 3) * PAGE, PROT_READ | PROT_WRITE,
+	uint8_t *a = mmap(NULL, (ARENA_PAGES + 2) * PAGE, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *u;
 
 	if (a == MAP_FAILED)
 		return -1;
 	z->arena = a;
 	z->guard = a + ARENA_PAGES * PAGE;
 	z->rdonly = z->guard + PAGE;
-	z->unmapped = z->rdonly + PAGE;
 	if (mprotect(z->guard, PAGE, PROT_NONE) ||
-	    mprotect(z->rdonly, PAGE, PROT_READ) ||
-	    munmap(z->unmapped, PAGE))
+	    mprotect(z->rdonly, PAGE, PROT_READ))
 		return -1;
+	/* Check that it is free now (not a hole another mmap may fill). */
+	u = mmap((void *)UNMAPPED_AT, PAGE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (u != (void *)UNMAPPED_AT)
+		return -1;
+	munmap(u, PAGE);
+	z->unmapped = u;
 	return 0;
 }
 
 static int setup_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_fault };
+	struct sigaction sa = { .sa_sigaction = on_fault,
+				.sa_flags = SA_SIGINFO };
 	struct itimerval it = {
 		.it_interval = { 0, TIMER_US }, .it_value = { 0, TIMER_US },
 	};
@@ -830,6 +995,7 @@ static int setup_signals(void)
 	if (sigaction(SIGSEGV, &sa, NULL) || sigaction(SIGBUS, &sa, NULL))
 		return -1;
 	sa.sa_handler = on_alarm;	/* no SA_RESTART: WAIT gets EINTR */
+	sa.sa_flags = 0;
 	if (sigaction(SIGALRM, &sa, NULL))
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
@@ -1040,7 +1206,9 @@ int main(int argc, char **argv)
 	if (child == 0)
 		_exit(0);
 	if (child > 0 && waitpid(child, &status, 0) == child &&
-	    !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+	    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		printf("ioctl-fuzz: the child ended with status 0x%x\n", status);
+		return 1;
+	}
 	return 0;
 }

@@ -102,7 +102,7 @@ fuzz_run() {
 	[ "$RC" = 0 ] || { FAIL_WHY="ioctl-fuzz $* exit $RC: $(echo "$ERR" | head -n 1)"; return 1; }
 	echo "$OUT" | grep -q '^ioctl-fuzz: seed ' ||
 		{ FAIL_WHY="ioctl-fuzz $*: no summary line"; return 1; }
-	t_info "$_who: $(echo "$OUT" | grep '^ioctl-fuzz: seed ')"
+	t_info "$_who: $(echo "$OUT" | grep '^ioctl-fuzz' | tr '\n' ' ')"
 	kill -0 "$P" 2>/dev/null || { FAIL_WHY="the frozen app's proxy is gone"; return 1; }
 	[ "$(app_state "$ID")" = frozen ] ||
 		{ FAIL_WHY="app $ID is '$(app_state "$ID")', want frozen"; return 1; }
