@@ -20,8 +20,9 @@
  * program, so that WAIT/REPLY/KILL and the app mapping see a live app.
  * It also maps the files (MAP_SHARED and MAP_PRIVATE, random lengths,
  * offsets, protections), touches, splits, mprotects and unmaps the
- * mappings, and closes files in random order.  --fork: halfway through,
- * a child goes on with its own seed on the same open files.
+ * mappings, and closes files in random order.  --fork: a third of the
+ * way through, a child goes on with its own seed; for a while, both
+ * send requests on the same open files (no open or close), to race.
  *
  * It never writes through a mapping of the device, nor hands a writable
  * one to an ioctl, unless --write is given: today a proxy's mapping
@@ -956,14 +957,35 @@ static void cleanup(struct fz *z)
 /*
  * Far below where mmap(NULL, ...) places anything (top-down from the
  * stack) and above a static binary's brk: nothing gets mapped there.
+ * The first of them that is free now (a sanitizer may hold one).
  */
-#define UNMAPPED_AT	0x200000000UL
+static const uint64_t unmapped_at[] = {
+	0x200000000ULL, 0x100000000000ULL, 0x500000000000ULL,
+};
+
+static uint8_t *find_unmapped(void)
+{
+	size_t i;
+	void *u;
+
+	for (i = 0; i < ARRAY_SIZE(unmapped_at); i++) {
+		u = mmap((void *)(uintptr_t)unmapped_at[i], PAGE, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			 -1, 0);
+		if (u == (void *)(uintptr_t)unmapped_at[i]) {
+			munmap(u, PAGE);
+			return u;
+		}
+		if (u != MAP_FAILED)
+			munmap(u, PAGE);	/* a kernel without NOREPLACE */
+	}
+	return NULL;
+}
 
 static int setup_memory(struct fz *z)
 {
 	uint8_t *a = mmap(NULL, (ARENA_PAGES + 2) * PAGE, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	void *u;
 
 	if (a == MAP_FAILED)
 		return -1;
@@ -973,13 +995,9 @@ static int setup_memory(struct fz *z)
 	if (mprotect(z->guard, PAGE, PROT_NONE) ||
 	    mprotect(z->rdonly, PAGE, PROT_READ))
 		return -1;
-	/* Check that it is free now (not a hole another mmap may fill). */
-	u = mmap((void *)UNMAPPED_AT, PAGE, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (u != (void *)UNMAPPED_AT)
+	z->unmapped = find_unmapped();
+	if (!z->unmapped)
 		return -1;
-	munmap(u, PAGE);
-	z->unmapped = u;
 	return 0;
 }
 
@@ -1043,6 +1061,57 @@ static void summary(const struct fz *z, uint64_t seed)
 	fflush(stdout);
 }
 
+/*
+ * Both sides of a fork on the same open files: requests and mappings
+ * only, no open or close, so that each file sees both at once.
+ */
+static void race(struct fz *z, double until)
+{
+	while (now_s() < until && z->nfds) {
+		switch (below(z, 8)) {
+		case 0:
+			do_mmap(z);
+			break;
+		case 1:
+			serve(z);
+			break;
+		case 2:
+		case 3:
+			good_request(z);
+			break;
+		default:
+			do_ioctl(z);
+			break;
+		}
+	}
+}
+
+/* Fill the files, fork, race on them; the child's pid (0 in it). */
+static pid_t fork_and_race(struct fz *z, double until)
+{
+	pid_t child;
+
+	while (z->nfds < MAX_FDS) {
+		int n = z->nfds;
+
+		open_one(z);
+		if (z->nfds == n)
+			break;
+	}
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		z->rng ^= 0x9e3779b97f4a7c15ULL;
+		setup_signals();	/* itimers are not inherited */
+		z->who = "[child]";
+		memset(&z->st, 0, sizeof(z->st));
+	} else if (child > 0) {
+		z->st.forks++;
+	}
+	race(z, until);
+	return child;
+}
+
 /* Run until deadline; with fork_at, a child goes on from then. */
 static pid_t fuzz_until(struct fz *z, double deadline, double fork_at)
 {
@@ -1051,16 +1120,7 @@ static pid_t fuzz_until(struct fz *z, double deadline, double fork_at)
 	while (now_s() < deadline) {
 		if (fork_at && now_s() >= fork_at) {
 			fork_at = 0;
-			fflush(stdout);
-			child = fork();
-			if (child == 0) {
-				z->rng ^= 0x9e3779b97f4a7c15ULL;
-				setup_signals();	/* itimers are not inherited */
-				z->who = "[child]";
-				memset(&z->st, 0, sizeof(z->st));
-			} else if (child > 0) {
-				z->st.forks++;
-			}
+			child = fork_and_race(z, now_s() + (deadline - now_s()) / 3);
 		}
 		round_once(z);
 	}
