@@ -8,12 +8,18 @@
 #define COK_APP_H
 
 #include <linux/mm_types.h>
+#include <linux/mutex.h>
 #include "../xemem/cokdev.h"
 
 struct cok_enclave;
 struct cok_segment;
 
 struct cok_app_ref {
+	/*
+	 * Serialises the requests on this file (cdev.c): two tasks that
+	 * share it (a fork) must not launch, attach or map at once.
+	 */
+	struct mutex lock;
 	struct cok_enclave *e;		/* NULL until launched */
 	u32 core;
 	u32 app_id;

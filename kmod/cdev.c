@@ -20,6 +20,7 @@ static int cok_dev_open(struct inode *inode, struct file *f)
 
 	if (!ref)
 		return -ENOMEM;
+	mutex_init(&ref->lock);
 	f->private_data = ref;
 	return 0;
 }
@@ -31,6 +32,7 @@ static int cok_dev_release(struct inode *inode, struct file *f)
 	if (ref->seg)
 		cok_seg_detach(ref);
 	cok_app_release(ref);
+	mutex_destroy(&ref->lock);
 	cok_app_ref_free(ref);
 	return 0;
 }
@@ -129,18 +131,14 @@ static long ioctl_wait(struct cok_app_ref *ref, void __user *arg)
 	return copy_to_user(arg, &ev, sizeof(ev)) ? -EFAULT : 0;
 }
 
-static long cok_dev_ioctl(struct file *f, unsigned int cmd,
-			  unsigned long arg)
+static long ioctl_locked(struct cok_app_ref *ref, unsigned int cmd,
+			 void __user *uarg)
 {
-	struct cok_app_ref *ref = f->private_data;
-	void __user *uarg = (void __user *)arg;
 	s64 ret;
 
 	switch (cmd) {
 	case COK_IOC_LAUNCH:
 		return ioctl_launch(ref, uarg);
-	case COK_IOC_WAIT:
-		return ioctl_wait(ref, uarg);
 	case COK_IOC_REPLY:
 		if (copy_from_user(&ret, uarg, sizeof(ret)))
 			return -EFAULT;
@@ -171,9 +169,29 @@ static long cok_dev_ioctl(struct file *f, unsigned int cmd,
 	}
 }
 
+/*
+ * One request at a time per file, but WAIT, which blocks until the app
+ * makes a call: it only reads what LAUNCH has bound for good.
+ */
+static long cok_dev_ioctl(struct file *f, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct cok_app_ref *ref = f->private_data;
+	long err;
+
+	if (cmd == COK_IOC_WAIT)
+		return ioctl_wait(ref, (void __user *)arg);
+	if (mutex_lock_interruptible(&ref->lock))
+		return -EINTR;
+	err = ioctl_locked(ref, cmd, (void __user *)arg);
+	mutex_unlock(&ref->lock);
+	return err;
+}
+
 static int cok_dev_mmap(struct file *f, struct vm_area_struct *vma)
 {
 	struct cok_app_ref *ref = f->private_data;
+	int err;
 
 	/*
 	 * Only shared mappings: a private one is copy-on-write, and a COW
@@ -182,9 +200,15 @@ static int cok_dev_mmap(struct file *f, struct vm_area_struct *vma)
 	 */
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	if (ref->seg)
-		return cok_seg_mmap(ref, vma);
-	return cok_app_mmap(ref, vma);
+	/*
+	 * Not a sleeping lock: the mmap lock is held here, and a request
+	 * holding ref->lock may fault on it (copy_from_user).
+	 */
+	if (!mutex_trylock(&ref->lock))
+		return -EBUSY;
+	err = ref->seg ? cok_seg_mmap(ref, vma) : cok_app_mmap(ref, vma);
+	mutex_unlock(&ref->lock);
+	return err;
 }
 
 static const struct file_operations cok_dev_fops = {
