@@ -99,6 +99,9 @@ fuzz_run() {
 	else
 		run timeout $((SECS * 3 + 60)) "$IOCTL_FUZZ" "$@"
 	fi
+	# The module's own lines of the run (warnings are below the console's level).
+	dmesg | grep 'ckpt_cokernel' | tail -n 20 | sed 's/^/  kmsg: /'
+	"$COKCTL" console "$EID" 2>&1 | tail -n 10 | sed 's/^/  console: /'
 	[ "$RC" = 0 ] || { FAIL_WHY="ioctl-fuzz $* exit $RC: $(echo "$ERR" | head -n 1)"; return 1; }
 	echo "$OUT" | grep -q '^ioctl-fuzz: seed ' ||
 		{ FAIL_WHY="ioctl-fuzz $*: no summary line"; return 1; }
