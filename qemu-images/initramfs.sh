@@ -8,7 +8,7 @@
 #   - the project is copied to build/LANE/src (rsync, build products and
 #     .git excluded) and built there: `make module KDIR=...` (so that
 #     the lanes never clobber each other nor the work tree), userland,
-#     nl-malformed, and the test module tests/ipi_storm;
+#     nl-malformed, ioctl-fuzz, and the test module tests/ipi_storm;
 #   - busybox-static with a symlink per applet, /init (init.sh),
 #     the virtio modules the results port needs (from modules.dep), the
 #     binaries with the shared libraries ldd lists plus the loader,
@@ -48,7 +48,7 @@ mkdir -p "$S"
 rsync -a --delete --exclude=/build/ --exclude=/.git/ --filter=':- .gitignore' \
 	"$ROOT/" "$S/"
 
-WHY_MODULE= WHY_COKCTL= WHY_NL_MALFORMED= WHY_IPI_STORM=
+WHY_MODULE= WHY_COKCTL= WHY_NL_MALFORMED= WHY_IPI_STORM= WHY_IOCTL_FUZZ=
 KO=
 if ls "$ROOT"/kmod/*.c >/dev/null 2>&1; then
 	if make -C "$S" -j"$JOBS" module KDIR="$KDIR" >"$B/module.log" 2>&1 &&
@@ -64,7 +64,7 @@ else
 	verdict "SKIP build/ckpt_cokernel.ko: $WHY_MODULE"
 fi
 
-COKCTL= NLM=
+COKCTL= NLM= IOF=
 if [ -f "$ROOT/userland/Makefile" ]; then
 	# Static: exec'ing a dynamic cokctl (ld.so, libc, libnl) is most of
 	# "cokctl launch hello"'s start-up under TCG.
@@ -77,6 +77,7 @@ if [ -f "$ROOT/userland/Makefile" ]; then
 		verdict "FAIL build/cokctl: make userland failed: $(lastlines "$B/userland.log")"
 	fi
 	[ -x "$S/userland/nl-malformed" ] && NLM=$S/userland/nl-malformed
+	[ -x "$S/userland/ioctl-fuzz" ] && IOF=$S/userland/ioctl-fuzz
 else
 	WHY_COKCTL="userland/ has no Makefile yet"
 	verdict "SKIP build/cokctl: $WHY_COKCTL"
@@ -96,6 +97,14 @@ if [ -z "$NLM" ]; then
 	fi
 fi
 [ -n "$NLM" ] && verdict "PASS build/nl-malformed"
+if [ -n "$IOF" ]; then
+	verdict "PASS build/ioctl-fuzz"
+elif [ -f "$ROOT/tests/ioctl-fuzz.c" ]; then
+	WHY_IOCTL_FUZZ="not built by make userland (build/$LANE/userland.log)"
+	verdict "FAIL build/ioctl-fuzz: $WHY_IOCTL_FUZZ"
+else
+	WHY_IOCTL_FUZZ="tests/ioctl-fuzz.c not in tree yet"
+fi
 
 IPI=
 if make -C "$KDIR" M="$S/tests/ipi_storm" modules >"$B/ipi_storm.log" 2>&1 &&
@@ -183,6 +192,7 @@ copy_bin() {	# SRC NAME
 }
 [ -n "$COKCTL" ] && copy_bin "$COKCTL" cokctl
 [ -n "$NLM" ] && copy_bin "$NLM" nl-malformed
+[ -n "$IOF" ] && copy_bin "$IOF" ioctl-fuzz
 # make bench compares with CRIU (Debian's criu) checkpointing on Linux.
 if [ "${COK_WITH_CRIU:-0}" = 1 ] && command -v criu >/dev/null; then
 	copy_bin "$(command -v criu)" criu
@@ -215,6 +225,7 @@ q() { printf "'%s'" "${1//\'/}"; }
 	echo "WHY_COKCTL=$(q "$WHY_COKCTL")"
 	echo "WHY_NL_MALFORMED=$(q "$WHY_NL_MALFORMED")"
 	echo "WHY_IPI_STORM=$(q "$WHY_IPI_STORM")"
+	echo "WHY_IOCTL_FUZZ=$(q "$WHY_IOCTL_FUZZ")"
 	echo "WHY_APPS=$(q "$WHY_APPS")"
 	echo "BUILD_REV=$(q "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)")"
 } >"$R/etc/cok-build.env"

@@ -13,7 +13,8 @@
 #	FAIL name: reason
 #	SKIP name: reason
 # t_pass turns into a FAIL when the kernel log has gained a BUG:,
-# WARNING:, Oops, Call Trace (or a stall / hung task / leak report)
+# KASAN:, WARNING:, Oops, Call Trace, UBSAN: (or a stall / hung task /
+# leak report)
 # since t_begin.  T_DMESG_ALLOW (an ERE) drops lines from that check;
 # T_DMESG_NMI_BT=1 allows one Call Trace per "NMI backtrace for cpu N"
 # (the output of sysrq 'l').
@@ -21,6 +22,7 @@
 COK_BIN=${COK_BIN:-/usr/bin}
 COKCTL=$COK_BIN/cokctl
 NL_MALFORMED=$COK_BIN/nl-malformed
+IOCTL_FUZZ=$COK_BIN/ioctl-fuzz
 COK_KO=/lib/cok/ckpt_cokernel.ko
 IPI_STORM_KO=/lib/cok/ipi_storm.ko
 T_USER=cokuser
@@ -31,7 +33,7 @@ T_CASE=
 mkdir -p "$T_TMP"
 [ -f /etc/cok-build.env ] && . /etc/cok-build.env
 
-T_BAD_RE='BUG:|WARNING:|Oops|Call Trace|detected stall|blocked for more than|Kernel panic|general protection fault|suspected memory leak|UBSAN:|kernel BUG'
+T_BAD_RE='BUG:|KASAN:|WARNING:|Oops|Call Trace|detected stall|blocked for more than|Kernel panic|general protection fault|suspected memory leak|UBSAN:|kernel BUG'
 
 _t_result() {
 	# One line, no newlines inside.
@@ -109,7 +111,7 @@ t_info() {
 	echo "INFO: $*"
 }
 
-# t_need module cokctl nl_malformed ipi_storm: skip the open case when
+# t_need module cokctl nl_malformed ioctl_fuzz ipi_storm: skip the open case when
 # a part was not built (the host says why in /etc/cok-build.env).
 t_need() {
 	for _n in "$@"; do
@@ -117,6 +119,7 @@ t_need() {
 		module) [ -f "$COK_KO" ] || { t_skip "ckpt_cokernel.ko not in image: ${WHY_MODULE:-not built}"; return 1; } ;;
 		cokctl) [ -x "$COKCTL" ] || { t_skip "cokctl not in image: ${WHY_COKCTL:-not built}"; return 1; } ;;
 		nl_malformed) [ -x "$NL_MALFORMED" ] || { t_skip "nl-malformed not in image: ${WHY_NL_MALFORMED:-not built}"; return 1; } ;;
+		ioctl_fuzz) [ -x "$IOCTL_FUZZ" ] || { t_skip "ioctl-fuzz not in image: ${WHY_IOCTL_FUZZ:-not built}"; return 1; } ;;
 		ipi_storm) [ -f "$IPI_STORM_KO" ] || { t_skip "ipi_storm.ko not in image: ${WHY_IPI_STORM:-not built}"; return 1; } ;;
 		esac
 	done
