@@ -455,3 +455,20 @@ t_require() {
 	t_need "$@" || exit 0
 	_t_close
 }
+
+# launch_piped OUT ERR ARGS...: cokctl launch ARGS in the background, its
+# stdout and stderr pipes into OUT and ERR (as `cokctl launch ... | cat`
+# would make them), so that a restore gives the app the restorer's own
+# rather than reopening OUT and ERR; P is cokctl's pid, PIPE_P a reader's
+# (wait for it too before reading OUT whole).
+launch_piped() {
+	_lo=$1 _le=$2
+	shift 2
+	rm -f "$_lo.fifo" "$_le.fifo"
+	mkfifo "$_lo.fifo" "$_le.fifo" || return 1
+	cat "$_lo.fifo" >"$_lo" 3>&- &
+	PIPE_P=$!
+	cat "$_le.fifo" >"$_le" 3>&- &
+	"$COKCTL" launch "$@" >"$_lo.fifo" 2>"$_le.fifo" 3>&- &
+	P=$!
+}

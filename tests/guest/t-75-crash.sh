@@ -182,6 +182,10 @@ compat_case() {
 }
 
 VENDOR=$(sed -n 's/^vendor_id[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+# A kernel without IA32_EMULATION (the debug lane's) logs a general
+# protection fault for int 0x80 and 32-bit code: no Linux run there.
+LIN32=skip
+grep -qw entry_INT80_compat /proc/kallsyms 2>/dev/null && LIN32=run
 for l in musl glibc; do
 	if [ "$VENDOR" = GenuineIntel ]; then
 		compat_case sysenter "$l" 139 SIGSEGV 13 1 skip
@@ -189,8 +193,8 @@ for l in musl glibc; do
 		compat_case sysenter "$l" 132 SIGILL 6 1 same
 	fi
 	hello_after compat32-sysenter "$l"
-	compat_case int80 "$l" 139 SIGSEGV 13 1 run
-	compat_case ljmp23 "$l" 139 SIGSEGV 13 0 run
+	compat_case int80 "$l" 139 SIGSEGV 13 1 "$LIN32"
+	compat_case ljmp23 "$l" 139 SIGSEGV 13 0 "$LIN32"
 	compat_case ljmp1b "$l" 139 SIGSEGV 13 0 skip
 	hello_after compat32-ljmp1b "$l"
 done

@@ -119,8 +119,9 @@ case_df() {
 	"$APPS/dfloop.musl" "$DF_ROUNDS" >"$T_TMP/df.lin" || { t_fail "dfloop on Linux failed: $(tail -n 1 "$T_TMP/df.lin")"; return; }
 	t_info "dfloop $DF_ROUNDS on Linux: $(($(date +%s) - _t0)) s"
 	_before=" $(app_ids | tr '\n' ' ') "
-	"$COKCTL" launch --enclave "$EID" "$APPS/dfloop.musl" "$DF_ROUNDS" >"$T_TMP/df.out" 2>"$T_TMP/df.err" 3>&- &
-	_p=$!
+	# A pipe: each restore of the image prints the rest itself.
+	launch_piped "$T_TMP/df.out" "$T_TMP/df.err" --enclave "$EID" "$APPS/dfloop.musl" "$DF_ROUNDS"
+	_p=$P
 	wait_lines "$T_TMP/df.out" 2 || { kill $_p; wait $_p; t_fail "dfloop made no progress: $(head -n 1 "$T_TMP/df.err")"; return; }
 	_id=
 	for _a in $(app_ids); do
@@ -130,6 +131,7 @@ case_df() {
 	run "$COKCTL" dump "$_id" -o "$IMG" --kill
 	[ "$RC" = 0 ] || { kill $_p; wait $_p; t_fail "dump exit $RC: $ERR"; return; }
 	wait $_p
+	wait "$PIPE_P"
 	_n=$(lines "$T_TMP/df.out")
 	[ "$_n" -lt "$(lines "$T_TMP/df.lin")" ] || { t_fail "dfloop had finished before the dump"; return; }
 	run timeout 300 "$COKCTL" restore --enclave "$EID" "$IMG"

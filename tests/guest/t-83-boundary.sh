@@ -16,6 +16,7 @@ SCAN=/apps/memscan.musl
 PEEK=/apps/devpeek.glibc
 CRUNCH=/apps/crunch.musl
 ROUNDS=400
+OWN_ROUNDS=2000	# the user's app must outlive su, freeze, thaw (debug lane)
 EID=
 SID=
 SP=
@@ -177,13 +178,14 @@ own_fail() {	# WHY: end the user's app, then fail
 
 own_apps() {
 	[ -n "$EID" ] || { t_skip "no setup"; return; }
+	"$CRUNCH" "$OWN_ROUNDS" >"$T_TMP/own.ref" 2>&1
 	"$CRUNCH" "$ROUNDS" >"$T_TMP/crunch.ref" 2>&1
 	# The user's own file: a restore reopens it at its offset (as the
 	# user, who could not reopen one of root's).
 	rm -f /tmp/own.out
 	rm -f /tmp/own.err
 	bg /dev/null /dev/null su -s /bin/sh "$T_USER" -c \
-		"$(as_user "$COKCTL" launch "$CRUNCH" "$ROUNDS") >/tmp/own.out 2>/tmp/own.err" ||
+		"$(as_user "$COKCTL" launch "$CRUNCH" "$OWN_ROUNDS") >/tmp/own.out 2>/tmp/own.err" ||
 		{ t_fail "the user's launch did not start: $(cat /tmp/own.err)"; return; }
 	wait_lines /tmp/own.out 5
 	run_as_user "$COKCTL" freeze "$ID"
@@ -199,7 +201,7 @@ own_apps() {
 	cat /tmp/own.out "$T_TMP/own.rest" >"$T_TMP/own.all"
 	rm -f /tmp/own.img /tmp/own.out /tmp/own.err
 	[ "$_rc" = 0 ] || { t_fail "the user's restore exit $_rc: $(cat "$T_TMP/own.rerr")"; return; }
-	cmp -s "$T_TMP/own.all" "$T_TMP/crunch.ref" ||
+	cmp -s "$T_TMP/own.all" "$T_TMP/own.ref" ||
 		{ t_fail "the restored output differs from Linux's"; return; }
 	t_pass "launch, freeze, thaw, dump --kill, restore by the user: output identical to Linux's"
 }

@@ -21,14 +21,15 @@ case_dump() {
 	create_enclave --cpus 1 --mem 64M || { t_fail "$CREATE_ERR"; return; }
 	wait_enclave_ok "$EID" 1 5 || { t_fail "$ENC_ERR"; return; }
 	"$CRUNCH" $ROUNDS >"$D/lin.out" || { t_fail "Linux run failed"; return; }
-	"$COKCTL" launch "$CRUNCH" $ROUNDS >"$D/cok.out" 2>"$D/cok.err" 3>&- &
-	P=$!
+	# A pipe: the restore after the reboot prints the rest itself.
+	launch_piped "$D/cok.out" "$D/cok.err" "$CRUNCH" $ROUNDS
 	wait_lines "$D/cok.out" 3
 	ID=$("$COKCTL" ps -j | json_flatten | sed -n 's/^apps\.0\.id=//p')
 	[ -n "$ID" ] || { kill "$P"; t_fail "no app"; return; }
 	run "$COKCTL" dump "$ID" -o "$D/ckpt.img" --kill
 	[ "$RC" = 0 ] || { kill "$P"; t_fail "dump exit $RC: $ERR"; return; }
 	wait "$P"
+	wait "$PIPE_P"
 	"$COKCTL" destroy "$EID" >/dev/null 2>&1
 	tar -cf /dev/vda -C "$D" ckpt.img cok.out lin.out || { t_fail "cannot write the disk"; return; }
 	sync
