@@ -162,7 +162,12 @@ UCC=${CLANG:-gcc}
 if $UCC -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -o "$U" "$F/elf_unit.c" >"$B/elf_unit.log" 2>&1; then
 	ARGS=()
-	for f in "$A"/*.musl "$A"/*.glibc; do [ -f "$f" ] && ARGS+=(--accept "$f"); done
+	for f in "$A"/*.musl "$A"/*.glibc; do
+		case ${f##*/} in
+		lowload.*) ARGS+=(--refuse "$f:outside the user address range") ;;	# below 64 KiB on purpose
+		*) [ -f "$f" ] && ARGS+=(--accept "$f") ;;
+		esac
+	done
 	[ -f "$A/hello.glibc-pie" ] && ARGS+=(--accept-pie "$A/hello.glibc-pie" --truncate "$A/hello.glibc-pie")
 	for f in "$A/hello.musl" "$A/hello.glibc" "$A/sha.musl"; do [ -f "$f" ] && ARGS+=(--truncate "$f"); done
 	rm -rf "$B/seeds"
