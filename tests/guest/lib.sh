@@ -283,12 +283,16 @@ app_ids() {	# every app id, from cokctl ps -j
 		sed -n 's/^apps\.[0-9]*\.id=//p'
 }
 
-app_state_of() {	# ID: running, frozen, ... from cokctl ps -j
-	"$COKCTL" ps -j 2>/dev/null | json_flatten 2>/dev/null | awk -F= -v id="$1" '
+# app_field ID KEY: one field of app ID in `cokctl ps -j` (as the caller
+# sees it); nothing when there is no such app.
+app_field() {
+	"$COKCTL" ps -j 2>/dev/null | json_flatten 2>/dev/null | awk -F= -v id="$1" -v key="$2" '
 		/^apps\.[0-9]*\.id=/ { split($1, k, "."); if ($2 == id) want = k[2] }
-		/^apps\.[0-9]*\.state=/ { split($1, k, "."); st[k[2]] = $2 }
-		END { if (want != "") print st[want] }'
+		{ split($1, k, "."); if (k[3] == key) v[k[2]] = $2 }
+		END { if (want != "") print v[want] }'
 }
+
+app_state_of() { app_field "$1" state; }	# ID: running, frozen, ...
 
 # new_app_id "IDS BEFORE": the id of an app not in that list, waiting up
 # to 15 s for it; sets ID (empty when none appeared).
@@ -471,4 +475,28 @@ launch_piped() {
 	cat "$_le.fifo" >"$_le" 3>&- &
 	"$COKCTL" launch "$@" >"$_lo.fifo" 2>"$_le.fifo" 3>&- &
 	P=$!
+}
+
+# bg_app OUT ERR CMD...: start CMD (a cokctl launch or restore, perhaps
+# under su) in the background, its output in OUT and ERR; sets P, and ID
+# once a new app is listed (15 s at most).  fd 3, the harness's results
+# port, is not the app's to keep.
+bg_app() {
+	_o=$1 _e=$2
+	shift 2
+	_before=$(app_ids | tr '\n' ' ')
+	"$@" >"$_o" 2>"$_e" 3>&- &
+	P=$!
+	new_app_id "$_before"
+}
+
+# destroy_case NAME: the case that ends a test file: destroy $EID.
+destroy_case() {
+	t_begin "$1"
+	if [ -z "$EID" ]; then
+		t_skip "no enclave"
+	else
+		run "$COKCTL" destroy "$EID"
+		if [ "$RC" = 0 ]; then t_pass; else t_fail "destroy exit $RC: $ERR"; fi
+	fi
 }

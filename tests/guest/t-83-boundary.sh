@@ -21,39 +21,6 @@ EID=
 SID=
 SP=
 
-app_ids() {
-	"$COKCTL" ps -j 2>/dev/null | json_flatten 2>/dev/null |
-		sed -n 's/^apps\.[0-9]*\.id=//p'
-}
-
-# ps_field ID KEY: one field of app ID in `cokctl ps -j` (as the caller).
-ps_field() {
-	"$COKCTL" ps -j 2>/dev/null | json_flatten 2>/dev/null | awk -F= -v id="$1" -v key="$2" '
-		/^apps\.[0-9]*\.id=/ { split($1, k, "."); if ($2 == id) want = k[2] }
-		{ split($1, k, "."); if (k[3] == key) v[k[2]] = $2 }
-		END { if (want != "") print v[want] }'
-}
-
-# bg OUT ERR CMD...: start CMD (a launch) in the background; sets P and
-# ID once the new app is listed.
-bg() {
-	_o=$1 _e=$2
-	shift 2
-	_before=" $(app_ids | tr '\n' ' ') "
-	"$@" >"$_o" 2>"$_e" 3>&- &
-	P=$!
-	ID=
-	_i=0
-	while [ -z "$ID" ] && [ $_i -lt 300 ]; do
-		for _a in $(app_ids); do
-			case $_before in *" $_a "*) ;; *) ID=$_a ;; esac
-		done
-		[ -n "$ID" ] || usleep 50000
-		_i=$((_i + 1))
-	done
-	[ -n "$ID" ]
-}
-
 as_user() {	# CMD...: the command line for su
 	_q=
 	for _a in "$@"; do _q="$_q '$_a'"; done
@@ -69,7 +36,7 @@ setup() {
 	ensure_module || { t_fail "$MODULE_ERR"; return; }
 	chmod 0666 /dev/ckpt_cokernel
 	create_enclave --cpus 2 --mem 256M || { t_fail "$CREATE_ERR"; return; }
-	bg "$T_TMP/secret.out" "$T_TMP/secret.err" "$COKCTL" launch "$SECRET" pub42 ||
+	bg_app "$T_TMP/secret.out" "$T_TMP/secret.err" "$COKCTL" launch "$SECRET" pub42 ||
 		{ t_fail "root's secret app did not start: $(cat "$T_TMP/secret.err")"; return; }
 	SID=$ID SP=$P
 	wait_lines "$T_TMP/secret.out" 1 || { t_fail "the secret app never got ready"; return; }
@@ -138,12 +105,12 @@ other_users_app() {
 	refused_perm "$COKCTL" kill "$SID" || { t_fail "$WHY"; return; }
 	"$COKCTL" freeze "$SID" >/dev/null 2>&1
 	refused_perm "$COKCTL" thaw "$SID" || { t_fail "$WHY"; "$COKCTL" thaw "$SID"; return; }
-	[ "$(ps_field "$SID" state)" = frozen ] || { t_fail "root's app changed state"; return; }
+	[ "$(app_field "$SID" state)" = frozen ] || { t_fail "root's app changed state"; return; }
 	"$COKCTL" thaw "$SID" >/dev/null 2>&1
 	kill -0 "$SP" 2>/dev/null || { t_fail "root's app is gone"; return; }
 	pid_user=$(su -s /bin/sh "$T_USER" -c "$(as_user "$COKCTL" ps -j)" | json_flatten |
 		   grep -c "^apps\.[0-9]*\.pid=$SP\$")
-	[ "$(ps_field "$SID" pid)" = "$SP" ] || { t_fail "root's ps lacks the proxy pid"; return; }
+	[ "$(app_field "$SID" pid)" = "$SP" ] || { t_fail "root's ps lacks the proxy pid"; return; }
 	[ "$pid_user" = 0 ] || { t_fail "the user's ps shows root's proxy pid"; return; }
 	t_pass "freeze, thaw, dump and kill of root's app: exit 4, one line each; ps hides its proxy"
 }
@@ -184,7 +151,7 @@ own_apps() {
 	# user, who could not reopen one of root's).
 	rm -f /tmp/own.out
 	rm -f /tmp/own.err
-	bg /dev/null /dev/null su -s /bin/sh "$T_USER" -c \
+	bg_app /dev/null /dev/null su -s /bin/sh "$T_USER" -c \
 		"$(as_user "$COKCTL" launch "$CRUNCH" "$OWN_ROUNDS") >/tmp/own.out 2>/tmp/own.err" ||
 		{ t_fail "the user's launch did not start: $(cat /tmp/own.err)"; return; }
 	wait_lines /tmp/own.out 5
@@ -214,7 +181,7 @@ kill_races_dump() {
 	while [ $n -lt 8 ]; do
 		n=$((n + 1))
 		rm -f /tmp/race.img
-		bg "$T_TMP/race.out" "$T_TMP/race.err" "$COKCTL" launch "$CRUNCH" "$ROUNDS" ||
+		bg_app "$T_TMP/race.out" "$T_TMP/race.err" "$COKCTL" launch "$CRUNCH" "$ROUNDS" ||
 			{ t_fail "round $n: no launch"; return; }
 		wait_lines "$T_TMP/race.out" 3
 		# --kill: the output so far is all the app printed before its

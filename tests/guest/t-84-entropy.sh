@@ -180,12 +180,5 @@ for l in musl glibc; do
 	case_flags "$l"
 done
 
-t_begin entropy/destroy
-case_destroy() {
-	[ -n "$EID" ] || { t_skip "no enclave"; return; }
-	run "$COKCTL" destroy "$EID"
-	[ "$RC" = 0 ] || { t_fail "destroy exit $RC: $ERR"; return; }
-	t_pass
-}
-case_destroy
+destroy_case entropy/destroy
 destroy_all

@@ -18,25 +18,11 @@ EID=
 EID2=
 IMG=/tmp/ckpt.img
 
-# launch_bg OUT ERR PROG ARGS...: start a proxy; sets P and ID once the
-# app has printed at least one line (or written to its file).
+# launch_bg OUT ERR PROG ARGS...: start a proxy; sets P and ID.
 launch_bg() {
-	_o=$1 _e=$2
+	_lo=$1 _le=$2
 	shift 2
-	_before=" $(app_ids | tr '\n' ' ') "
-	# fd 3 is the harness's results port: not the app's to keep.
-	"$COKCTL" launch "$@" >"$_o" 2>"$_e" 3>&- &
-	P=$!
-	ID=
-	_i=0
-	while [ -z "$ID" ] && [ $_i -lt 300 ]; do
-		for _a in $(app_ids); do
-			case $_before in *" $_a "*) ;; *) ID=$_a ;; esac
-		done
-		[ -n "$ID" ] || usleep 50000
-		_i=$((_i + 1))
-	done
-	[ -n "$ID" ]
+	bg_app "$_lo" "$_le" "$COKCTL" launch "$@"
 }
 
 # dump_kill ID: dump to $IMG and end the app; the proxy must exit 143.
@@ -294,12 +280,5 @@ case_errors() {
 }
 case_errors
 
-t_begin dump/destroy
-case_destroy() {
-	[ -n "$EID" ] || { t_skip "no enclave"; return; }
-	run "$COKCTL" destroy "$EID"
-	[ "$RC" = 0 ] || { t_fail "destroy exit $RC: $ERR"; return; }
-	t_pass
-}
-case_destroy
+destroy_case dump/destroy
 destroy_all

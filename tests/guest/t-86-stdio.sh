@@ -251,12 +251,5 @@ case_signal() {
 }
 case_signal
 
-t_begin stdio/destroy
-case_destroy() {
-	[ -n "$EID" ] || { t_skip "no enclave"; return; }
-	run "$COKCTL" destroy "$EID"
-	[ "$RC" = 0 ] || { t_fail "destroy exit $RC: $ERR"; return; }
-	t_pass
-}
-case_destroy
+destroy_case stdio/destroy
 destroy_all
