@@ -63,7 +63,10 @@ static int app_state(struct cok_nl *nl, uint32_t id, char *state, size_t len,
 	return 0;
 }
 
-/* Signal the proxy; with wait, until the app is gone (5 s at most). */
+/*
+ * Signal the proxy; with wait, until the app is gone (5 s at most), and
+ * an app gone already is no error.
+ */
 int cok_kill_app(struct cok_nl *nl, uint32_t id, bool wait)
 {
 	uint32_t pid = 0, uid = 0;
@@ -72,6 +75,8 @@ int cok_kill_app(struct cok_nl *nl, uint32_t id, bool wait)
 
 	if (app_state(nl, id, state, sizeof(state), &pid, &uid))
 		return cok_nl_failure(nl);
+	if (!state[0] && wait)
+		return COK_EXIT_OK;	/* gone already: what was asked */
 	if (!state[0]) {
 		fprintf(stderr, "cokctl: kill: no app %" PRIu32 "\n", id);
 		return COK_EXIT_REFUSED;
