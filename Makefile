@@ -63,6 +63,10 @@ DKMS_NAME := ckpt_cokernel
 DKMS_VERSION := $(shell sed -n 's/^\#define COKCTL_VERSION[[:space:]]*"\(.*\)"/\1/p' userland/cokctl.h)
 DKMS_SRC := $(DESTDIR)/usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
 KVERS ?= $(shell uname -r)
+# DKMS asks the kernel's build tree for its compiler with a make of its
+# own: under ours that make prints "make[1]: Entering directory ...",
+# which DKMS then takes for the compiler's name.  So no MAKEFLAGS for it.
+DKMS := env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS dkms
 
 # Only the sources: the module, the co-kernel and the shared headers.
 dkms-source:
@@ -75,11 +79,11 @@ dkms-source:
 	sed 's/\#MODULE_VERSION\#/$(DKMS_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 
 dkms-install: dkms-source
-	dkms add -m $(DKMS_NAME) -v $(DKMS_VERSION)
+	$(DKMS) add -m $(DKMS_NAME) -v $(DKMS_VERSION)
 	for k in $(KVERS); do \
-		dkms install -m $(DKMS_NAME) -v $(DKMS_VERSION) -k $$k || exit 1; \
+		$(DKMS) install -m $(DKMS_NAME) -v $(DKMS_VERSION) -k $$k || exit 1; \
 	done
 
 dkms-remove:
-	-dkms remove -m $(DKMS_NAME) -v $(DKMS_VERSION) --all
+	-$(DKMS) remove -m $(DKMS_NAME) -v $(DKMS_VERSION) --all
 	rm -rf $(DESTDIR)/usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
