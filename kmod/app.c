@@ -390,14 +390,11 @@ int cok_app_launch(struct cok_ioc_launch *l, struct cok_file *f)
 	return err;
 }
 
-/* Write one field of a restore block. */
-#define SET_FIELD(b, field, val)	((b)->field = (val))
-
 static int stage_and_restore(struct cok_enclave *e, u32 core,
 			     struct cok_ioc_restore *r, struct placement *p,
 			     struct cok_restore_block *b, u32 app_id)
 {
-	u64 off, tsc, realtime, monotonic;
+	u64 off;
 	int err;
 
 	err = stage(e, core, r->block_size, p, &off);
@@ -409,14 +406,12 @@ static int stage_and_restore(struct cok_enclave *e, u32 core,
 	 * must not hand out the same random bytes).
 	 */
 	get_random_bytes(b->seed, sizeof(b->seed));
-	read_clocks(&tsc, &realtime, &monotonic);
-	SET_FIELD(b, magic, COK_RESTORE_MAGIC);
-	SET_FIELD(b, app_id, app_id);
-	SET_FIELD(b, staged_size, r->block_size);
-	SET_FIELD(b, clock_tsc, tsc);
-	SET_FIELD(b, clock_realtime_ns, realtime);
-	SET_FIELD(b, clock_monotonic_ns, monotonic);
-	SET_FIELD(b, tsc_khz, tsc_khz);
+	b->magic = COK_RESTORE_MAGIC;
+	b->app_id = app_id;
+	b->staged_size = r->block_size;
+	b->tsc_khz = tsc_khz;
+	read_clocks(&b->clock_tsc, &b->clock_realtime_ns,
+		    &b->clock_monotonic_ns);
 	copy_in(e, off, b, r->block_size);
 	memzero_explicit(b->seed, sizeof(b->seed));
 	return start(e, core, COK_MSG_RESTORE, off, p);
