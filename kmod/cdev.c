@@ -124,6 +124,31 @@ static long ioctl_app_mem(struct cok_file *f, void __user *arg)
 	return err;
 }
 
+/*
+ * A read's bytes into the app, then (if they all went in) the call's
+ * result: one ioctl for both.  After a short copy nothing is replied;
+ * the proxy gives the bytes the app could not take back to their file.
+ */
+static long ioctl_reply_mem(struct cok_file *f, void __user *arg)
+{
+	struct cok_ioc_reply_mem r;
+	long err;
+
+	if (copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.mem.op != COK_MEM_WRITE || r.pad)
+		return -EINVAL;
+	r.replied = 0;
+	err = cok_app_mem(f, &r.mem);
+	if (!err && r.mem.done == r.mem.len) {
+		err = cok_app_reply(f, r.ret);
+		r.replied = !err;
+	}
+	if (copy_to_user(arg, &r, sizeof(r)) && !err)
+		err = -EFAULT;
+	return err;
+}
+
 static long ioctl_seg_make(const struct cok_caller *who, void __user *arg)
 {
 	struct cok_ioc_seg_make mk;
@@ -189,6 +214,8 @@ static long dispatch(struct cok_file *f, const struct cok_caller *who,
 		return ioctl_wait(f, uarg);
 	case COK_IOC_APP_MEM:
 		return ioctl_app_mem(f, uarg);
+	case COK_IOC_REPLY_MEM:
+		return ioctl_reply_mem(f, uarg);
 	case COK_IOC_REPLY:
 		if (copy_from_user(&ret, uarg, sizeof(ret)))
 			return -EFAULT;

@@ -458,6 +458,42 @@ static void f_s64(struct fz *z, void *a)
 
 static void f_random(struct fz *z, void *a) { fill_random(z, a, 256); }
 
+/* An app address: low, the usual text and stack, the top, or anything. */
+static uint64_t app_va(struct fz *z)
+{
+	return chance(z, 60) ? PICK(z, 0, 0x1000, 0x10000, 0x400000,
+				    0x7ffffffde000ULL, 0x7ffffffff000ULL,
+				    0x800000000000ULL) + below(z, 8192) :
+			       edgy64(z);
+}
+
+static void fill_app_mem(struct fz *z, struct cok_ioc_app_mem *m)
+{
+	bool valid;
+
+	fill_random(z, m, sizeof(*m));
+	m->va = app_va(z);
+	m->len = chance(z, 70) ? below(z, 3 * PAGE) : edgy64(z);
+	m->buf = chance(z, 80) ? bad_ptr(z, 2 * PAGE, &valid) : edgy64(z);
+	m->op = chance(z, 80) ? (uint32_t)below(z, COK_MEM_PROBE_WRITE + 2) :
+				edgy32(z);
+	m->pad = chance(z, 90) ? 0 : edgy32(z);
+}
+
+static void f_app_mem(struct fz *z, void *a) { fill_app_mem(z, a); }
+
+static void f_reply_mem(struct fz *z, void *a)
+{
+	struct cok_ioc_reply_mem *r = a;
+
+	fill_app_mem(z, &r->mem);
+	if (chance(z, 70))
+		r->mem.op = COK_MEM_WRITE;
+	r->ret = (int64_t)(chance(z, 50) ? r->mem.len : edgy64(z));
+	r->replied = (uint32_t)rnd(z);
+	r->pad = chance(z, 90) ? 0 : edgy32(z);
+}
+
 _Static_assert(sizeof(struct cok_ioc_restore) <= ARG_MAX_SIZE &&
 	       sizeof(struct cok_ioc_launch) <= ARG_MAX_SIZE &&
 	       sizeof(struct cok_ioc_seg_get) <= ARG_MAX_SIZE &&
@@ -475,6 +511,8 @@ static const struct cmd cmds[] = {
 	{ COK_IOC_SEG_ATTACH, sizeof(struct cok_ioc_seg_attach), f_attach },
 	{ COK_IOC_SEG_DETACH, 0, NULL },
 	{ COK_IOC_SEG_REMOVE, sizeof(uint32_t), f_u32_seg },
+	{ COK_IOC_APP_MEM, sizeof(struct cok_ioc_app_mem), f_app_mem },
+	{ COK_IOC_REPLY_MEM, sizeof(struct cok_ioc_reply_mem), f_reply_mem },
 };
 
 /*

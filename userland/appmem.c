@@ -61,6 +61,25 @@ int cok_appmem_zero(struct cok_appmem *m, uint64_t va, uint64_t len)
 	return whole(cok_appmem_op(m, COK_MEM_ZERO, va, NULL, len), len);
 }
 
+int cok_appmem_write_reply(struct cok_appmem *m, uint64_t va,
+			   const void *src, uint64_t len, int64_t ret,
+			   uint64_t *done)
+{
+	struct cok_ioc_reply_mem r = {
+		.mem = { .va = va, .len = len, .op = COK_MEM_WRITE,
+			 .buf = (uint64_t)(uintptr_t)src },
+		.ret = ret,
+	};
+
+	*done = 0;
+	if (!len || !cok_user_range_ok(va, len))
+		return -EFAULT;
+	if (ioctl(m->devfd, COK_IOC_REPLY_MEM, &r))
+		return -errno;
+	*done = r.mem.done;
+	return r.replied ? 1 : 0;
+}
+
 long cok_appmem_string(struct cok_appmem *m, uint64_t va, char *buf,
 		       size_t size)
 {

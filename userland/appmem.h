@@ -56,6 +56,17 @@ int cok_appmem_write(struct cok_appmem *m, uint64_t va, const void *src,
 int cok_appmem_zero(struct cok_appmem *m, uint64_t va, uint64_t len);
 
 /*
+ * Writes len (> 0) bytes at src to the app at va and, if all of them
+ * went in, replies ret to the app's call: one COK_IOC_REPLY_MEM.
+ * Returns 1 when the app has its result, 0 when the copy stopped at a
+ * page the app lacks (*done bytes went in, nothing replied), -errno
+ * when the module refused (*done 0).
+ */
+int cok_appmem_write_reply(struct cok_appmem *m, uint64_t va,
+			   const void *src, uint64_t len, int64_t ret,
+			   uint64_t *done);
+
+/*
  * A NUL-terminated string (a path) of the app into buf[size], page by
  * page: only the pages up to its NUL are touched.  Returns its length,
  * -EFAULT, or -ENAMETOOLONG when no NUL comes within size bytes (as

@@ -237,7 +237,8 @@ int cok_proxy_run(struct cok_proxy *p)
 			 * A failed reply (the app was killed meanwhile) is
 			 * left to the next WAIT, which reports the end.
 			 */
-			while (ioctl(p->devfd, COK_IOC_REPLY, &ret) < 0 &&
+			while (!p->replied &&
+			       ioctl(p->devfd, COK_IOC_REPLY, &ret) < 0 &&
 			       errno == EINTR && !stop_sig)
 				;
 			break;

@@ -25,6 +25,7 @@ struct cok_proxy {
 	uint64_t ncalls;	/* forwarded calls served */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at launch */
 	struct cok_appmem mem;
+	bool replied;		/* the last call's result went with its data */
 };
 
 /*
@@ -38,8 +39,9 @@ bool cok_proxy_private_fd(const struct cok_proxy *p, int fd);
 
 /*
  * Runs forwarded system call nr with args arg[6] for the app, whose
- * memory it reaches through p->mem.  Returns the value for the app: a result >= 0 or
- * -errno; -ENOSYS for a call the proxy does not forward.
+ * memory it reaches through p->mem.  Returns the value for the app: a
+ * result >= 0 or -errno; -ENOSYS for a call the proxy does not forward.
+ * p->replied says the app has it already (a read's COK_IOC_REPLY_MEM).
  */
 int64_t cok_proxy_syscall(struct cok_proxy *p, uint64_t nr,
 			  const uint64_t arg[6]);

@@ -305,6 +305,36 @@ static int64_t do_rw(struct cok_proxy *p, int fd, enum rw_op op,
 	}
 }
 
+/*
+ * A read of a regular file or block device into one buffer that fits
+ * the bounce buffer: the host read first, then one COK_IOC_REPLY_MEM
+ * hands the app its bytes and the result (no probe, no second ioctl).
+ * If the app's buffer ends early (a page it lacks), the bytes it could
+ * not take go back to the file, which is then where Linux's read would
+ * have left it: a short count, or EFAULT when no byte went in.
+ */
+static int64_t read_file(struct cok_proxy *p, int fd, const struct seg *s,
+			 int64_t off)
+{
+	ssize_t r = rw_native(fd, RW_READ, bounce, s->len, off);
+	uint64_t done;
+	int replied;
+
+	if (r <= 0)
+		return r < 0 ? -errno : 0;
+	replied = cok_appmem_write_reply(&p->mem, s->va, bounce, (uint64_t)r,
+					 r, &done);
+	if (replied == 1) {
+		p->replied = true;
+		return r;
+	}
+	if (off < 0)
+		lseek(fd, (off_t)done - r, SEEK_CUR);
+	if (replied < 0)
+		return replied;
+	return done ? (int64_t)done : -EFAULT;
+}
+
 static int64_t rw_one(struct cok_proxy *p, const uint64_t *a, enum rw_op op,
 		      bool positional)
 {
@@ -322,6 +352,8 @@ static int64_t rw_one(struct cok_proxy *p, const uint64_t *a, enum rw_op op,
 		return fault_or_fd_error(fd, op, off);
 	if (s.len > MAX_RW_COUNT)
 		s.len = MAX_RW_COUNT;
+	if (op == RW_READ && s.len && s.len <= BOUNCE_SIZE && seekable_file(fd))
+		return read_file(p, fd, &s, off);
 	return do_rw(p, fd, op, &s, 1, off);
 }
 
@@ -874,6 +906,7 @@ static const struct {
 int64_t cok_proxy_syscall(struct cok_proxy *p, uint64_t nr,
 			  const uint64_t arg[6])
 {
+	p->replied = false;
 	if (nr >= SC_COUNT || !sc_table[nr].fn)
 		return -ENOSYS;
 	return sc_table[nr].fn(p, arg);

@@ -60,6 +60,7 @@ static int64_t sc(long nr, uint64_t a0, uint64_t a1, uint64_t a2,
 {
 	uint64_t a[6] = { a0, a1, a2, a3, 0, 0 };
 
+	fe.idle = false;	/* the app waits in this call */
 	return cok_proxy_syscall(&p, (uint64_t)nr, a);
 }
 
@@ -68,6 +69,7 @@ static int64_t sc5(long nr, uint64_t a0, uint64_t a1, uint64_t a2,
 {
 	uint64_t a[6] = { a0, a1, a2, a3, a4, 0 };
 
+	fe.idle = false;
 	return cok_proxy_syscall(&p, (uint64_t)nr, a);
 }
 
@@ -164,6 +166,7 @@ static void test_read_write(void)
 {
 	static uint8_t a[3 * 4096], b[sizeof(a)];
 	int fd = tmp_file("rw");
+	uint64_t n;
 
 	t_begin("proxy/read-write");
 	fill(a, sizeof(a), 1);
@@ -190,9 +193,20 @@ static void test_read_write(void)
 	lseek(fd, 0, SEEK_SET);
 	/* Read-only: EFAULT; a read-write page then read-only: short. */
 	T_EQ(sc(SYS_read, (uint64_t)fd, ROPAGE, 100, 0), -EFAULT);
+	T_EQ(lseek(fd, 0, SEEK_CUR), 0);	/* nothing taken, as Linux */
 	T_EQ(sc(SYS_read, (uint64_t)fd, RWPAGE + 0x800, 0x1000, 0), 0x800);
+	T_EQ(lseek(fd, 0, SEEK_CUR), 0x800);	/* only what went in */
 	fake_peek(&fe, RWPAGE + 0x800, b, 0x800);
 	T_CHECK(!memcmp(a, b, 0x800), "short read: bytes");
+	/* A whole read of a file: one ioctl, its data and the reply. */
+	lseek(fd, 0, SEEK_SET);
+	n = fe.app_mem_calls;
+	T_EQ(sc(SYS_read, (uint64_t)fd, RWPAGE, 0x100, 0), 0x100);
+	T_EQ(fe.app_mem_calls - n, 1);
+	T_CHECK(p.replied, "read of a file: replied with its data");
+	T_EQ(sc(SYS_pread64, (uint64_t)fd, RWPAGE + 0xf00, 0x200, 0x10), 0x100);
+	T_EQ(lseek(fd, 0, SEEK_CUR), 0x100);	/* pread moves nothing */
+	T_CHECK(!p.replied, "short pread: no reply yet");
 	/* Writing from a read-only page is fine. */
 	T_EQ(sc(SYS_write, (uint64_t)fd, ROPAGE, 100, 0), 100);
 	/* Unmapped, NULL, kernel, wrapping, length 0. */
@@ -916,6 +930,26 @@ static int64_t replies[16];
 
 int __real_ioctl(int fd, unsigned long req, ...);
 
+/* The module's COK_IOC_REPLY_MEM: the copy, then the reply if whole. */
+static int fake_reply_mem(struct cok_ioc_reply_mem *r)
+{
+	int err;
+
+	if (r->mem.op != COK_MEM_WRITE || r->pad)
+		return -EINVAL;
+	r->replied = 0;
+	err = fake_app_mem(&fe, &r->mem);
+	if (err || r->mem.done < r->mem.len)
+		return err;
+	if (fe.idle)
+		return -EINVAL;
+	if (nreplies < 16)
+		replies[nreplies++] = r->ret;
+	fe.idle = true;
+	r->replied = 1;
+	return 0;
+}
+
 int __wrap_ioctl(int fd, unsigned long req, ...)
 {
 	const struct step *s;
@@ -947,6 +981,13 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 		memcpy(arg, &s->ev, sizeof(s->ev));
 		/* The app's memory is open to its proxy during its call only. */
 		fe.idle = s->ev.kind != COK_EV_SYSCALL;
+		return 0;
+	case COK_IOC_REPLY_MEM:
+		r = fake_reply_mem(arg);
+		if (r) {
+			errno = -r;
+			return -1;
+		}
 		return 0;
 	case COK_IOC_REPLY:
 		if (nreplies < 16)

@@ -14,6 +14,10 @@
  *                   panicked); lost_reason says why.  The app is gone,
  *                   its memory stays with the enclave until destroy.
  *   COK_IOC_REPLY   the result of that system call; the app resumes.
+ *   COK_IOC_REPLY_MEM  a COK_MEM_WRITE of a read's bytes into the app
+ *                   and, if all of them went in, the call's result: one
+ *                   ioctl where APP_MEM + REPLY were two.  A short copy
+ *                   replies nothing (replied 0); the app still waits.
  *   COK_IOC_KILL    end the app.  close() does the same.
  *   COK_IOC_RESTORE rebuild an app from a restore block (state.h); it
  *                   stays frozen while the proxy writes its pages with
@@ -146,6 +150,13 @@ struct cok_ioc_app_mem {
 	__u64 done;		/* bytes copied (or accessible) from va */
 };
 
+struct cok_ioc_reply_mem {
+	struct cok_ioc_app_mem mem;	/* op COK_MEM_WRITE; done is out */
+	__s64 ret;		/* in: the result, if all of mem goes in */
+	__u32 replied;		/* out: 1 when the app has its result */
+	__u32 pad;		/* 0 */
+};
+
 #define COK_SEG_READ		1U
 #define COK_SEG_WRITE		2U
 
@@ -199,5 +210,6 @@ struct cok_ioc_seg_attach {
 #define COK_IOC_SEG_DETACH	_IO(COK_IOC_MAGIC, 10)
 #define COK_IOC_SEG_REMOVE	_IOW(COK_IOC_MAGIC, 11, __u32)
 #define COK_IOC_APP_MEM		_IOWR(COK_IOC_MAGIC, 12, struct cok_ioc_app_mem)
+#define COK_IOC_REPLY_MEM	_IOWR(COK_IOC_MAGIC, 13, struct cok_ioc_reply_mem)
 
 #endif /* XEMEM_COKDEV_H */
