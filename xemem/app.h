@@ -12,13 +12,14 @@
  *
  * Forwarded system calls: the app's core writes nr and args into
  * app.sc and sets sc.state = PENDING; the proxy (cokctl launch) sees it
- * through the module, runs the call itself, reaching the app's buffers
- * through its mapping of the enclave memory (it walks the app's page
- * tables from app.cr3), writes sc.ret, sets DONE and the module rings
- * the core's doorbell.  No copy of app memory is made by the co-kernel.
+ * through the module (COK_IOC_WAIT), runs the call itself and reaches
+ * the app's buffers only through the module's copies (COK_IOC_APP_MEM,
+ * which walks the app's page tables from app.cr3, kmod/appmem.c); the
+ * module writes sc.ret, sets DONE and rings the core's doorbell.  No
+ * copy of app memory is made by the co-kernel.
  *
  * "Enclave offset": chunk i covers [i * 2 MiB, (i + 1) * 2 MiB), as in
- * the co-kernel's direct map and in the proxy's mmap of the device.
+ * the co-kernel's direct map.
  */
 #ifndef XEMEM_APP_H
 #define XEMEM_APP_H
