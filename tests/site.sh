@@ -266,12 +266,14 @@ if ! inroot "$R" dpkg --purge ckpt-cokernel-dkms cokctl >"$T/purge.log" 2>&1; th
 	fail purge "dpkg --purge: $(grep -m1 -iE 'error' "$T/purge.log")"
 else
 	# New files since the root was unpacked, minus those of packages still
-	# installed (the 6.12 headers), apt's and dpkg's own records and logs,
-	# and the indexes depmod writes (checked above not to name us).
+	# installed (the 6.12 headers and image), apt's and dpkg's own records
+	# and logs, the indexes depmod writes (checked above not to name us)
+	# and the /vmlinuz links the 6.12 image's postinst makes.
 	listing >"$T/after"
-	cat "$R"/var/lib/dpkg/info/*.list | sort -u >"$T/owned"
+	# dpkg names /lib/..., find sees /usr/lib/... (merged /usr).
+	cat "$R"/var/lib/dpkg/info/*.list | sed -E 's#^/(bin|sbin|lib|lib64)/#/usr/\1/#' | sort -u >"$T/owned"
 	left=$(comm -13 "$T/before" "$T/after" | comm -23 - "$T/owned" |
-		grep -vE '^/(var/log|var/lib/dpkg|var/lib/apt|var/cache|tmp)/|^/etc/ld\.so\.cache$|^/(usr/)?lib/modules/[^/]*/modules\.[a-z.]*$')
+		grep -vE '^/(var/log|var/lib/dpkg|var/lib/apt|var/cache|tmp)/|^/etc/ld\.so\.cache$|^/(vmlinuz|initrd\.img)(\.old)?$|^/(usr/)?lib/modules/[^/]*/modules\.[a-z.]*$')
 	st=$(inroot "$R" dpkg-query -W -f='${Package} ${Status}\n' ckpt-cokernel-dkms cokctl 2>/dev/null | grep -v 'not-installed')
 	if [ -n "$st" ]; then
 		fail purge "dpkg still knows: $st"
