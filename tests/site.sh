@@ -130,6 +130,8 @@ make_base() {	# DIR: debootstrap, then the packages, from Debian only
 	tar -C "$r" --numeric-owner -I 'zstd -T0 -3' -cf "$1/root.tar.zst" . ||
 		{ echo "tar failed"; return 1; }
 	mv "$1/root.tar.zst" "$TAR"
+	# Roots of other package lists (older kernel ABIs) are not used again.
+	find "$CACHE" -maxdepth 1 -name "site-root-$SUITE-*.tar.zst" ! -name "${TAR##*/}" -delete
 }
 
 mkdir -p "$CACHE"
