@@ -17,6 +17,7 @@ PKGS=(
 	linux-headers-amd64 linux-headers-6.12-amd64
 	groff-base man-db
 	dkms debhelper dh-dkms lintian fakeroot dpkg-dev
+	debootstrap zstd binutils
 )
 
 missing=()

@@ -202,6 +202,44 @@ if [ -n "$APPS" ]; then
 	cp "$APPS"/* "$R/apps/"
 fi
 
+# What tests/site.sh installed as a site would (build/site/KVER): the
+# module DKMS built from the ckpt-cokernel-dkms package goes where DKMS
+# puts it, with a modules.dep, so that a plain "modprobe ckpt_cokernel"
+# finds it; the cokctl package's binary and the libraries it links (the
+# Debian root's, loader included) go under /opt/site.  Only when they
+# were made from this checkout's HEAD; t-92-site skips without them.
+# COK_SITE_REQUIRED=1 (make check) makes their absence a FAIL.
+SITE=${COK_SITE_DIR:-$ROOT/build/site}/$KVER
+WHY_SITE= SITE_BUILD_ID= SITE_VERSION=
+head=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ ! -f "$SITE/ckpt_cokernel.ko" ] || [ ! -x "$SITE/cokctl" ]; then
+	WHY_SITE="no DKMS-built module for $KVER (tests/site.sh makes build/site/$KVER)"
+elif [ "$(cat "$SITE/rev")" != "$head" ]; then
+	WHY_SITE="build/site/$KVER was made from $(cat "$SITE/rev"), HEAD is $head (run tests/site.sh)"
+elif ! mkdir -p "$R/lib/modules/$KVER/updates/dkms" ||
+     ! cp "$SITE/ckpt_cokernel.ko" "$R/lib/modules/$KVER/updates/dkms/" ||
+     ! depmod -b "$R" "$KVER" 2>"$B/depmod.log"; then
+	WHY_SITE="depmod -b for the DKMS-built module failed: $(head -n 1 "$B/depmod.log")"
+	verdict "FAIL build/site-module: $WHY_SITE"
+else
+	mkdir -p "$R/opt/site"
+	cp -a "$SITE/lib" "$R/opt/site/lib"
+	cp "$SITE/cokctl" "$R/opt/site/cokctl.bin"
+	# The root's own loader and libraries, whatever this host's are.
+	cat >"$R/opt/site/cokctl" <<-'EOF'
+	#!/bin/sh
+	exec /opt/site/lib/ld-linux-x86-64.so.2 --library-path /opt/site/lib /opt/site/cokctl.bin "$@"
+	EOF
+	chmod 755 "$R/opt/site/cokctl"
+	SITE_BUILD_ID=$(readelf -n "$SITE/ckpt_cokernel.ko" | sed -n 's/^ *Build ID: //p')
+	SITE_VERSION=$(cat "$SITE/version")
+	verdict "PASS build/site-module ($KVER, DKMS-built in tests/site.sh's Debian root)"
+fi
+if [ -n "$WHY_SITE" ] && [ -z "$SITE_BUILD_ID" ] && [ "${COK_SITE_REQUIRED:-0}" = 1 ] &&
+   [ "$LANE" != debug ] && ! grep -q '^FAIL build/site-module' "$STATUS"; then
+	verdict "FAIL build/site-module: $WHY_SITE"
+fi
+
 cat >"$R/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh
 cokuser:x:1000:1000:unprivileged test user:/home/cokuser:/bin/sh
@@ -227,6 +265,10 @@ q() { printf "'%s'" "${1//\'/}"; }
 	echo "WHY_IPI_STORM=$(q "$WHY_IPI_STORM")"
 	echo "WHY_IOCTL_FUZZ=$(q "$WHY_IOCTL_FUZZ")"
 	echo "WHY_APPS=$(q "$WHY_APPS")"
+	echo "WHY_SITE=$(q "$WHY_SITE")"
+	echo "SITE_BUILD_ID=$(q "$SITE_BUILD_ID")"
+	echo "SITE_VERSION=$(q "$SITE_VERSION")"
+	echo "LANE_BUILD_ID=$(q "$([ -n "$KO" ] && readelf -n "$KO" | sed -n 's/^ *Build ID: //p')")"
 	echo "BUILD_REV=$(q "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)")"
 } >"$R/etc/cok-build.env"
 

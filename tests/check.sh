@@ -6,13 +6,17 @@
 #   2. build       the top-level `make` (module for the default KDIR and
 #                  userland), in a copy of the tree (build/host)
 #   3. kunit       tests/kunit/run.sh, when it is in the tree
-#   4. guest lanes tests/run.sh on 6.1, 6.12 and debug (each builds the
-#                  module against its own kernel and boots a QEMU guest)
-#   5. userland    `make -C userland check` and tests/fuzz/run.sh, when
-#                  they exist
-#   6. packaging   tests/dkms.sh (DKMS builds for the 6.1 and 6.12 headers
-#                  in a temporary tree) and tests/deb.sh (the Debian
+#   4. packaging   tests/dkms.sh (DKMS builds for the 6.1 and 6.12 headers
+#                  in a temporary tree), tests/deb.sh (the Debian
 #                  packages from a clean clone, lintian, their contents)
+#                  and tests/site.sh (those packages installed, DKMS-built,
+#                  removed and purged in a cached Debian 12 root)
+#   5. guest lanes tests/run.sh on 6.1, 6.12 and debug (each builds the
+#                  module against its own kernel and boots a QEMU guest;
+#                  the 6.1 and 6.12 images also carry what site.sh's DKMS
+#                  built, for t-92-site)
+#   6. userland    `make -C userland check` and tests/fuzz/run.sh, when
+#                  they exist
 # Every verdict is a PASS/FAIL/SKIP line; the last line is the total
 # "N passed, N failed" over everything.  Exit 1 if anything failed.
 # A lane that cannot run is a FAIL, never skipped silently.
@@ -89,6 +93,16 @@ else
 	verdict "SKIP kunit: tests/kunit/run.sh not in tree yet"
 fi
 
+# Before the guest lanes: tests/site.sh leaves the modules DKMS built in
+# its Debian root, with the package's cokctl, in build/site/KVER, and
+# the 6.1 and 6.12 lanes' images must carry them (t-92-site).
+section "packaging (DKMS builds in a temporary tree, Debian packages, a site's install)"
+rm -rf build/debs build/site
+[ -f tests/dkms.sh ] && run_counted dkms "$ROOT/build/dkms.log" bash tests/dkms.sh
+[ -f tests/deb.sh ] && run_counted deb "$ROOT/build/deb.log" env COK_DEB_OUT="$ROOT/build/debs" bash tests/deb.sh
+[ -f tests/site.sh ] && run_counted site "$ROOT/build/site.log" bash tests/site.sh --debs "$ROOT/build/debs"
+export COK_SITE_REQUIRED=1
+
 for lane in $LANES; do
 	section "guest lane $lane"
 	case $lane in debug) to=${COK_GUEST_TIMEOUT:-900} ;; *) to=${COK_GUEST_TIMEOUT:-420} ;; esac
@@ -113,10 +127,6 @@ if [ -f tests/fuzz/run.sh ]; then
 	ran=1
 fi
 [ $ran = 1 ] || echo "(no userland or fuzz tests in the tree)"
-
-section "packaging (DKMS builds in a temporary tree, Debian packages)"
-[ -f tests/dkms.sh ] && run_counted dkms "$ROOT/build/dkms.log" bash tests/dkms.sh
-[ -f tests/deb.sh ] && run_counted deb "$ROOT/build/deb.log" bash tests/deb.sh
 
 section "summary"
 P=$(grep -c '^PASS ' "$V")

@@ -8,6 +8,8 @@
 # version, postinst/prerm calling DKMS; cokctl the CLI, cokctl(8), the
 # bash completion, and the udev rule only as an example (nothing under
 # /lib/udev or /etc/udev).  Nothing is installed on this host.
+# COK_DEB_OUT=DIR keeps the two .deb files there (make check hands them
+# to tests/site.sh).
 # One PASS/FAIL line per case.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +34,10 @@ VER=$(cd "$T/src" && dpkg-parsechangelog -S Version)
 DKMS=$T/ckpt-cokernel-dkms_${VER}_all.deb
 CLI=$(ls "$T"/cokctl_"${VER}"_*.deb 2>/dev/null | head -n 1)
 [ -f "$DKMS" ] && [ -n "$CLI" ] && pass build || { fail build "missing .deb: $(ls "$T")"; exit 1; }
+if [ -n "${COK_DEB_OUT:-}" ]; then
+	rm -rf "$COK_DEB_OUT"
+	mkdir -p "$COK_DEB_OUT" && cp "$DKMS" "$CLI" "$COK_DEB_OUT/"
+fi
 
 lintian --tag-display-limit 0 "$T"/*.changes >"$T/lintian.txt" 2>&1
 if grep -q '^E: ' "$T/lintian.txt"; then
