@@ -45,6 +45,14 @@ irq_snap() {	# CPU FILE
 		col && NF >= col && $col ~ /^[0-9]+$/ { sub(":", "", $1); print $1, $col }
 	' /proc/interrupts >"$2"
 }
+# The interrupts all other online CPUs have taken so far: under -icount
+# what they run in the meantime counts in the measured core's time too.
+irq_others() {	# CPU
+	awk -v skip="CPU$1" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^CPU/ && $i != skip) col[i + 1] = 1; next }
+		{ for (i in col) if ($i ~ /^[0-9]+$/) t += $i }
+		END { print t + 0 }' /proc/interrupts
+}
 # "TOTAL KIND:N,KIND:N" of the rows that moved between two snapshots.
 irq_delta() {	# BEFORE AFTER
 	awk 'NR == FNR { b[$1] = $2; next }
@@ -53,8 +61,8 @@ irq_delta() {	# BEFORE AFTER
 }
 # hits: quanta more than 1% above the fastest; stolen: their cycles
 # above it, summed (what the system took from FWQ in all).
-fwq_line() {	# CASE CPU FILE IRQS KINDS
-	awk -v c="$1" -v cpu="$2" -v irqs="$4" -v kinds="$5" -v raw=$RAW '
+fwq_line() {	# CASE CPU FILE IRQS KINDS OTHERS
+	awk -v c="$1" -v cpu="$2" -v irqs="$4" -v kinds="$5" -v others="$6" -v raw=$RAW '
 	{ x[++n] = $1; s += $1; q += $1 * $1; if ($1 > m) m = $1; if (n == 1 || $1 < lo) lo = $1 }
 	END {
 		if (n == 0) { print "BENCH_APP_ERROR noise " c ": no samples"; exit }
@@ -64,16 +72,18 @@ fwq_line() {	# CASE CPU FILE IRQS KINDS
 				hits++; stolen += x[i] - lo
 				if (raw) printf "NOISE_HIT %s %d %d\n", c, i, x[i]
 			}
-		printf "BENCH noise %s cpu=%s n=%d mean=%.1f min=%d max=%d var=%.1f hits=%d stolen=%d irqs=%s irq_kinds=%s\n",
-			c, cpu, n, mean, lo, m, var, hits, stolen, irqs, kinds
+		printf "BENCH noise %s cpu=%s n=%d mean=%.1f min=%d max=%d var=%.1f hits=%d stolen=%d irqs=%s irq_kinds=%s others=%s\n",
+			c, cpu, n, mean, lo, m, var, hits, stolen, irqs, kinds, others
 	}' "$3" >&3
 }
 linux_case() {	# CASE CPU
+	o0=$(irq_others "$2")
 	irq_snap "$2" "$T_TMP/irq0"
 	taskset -c "$2" $FWQ "$SAMPLES" "$WORK" >"$T_TMP/fwq.$1"
 	irq_snap "$2" "$T_TMP/irq1"
+	o1=$(irq_others "$2")
 	set -- "$1" "$2" $(irq_delta "$T_TMP/irq0" "$T_TMP/irq1")
-	fwq_line "$1" "$2" "$T_TMP/fwq.$1" "$3" "$4"
+	fwq_line "$1" "$2" "$T_TMP/fwq.$1" "$3" "$4" $((o1 - o0))
 }
 # The ring-3 interrupt count that cokctl launch -v prints at the end.
 cok_irqs() { sed -n 's/.*ring-3 interrupts \([0-9]*\).*/\1/p' "$1"; }
@@ -82,9 +92,11 @@ linux_case linux "$PLAIN"
 linux_case nohz "$NOHZ"
 
 create_enclave --cpu-list "$COKCPU" --mem 64M || fail "$CREATE_ERR"
+o0=$(irq_others "$COKCPU")
 "$COKCTL" launch -v -- $FWQ "$SAMPLES" "$WORK" >"$T_TMP/fwq.cok" 2>"$T_TMP/fwq.err" ||
 	fail "fwq on the co-kernel: $(head -c 200 "$T_TMP/fwq.err")"
-fwq_line cokernel "$COKCPU" "$T_TMP/fwq.cok" "$(cok_irqs "$T_TMP/fwq.err")" ring3
+o1=$(irq_others "$COKCPU")
+fwq_line cokernel "$COKCPU" "$T_TMP/fwq.cok" "$(cok_irqs "$T_TMP/fwq.err")" ring3 $((o1 - o0))
 "$COKCTL" destroy "$EID" >/dev/null
 
 # A deliberately noisy Linux core: a task that sleeps 1 ms in a loop,
@@ -98,6 +110,7 @@ wait "$NOISE" 2>/dev/null
 # Both cores of a 2-core enclave at once: one single-threaded FWQ per
 # core, launched together (threads come with issue 8).
 if create_enclave --cpu-list "$NOHZ,$COKCPU" --mem 128M; then
+	o0=$(irq_others "$NOHZ")
 	for k in 0 1; do
 		"$COKCTL" launch -v --core $k -- $FWQ "$SAMPLES" "$WORK" \
 			>"$T_TMP/pair$k.out" 2>"$T_TMP/pair$k.err" 3>&- &
@@ -105,8 +118,9 @@ if create_enclave --cpu-list "$NOHZ,$COKCPU" --mem 128M; then
 	done
 	wait "$P0" && wait "$P1" ||
 		fail "fwq pair on a 2-core enclave: $(head -c 200 "$T_TMP/pair0.err" "$T_TMP/pair1.err")"
-	fwq_line pair0 "$NOHZ" "$T_TMP/pair0.out" "$(cok_irqs "$T_TMP/pair0.err")" ring3
-	fwq_line pair1 "$COKCPU" "$T_TMP/pair1.out" "$(cok_irqs "$T_TMP/pair1.err")" ring3
+	o1=$(irq_others "$NOHZ")
+	fwq_line pair0 "$NOHZ" "$T_TMP/pair0.out" "$(cok_irqs "$T_TMP/pair0.err")" ring3 $((o1 - o0))
+	fwq_line pair1 "$COKCPU" "$T_TMP/pair1.out" "$(cok_irqs "$T_TMP/pair1.err")" ring3 $((o1 - o0))
 	"$COKCTL" destroy "$EID" >/dev/null
 else
 	echo "BENCH_SKIP noise pair: $CREATE_ERR" >&3
