@@ -3,6 +3,7 @@
 #
 # tests/noise.sh [LANE]          the noise boot of make bench
 # tests/noise.sh --table FILE    the table of a results file only
+# tests/noise.sh --self-test     the table's verdicts on made-up lines
 #
 # Boots a guest under QEMU's instruction-counted clock (-icount, see
 # run-guest.sh) with one Linux CPU isolated (isolcpus= nohz_full=), runs
@@ -52,10 +53,29 @@ noise_table() {	# RESULTS
 	}' "$1"
 }
 
-if [ "${1:-}" = --table ]; then
-	noise_table "$2"
-	exit
-fi
+# Two made-up results: the goal met and a noisy core that shows, then
+# the goal missed and a noisy core that does not.
+self_test() {
+	local t=${TMPDIR:-/tmp}/noise-selftest.$$ bad=0
+	line() { echo "BENCH noise $1 cpu=$2 n=10 mean=$3 min=100 max=$4 var=4.0 hits=$5 stolen=$6 irqs=0 irq_kinds=- others=0"; }
+	{ line linux 1 110 300 3 500; line nohz 2 101 200 1 100; line cokernel 3 100 110 1 10
+	  line noisy 1 200 900 9 5001; } >"$t.1"
+	{ line linux 1 110 300 3 500; line nohz 2 101 200 1 100; line cokernel 3 100 111 1 11
+	  line noisy 1 200 900 9 4999; } >"$t.2"
+	noise_table "$t.1" >"$t.out1"
+	noise_table "$t.2" >"$t.out2"
+	grep -q "10 vs 100 / 10 = 10.0: met$" "$t.out1" && grep -q "core shows: 5001" "$t.out1" &&
+		grep -q "(c) co-kernel core  *3  *100\.0  *100  *10 " "$t.out1" || bad=1
+	grep -q "11 vs 100 / 10 = 10.0: NOT met$" "$t.out2" && grep -q "core does NOT show: 4999" "$t.out2" || bad=1
+	rm -f "$t".*
+	if [ $bad = 0 ]; then echo "PASS noise-table"; else echo "FAIL noise-table: the verdicts of made-up results are wrong"; fi
+	return $bad
+}
+
+case ${1:-} in
+--table) noise_table "$2"; exit ;;
+--self-test) self_test; exit ;;
+esac
 # 6.12, whatever the lane of make bench: Debian's 6.1 (CONFIG_NO_HZ_FULL=y
 # too) never finishes bringing up its second CPU under a fixed -icount
 # shift (its boot CPU loops on schedule() waiting for the AP).
