@@ -115,6 +115,8 @@ for run in $(seq "$RUNS"); do
 	echo "FWQ under -icount shift=$SHIFT (guest time = instructions x 2^$SHIFT ns;" \
 	     "cycles per quantum; boot took $(( $(date +%s) - t0 )) s):"
 	noise_table "$R"
+	sed -n 's/^BENCH noise_boot_ns=\([0-9][0-9]*\)$/\1/p' "$R" | awk '{
+		printf "  the co-kernel booted under -icount too: create -> first heartbeat %.2f ms of guest time\n", $1 / 1e6 }'
 	grep '^BENCH_SKIP\|^BENCH_APP_ERROR' "$R" | sed 's/^BENCH_[A-Z_]* /noise: /'
 	echo "  (d) is an interim measure until apps have threads (issue 8): one single-threaded"
 	echo "      FWQ per core, both launched at once.  Under -icount all vCPUs take turns on one"
