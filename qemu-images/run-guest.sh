@@ -4,6 +4,7 @@
 # qemu-images/run-guest.sh --kernel VMLINUZ --initrd CPIO --outdir DIR
 #                          [--timeout SECONDS] [--append "ARGS"]
 #                          [--disk RAW-IMAGE] [--stream | --interactive]
+#                          [--icount SHIFT]
 #
 # Boots one QEMU TCG guest (never KVM: it hangs this machine's guests)
 # with 4 CPUs (so that Linux uses IPI shorthands) and 2 GiB, and waits
@@ -15,6 +16,11 @@
 #   DIR/dmesg.txt    virtio-serial port "log": the kernel log at the end
 # --stream also copies the console to stdout as it comes; --interactive
 # connects the console to this terminal both ways (Ctrl-A X quits QEMU).
+# --icount SHIFT runs QEMU's instruction-counted clock: guest time is
+# 2^SHIFT ns per executed instruction (align=off, sleep=off: idle time
+# is skipped, never waited for), so the host's scheduling of QEMU does
+# not show in guest timings.  It implies single-threaded TCG: the vCPUs
+# take turns on one host thread.
 #
 # Exit: QEMU's status; 124 if the timeout killed it.
 set -euo pipefail
@@ -23,6 +29,7 @@ set -euo pipefail
 {
 
 KERNEL= INITRD= OUTDIR= TIMEOUT=600 APPEND= STREAM=0 INTERACTIVE=0 DISK=
+ICOUNT=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel)  KERNEL=$2; shift 2 ;;
@@ -33,6 +40,7 @@ while [ $# -gt 0 ]; do
 	--disk)    DISK=$2; shift 2 ;;
 	--stream)  STREAM=1; shift ;;
 	--interactive) INTERACTIVE=1; shift ;;
+	--icount)  ICOUNT=(-icount "shift=$2,align=off,sleep=off"); shift 2 ;;
 	*) echo "run-guest.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -68,7 +76,7 @@ CPU=${COK_QEMU_CPU:-qemu64,+rdrand,+smep,+smap}
 set +e
 timeout "${TIMEOUT_OPTS[@]}" --kill-after=10 "$TIMEOUT" \
 	qemu-system-x86_64 \
-	-machine pc -accel tcg -cpu "$CPU" -smp 4 -m 2048 \
+	-machine pc -accel tcg -cpu "$CPU" -smp 4 -m 2048 "${ICOUNT[@]}" \
 	-nographic -nodefaults -no-reboot \
 	"${SERIAL[@]}" \
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE" \

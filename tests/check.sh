@@ -127,6 +127,8 @@ if [ -f tests/fuzz/run.sh ]; then
 	ran=1
 fi
 [ $ran = 1 ] || echo "(no userland or fuzz tests in the tree)"
+# The verdicts of make bench's noise table, on made-up results (< 1 s).
+[ -f tests/noise.sh ] && run_counted noise-table "$ROOT/build/noise-table.log" bash tests/noise.sh --self-test
 
 section "summary"
 P=$(grep -c '^PASS ' "$V")

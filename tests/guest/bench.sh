@@ -9,7 +9,10 @@
 
 ROUNDS=10
 for w in $(cat /proc/cmdline); do
-	case $w in cok.rounds=*) ROUNDS=${w#cok.rounds=} ;; esac
+	case $w in
+	cok.rounds=*) ROUNDS=${w#cok.rounds=} ;;
+	cok.bench=noise) exec sh /tests/noise.sh ;;	# the -icount boot
+	esac
 done
 dmesg -n 1
 [ -f "$COK_KO" ] || { echo "BENCH_ERROR ckpt_cokernel.ko not in image: ${WHY_MODULE:-not built}" >&3; exit 1; }
