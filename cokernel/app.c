@@ -3,9 +3,10 @@
  * One app per core: launch (load, enter ring 3), and its three ends:
  * exit_group(), a fault, or a KILL from Linux.  The app is a process
  * with one thread, taken from the pools (proc.c) by the launch or the
- * restore and made the core's current thread.  Every end frees the
- * app's memory and its process and returns the core to its command
- * loop through cok_leave_user().
+ * restore and made the core's current thread, which runs on a kernel
+ * stack of its own (thread.c).  Every end returns the core to its
+ * command loop (thread_exit()), which frees the app's memory, its
+ * thread's stack among it, and its process.
  */
 #include "cokernel.h"
 
@@ -52,6 +53,14 @@ static bool take_thread(struct cok_kcore *core, uint32_t pid,
 	return core->current != NULL;
 }
 
+static bool stack_for(struct cok_thread *t, const char **why)
+{
+	if (!thread_alloc_stack(t))
+		return true;
+	*why = "not enough free memory in the enclave for the app";
+	return false;
+}
+
 /* The core's process goes: its memory, then its slots in the pools. */
 static void drop_proc(struct cok_kcore *core)
 {
@@ -76,11 +85,10 @@ static void end_app(struct cok_kcore *core, uint32_t state)
 }
 
 /*
- * The app runs until it ends, entered at a fresh start (entry, rsp) or,
- * after a restore, with every register of regs.  Then the core is free.
+ * The app runs until it ends, entered with every register of regs: a
+ * fresh start or a restore.  Then the core is free.
  */
-static void run_app(struct cok_kcore *core, uint64_t entry, uint64_t rsp,
-		    const struct cok_regs *regs)
+static void run_app(struct cok_kcore *core, const struct cok_regs *regs)
 {
 	long how;
 
@@ -100,14 +108,7 @@ static void run_app(struct cok_kcore *core, uint64_t entry, uint64_t rsp,
 	if (cmd_pending(core))
 		apic_self_ipi(COK_DOORBELL_VECTOR);
 	cok_write_once(&core->shared->in_user, 1);	/* see cok_interrupt */
-	if (regs)
-		how = cok_enter_user_regs(&core->ctx, regs,
-					  &core->sca.kernel_rsp,
-					  cpu_tss_rsp0(core->index));
-	else
-		how = cok_enter_user(&core->ctx, entry, rsp,
-				     &core->sca.kernel_rsp,
-				     cpu_tss_rsp0(core->index));
+	how = thread_run(core, core->current, regs);
 	core->in_app = false;
 	ckpt_cancel_pending(core, -COK_EINVAL);	/* the app ended first */
 	as_deactivate();
@@ -161,6 +162,7 @@ void app_launch(struct cok_kcore *core, struct cok_msg *m)
 {
 	struct cok_launch_block *b;
 	const char *why = "bad launch block address";
+	struct cok_regs start;
 	struct cok_proc *p;
 	uint64_t entry, rsp;
 
@@ -172,7 +174,8 @@ void app_launch(struct cok_kcore *core, struct cok_msg *m)
 	}
 	p = core->current->proc;
 	rng_seed_app(core, b->seed, NULL);	/* AT_RANDOM comes from it */
-	if (load_app(p, b, &entry, &rsp, &why)) {
+	if (load_app(p, b, &entry, &rsp, &why) ||
+	    !stack_for(core->current, &why)) {
 		refuse(core, m, why);
 		return;
 	}
@@ -180,7 +183,8 @@ void app_launch(struct cok_kcore *core, struct cok_msg *m)
 		  b->clock_monotonic_ns, b->tsc_khz);
 	app_ready(core, m, COK_APP_RUNNING);
 	ckpt_reset_fpu();
-	run_app(core, entry, rsp, NULL);
+	thread_start_regs(&start, entry, rsp);
+	run_app(core, &start);
 }
 
 /*
@@ -197,7 +201,8 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m)
 	b = (void *)(COK_VIRT_DIRECT + m->arg[0]);
 	if (!block_in_memory(m->arg[0]) ||
 	    !take_thread(core, b->app_id, &why) ||
-	    ckpt_load_restore(core->current, b, &why)) {
+	    ckpt_load_restore(core->current, b, &why) ||
+	    !stack_for(core->current, &why)) {
 		refuse(core, m, why);
 		return;
 	}
@@ -215,12 +220,12 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m)
 	wrmsr(MSR_FS_BASE, t->frozen_fs);
 	wrmsr(MSR_GS_BASE, t->frozen_gs);
 	ckpt_load_fpu(t);
-	run_app(core, 0, 0, &t->frozen_regs);
+	run_app(core, &t->frozen_regs);
 }
 
 __noreturn void app_end(struct cok_kcore *core, enum cok_app_end how)
 {
-	cok_leave_user(&core->ctx, how);
+	thread_exit(core, how);
 }
 
 static uint32_t signal_of(uint64_t vector)

@@ -43,10 +43,14 @@ struct cok_aspace {
 	uint64_t carve_used;
 };
 
-/* Kernel context saved by cok_enter_user() (entry.S). */
-struct cok_user_ctx {
+/* A kernel context saved by cok_switch(): its stack holds the rest. */
+struct cok_kctx {
 	uint64_t rsp;
 };
+
+/* A thread's kernel stack (thread.c). */
+#define COK_KSTACK_PAGES	4
+#define COK_KSTACK_SIZE		(COK_KSTACK_PAGES * 4096UL)
 
 /* Reached through GS by the SYSCALL entry; offsets in asm.h. */
 struct cok_syscall_area {
@@ -86,6 +90,8 @@ struct cok_thread {
 	uint32_t tid;
 	uint32_t state;			/* enum cok_run_state */
 	struct cok_proc *proc;
+	void *kstack;			/* COK_KSTACK_SIZE, the proc's memory */
+	struct cok_kctx kctx;		/* where it was switched away */
 	struct cok_regs *user_frame;	/* its registers during a call */
 	struct cok_regs frozen_regs;	/* its registers when frozen */
 	uint64_t frozen_fs, frozen_gs;	/* and its segment bases */
@@ -106,11 +112,11 @@ struct cok_kcore {
 	bool freeze_pending;		/* FREEZE came during a system call */
 	struct cok_msg freeze_msg;	/* ... and is answered when it ends */
 	struct cok_thread *current;	/* the thread it runs, or NULL */
-	struct cok_user_ctx ctx;	/* the command loop, for leave_user */
+	struct cok_kctx idle;		/* the command loop, between threads */
 	struct cok_syscall_area sca;
 };
 
-/* How an app ended: the value cok_leave_user() makes enter_user return. */
+/* How an app ended: what its last cok_switch() hands the command loop. */
 enum cok_app_end {
 	COK_END_EXIT = 1,
 	COK_END_FAULT,
@@ -177,6 +183,7 @@ int as_write(struct cok_aspace *as, uint64_t va, const void *src,
 int as_put(struct cok_aspace *as, uint64_t va, const void *src,
 	   uint64_t len);
 int as_read(struct cok_aspace *as, void *dst, uint64_t va, uint64_t len);
+void *as_alloc_pages(struct cok_aspace *as, uint32_t n);
 void as_activate(struct cok_aspace *as);
 /* Calls fn for every present user page (4 KiB or 2 MiB), in va order. */
 typedef void (*as_leaf_fn)(void *ctx, uint64_t va, uint64_t phys,
@@ -195,11 +202,6 @@ void app_set_error(struct cok_app_slot *slot, const char *why);
 __noreturn void app_end(struct cok_kcore *core, enum cok_app_end how);
 void app_fault(struct cok_kcore *core, struct cok_regs *r);
 bool app_grow_stack(struct cok_proc *p, struct cok_regs *r);
-long cok_enter_user(struct cok_user_ctx *k, uint64_t rip, uint64_t rsp,
-		    uint64_t *kernel_rsp, uint64_t *tss_rsp0);
-long cok_enter_user_regs(struct cok_user_ctx *k, const struct cok_regs *r,
-			 uint64_t *kernel_rsp, uint64_t *tss_rsp0);
-__noreturn void cok_leave_user(struct cok_user_ctx *k, long code);
 void cok_syscall_entry(void);
 void cok_syscall_compat_entry(void);
 
@@ -236,6 +238,17 @@ void rng_thaw(struct cok_kcore *core, struct cok_msg *m);
 void rng_bytes(struct cok_proc *p, void *out, size_t len);
 int64_t sys_getrandom(struct cok_kcore *core, uint64_t buf, uint64_t len,
 		      uint64_t flags);
+
+/* entry.S: from one kernel context to another (thread.c) */
+long cok_switch(struct cok_kctx *save, const struct cok_kctx *to, long code);
+void cok_thread_start(void);
+
+/* thread.c: a thread's kernel stack, running and ending it */
+int thread_alloc_stack(struct cok_thread *t);
+void thread_start_regs(struct cok_regs *r, uint64_t entry, uint64_t rsp);
+long thread_run(struct cok_kcore *core, struct cok_thread *t,
+		const struct cok_regs *user);
+__noreturn void thread_exit(struct cok_kcore *core, long how);
 
 /* proc.c: the process and thread pools */
 struct cok_thread *proc_create(uint32_t pid);

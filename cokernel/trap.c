@@ -48,7 +48,7 @@ static void interrupt(struct cok_kcore *core, struct cok_regs *r);
  * to prove it is alive, which keeps a computing core free of doorbells.
  * Cleared on every way into ring 0 from the app; set again on the way
  * back (the IRETQ follows at once).  An app that ends or freezes leaves
- * through cok_leave_user or the freeze loop, with it cleared.
+ * through thread_exit() or the freeze loop, with it cleared.
  */
 void cok_interrupt(struct cok_regs *r)
 {
