@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One app per core: launch (load, enter ring 3), and its three ends:
- * exit_group(), a fault, or a KILL from Linux.  Every end frees the
- * app's memory and returns the core to its command loop through
- * cok_leave_user().
+ * exit_group(), a fault, or a KILL from Linux.  The app is a process
+ * with one thread, taken from the pools (proc.c) by the launch or the
+ * restore and made the core's current thread, which runs on a kernel
+ * stack of its own (thread.c).  Every end returns the core to its
+ * command loop (thread_exit()), which frees the app's memory, its
+ * thread's stack among it, and its process.
  */
 #include "cokernel.h"
 
@@ -13,9 +16,9 @@
 #define SIGFPE		8
 #define SIGSEGV		11
 
-static void set_app_state(struct cok_cpu *c, uint32_t state)
+static void set_app_state(struct cok_kcore *core, uint32_t state)
 {
-	cok_store_release(&c->shared->app.state, state);
+	cok_store_release(&core->shared->app.state, state);
 }
 
 void app_set_error(struct cok_app_slot *slot, const char *why)
@@ -29,58 +32,91 @@ void app_set_error(struct cok_app_slot *slot, const char *why)
 }
 
 /* ns = tsc * mult >> 32, mult = 10^6 * 2^32 / tsc_khz */
-static void set_clock(struct cok_app *a, uint64_t tsc, uint64_t realtime_ns,
+static void set_clock(struct cok_proc *p, uint64_t tsc, uint64_t realtime_ns,
 		      uint64_t monotonic_ns, uint64_t tsc_khz)
 {
 	uint64_t khz = tsc_khz ? tsc_khz : 1000000;
 
-	a->clock_tsc = tsc;
-	a->clock_realtime_ns = realtime_ns;
-	a->clock_monotonic_ns = monotonic_ns;
-	a->ns_mult = (1000000ULL << 32) / khz;
+	p->clock_tsc = tsc;
+	p->clock_realtime_ns = realtime_ns;
+	p->clock_monotonic_ns = monotonic_ns;
+	p->ns_mult = (1000000ULL << 32) / khz;
+}
+
+/* A new process for the app, with its thread current on the core. */
+static bool take_thread(struct cok_kcore *core, uint32_t pid,
+			const char **why)
+{
+	core->current = proc_create(pid);
+	if (!core->current)
+		*why = "no free process slot in the co-kernel";
+	return core->current != NULL;
+}
+
+static bool stack_for(struct cok_thread *t, const char **why)
+{
+	if (!thread_alloc_stack(t))
+		return true;
+	*why = "not enough free memory in the enclave for the app";
+	return false;
+}
+
+/* The core's process goes: its memory, then its slots in the pools. */
+static void drop_proc(struct cok_kcore *core)
+{
+	struct cok_proc *p;
+
+	if (!core->current)
+		return;
+	p = core->current->proc;
+	as_destroy(&p->as);
+	core->current = NULL;
+	proc_free(p);
+}
+
+/* The app ended (how, or KILL while frozen): Linux is told last. */
+static void end_app(struct cok_kcore *core, uint32_t state)
+{
+	if (state == COK_APP_EXITED)
+		core->shared->app.exit_status =
+			core->current->proc->exit_status;
+	drop_proc(core);
+	set_app_state(core, state);
 }
 
 /*
- * The app runs until it ends, entered at a fresh start (entry, rsp) or,
- * after a restore, with every register of regs.  Then the core is free.
+ * The app runs until it ends, entered with every register of regs: a
+ * fresh start or a restore.  Then the core is free.
  */
-static void run_app(struct cok_cpu *c, uint64_t entry, uint64_t rsp,
-		    const struct cok_regs *regs)
+static void run_app(struct cok_kcore *core, const struct cok_regs *regs)
 {
 	long how;
 
-	as_activate(&c->app.as);
+	as_activate(&core->current->proc->as);
 	/*
 	 * Take interrupts latched while the launch was served (a doorbell
 	 * that arrived with IF clear) here, not in ring 3 where they would
 	 * count as noise.
 	 */
 	__asm__ volatile("sti; nop; cli" ::: "memory");
-	c->in_app = true;
+	core->in_app = true;
 	/*
 	 * A command that came with that doorbell (a KILL right after the
 	 * launch) found no app yet and waits in the ring: ring again, so
 	 * that it is served from ring 3 like any other.
 	 */
-	if (cmd_pending(c))
+	if (cmd_pending(core))
 		apic_self_ipi(COK_DOORBELL_VECTOR);
-	cok_write_once(&c->shared->in_user, 1);	/* see cok_interrupt */
-	if (regs)
-		how = cok_enter_user_regs(&c->app.ctx, regs, &c->sca.kernel_rsp,
-					  cpu_tss_rsp0(c->index));
-	else
-		how = cok_enter_user(&c->app.ctx, entry, rsp,
-				     &c->sca.kernel_rsp,
-				     cpu_tss_rsp0(c->index));
-	c->in_app = false;
-	ckpt_cancel_pending(c, -COK_EINVAL);	/* the app ended first */
+	cok_write_once(&core->shared->in_user, 1);	/* see cok_interrupt */
+	how = thread_run(core, core->current, regs);
+	core->in_app = false;
+	ckpt_cancel_pending(core, -COK_EINVAL);	/* the app ended first */
 	as_deactivate();
-	as_destroy(&c->app.as);
 	wrmsr(MSR_FS_BASE, 0);
 	wrmsr(MSR_GS_BASE, 0);
-	set_app_state(c, how == COK_END_EXIT ? COK_APP_EXITED :
-			 how == COK_END_FAULT ? COK_APP_FAULTED :
-			 COK_APP_KILLED);
+	end_app(core, how == COK_END_EXIT ? COK_APP_EXITED :
+		      how == COK_END_FAULT ? COK_APP_FAULTED :
+		      COK_APP_KILLED);
 }
 
 static bool block_in_memory(uint64_t off)
@@ -89,93 +125,107 @@ static bool block_in_memory(uint64_t off)
 	       off < ((uint64_t)cok_channel->nchunks << COK_CHUNK_SHIFT);
 }
 
-static void refuse(struct cok_cpu *c, struct cok_msg *m, const char *why)
+static void refuse(struct cok_kcore *core, struct cok_msg *m,
+		   const char *why)
 {
-	as_destroy(&c->app.as);
-	mm_free_owned(COK_OWNER_STAGE(c->index));
-	app_set_error(&c->shared->app, why);
-	set_app_state(c, COK_APP_LOAD_FAILED);
-	cok_printf("core %u: %s refused: %s\n", c->index,
+	drop_proc(core);
+	mm_free_owned(COK_OWNER_STAGE(core->index));
+	app_set_error(&core->shared->app, why);
+	set_app_state(core, COK_APP_LOAD_FAILED);
+	cok_printf("core %u: %s refused: %s\n", core->index,
 		   m->type == COK_MSG_RESTORE ? "restore" : "launch", why);
 	m->status = -COK_ENOEXEC;
 }
 
 /* The app is set up: tell Linux, with the reply to m. */
-static void app_ready(struct cok_cpu *c, struct cok_msg *m, uint32_t app_id,
+static void app_ready(struct cok_kcore *core, struct cok_msg *m,
 		      uint32_t state)
 {
-	struct cok_app_slot *slot = &c->shared->app;
+	struct cok_app_slot *slot = &core->shared->app;
+	struct cok_proc *p = core->current->proc;
 
-	slot->app_id = app_id;
-	mm_free_owned(COK_OWNER_STAGE(c->index));
-	slot->cr3 = c->app.as.pml4_phys;
+	slot->app_id = p->pid;
+	mm_free_owned(COK_OWNER_STAGE(core->index));
+	slot->cr3 = p->as.pml4_phys;
 	slot->user_interrupts = 0;
 	slot->sc.state = COK_SC_IDLE;
 	slot->error[0] = '\0';
 	m->arg[0] = slot->cr3;
-	set_app_state(c, state);
+	set_app_state(core, state);
 	m->status = 0;
-	cmd_reply(c, m);
+	cmd_reply(core, m);
 	m->type = COK_MSG_NONE;		/* answered */
 }
 
 /* COK_MSG_LAUNCH: the reply goes out before the app runs. */
-void app_launch(struct cok_cpu *c, struct cok_msg *m)
+void app_launch(struct cok_kcore *core, struct cok_msg *m)
 {
 	struct cok_launch_block *b;
 	const char *why = "bad launch block address";
+	struct cok_regs start;
+	struct cok_proc *p;
 	uint64_t entry, rsp;
 
 	b = (void *)(COK_VIRT_DIRECT + m->arg[0]);
-	if (!block_in_memory(m->arg[0])) {
-		refuse(c, m, why);
+	if (!block_in_memory(m->arg[0]) ||
+	    !take_thread(core, b->app_id, &why)) {
+		refuse(core, m, why);
 		return;
 	}
-	rng_seed_app(c, b->seed, NULL);		/* AT_RANDOM comes from it */
-	if (load_app(c, b, &entry, &rsp, &why)) {
-		refuse(c, m, why);
+	p = core->current->proc;
+	rng_seed_app(core, b->seed, NULL);	/* AT_RANDOM comes from it */
+	if (load_app(p, b, &entry, &rsp, &why) ||
+	    !stack_for(core->current, &why)) {
+		refuse(core, m, why);
 		return;
 	}
-	set_clock(&c->app, b->clock_tsc, b->clock_realtime_ns,
+	set_clock(p, b->clock_tsc, b->clock_realtime_ns,
 		  b->clock_monotonic_ns, b->tsc_khz);
-	app_ready(c, m, b->app_id, COK_APP_RUNNING);
+	app_ready(core, m, COK_APP_RUNNING);
 	ckpt_reset_fpu();
-	run_app(c, entry, rsp, NULL);
+	thread_start_regs(&start, entry, rsp);
+	run_app(core, &start);
 }
 
 /*
  * COK_MSG_RESTORE: the app is rebuilt and stays frozen while Linux
  * writes its pages; THAW starts it where it stopped.
  */
-void app_restore(struct cok_cpu *c, struct cok_msg *m)
+void app_restore(struct cok_kcore *core, struct cok_msg *m)
 {
 	struct cok_restore_block *b;
 	const char *why = "bad restore block address";
+	struct cok_thread *t;
+	struct cok_proc *p;
 
 	b = (void *)(COK_VIRT_DIRECT + m->arg[0]);
-	if (!block_in_memory(m->arg[0]) || ckpt_load_restore(c, b, &why)) {
-		refuse(c, m, why);
+	if (!block_in_memory(m->arg[0]) ||
+	    !take_thread(core, b->app_id, &why) ||
+	    ckpt_load_restore(core->current, b, &why) ||
+	    !stack_for(core->current, &why)) {
+		refuse(core, m, why);
 		return;
 	}
-	rng_seed_app(c, b->seed, NULL);		/* a new one, not the image's */
-	set_clock(&c->app, b->clock_tsc, b->clock_realtime_ns,
-		  c->frozen_monotonic, b->tsc_khz);
-	c->frozen = true;
-	app_ready(c, m, b->app_id, COK_APP_FROZEN);
-	if (ckpt_frozen_loop(c) == COK_FROZEN_KILL) {
-		as_destroy(&c->app.as);
-		set_app_state(c, COK_APP_KILLED);
+	t = core->current;
+	p = t->proc;
+	rng_seed_app(core, b->seed, NULL);	/* a new one, not the image's */
+	set_clock(p, b->clock_tsc, b->clock_realtime_ns,
+		  p->frozen_monotonic, b->tsc_khz);
+	t->state = COK_THREAD_FROZEN;
+	app_ready(core, m, COK_APP_FROZEN);
+	if (ckpt_frozen_loop(core) == COK_FROZEN_KILL) {
+		end_app(core, COK_APP_KILLED);
 		return;
 	}
-	wrmsr(MSR_FS_BASE, c->frozen_fs);
-	wrmsr(MSR_GS_BASE, c->frozen_gs);
-	ckpt_load_fpu(c);
-	run_app(c, 0, 0, &c->frozen_regs);
+	wrmsr(MSR_FS_BASE, t->frozen_fs);
+	wrmsr(MSR_GS_BASE, t->frozen_gs);
+	ckpt_load_fpu(t);
+	run_app(core, &t->frozen_regs);
 }
 
-__noreturn void app_end(struct cok_cpu *c, enum cok_app_end how)
+__noreturn void app_end(struct cok_kcore *core, enum cok_app_end how)
 {
-	cok_leave_user(&c->app.ctx, how);
+	thread_exit(core, how);
 }
 
 static uint32_t signal_of(uint64_t vector)
@@ -202,7 +252,7 @@ static uint32_t signal_of(uint64_t vector)
  * stack reservation: map a zeroed page and let the instruction run again.
  * Below the reservation is the guard: a fault there kills with SIGSEGV.
  */
-bool app_grow_stack(struct cok_cpu *c, struct cok_regs *r)
+bool app_grow_stack(struct cok_proc *p, struct cok_regs *r)
 {
 	uint64_t addr = read_cr2() & ~4095ULL;
 
@@ -210,7 +260,7 @@ bool app_grow_stack(struct cok_cpu *c, struct cok_regs *r)
 	    addr < COK_USER_STACK_TOP - COK_USER_STACK_SIZE ||
 	    addr >= COK_USER_STACK_TOP)
 		return false;
-	return as_map(&c->app.as, addr, 4096, true) == 0;
+	return as_map(&p->as, addr, 4096, true) == 0;
 }
 
 /*
@@ -221,14 +271,14 @@ bool app_grow_stack(struct cok_cpu *c, struct cok_regs *r)
  * or #UD on AMD in long mode; SYSCALL in compat mode comes through CSTAR.
  * NULL for any other fault.
  */
-static const char *compat_call(struct cok_cpu *c, const struct cok_regs *r)
+static const char *compat_call(struct cok_proc *p, const struct cok_regs *r)
 {
 	uint8_t op[2];
 
 	if (r->vector == VECTOR_SYSCALL_COMPAT)
 		return "syscall in compat mode";
 	if ((r->vector != 13 && r->vector != 6) ||
-	    as_read(&c->app.as, op, r->rip, sizeof(op)))
+	    as_read(&p->as, op, r->rip, sizeof(op)))
 		return NULL;
 	if (r->vector == 13 && op[0] == 0xcd && op[1] == 0x80)
 		return "int 0x80";
@@ -238,14 +288,14 @@ static const char *compat_call(struct cok_cpu *c, const struct cok_regs *r)
 }
 
 /* An exception in ring 3: what Linux would do is kill with a signal. */
-void app_fault(struct cok_cpu *c, struct cok_regs *r)
+void app_fault(struct cok_kcore *core, struct cok_regs *r)
 {
-	struct cok_app_slot *slot = &c->shared->app;
-	const char *compat = compat_call(c, r);
+	struct cok_app_slot *slot = &core->shared->app;
+	const char *compat = compat_call(core->current->proc, r);
 
 	if (compat)
 		cok_printf("core %u: app %u: %s at rip %#lx: 32-bit system calls are not served\n",
-			   c->index, slot->app_id, compat,
+			   core->index, slot->app_id, compat,
 			   (unsigned long)r->rip);
 
 	slot->fault_vector = r->vector;
@@ -254,8 +304,8 @@ void app_fault(struct cok_cpu *c, struct cok_regs *r)
 	slot->fault_error = r->error;
 	slot->fault_signal = signal_of(r->vector);
 	cok_printf("core %u: app %u: vector %lu at rip %#lx addr %#lx: killed (signal %u)\n",
-		   c->index, slot->app_id, (unsigned long)r->vector,
+		   core->index, slot->app_id, (unsigned long)r->vector,
 		   (unsigned long)r->rip, (unsigned long)slot->fault_addr,
 		   slot->fault_signal);
-	app_end(c, COK_END_FAULT);
+	app_end(core, COK_END_FAULT);
 }

@@ -44,19 +44,19 @@ uint64_t cok_xcr0;		/* XCR0 when XSAVE is on (cpu.c), else 0 */
 uint32_t cok_xsave_size;	/* XSAVE area size for that XCR0 */
 
 /* XSAVE with every enabled component, or FXSAVE without XSAVE. */
-static void save_fpu(struct cok_cpu *c)
+static void save_fpu(struct cok_thread *t)
 {
-	c->xstate_xcr0 = cok_xcr0;
+	t->xstate_xcr0 = cok_xcr0;
 	if (cok_xcr0) {
 		/* The XSAVE header (bytes 512-575) must start zeroed. */
-		memset(c->xstate + 512, 0, 64);
-		__asm__ volatile("xsave64 %0" : "+m"(c->xstate)
+		memset(t->xstate + 512, 0, 64);
+		__asm__ volatile("xsave64 %0" : "+m"(t->xstate)
 				 : "a"((uint32_t)cok_xcr0),
 				   "d"((uint32_t)(cok_xcr0 >> 32)));
-		c->xstate_size = cok_xsave_size;
+		t->xstate_size = cok_xsave_size;
 	} else {
-		__asm__ volatile("fxsave64 %0" : "=m"(c->xstate));
-		c->xstate_size = COK_FXSAVE_SIZE;
+		__asm__ volatile("fxsave64 %0" : "=m"(t->xstate));
+		t->xstate_size = COK_FXSAVE_SIZE;
 	}
 }
 
@@ -89,36 +89,37 @@ void ckpt_reset_fpu(void)
  * state.  An FXSAVE image on an XSAVE core: the reset first, for the
  * components FXRSTOR does not touch (AVX and above).
  */
-void ckpt_load_fpu(struct cok_cpu *c)
+void ckpt_load_fpu(const struct cok_thread *t)
 {
-	if (c->xstate_xcr0) {
-		__asm__ volatile("xrstor64 %0" : : "m"(c->xstate),
+	if (t->xstate_xcr0) {
+		__asm__ volatile("xrstor64 %0" : : "m"(t->xstate),
 				 "a"((uint32_t)cok_xcr0),
 				 "d"((uint32_t)(cok_xcr0 >> 32)));
 		return;
 	}
 	ckpt_reset_fpu();
-	__asm__ volatile("fxrstor64 %0" : : "m"(c->xstate));
+	__asm__ volatile("fxrstor64 %0" : : "m"(t->xstate));
 }
 
-static void freeze_now(struct cok_cpu *c, struct cok_regs *u,
+static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
 		       struct cok_msg *m)
 {
-	struct cok_core *s = c->shared;
+	struct cok_thread *t = core->current;
+	struct cok_core *s = core->shared;
 	enum cok_frozen_end end;
 
-	c->frozen_regs = *u;
-	c->frozen_fs = rdmsr(MSR_FS_BASE);
-	c->frozen_gs = rdmsr(MSR_GS_BASE);	/* the user's, in the kernel */
-	c->frozen_monotonic = app_clock_ns(&c->app, false);
-	save_fpu(c);
+	t->frozen_regs = *u;
+	t->frozen_fs = rdmsr(MSR_FS_BASE);
+	t->frozen_gs = rdmsr(MSR_GS_BASE);	/* the user's, in the kernel */
+	t->proc->frozen_monotonic = app_clock_ns(t->proc, false);
+	save_fpu(t);
 	s->app.frozen_rip = u->rip;
-	c->frozen = true;
+	t->state = COK_THREAD_FROZEN;
 	cok_store_release(&s->app.state, COK_APP_FROZEN);
-	cmd_reply_status(c, m, 0);
-	end = ckpt_frozen_loop(c);
+	cmd_reply_status(core, m, 0);
+	end = ckpt_frozen_loop(core);
 	if (end == COK_FROZEN_KILL)
-		app_end(c, COK_END_KILL);
+		app_end(core, COK_END_KILL);
 	/* Registers and FPU are untouched: the app goes on as it was. */
 }
 
@@ -127,39 +128,40 @@ static void freeze_now(struct cok_cpu *c, struct cok_regs *u,
  * interrupted frame: the app's own in ring 3; in a system call, the
  * freeze waits for the call's return (ckpt_after_syscall).
  */
-void ckpt_freeze(struct cok_cpu *c, struct cok_regs *r, struct cok_msg *m)
+void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
+		 struct cok_msg *m)
 {
 	if ((r->cs & 3) == 3) {
-		freeze_now(c, r, m);
+		freeze_now(core, r, m);
 		return;
 	}
-	if (c->freeze_pending || !c->user_frame) {
-		cmd_reply_status(c, m, -COK_EBUSY);
+	if (core->freeze_pending || !core->current->user_frame) {
+		cmd_reply_status(core, m, -COK_EBUSY);
 		return;
 	}
-	c->freeze_msg = *m;
-	c->freeze_pending = true;
+	core->freeze_msg = *m;
+	core->freeze_pending = true;
 }
 
 /* The end of a system call: r holds its result; a freeze waits here. */
-void ckpt_after_syscall(struct cok_cpu *c, struct cok_regs *r)
+void ckpt_after_syscall(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_msg m;
 
-	if (!c->freeze_pending)
+	if (!core->freeze_pending)
 		return;
-	c->freeze_pending = false;
-	m = c->freeze_msg;
-	freeze_now(c, r, &m);
+	core->freeze_pending = false;
+	m = core->freeze_msg;
+	freeze_now(core, r, &m);
 }
 
 /* THAW or the app's end before a pending freeze took: answer it. */
-bool ckpt_cancel_pending(struct cok_cpu *c, int64_t status)
+bool ckpt_cancel_pending(struct cok_kcore *core, int64_t status)
 {
-	if (!c->freeze_pending)
+	if (!core->freeze_pending)
 		return false;
-	c->freeze_pending = false;
-	cmd_reply_status(c, &c->freeze_msg, status);
+	core->freeze_pending = false;
+	cmd_reply_status(core, &core->freeze_msg, status);
 	return true;
 }
 
@@ -199,98 +201,100 @@ static void run_add(void *ctx, uint64_t va, uint64_t phys, uint64_t len,
 				       .prot = prot };
 }
 
-static uint32_t build_runs(struct cok_cpu *c, struct cok_seg_run *runs)
+static uint32_t build_runs(struct cok_proc *p, struct cok_seg_run *runs)
 {
 	struct run_builder b = { .runs = runs };
 
-	as_walk(&c->app.as, run_add, &b);
+	as_walk(&p->as, run_add, &b);
 	run_flush(&b);
 	return b.n;
 }
 
-static void fill_thread(struct cok_cpu *c, struct cok_thread_state *t)
+static void fill_thread(const struct cok_thread *t,
+			struct cok_thread_state *rec)
 {
-	const struct cok_regs *r = &c->frozen_regs;
+	const struct cok_regs *r = &t->frozen_regs;
 
-	t->regs = (struct cok_user_regs){
+	rec->regs = (struct cok_user_regs){
 		.rax = r->rax, .rbx = r->rbx, .rcx = r->rcx, .rdx = r->rdx,
 		.rsi = r->rsi, .rdi = r->rdi, .rbp = r->rbp, .rsp = r->rsp,
 		.r8 = r->r8, .r9 = r->r9, .r10 = r->r10, .r11 = r->r11,
 		.r12 = r->r12, .r13 = r->r13, .r14 = r->r14, .r15 = r->r15,
 		.rip = r->rip, .rflags = r->rflags,
-		.fs_base = c->frozen_fs, .gs_base = c->frozen_gs,
+		.fs_base = t->frozen_fs, .gs_base = t->frozen_gs,
 	};
-	t->xcr0 = c->xstate_xcr0;
-	t->xstate_size = c->xstate_size;
+	rec->xcr0 = t->xstate_xcr0;
+	rec->xstate_size = t->xstate_size;
 }
 
-static void fill_mm(struct cok_cpu *c, struct cok_mm_state *mm)
+static void fill_mm(const struct cok_proc *p, struct cok_mm_state *mm)
 {
 	*mm = (struct cok_mm_state){
-		.brk_start = c->app.brk_start, .brk = c->app.brk,
-		.mmap_next = c->app.mmap_next,	/* .rng: 0, never the state */
-		.monotonic_ns = c->frozen_monotonic,
+		.brk_start = p->brk_start, .brk = p->brk,
+		.mmap_next = p->mmap_next,	/* .rng: 0, never the state */
+		.monotonic_ns = p->frozen_monotonic,
 	};
 }
 
-static void publish(struct cok_cpu *c, struct cok_msg *m)
+static void publish(struct cok_kcore *core, struct cok_msg *m)
 {
-	uint32_t owner = COK_OWNER_PUBLISH(c->index), nruns;
+	uint32_t owner = COK_OWNER_PUBLISH(core->index), nruns;
+	struct cok_thread *t = core->current;
 	struct cok_frozen_app *f;
 	uint64_t bytes;
 
 	mm_free_owned(owner);
-	nruns = build_runs(c, NULL);
+	nruns = build_runs(t->proc, NULL);
 	bytes = sizeof(*f) + (uint64_t)nruns * sizeof(f->runs[0]);
 	f = mm_alloc_run_raw((uint32_t)((bytes + COK_CHUNK_SIZE - 1) >>
 					COK_CHUNK_SHIFT), owner, false);
 	if (!f) {
-		cmd_reply_status(c, m, -COK_ENOMEM);
+		cmd_reply_status(core, m, -COK_ENOMEM);
 		return;
 	}
 	memset(f, 0, sizeof(*f));
 	f->magic = COK_FROZEN_MAGIC;
 	f->bytes = bytes;
-	fill_thread(c, &f->thread);
-	fill_mm(c, &f->mm);
-	memcpy(f->xstate, c->xstate, c->xstate_size);
-	f->nruns = build_runs(c, f->runs);
+	fill_thread(t, &f->thread);
+	fill_mm(t->proc, &f->mm);
+	memcpy(f->xstate, t->xstate, t->xstate_size);
+	f->nruns = build_runs(t->proc, f->runs);
 	m->arg[0] = (uint64_t)f - COK_VIRT_DIRECT;
 	m->arg[1] = bytes;
-	cmd_reply_status(c, m, 0);
+	cmd_reply_status(core, m, 0);
 }
 
 /*
  * Parked until THAW or KILL, serving the ring: the published block goes
  * when the app leaves the frozen state.
  */
-enum cok_frozen_end ckpt_frozen_loop(struct cok_cpu *c)
+enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core)
 {
-	struct cok_core *s = c->shared;
+	struct cok_core *s = core->shared;
 	struct cok_msg n;
 
 	for (;;) {
 		while (cok_ring_pop(&s->cmd, &n) == COK_RING_OK) {
-			if (cmd_answer_query(c, &n))
+			if (cmd_answer_query(core, &n))
 				continue;
 			switch (n.type) {
 			case COK_MSG_PUBLISH:
-				publish(c, &n);
+				publish(core, &n);
 				break;
 			case COK_MSG_THAW:
 			case COK_MSG_KILL:
-				mm_free_owned(COK_OWNER_PUBLISH(c->index));
-				c->frozen = false;
+				mm_free_owned(COK_OWNER_PUBLISH(core->index));
+				core->current->state = COK_THREAD_RUNNING;
 				if (n.type == COK_MSG_THAW) {
-					rng_thaw(c, &n);
+					rng_thaw(core, &n);
 					cok_store_release(&s->app.state,
 							  COK_APP_RUNNING);
 				}
-				cmd_reply_status(c, &n, 0);
+				cmd_reply_status(core, &n, 0);
 				return n.type == COK_MSG_THAW ?
 				       COK_FROZEN_THAW : COK_FROZEN_KILL;
 			default:		/* a second FREEZE among them */
-				cmd_reply_status(c, &n, -COK_EBUSY);
+				cmd_reply_status(core, &n, -COK_EBUSY);
 				break;
 			}
 		}
@@ -358,7 +362,7 @@ static const char *check_thread(const struct cok_restore_block *b)
 	return check_xstate(b);
 }
 
-static const char *map_regions(struct cok_cpu *c,
+static const char *map_regions(struct cok_proc *p,
 			       const struct cok_restore_block *b)
 {
 	const struct cok_region *g = b->regions;
@@ -373,7 +377,7 @@ static const char *map_regions(struct cok_cpu *c,
 		    g[i].va + g[i].len > COK_USER_END)
 			return "bad memory region in the restore block";
 		prev_end = g[i].va + g[i].len;
-		if (as_map_raw(&c->app.as, g[i].va, g[i].len,
+		if (as_map_raw(&p->as, g[i].va, g[i].len,
 			       g[i].prot & COK_PROT_WRITE,
 			       !(b->flags & COK_RESTORE_FILLS_ALL)))
 			return "not enough free memory in the enclave for the app";
@@ -381,9 +385,10 @@ static const char *map_regions(struct cok_cpu *c,
 	return NULL;
 }
 
-static void set_frozen_regs(struct cok_cpu *c, const struct cok_user_regs *u)
+static void set_frozen_regs(struct cok_thread *t,
+			    const struct cok_user_regs *u)
 {
-	c->frozen_regs = (struct cok_regs){
+	t->frozen_regs = (struct cok_regs){
 		.rax = u->rax, .rbx = u->rbx, .rcx = u->rcx, .rdx = u->rdx,
 		.rsi = u->rsi, .rdi = u->rdi, .rbp = u->rbp, .rsp = u->rsp,
 		.r8 = u->r8, .r9 = u->r9, .r10 = u->r10, .r11 = u->r11,
@@ -391,8 +396,8 @@ static void set_frozen_regs(struct cok_cpu *c, const struct cok_user_regs *u)
 		.rip = u->rip, .cs = GDT_USER_CS | 3, .ss = GDT_USER_DS | 3,
 		.rflags = (u->rflags & RFLAGS_USER) | RFLAGS_IF | RFLAGS_FIXED,
 	};
-	c->frozen_fs = u->fs_base;
-	c->frozen_gs = u->gs_base;
+	t->frozen_fs = u->fs_base;
+	t->frozen_gs = u->gs_base;
 }
 
 /*
@@ -400,10 +405,10 @@ static void set_frozen_regs(struct cok_cpu *c, const struct cok_user_regs *u)
  * with zeroed regions, registers, FPU state, memory bookkeeping.  The
  * block lies in the staging area: size checks against staged_size.
  */
-int ckpt_load_restore(struct cok_cpu *c, const struct cok_restore_block *b,
+int ckpt_load_restore(struct cok_thread *t, const struct cok_restore_block *b,
 		      const char **why)
 {
-	struct cok_app *a = &c->app;
+	struct cok_proc *p = t->proc;
 
 	if (b->magic != COK_RESTORE_MAGIC ||
 	    b->mm.nregions > COK_RESTORE_MAX_REGIONS ||
@@ -417,23 +422,23 @@ int ckpt_load_restore(struct cok_cpu *c, const struct cok_restore_block *b,
 		*why = check_mm(&b->mm);
 	if (*why)
 		return -1;
-	if (as_create(&a->as, COK_OWNER_APP(c->index))) {
+	if (as_create(&p->as, COK_OWNER_PROC(p->index))) {
 		*why = "not enough free memory in the enclave for the app";
 		return -1;
 	}
-	*why = map_regions(c, b);
+	*why = map_regions(p, b);
 	if (*why)
 		return -1;
-	set_frozen_regs(c, &b->thread.regs);
-	c->xstate_xcr0 = b->thread.xcr0;
-	c->xstate_size = b->thread.xstate_size;
-	memcpy(c->xstate, b->xstate, b->thread.xstate_size);
+	set_frozen_regs(t, &b->thread.regs);
+	t->xstate_xcr0 = b->thread.xcr0;
+	t->xstate_size = b->thread.xstate_size;
+	memcpy(t->xstate, b->xstate, b->thread.xstate_size);
 	/* Nothing of an earlier app's saved state past the image's. */
-	memset(c->xstate + b->thread.xstate_size, 0,
-	       sizeof(c->xstate) - b->thread.xstate_size);
-	a->brk_start = b->mm.brk_start;
-	a->brk = b->mm.brk;
-	a->mmap_next = b->mm.mmap_next;
-	c->frozen_monotonic = b->mm.monotonic_ns;
+	memset(t->xstate + b->thread.xstate_size, 0,
+	       sizeof(t->xstate) - b->thread.xstate_size);
+	p->brk_start = b->mm.brk_start;
+	p->brk = b->mm.brk;
+	p->mmap_next = b->mm.mmap_next;
+	p->frozen_monotonic = b->mm.monotonic_ns;
 	return 0;
 }

@@ -7,9 +7,9 @@
  */
 #include "cokernel.h"
 
-static __noreturn void stop_core(struct cok_cpu *c, struct cok_core *s)
+static __noreturn void stop_core(struct cok_kcore *core, struct cok_core *s)
 {
-	cok_printf("core %u: stopped\n", c->index);
+	cok_printf("core %u: stopped\n", core->index);
 	cok_store_release(&s->stage, COK_STAGE_STOPPED);
 	for (;;) {
 		irq_disable();
@@ -17,58 +17,58 @@ static __noreturn void stop_core(struct cok_cpu *c, struct cok_core *s)
 	}
 }
 
-void cmd_reply_status(struct cok_cpu *c, struct cok_msg *m, int64_t status)
+void cmd_reply_status(struct cok_kcore *core, struct cok_msg *m, int64_t status)
 {
 	m->status = status;
-	cmd_reply(c, m);
+	cmd_reply(core, m);
 }
 
-static void reply(struct cok_cpu *c, struct cok_msg *m, int64_t status)
+static void reply(struct cok_kcore *core, struct cok_msg *m, int64_t status)
 {
-	cmd_reply_status(c, m, status);
+	cmd_reply_status(core, m, status);
 }
 
-void cmd_reply(struct cok_cpu *c, struct cok_msg *m)
+void cmd_reply(struct cok_kcore *core, struct cok_msg *m)
 {
-	if (cok_ring_push(&c->shared->resp, m) != COK_RING_OK)
+	if (cok_ring_push(&core->shared->resp, m) != COK_RING_OK)
 		cok_printf("core %u: response ring full, answer to %u dropped\n",
-			   c->index, m->seq);
+			   core->index, m->seq);
 }
 
 /* A staging area for a launch: consecutive chunks, owned until LAUNCH. */
-static void stage(struct cok_cpu *c, struct cok_msg *m)
+static void stage(struct cok_kcore *core, struct cok_msg *m)
 {
 	uint64_t n = (m->arg[0] + COK_CHUNK_SIZE - 1) >> COK_CHUNK_SHIFT;
-	void *p;
+	uint32_t owner = COK_OWNER_STAGE(core->index);
+	void *p = NULL;
 
-	mm_free_owned(COK_OWNER_STAGE(c->index));
+	mm_free_owned(owner);
 	/* Not zeroed: nothing past what the module writes is read. */
-	p = n && n < COK_MAX_CHUNKS ?
-	    mm_alloc_run_raw((uint32_t)n, COK_OWNER_STAGE(c->index), false) :
-	    NULL;
+	if (n && n < COK_MAX_CHUNKS)
+		p = mm_alloc_run_raw((uint32_t)n, owner, false);
 	if (!p) {
-		reply(c, m, -COK_ENOMEM);
+		reply(core, m, -COK_ENOMEM);
 		return;
 	}
 	m->arg[0] = (uint64_t)p - COK_VIRT_DIRECT;
-	cok_store_release(&c->shared->app.state, COK_APP_LOADING);
-	reply(c, m, 0);
+	cok_store_release(&core->shared->app.state, COK_APP_LOADING);
+	reply(core, m, 0);
 }
 
 /*
  * Fault injection for the module's watchdog tests (debugfs "inject"):
  * answered first, so that Linux knows the order arrived, then obeyed.
  */
-static __noreturn void inject(struct cok_cpu *c, struct cok_msg *m)
+static __noreturn void inject(struct cok_kcore *core, struct cok_msg *m)
 {
 	uint64_t what = m->arg[0];
 
-	reply(c, m, 0);
+	reply(core, m, 0);
 	if (what == COK_INJECT_PANIC)
 		cok_panic("core %u: injected panic (debugfs)\n",
-			  c->index);
+			  core->index);
 	cok_printf("core %u: injected hang: spinning with interrupts off\n",
-		   c->index);
+		   core->index);
 	/*
 	 * Only NMI and INIT reach the core now; INIT is how Linux ends it.
 	 * A bare loop, as a real hang would be (no PAUSE: under QEMU TCG
@@ -83,17 +83,17 @@ static __noreturn void inject(struct cok_cpu *c, struct cok_msg *m)
  * PING and MEMINFO get the same answer whatever the core is doing; an
  * injected fault is obeyed whatever it is doing.
  */
-bool cmd_answer_query(struct cok_cpu *c, struct cok_msg *m)
+bool cmd_answer_query(struct cok_kcore *core, struct cok_msg *m)
 {
 	switch (m->type) {
 	case COK_MSG_INJECT:
 		if (m->arg[0] == COK_INJECT_HANG ||
 		    m->arg[0] == COK_INJECT_PANIC)
-			inject(c, m);
-		reply(c, m, -COK_EINVAL);
+			inject(core, m);
+		reply(core, m, -COK_EINVAL);
 		return true;
 	case COK_MSG_PING:
-		m->arg[0] = c->shared->heartbeat;
+		m->arg[0] = core->shared->heartbeat;
 		break;
 	case COK_MSG_MEMINFO:
 		m->arg[0] = mm_free_bytes();
@@ -102,53 +102,55 @@ bool cmd_answer_query(struct cok_cpu *c, struct cok_msg *m)
 	default:
 		return false;
 	}
-	reply(c, m, 0);
+	reply(core, m, 0);
 	return true;
 }
 
-static void handle(struct cok_cpu *c, struct cok_msg *m)
+static void handle(struct cok_kcore *core, struct cok_msg *m)
 {
-	struct cok_core *s = c->shared;
+	struct cok_core *s = core->shared;
 
-	if (cmd_answer_query(c, m))
+	if (cmd_answer_query(core, m))
 		return;
 
 	switch (m->type) {
 	case COK_MSG_STAGE:
-		stage(c, m);
+		stage(core, m);
 		break;
 	case COK_MSG_LAUNCH:
-		app_launch(c, m);
+		app_launch(core, m);
 		if (m->type != COK_MSG_NONE)
-			reply(c, m, m->status);
+			reply(core, m, m->status);
 		break;
 	case COK_MSG_RESTORE:
-		app_restore(c, m);
+		app_restore(core, m);
 		if (m->type != COK_MSG_NONE)
-			reply(c, m, m->status);
+			reply(core, m, m->status);
 		break;
 	case COK_MSG_KILL:
-		reply(c, m, 0);		/* no app on this core: nothing to do */
+		reply(core, m, 0);	/* no app on this core: nothing to do */
 		break;
 	case COK_MSG_SHUTDOWN:
-		reply(c, m, 0);
-		stop_core(c, s);
+		reply(core, m, 0);
+		stop_core(core, s);
 	default:
-		cok_printf("core %u: unknown command %u\n", c->index, m->type);
-		reply(c, m, -COK_ENOSYS);
+		cok_printf("core %u: unknown command %u\n", core->index,
+			   m->type);
+		reply(core, m, -COK_ENOSYS);
 		break;
 	}
 }
 
-static void serve_ring(struct cok_cpu *c)
+static void serve_ring(struct cok_kcore *core)
 {
 	struct cok_msg m;
 	int r;
 
-	while ((r = cok_ring_pop(&c->shared->cmd, &m)) == COK_RING_OK)
-		handle(c, &m);
+	while ((r = cok_ring_pop(&core->shared->cmd, &m)) == COK_RING_OK)
+		handle(core, &m);
 	if (r == COK_RING_CORRUPT)
-		cok_panic("core %u: command ring indices corrupt\n", c->index);
+		cok_panic("core %u: command ring indices corrupt\n",
+			  core->index);
 }
 
 static void beat(struct cok_core *s)
@@ -162,28 +164,28 @@ static void beat(struct cok_core *s)
  * in a system call): answer what can be answered now.  The interrupt
  * has been acknowledged already, so KILL may leave from here.
  */
-void cmd_serve_in_app(struct cok_cpu *c, struct cok_regs *r)
+void cmd_serve_in_app(struct cok_kcore *core, struct cok_regs *r)
 {
-	struct cok_core *s = c->shared;
+	struct cok_core *s = core->shared;
 	struct cok_msg m;
 
 	beat(s);
 	while (cok_ring_pop(&s->cmd, &m) == COK_RING_OK) {
-		if (cmd_answer_query(c, &m))
+		if (cmd_answer_query(core, &m))
 			continue;
 		switch (m.type) {
 		case COK_MSG_KILL:
-			reply(c, &m, 0);
-			app_end(c, COK_END_KILL);
+			reply(core, &m, 0);
+			app_end(core, COK_END_KILL);
 		case COK_MSG_FREEZE:
-			ckpt_freeze(c, r, &m);
+			ckpt_freeze(core, r, &m);
 			break;
 		case COK_MSG_THAW:	/* cancels a freeze not yet taken */
-			reply(c, &m, ckpt_cancel_pending(c, -COK_EBUSY) ?
+			reply(core, &m, ckpt_cancel_pending(core, -COK_EBUSY) ?
 				     0 : -COK_EBUSY);
 			break;
 		default:
-			reply(c, &m, -COK_EBUSY);
+			reply(core, &m, -COK_EBUSY);
 			break;
 		}
 	}
@@ -194,21 +196,21 @@ static bool ring_empty(struct cok_msg_ring *r)
 	return cok_load_acquire(&r->head) == cok_read_once(&r->tail);
 }
 
-bool cmd_pending(struct cok_cpu *c)
+bool cmd_pending(struct cok_kcore *core)
 {
-	return !ring_empty(&c->shared->cmd);
+	return !ring_empty(&core->shared->cmd);
 }
 
-__noreturn void cmd_serve_forever(struct cok_cpu *c)
+__noreturn void cmd_serve_forever(struct cok_kcore *core)
 {
-	struct cok_core *s = c->shared;
+	struct cok_core *s = core->shared;
 
 	for (;;) {
 		irq_disable();
-		cok_write_once(&c->doorbell, false);
+		cok_write_once(&core->doorbell, false);
 		/* Before the answers: whoever sees one sees this wake-up. */
 		beat(s);
-		serve_ring(c);
+		serve_ring(core);
 		if (ring_empty(&s->cmd))
 			irq_enable_and_halt();
 	}

@@ -43,10 +43,14 @@ struct cok_aspace {
 	uint64_t carve_used;
 };
 
-/* Kernel context saved by cok_enter_user() (entry.S). */
-struct cok_user_ctx {
+/* A kernel context saved by cok_switch(): its stack holds the rest. */
+struct cok_kctx {
 	uint64_t rsp;
 };
+
+/* A thread's kernel stack (thread.c). */
+#define COK_KSTACK_PAGES	4
+#define COK_KSTACK_SIZE		(COK_KSTACK_PAGES * 4096UL)
 
 /* Reached through GS by the SYSCALL entry; offsets in asm.h. */
 struct cok_syscall_area {
@@ -54,40 +58,65 @@ struct cok_syscall_area {
 	uint64_t user_rsp;
 };
 
-/* The app on a core (app.c, loader.c, syscall.c). */
-struct cok_app {
+/*
+ * A process (proc.c): what its threads share.  One thread each for now.
+ * pid is the app id Linux gave it.
+ */
+struct cok_proc {
+	uint32_t index;			/* in the pool: its chunk owner */
+	uint32_t pid;
 	struct cok_aspace as;
-	struct cok_user_ctx ctx;
 	uint64_t brk_start, brk;	/* program break */
 	uint64_t mmap_next;		/* mmap grows down from here */
 	uint64_t clock_tsc;		/* Linux's clocks at launch */
 	uint64_t clock_realtime_ns;
 	uint64_t clock_monotonic_ns;
 	uint64_t ns_mult;		/* ns = tsc delta * ns_mult >> 32 */
+	uint64_t frozen_monotonic;	/* CLOCK_MONOTONIC when frozen */
 	struct cok_rng rng;		/* getrandom(), AT_RANDOM (random.c) */
+	int32_t exit_status;		/* from exit_group() */
+	struct cok_thread *thread;	/* its one thread */
+	bool used;			/* taken from the pool */
 };
 
-/* Per-core state that lives only in the co-kernel. */
-struct cok_cpu {
+enum cok_run_state {
+	COK_THREAD_FREE = 0,		/* in the pool */
+	COK_THREAD_RUNNING,		/* on its core, in ring 3 or a call */
+	COK_THREAD_FROZEN,		/* stopped by FREEZE or a restore */
+};
+
+/* A thread (proc.c): what a core needs to run it in ring 3. */
+struct cok_thread {
+	uint32_t tid;
+	uint32_t state;			/* enum cok_run_state */
+	struct cok_proc *proc;
+	void *kstack;			/* COK_KSTACK_SIZE, the proc's memory */
+	struct cok_kctx kctx;		/* where it was switched away */
+	struct cok_regs *user_frame;	/* its registers during a call */
+	struct cok_regs frozen_regs;	/* its registers when frozen */
+	uint64_t frozen_fs, frozen_gs;	/* and its segment bases */
+	uint64_t xstate_xcr0;		/* format of xstate: 0 = FXSAVE */
+	uint32_t xstate_size;
+	uint8_t xstate[COK_XSTATE_MAX] __aligned(64);	/* FPU/SSE/AVX */
+};
+
+/*
+ * Per-CPU state that lives only in the co-kernel; the channel's part of
+ * the core is struct cok_core (xemem/channel.h), hence the k.
+ */
+struct cok_kcore {
 	uint32_t index;
 	struct cok_core *shared;	/* this core's slot in the channel */
 	bool doorbell;			/* set by the interrupt, seen by idle */
 	bool in_app;			/* between enter_user and its return */
-	bool frozen;			/* parked by FREEZE until THAW */
 	bool freeze_pending;		/* FREEZE came during a system call */
 	struct cok_msg freeze_msg;	/* ... and is answered when it ends */
-	struct cok_regs *user_frame;	/* the app's registers during a call */
-	struct cok_regs frozen_regs;	/* the app's registers when frozen */
-	uint64_t frozen_fs, frozen_gs;	/* and its segment bases */
-	uint64_t frozen_monotonic;	/* its CLOCK_MONOTONIC then */
-	uint64_t xstate_xcr0;		/* format of xstate: 0 = FXSAVE */
-	uint32_t xstate_size;
-	uint8_t xstate[COK_XSTATE_MAX] __aligned(64);	/* FPU/SSE/AVX */
+	struct cok_thread *current;	/* the thread it runs, or NULL */
+	struct cok_kctx idle;		/* the command loop, between threads */
 	struct cok_syscall_area sca;
-	struct cok_app app;
 };
 
-/* How an app ended: the value cok_leave_user() makes enter_user return. */
+/* How an app ended: what its last cok_switch() hands the command loop. */
 enum cok_app_end {
 	COK_END_EXIT = 1,
 	COK_END_FAULT,
@@ -95,7 +124,7 @@ enum cok_app_end {
 };
 
 extern struct cok_channel *cok_channel;
-extern struct cok_cpu cok_cpus[COK_MAX_CORES];
+extern struct cok_kcore cok_cores[COK_MAX_CORES];
 
 /* entry.S: 256 stubs of 16 bytes, one per vector */
 extern const char cok_vector_stubs[];
@@ -103,7 +132,7 @@ extern const char cok_vector_stubs[];
 /* cpu.c */
 void cpu_init_tables(uint32_t core);
 void cpu_enable_fpu(void);
-struct cok_cpu *this_cpu(void);
+struct cok_kcore *this_core(void);
 
 /* apic.c */
 void apic_init(void);
@@ -131,10 +160,11 @@ void mm_free_chunk_phys(uint64_t phys);
 void *phys_to_virt(uint64_t phys);
 
 /*
- * Chunk owners: an app on core c owns with COK_OWNER_APP(c); its
- * staging area for a launch with COK_OWNER_STAGE(c).
+ * Chunk owners: process p (its pool index) owns its memory with
+ * COK_OWNER_PROC(p); core c its staging area for a launch with
+ * COK_OWNER_STAGE(c).
  */
-#define COK_OWNER_APP(c)	((c) + 1)
+#define COK_OWNER_PROC(p)	((p) + 1)
 #define COK_OWNER_STAGE(c)	((c) + 1 + COK_MAX_CORES)
 /* The block a frozen app's state is published in (checkpoint.c). */
 #define COK_OWNER_PUBLISH(c)	((c) + 1 + 2 * COK_MAX_CORES)
@@ -153,6 +183,7 @@ int as_write(struct cok_aspace *as, uint64_t va, const void *src,
 int as_put(struct cok_aspace *as, uint64_t va, const void *src,
 	   uint64_t len);
 int as_read(struct cok_aspace *as, void *dst, uint64_t va, uint64_t len);
+void *as_alloc_pages(struct cok_aspace *as, uint32_t n);
 void as_activate(struct cok_aspace *as);
 /* Calls fn for every present user page (4 KiB or 2 MiB), in va order. */
 typedef void (*as_leaf_fn)(void *ctx, uint64_t va, uint64_t phys,
@@ -161,27 +192,22 @@ void as_walk(struct cok_aspace *as, as_leaf_fn fn, void *ctx);
 void as_deactivate(void);
 
 /* loader.c: load the ELF and the initial stack; returns entry and rsp. */
-int load_app(struct cok_cpu *c, const struct cok_launch_block *b,
+int load_app(struct cok_proc *p, const struct cok_launch_block *b,
 	     uint64_t *entry, uint64_t *rsp, const char **why);
 
 /* app.c */
-void app_launch(struct cok_cpu *c, struct cok_msg *m);
-void app_restore(struct cok_cpu *c, struct cok_msg *m);
+void app_launch(struct cok_kcore *core, struct cok_msg *m);
+void app_restore(struct cok_kcore *core, struct cok_msg *m);
 void app_set_error(struct cok_app_slot *slot, const char *why);
-__noreturn void app_end(struct cok_cpu *c, enum cok_app_end how);
-void app_fault(struct cok_cpu *c, struct cok_regs *r);
-bool app_grow_stack(struct cok_cpu *c, struct cok_regs *r);
-long cok_enter_user(struct cok_user_ctx *k, uint64_t rip, uint64_t rsp,
-		    uint64_t *kernel_rsp, uint64_t *tss_rsp0);
-long cok_enter_user_regs(struct cok_user_ctx *k, const struct cok_regs *r,
-			 uint64_t *kernel_rsp, uint64_t *tss_rsp0);
-__noreturn void cok_leave_user(struct cok_user_ctx *k, long code);
+__noreturn void app_end(struct cok_kcore *core, enum cok_app_end how);
+void app_fault(struct cok_kcore *core, struct cok_regs *r);
+bool app_grow_stack(struct cok_proc *p, struct cok_regs *r);
 void cok_syscall_entry(void);
 void cok_syscall_compat_entry(void);
 
 /* syscall.c */
-void cok_syscall(struct cok_cpu *c, struct cok_regs *r);
-uint64_t app_clock_ns(struct cok_app *a, bool realtime);
+void cok_syscall(struct cok_kcore *core, struct cok_regs *r);
+uint64_t app_clock_ns(struct cok_proc *p, bool realtime);
 
 /* cpu.c */
 void cpu_init_syscall(uint32_t core);
@@ -192,34 +218,51 @@ uint64_t rdmsr(uint32_t msr);
 
 /* checkpoint.c: freeze, publish, restore */
 enum cok_frozen_end { COK_FROZEN_THAW = 1, COK_FROZEN_KILL };
-void ckpt_freeze(struct cok_cpu *c, struct cok_regs *r, struct cok_msg *m);
-void ckpt_after_syscall(struct cok_cpu *c, struct cok_regs *r);
-bool ckpt_cancel_pending(struct cok_cpu *c, int64_t status);
-enum cok_frozen_end ckpt_frozen_loop(struct cok_cpu *c);
-int ckpt_load_restore(struct cok_cpu *c, const struct cok_restore_block *b,
+void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
+		 struct cok_msg *m);
+void ckpt_after_syscall(struct cok_kcore *core, struct cok_regs *r);
+bool ckpt_cancel_pending(struct cok_kcore *core, int64_t status);
+enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core);
+int ckpt_load_restore(struct cok_thread *t, const struct cok_restore_block *b,
 		      const char **why);
-void ckpt_load_fpu(struct cok_cpu *c);
+void ckpt_load_fpu(const struct cok_thread *t);
 void ckpt_reset_fpu(void);
 extern uint64_t cok_xcr0;
 extern uint32_t cok_xsave_size;
 
 /* random.c: the app's random generator, seeded by Linux */
 void rng_init(void);
-void rng_seed_app(struct cok_cpu *c, uint8_t seed[COK_RNG_SEED_SIZE],
+void rng_seed_app(struct cok_kcore *core, uint8_t seed[COK_RNG_SEED_SIZE],
 		  const char *why);
-void rng_thaw(struct cok_cpu *c, struct cok_msg *m);
-void rng_bytes(struct cok_app *a, void *out, size_t len);
-int64_t sys_getrandom(struct cok_cpu *c, uint64_t buf, uint64_t len,
+void rng_thaw(struct cok_kcore *core, struct cok_msg *m);
+void rng_bytes(struct cok_proc *p, void *out, size_t len);
+int64_t sys_getrandom(struct cok_kcore *core, uint64_t buf, uint64_t len,
 		      uint64_t flags);
 
+/* entry.S: from one kernel context to another (thread.c) */
+long cok_switch(struct cok_kctx *save, const struct cok_kctx *to, long code);
+void cok_thread_start(void);
+
+/* thread.c: a thread's kernel stack, running and ending it */
+int thread_alloc_stack(struct cok_thread *t);
+void thread_start_regs(struct cok_regs *r, uint64_t entry, uint64_t rsp);
+long thread_run(struct cok_kcore *core, struct cok_thread *t,
+		const struct cok_regs *user);
+__noreturn void thread_exit(struct cok_kcore *core, long how);
+
+/* proc.c: the process and thread pools */
+struct cok_thread *proc_create(uint32_t pid);
+void proc_free(struct cok_proc *p);
+
 /* cmd.c */
-bool cmd_answer_query(struct cok_cpu *c, struct cok_msg *m);
-void cmd_reply_status(struct cok_cpu *c, struct cok_msg *m, int64_t status);
-void cmd_serve_in_app(struct cok_cpu *c, struct cok_regs *r);
+bool cmd_answer_query(struct cok_kcore *core, struct cok_msg *m);
+void cmd_reply_status(struct cok_kcore *core, struct cok_msg *m,
+		      int64_t status);
+void cmd_serve_in_app(struct cok_kcore *core, struct cok_regs *r);
 /* Linux has a command waiting in the core's ring. */
-bool cmd_pending(struct cok_cpu *c);
-void cmd_reply(struct cok_cpu *c, struct cok_msg *m);
-__noreturn void cmd_serve_forever(struct cok_cpu *c);
+bool cmd_pending(struct cok_kcore *core);
+void cmd_reply(struct cok_kcore *core, struct cok_msg *m);
+__noreturn void cmd_serve_forever(struct cok_kcore *core);
 
 /* lib.c */
 void *memset(void *s, int c, size_t n);

@@ -179,17 +179,17 @@ static void keep_panic_msg(struct cok_core *s, const char *fmt, va_list ap)
  */
 __noreturn void cok_panic(const char *fmt, ...)
 {
-	struct cok_cpu *c = this_cpu();
+	struct cok_kcore *core = this_core();
 	va_list ap;
 
 	va_start(ap, fmt);
 	console_vprintf(fmt, ap);
 	va_end(ap);
-	if (c) {
+	if (core) {
 		va_start(ap, fmt);
-		keep_panic_msg(c->shared, fmt, ap);
+		keep_panic_msg(core->shared, fmt, ap);
 		va_end(ap);
-		cok_store_release(&c->shared->stage, COK_STAGE_FAILED);
+		cok_store_release(&core->shared->stage, COK_STAGE_FAILED);
 	}
 	for (;;) {
 		irq_disable();

@@ -277,7 +277,7 @@ static bool cpu_has_sysenter(void)
 
 void cpu_init_syscall(uint32_t core)
 {
-	struct cok_cpu *c = &cok_cpus[core];
+	struct cok_kcore *c = &cok_cores[core];
 
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	wrmsr(MSR_STAR, ((uint64_t)(GDT_SYSRET_BASE | 3) << 48) |
@@ -295,14 +295,14 @@ void cpu_init_syscall(uint32_t core)
 	wrmsr(MSR_FS_BASE, 0);
 }
 
-struct cok_cpu *this_cpu(void)
+struct cok_kcore *this_core(void)
 {
 	uint32_t id = apic_id();
 	uint32_t i;
 
 	for (i = 0; i < COK_MAX_CORES; i++) {
-		if (cok_cpus[i].shared && cok_cpus[i].shared->apic_id == id)
-			return &cok_cpus[i];
+		if (cok_cores[i].shared && cok_cores[i].shared->apic_id == id)
+			return &cok_cores[i];
 	}
 	return NULL;
 }

@@ -3,26 +3,10 @@
  * Interrupt and exception entry: one 16-byte stub per vector pushes an
  * error code (0 where the CPU pushes none) and the vector number, then
  * the common path saves every general register into struct cok_regs and
- * calls cok_interrupt(regs).
+ * calls cok_interrupt(regs).  Also the SYSCALL entry, and cok_switch()
+ * from one kernel context (a core's command loop, a thread) to another.
  */
 #include "asm.h"
-
-/*
- * The callee-saved registers on the stack, and the stack pointer in the
- * user context *ctx (for cok_leave_user), in *kernel_rsp (the SYSCALL
- * entry's stack) and in *tss_rsp0 (the stack of interrupts from ring 3).
- */
-.macro SAVE_KERNEL_CONTEXT ctx, kernel_rsp, tss_rsp0
-	pushq	%rbx
-	pushq	%rbp
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	movq	%rsp, (\ctx)
-	movq	%rsp, (\kernel_rsp)
-	movq	%rsp, (\tss_rsp0)
-.endm
 
 /* struct cok_regs from the stack, lowest address first, then IRETQ. */
 .macro POP_REGS_IRETQ
@@ -98,57 +82,24 @@ cok_syscall_compat_entry:
 	SYSCALL_FRAME (GDT_SYSRET_BASE|3), VECTOR_SYSCALL_COMPAT
 
 /*
- * long cok_enter_user(struct cok_user_ctx *k, uint64_t rip, uint64_t rsp,
- *		       uint64_t *kernel_rsp, uint64_t *tss_rsp0)
- * Saves the callee-saved registers and the stack pointer in k, makes
- * everything below it the stack for entries from ring 3, and IRETQs to
- * ring 3 with interrupts on and every other register zero.  It returns
- * only through cok_leave_user(k, code), with code.
+ * long cok_switch(struct cok_kctx *save, const struct cok_kctx *to,
+ *		   long code)
+ * Pushes the callee-saved registers (struct cok_switch_frame, thread.c)
+ * and keeps the stack pointer in *save, then takes the stack of *to and
+ * returns there, with code: from the cok_switch() that saved *to, or,
+ * for a thread's first context, into cok_thread_start.
  */
-	.globl cok_enter_user
-cok_enter_user:
-	SAVE_KERNEL_CONTEXT %rdi, %rcx, %r8
-	pushq	$(GDT_USER_DS | 3)		/* ss */
-	pushq	%rdx				/* rsp */
-	pushq	$0x202				/* rflags: IF */
-	pushq	$(GDT_USER_CS | 3)		/* cs */
-	pushq	%rsi				/* rip */
-	xorl	%eax, %eax
-	xorl	%ebx, %ebx
-	xorl	%ecx, %ecx
-	xorl	%edx, %edx
-	xorl	%esi, %esi
-	xorl	%edi, %edi
-	xorl	%ebp, %ebp
-	xorl	%r8d, %r8d
-	xorl	%r9d, %r9d
-	xorl	%r10d, %r10d
-	xorl	%r11d, %r11d
-	xorl	%r12d, %r12d
-	xorl	%r13d, %r13d
-	xorl	%r14d, %r14d
-	xorl	%r15d, %r15d
-	iretq
-
-/*
- * long cok_enter_user_regs(struct cok_user_ctx *k, const struct cok_regs *r,
- *			    uint64_t *kernel_rsp, uint64_t *tss_rsp0)
- * As cok_enter_user, but into a restored app: every general register
- * and the IRETQ frame (rip, cs, rflags, rsp, ss) come from r, which is
- * read as a stack - interrupts are off, and an NMI takes its own IST
- * stack, so nothing else pushes on it.
- */
-	.globl cok_enter_user_regs
-cok_enter_user_regs:
-	SAVE_KERNEL_CONTEXT %rdi, %rdx, %rcx
-	movq	%rsi, %rsp
-	POP_REGS_IRETQ
-
-/* noreturn void cok_leave_user(struct cok_user_ctx *k, long code) */
-	.globl cok_leave_user
-cok_leave_user:
-	movq	(%rdi), %rsp
-	movq	%rsi, %rax
+	.globl cok_switch
+cok_switch:
+	pushq	%rbx
+	pushq	%rbp
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, (%rdi)
+	movq	(%rsi), %rsp
+	movq	%rdx, %rax
 	popq	%r15
 	popq	%r14
 	popq	%r13
@@ -156,6 +107,16 @@ cok_leave_user:
 	popq	%rbp
 	popq	%rbx
 	ret
+
+/*
+ * A thread's first switch lands here, with its user registers (struct
+ * cok_regs) at the top of its kernel stack: IRETQ to ring 3 with them,
+ * which leaves that stack empty for the entries from ring 3.
+ * Interrupts are off until the IRETQ; an NMI takes its own IST stack.
+ */
+	.globl cok_thread_start
+cok_thread_start:
+	POP_REGS_IRETQ
 
 /*
  * An interrupt or exception does not clear RFLAGS.AC, so an app could

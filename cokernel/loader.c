@@ -44,7 +44,7 @@ static uint64_t page_up(uint64_t v)
 	return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
-static int load_segments(struct cok_app *a, const uint8_t *elf,
+static int load_segments(struct cok_proc *p, const uint8_t *elf,
 			 const struct cok_elf_info *info, uint64_t base,
 			 const char **why)
 {
@@ -55,16 +55,16 @@ static int load_segments(struct cok_app *a, const uint8_t *elf,
 		uint64_t start = page_down(base + l->vaddr);
 		uint64_t end = page_up(base + l->vaddr + l->memsz);
 
-		if (as_map(&a->as, start, end - start, l->flags & COK_PF_W) ||
-		    as_write(&a->as, base + l->vaddr, elf + l->offset,
+		if (as_map(&p->as, start, end - start, l->flags & COK_PF_W) ||
+		    as_write(&p->as, base + l->vaddr, elf + l->offset,
 			     l->filesz)) {
 			*why = "out of memory loading the program";
 			return -1;
 		}
 	}
-	a->brk_start = page_up(base + info->highest);
-	a->brk = a->brk_start;
-	a->mmap_next = MMAP_TOP;
+	p->brk_start = page_up(base + info->highest);
+	p->brk = p->brk_start;
+	p->mmap_next = MMAP_TOP;
 	return 0;
 }
 
@@ -104,13 +104,13 @@ static uint64_t cpuid_edx_1(void)
  * platform and AT_RANDOM bytes; then, at a 16-byte aligned rsp: argc,
  * argv[], NULL, envp[], NULL, auxv pairs.
  */
-static int build_stack(struct cok_app *a, const struct cok_launch_block *b,
+static int build_stack(struct cok_proc *p, const struct cok_launch_block *b,
 		       const struct cok_elf_info *info, uint64_t base,
 		       uint64_t *rsp)
 {
 	const char *blob = (const char *)b + b->strings_offset;
 	uint32_t nstr = b->argc + b->envc, i;
-	struct stack_builder s = { &a->as, STACK_TOP, false };
+	struct stack_builder s = { &p->as, STACK_TOP, false };
 	uint64_t random[2], strings, platform, rnd_at, va, nvec, off = 0;
 	uint64_t auxv[][2] = {
 		{ AT_PHDR, base + info->phdr_vaddr },
@@ -132,7 +132,7 @@ static int build_stack(struct cok_app *a, const struct cok_launch_block *b,
 
 	strings = push_bytes(&s, blob, b->strings_size);
 	platform = push_bytes(&s, "x86_64", 7);
-	rng_bytes(a, random, sizeof(random));
+	rng_bytes(p, random, sizeof(random));
 	s.sp &= ~15ULL;
 	rnd_at = push_bytes(&s, random, sizeof(random));
 	auxv[14][1] = rnd_at;
@@ -174,10 +174,9 @@ static bool strings_ok(const struct cok_launch_block *b, uint64_t staged)
 	return n >= (uint64_t)b->argc + b->envc;
 }
 
-int load_app(struct cok_cpu *c, const struct cok_launch_block *b,
+int load_app(struct cok_proc *p, const struct cok_launch_block *b,
 	     uint64_t *entry, uint64_t *rsp, const char **why)
 {
-	struct cok_app *a = &c->app;
 	uint64_t staged = b->staged_size, base;
 	struct cok_elf_info info;
 	const uint8_t *elf;
@@ -201,14 +200,14 @@ int load_app(struct cok_cpu *c, const struct cok_launch_block *b,
 		*why = "program loads above 0x7f0000000000, where mmap and the stack live";
 		return -1;
 	}
-	if (as_create(&a->as, COK_OWNER_APP(c->index))) {
+	if (as_create(&p->as, COK_OWNER_PROC(p->index))) {
 		*why = "out of memory for the address space";
 		return -1;
 	}
-	if (load_segments(a, elf, &info, base, why))
+	if (load_segments(p, elf, &info, base, why))
 		return -1;
-	if (as_map(&a->as, STACK_TOP - STACK_EAGER, STACK_EAGER, true) ||
-	    build_stack(a, b, &info, base, rsp)) {
+	if (as_map(&p->as, STACK_TOP - STACK_EAGER, STACK_EAGER, true) ||
+	    build_stack(p, b, &info, base, rsp)) {
 		*why = "out of memory for the stack";
 		return -1;
 	}

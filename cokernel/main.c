@@ -8,7 +8,7 @@
 #include "cokernel.h"
 
 struct cok_channel *cok_channel;
-struct cok_cpu cok_cpus[COK_MAX_CORES];
+struct cok_kcore cok_cores[COK_MAX_CORES];
 
 static void set_stage(struct cok_core *s, uint32_t stage)
 {
@@ -23,42 +23,42 @@ static void banner(void)
 		   ch->enclave_id, ch->ncores, (unsigned long)ch->tsc_khz);
 }
 
-void cok_main(uint32_t core, struct cok_channel *ch);
+void cok_main(uint32_t index, struct cok_channel *ch);
 
-void cok_main(uint32_t core, struct cok_channel *ch)
+void cok_main(uint32_t index, struct cok_channel *ch)
 {
 	struct cok_core *s;
-	struct cok_cpu *c;
+	struct cok_kcore *core;
 
-	if (core >= COK_MAX_CORES || ch->magic != COK_CHANNEL_MAGIC)
+	if (index >= COK_MAX_CORES || ch->magic != COK_CHANNEL_MAGIC)
 		return;		/* nothing to report to: head.S halts */
 	cok_channel = ch;
-	s = &ch->core[core];
+	s = &ch->core[index];
 	set_stage(s, COK_STAGE_ENTRY);
 
 	/* NMIs can arrive any time: the IDT comes first. */
-	cpu_init_tables(core);
+	cpu_init_tables(index);
 	set_stage(s, COK_STAGE_IDT);
 
-	c = &cok_cpus[core];
-	c->index = core;
+	core = &cok_cores[index];
+	core->index = index;
 	apic_init();
-	c->shared = s;		/* from here this_cpu() finds us */
+	core->shared = s;	/* from here this_core() finds us */
 	set_stage(s, COK_STAGE_APIC);
 	cpu_enable_fpu();
-	cpu_init_syscall(core);
+	cpu_init_syscall(index);
 
-	if (core == 0) {
+	if (index == 0) {
 		ch->boot_tsc = rdtsc();
 		banner();
 		mm_init();
 		rng_init();
 	}
 	cok_printf("core %u: apic %u, linux cpu %u, online\n",
-		   core, s->apic_id, s->linux_cpu);
-	cpu_report_protection(core);
+		   index, s->apic_id, s->linux_cpu);
+	cpu_report_protection(index);
 	cok_write_once(&s->alive_tsc, rdtsc());
 	cok_write_once(&s->heartbeat, 1);
 	set_stage(s, COK_STAGE_RUNNING);
-	cmd_serve_forever(c);
+	cmd_serve_forever(core);
 }

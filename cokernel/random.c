@@ -91,7 +91,7 @@ static uint32_t hw_word(void)
  * A new generator for the app from Linux's seed; the seed is wiped where
  * it lies.  why != NULL: say so on the console ("restore", "thaw").
  */
-void rng_seed_app(struct cok_cpu *c, uint8_t seed[COK_RNG_SEED_SIZE],
+void rng_seed_app(struct cok_kcore *core, uint8_t seed[COK_RNG_SEED_SIZE],
 		  const char *why)
 {
 	uint32_t extra[COK_RNG_EXTRA_WORDS];
@@ -99,26 +99,26 @@ void rng_seed_app(struct cok_cpu *c, uint8_t seed[COK_RNG_SEED_SIZE],
 
 	for (i = 0; i < COK_RNG_EXTRA_WORDS; i++)
 		extra[i] = hw_word();
-	cok_rng_seed(&c->app.rng, seed, extra);
+	cok_rng_seed(&core->current->proc->rng, seed, extra);
 	cok_wipe(extra, sizeof(extra));
 	cok_wipe(seed, COK_RNG_SEED_SIZE);
 	if (why)
 		cok_printf("core %u: app %u: random generator reseeded from Linux (%s)\n",
-			   c->index, c->shared->app.app_id, why);
+			   core->index, core->current->proc->pid, why);
 }
 
 /* THAW: arg[0..3] carry a seed when arg[4] says so (xemem/channel.h). */
-void rng_thaw(struct cok_cpu *c, struct cok_msg *m)
+void rng_thaw(struct cok_kcore *core, struct cok_msg *m)
 {
 	if (m->arg[COK_THAW_SEED_MARK] != COK_THAW_SEEDED)
 		return;
-	rng_seed_app(c, (uint8_t *)m->arg, "thaw");
+	rng_seed_app(core, (uint8_t *)m->arg, "thaw");
 	m->arg[COK_THAW_SEED_MARK] = 0;
 }
 
-void rng_bytes(struct cok_app *a, void *out, size_t len)
+void rng_bytes(struct cok_proc *p, void *out, size_t len)
 {
-	cok_rng_fill(&a->rng, out, len);
+	cok_rng_fill(&p->rng, out, len);
 }
 
 /*
@@ -130,9 +130,10 @@ void rng_bytes(struct cok_app *a, void *out, size_t len)
  * KILL can get in, and a freeze waiting for the call ends it early with
  * what it has, as a signal does on Linux.
  */
-int64_t sys_getrandom(struct cok_cpu *c, uint64_t buf, uint64_t len,
+int64_t sys_getrandom(struct cok_kcore *core, uint64_t buf, uint64_t len,
 		      uint64_t flags_reg)
 {
+	struct cok_proc *p = core->current->proc;
 	uint32_t flags = (uint32_t)flags_reg;	/* an unsigned int on Linux */
 	uint8_t step[FILL_STEP];
 	uint64_t done = 0;
@@ -154,13 +155,13 @@ int64_t sys_getrandom(struct cok_cpu *c, uint64_t buf, uint64_t len,
 
 		n = n < room ? n : room;
 		n = n < FILL_STEP ? n : FILL_STEP;
-		rng_bytes(&c->app, step, n);
-		if (as_put(&c->app.as, buf + done, step, n))
+		rng_bytes(p, step, n);
+		if (as_put(&p->as, buf + done, step, n))
 			break;
 		done += n;
 		if (!((buf + done) & (PAGE_SIZE - 1)) && done < len) {
 			__asm__ volatile("sti; nop; cli" ::: "memory");
-			if (c->freeze_pending)
+			if (core->freeze_pending)
 				break;
 		}
 	}

@@ -79,40 +79,40 @@ static bool is_forwarded(uint64_t nr)
 	return false;
 }
 
-uint64_t app_clock_ns(struct cok_app *a, bool realtime)
+uint64_t app_clock_ns(struct cok_proc *p, bool realtime)
 {
-	uint64_t delta = rdtsc() - a->clock_tsc;
-	__uint128_t wide = (__uint128_t)delta * a->ns_mult;
+	uint64_t delta = rdtsc() - p->clock_tsc;
+	__uint128_t wide = (__uint128_t)delta * p->ns_mult;
 	uint64_t ns = (uint64_t)(wide >> 32);
 
-	return ns + (realtime ? a->clock_realtime_ns : a->clock_monotonic_ns);
+	return ns + (realtime ? p->clock_realtime_ns : p->clock_monotonic_ns);
 }
 
-static int64_t put_user(struct cok_app *a, uint64_t va, const void *p,
+static int64_t put_user(struct cok_proc *p, uint64_t va, const void *src,
 			uint64_t n)
 {
-	return as_put(&a->as, va, p, n) ? -EFAULT : 0;
+	return as_put(&p->as, va, src, n) ? -EFAULT : 0;
 }
 
-static int64_t sys_brk(struct cok_app *a, uint64_t want)
+static int64_t sys_brk(struct cok_proc *p, uint64_t want)
 {
-	uint64_t old_end = (a->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t old_end = (p->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	uint64_t new_end = (want + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 
-	if (want < a->brk_start || want >= a->mmap_next - SIZE_2M)
-		return a->brk;
+	if (want < p->brk_start || want >= p->mmap_next - SIZE_2M)
+		return p->brk;
 	if (new_end > old_end &&
-	    as_map(&a->as, old_end, new_end - old_end, true))
-		return a->brk;
-	a->brk = want;		/* shrinking keeps the pages mapped */
-	return a->brk;
+	    as_map(&p->as, old_end, new_end - old_end, true))
+		return p->brk;
+	p->brk = want;		/* shrinking keeps the pages mapped */
+	return p->brk;
 }
 
 /*
  * Anonymous memory only (Linux ignores fd then, as we do); placed
  * top-down, 2 MiB-aligned when large.
  */
-static int64_t sys_mmap(struct cok_app *a, uint64_t len, uint64_t flags)
+static int64_t sys_mmap(struct cok_proc *p, uint64_t len, uint64_t flags)
 {
 	uint64_t align = len >= SIZE_2M ? SIZE_2M : PAGE_SIZE, va;
 
@@ -123,14 +123,14 @@ static int64_t sys_mmap(struct cok_app *a, uint64_t len, uint64_t flags)
 	if (len == 0 || len > (1ULL << 40))
 		return -EINVAL;
 	len = (len + align - 1) & ~(align - 1);
-	va = (a->mmap_next - len) & ~(align - 1);
-	if (va <= a->brk + SIZE_2M || as_map(&a->as, va, len, true))
+	va = (p->mmap_next - len) & ~(align - 1);
+	if (va <= p->brk + SIZE_2M || as_map(&p->as, va, len, true))
 		return -ENOMEM;
-	a->mmap_next = va;
+	p->mmap_next = va;
 	return va;
 }
 
-static int64_t sys_clock_gettime(struct cok_app *a, uint64_t clk,
+static int64_t sys_clock_gettime(struct cok_proc *p, uint64_t clk,
 				 uint64_t ts)
 {
 	uint64_t ns, v[2];
@@ -138,29 +138,29 @@ static int64_t sys_clock_gettime(struct cok_app *a, uint64_t clk,
 	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC &&
 	    clk != 4 /* MONOTONIC_RAW */ && clk != 7 /* BOOTTIME */)
 		return -EINVAL;
-	ns = app_clock_ns(a, clk == CLOCK_REALTIME);
+	ns = app_clock_ns(p, clk == CLOCK_REALTIME);
 	v[0] = ns / 1000000000ULL;
 	v[1] = ns % 1000000000ULL;
-	return put_user(a, ts, v, sizeof(v));
+	return put_user(p, ts, v, sizeof(v));
 }
 
-static int64_t sys_nanosleep(struct cok_app *a, uint64_t req)
+static int64_t sys_nanosleep(struct cok_proc *p, uint64_t req)
 {
 	uint64_t ts[2], until;
 
-	if (as_read(&a->as, ts, req, sizeof(ts)))
+	if (as_read(&p->as, ts, req, sizeof(ts)))
 		return -EFAULT;
-	until = app_clock_ns(a, false) + ts[0] * 1000000000ULL + ts[1];
+	until = app_clock_ns(p, false) + ts[0] * 1000000000ULL + ts[1];
 	/*
 	 * No timer interrupt: the core is the app's, so wait on the TSC,
 	 * with interrupts open so that a KILL from Linux gets in.
 	 */
-	while (app_clock_ns(a, false) < until)
+	while (app_clock_ns(p, false) < until)
 		__asm__ volatile("sti; pause; cli" ::: "memory");
 	return 0;
 }
 
-static int64_t sys_uname(struct cok_app *a, uint64_t buf)
+static int64_t sys_uname(struct cok_proc *p, uint64_t buf)
 {
 	static const char *const fields[6] = {
 		"Linux", "cokernel", "6.1.0-cokernel",
@@ -172,7 +172,7 @@ static int64_t sys_uname(struct cok_app *a, uint64_t buf)
 	memset(u, 0, sizeof(u));
 	for (i = 0; i < 6; i++)
 		memcpy(u[i], fields[i], strlen(fields[i]));
-	return put_user(a, buf, u, sizeof(u));
+	return put_user(p, buf, u, sizeof(u));
 }
 
 /*
@@ -180,7 +180,7 @@ static int64_t sys_uname(struct cok_app *a, uint64_t buf)
  * end of the user half, COK_USER_END) is -EPERM.  That check also keeps
  * WRMSR from taking a #GP in ring 0 on a non-canonical address.
  */
-static int64_t sys_arch_prctl(struct cok_app *a, uint64_t code,
+static int64_t sys_arch_prctl(struct cok_proc *p, uint64_t code,
 			      uint64_t addr)
 {
 	uint64_t base;
@@ -196,13 +196,13 @@ static int64_t sys_arch_prctl(struct cok_app *a, uint64_t code,
 	case ARCH_GET_FS:
 	case ARCH_GET_GS:
 		base = rdmsr(code == ARCH_GET_FS ? MSR_FS_BASE : MSR_GS_BASE);
-		return put_user(a, addr, &base, sizeof(base));
+		return put_user(p, addr, &base, sizeof(base));
 	default:
 		return -EINVAL;
 	}
 }
 
-static int64_t sys_prlimit(struct cok_app *a, uint64_t res, uint64_t new,
+static int64_t sys_prlimit(struct cok_proc *p, uint64_t res, uint64_t new,
 			   uint64_t old)
 {
 	uint64_t lim[2] = { 8ULL << 20, 8ULL << 20 };
@@ -211,13 +211,13 @@ static int64_t sys_prlimit(struct cok_app *a, uint64_t res, uint64_t new,
 		return -EPERM;
 	if (res != RLIMIT_STACK)
 		lim[0] = lim[1] = ~0ULL;	/* RLIM_INFINITY */
-	return old ? put_user(a, old, lim, sizeof(lim)) : 0;
+	return old ? put_user(p, old, lim, sizeof(lim)) : 0;
 }
 
 /* Hand the call to the proxy and sleep until it answers. */
-static int64_t forward(struct cok_cpu *c, struct cok_regs *r)
+static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 {
-	struct cok_fwd_syscall *sc = &c->shared->app.sc;
+	struct cok_fwd_syscall *sc = &core->shared->app.sc;
 	uint64_t args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
 	int i;
 
@@ -225,7 +225,7 @@ static int64_t forward(struct cok_cpu *c, struct cok_regs *r)
 	for (i = 0; i < 6; i++)
 		sc->arg[i] = args[i];
 	sc->seq++;
-	cok_write_once(&c->doorbell, false);
+	cok_write_once(&core->doorbell, false);
 	cok_store_release(&sc->state, COK_SC_PENDING);
 	/*
 	 * Linux writes DONE, then rings the doorbell: wait for both, so the
@@ -233,7 +233,7 @@ static int64_t forward(struct cok_cpu *c, struct cok_regs *r)
 	 * app from the doorbell interrupt.
 	 */
 	while (cok_load_acquire(&sc->state) != COK_SC_DONE ||
-	       !cok_read_once(&c->doorbell)) {
+	       !cok_read_once(&core->doorbell)) {
 		irq_enable_and_halt();
 		irq_disable();
 	}
@@ -241,22 +241,22 @@ static int64_t forward(struct cok_cpu *c, struct cok_regs *r)
 	return sc->ret;
 }
 
-static int64_t dispatch(struct cok_cpu *c, struct cok_regs *r)
+static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 {
-	struct cok_app *a = &c->app;
+	struct cok_proc *p = core->current->proc;
 	uint64_t nr = r->rax;
 
 	if (is_forwarded(nr))
-		return forward(c, r);
+		return forward(core, r);
 	switch (nr) {
 	case SYS_brk:
-		return sys_brk(a, r->rdi);
+		return sys_brk(p, r->rdi);
 	case SYS_mmap:
-		return sys_mmap(a, r->rsi, r->r10);
+		return sys_mmap(p, r->rsi, r->r10);
 	case SYS_munmap:
 		if ((r->rdi | r->rsi) & (PAGE_SIZE - 1) || !r->rsi)
 			return -EINVAL;
-		as_unmap(&a->as, r->rdi, r->rsi);
+		as_unmap(&p->as, r->rdi, r->rsi);
 		return 0;
 	case SYS_mprotect:		/* accepted; protections unchanged */
 	case SYS_madvise:
@@ -267,55 +267,58 @@ static int64_t dispatch(struct cok_cpu *c, struct cok_regs *r)
 	case SYS_sched_yield:
 		return 0;
 	case SYS_arch_prctl:
-		return sys_arch_prctl(a, r->rdi, r->rsi);
+		return sys_arch_prctl(p, r->rdi, r->rsi);
 	case SYS_set_tid_address:
-	case SYS_getpid:
 	case SYS_gettid:
-		return c->shared->app.app_id;
+		return core->current->tid;
+	case SYS_getpid:
+		return p->pid;
 	case SYS_getppid:
 		return 1;
 	case SYS_clock_gettime:
-		return sys_clock_gettime(a, r->rdi, r->rsi);
+		return sys_clock_gettime(p, r->rdi, r->rsi);
 	case SYS_gettimeofday: {
-		uint64_t ns = app_clock_ns(a, true);
+		uint64_t ns = app_clock_ns(p, true);
 		uint64_t tv[2] = { ns / 1000000000ULL, ns % 1000000000ULL / 1000 };
 
-		return r->rdi ? put_user(a, r->rdi, tv, sizeof(tv)) : 0;
+		return r->rdi ? put_user(p, r->rdi, tv, sizeof(tv)) : 0;
 	}
 	case SYS_time: {
-		uint64_t t = app_clock_ns(a, true) / 1000000000ULL;
+		uint64_t t = app_clock_ns(p, true) / 1000000000ULL;
 
-		if (r->rdi && put_user(a, r->rdi, &t, sizeof(t)))
+		if (r->rdi && put_user(p, r->rdi, &t, sizeof(t)))
 			return -EFAULT;
 		return t;
 	}
 	case SYS_nanosleep:
-		return sys_nanosleep(a, r->rdi);
+		return sys_nanosleep(p, r->rdi);
 	case SYS_clock_nanosleep:
-		return r->rsi ? -EINVAL : sys_nanosleep(a, r->rdx);
+		return r->rsi ? -EINVAL : sys_nanosleep(p, r->rdx);
 	case SYS_uname:
-		return sys_uname(a, r->rdi);
+		return sys_uname(p, r->rdi);
 	case SYS_getrandom:
-		return sys_getrandom(c, r->rdi, r->rsi, r->rdx);
+		return sys_getrandom(core, r->rdi, r->rsi, r->rdx);
 	case SYS_prlimit64:
-		return sys_prlimit(a, r->rsi, r->rdx, r->r10);
+		return sys_prlimit(p, r->rsi, r->rdx, r->r10);
 	case SYS_rseq:			/* glibc copes without it */
 		return -ENOSYS;
 	case SYS_exit:
 	case SYS_exit_group:
-		c->shared->app.exit_status = (int32_t)(r->rdi & 0xff);
-		app_end(c, COK_END_EXIT);
+		p->exit_status = (int32_t)(r->rdi & 0xff);
+		app_end(core, COK_END_EXIT);
 	default:
 		cok_printf("core %u: app %u: system call %lu not supported\n",
-			   c->index, c->shared->app.app_id, (unsigned long)nr);
+			   core->index, p->pid, (unsigned long)nr);
 		return -ENOSYS;
 	}
 }
 
-void cok_syscall(struct cok_cpu *c, struct cok_regs *r)
+void cok_syscall(struct cok_kcore *core, struct cok_regs *r)
 {
-	c->user_frame = r;	/* a freeze during the call stops here */
-	r->rax = (uint64_t)dispatch(c, r);
-	c->user_frame = NULL;
-	ckpt_after_syscall(c, r);
+	struct cok_thread *t = core->current;
+
+	t->user_frame = r;	/* a freeze during the call stops here */
+	r->rax = (uint64_t)dispatch(core, r);
+	t->user_frame = NULL;
+	ckpt_after_syscall(core, r);
 }

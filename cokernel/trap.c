@@ -27,19 +27,20 @@ static void count(uint64_t *counter)
 	cok_write_once(counter, cok_read_once(counter) + 1);
 }
 
-static __noreturn void fatal_exception(struct cok_cpu *c, struct cok_regs *r)
+static __noreturn void fatal_exception(struct cok_kcore *core,
+				       struct cok_regs *r)
 {
 	const char *name = r->vector < ARRAY_SIZE(exception_names) ?
 			   exception_names[r->vector] : NULL;
 
 	cok_panic("core %d: %s (vector %lu) error %#lx at rip %#lx rsp %#lx cr2 %#lx\n",
-		  c ? (int)c->index : -1, name ? name : "reserved",
+		  core ? (int)core->index : -1, name ? name : "reserved",
 		  (unsigned long)r->vector, (unsigned long)r->error,
 		  (unsigned long)r->rip, (unsigned long)r->rsp,
 		  (unsigned long)read_cr2());
 }
 
-static void interrupt(struct cok_cpu *c, struct cok_regs *r);
+static void interrupt(struct cok_kcore *core, struct cok_regs *r);
 
 /*
  * in_user tells the module's watchdog that the core runs its app in
@@ -47,60 +48,61 @@ static void interrupt(struct cok_cpu *c, struct cok_regs *r);
  * to prove it is alive, which keeps a computing core free of doorbells.
  * Cleared on every way into ring 0 from the app; set again on the way
  * back (the IRETQ follows at once).  An app that ends or freezes leaves
- * through cok_leave_user or the freeze loop, with it cleared.
+ * through thread_exit() or the freeze loop, with it cleared.
  */
 void cok_interrupt(struct cok_regs *r)
 {
-	struct cok_cpu *c = this_cpu();
-	bool from_user = c && (r->cs & 3) == 3;
+	struct cok_kcore *core = this_core();
+	bool from_user = core && (r->cs & 3) == 3;
 
 	if (from_user)
-		cok_write_once(&c->shared->in_user, 0);
-	interrupt(c, r);
+		cok_write_once(&core->shared->in_user, 0);
+	interrupt(core, r);
 	if (from_user)
-		cok_write_once(&c->shared->in_user, 1);
+		cok_write_once(&core->shared->in_user, 1);
 }
 
-static void interrupt(struct cok_cpu *c, struct cok_regs *r)
+static void interrupt(struct cok_kcore *core, struct cok_regs *r)
 {
 
-	if (c && c->in_app && (r->cs & 3) == 3 && r->vector != VECTOR_SYSCALL)
-		count(&c->shared->app.user_interrupts);
+	if (core && core->in_app && (r->cs & 3) == 3 &&
+	    r->vector != VECTOR_SYSCALL)
+		count(&core->shared->app.user_interrupts);
 	if (r->vector == VECTOR_NMI) {
-		if (c)
-			count(&c->shared->nmis);
+		if (core)
+			count(&core->shared->nmis);
 		return;
 	}
 	if (r->vector == VECTOR_SYSCALL_COMPAT) {	/* not served: kill */
-		if (c && c->in_app)
-			app_fault(c, r);
-		fatal_exception(c, r);
+		if (core && core->in_app)
+			app_fault(core, r);
+		fatal_exception(core, r);
 	}
-	if (r->vector == VECTOR_SYSCALL && c) {
-		cok_syscall(c, r);
+	if (r->vector == VECTOR_SYSCALL && core) {
+		cok_syscall(core, r);
 		return;
 	}
 	if (r->vector < VECTOR_FIRST_EXTERNAL) {
-		if (c && c->in_app && (r->cs & 3) == 3) {
-			if (app_grow_stack(c, r))
+		if (core && core->in_app && (r->cs & 3) == 3) {
+			if (app_grow_stack(core->current->proc, r))
 				return;
-			app_fault(c, r);
+			app_fault(core, r);
 		}
-		fatal_exception(c, r);
+		fatal_exception(core, r);
 	}
-	if (!c)
+	if (!core)
 		return;
-	count(&c->shared->interrupts);
+	count(&core->shared->interrupts);
 	if (r->vector == VECTOR_SPURIOUS)
 		return;		/* spurious: the APIC wants no EOI */
 	if (r->vector != COK_DOORBELL_VECTOR) {
-		count(&c->shared->foreign_irqs);
+		count(&core->shared->foreign_irqs);
 		apic_eoi();
 		return;
 	}
-	cok_write_once(&c->doorbell, true);
+	cok_write_once(&core->doorbell, true);
 	apic_eoi();		/* before serving: KILL does not come back */
 	/* A frozen core serves its ring from the freeze loop, not here. */
-	if (c->in_app && !c->frozen)
-		cmd_serve_in_app(c, r);
+	if (core->in_app && core->current->state != COK_THREAD_FROZEN)
+		cmd_serve_in_app(core, r);
 }

@@ -27,21 +27,38 @@ static uint64_t virt_to_phys(const void *v)
 	       (off & (COK_CHUNK_SIZE - 1));
 }
 
-/* A zeroed 4 KiB page for the app: from its current carving chunk. */
-static void *alloc_page(struct cok_aspace *as)
+/*
+ * len zeroed bytes (whole pages) for the app from its current carving
+ * chunk, or from a new one when they do not fit in what is left.
+ */
+static void *carve(struct cok_aspace *as, uint64_t len)
 {
-	void *page;
+	void *p;
 
-	if (!as->carve || as->carve_used == COK_CHUNK_SIZE) {
-		/* Zeroed a page at a time below, as pages are handed out. */
+	if (!as->carve || COK_CHUNK_SIZE - as->carve_used < len) {
+		/* Zeroed piece by piece below, as they are handed out. */
 		as->carve = mm_alloc_run_raw(1, as->owner, false);
 		as->carve_used = 0;
 		if (!as->carve)
 			return NULL;
 	}
-	page = (uint8_t *)as->carve + as->carve_used;
-	as->carve_used += PAGE_SIZE;
-	return memset(page, 0, PAGE_SIZE);
+	p = (uint8_t *)as->carve + as->carve_used;
+	as->carve_used += len;
+	return memset(p, 0, len);
+}
+
+static void *alloc_page(struct cok_aspace *as)
+{
+	return carve(as, PAGE_SIZE);
+}
+
+/*
+ * n contiguous zeroed pages of the direct map (supervisor only) for the
+ * co-kernel's use on the app's behalf, freed with its address space.
+ */
+void *as_alloc_pages(struct cok_aspace *as, uint32_t n)
+{
+	return carve(as, (uint64_t)n * PAGE_SIZE);
 }
 
 /* The entry of the next level for va at this level; allocates tables. */

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Processes and threads: static pools, one slot per core for now (one
+ * process per core, one thread per process).  A launch or a restore
+ * takes a process with its thread and makes it the core's current one;
+ * the app's end puts both back.  Cores take slots concurrently: a slot
+ * is claimed by an atomic exchange of its in-use mark.
+ */
+#include "cokernel.h"
+
+static struct cok_proc procs[COK_MAX_CORES];
+static struct cok_thread threads[COK_MAX_CORES];
+
+static bool claim(bool *used)
+{
+	return !__atomic_exchange_n(used, true, __ATOMIC_ACQUIRE);
+}
+
+static struct cok_thread *thread_alloc(struct cok_proc *p)
+{
+	uint32_t i, expect;
+
+	for (i = 0; i < ARRAY_SIZE(threads); i++) {
+		expect = COK_THREAD_FREE;
+		if (__atomic_compare_exchange_n(&threads[i].state, &expect,
+						COK_THREAD_RUNNING, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			break;
+	}
+	if (i == ARRAY_SIZE(threads))
+		return NULL;
+	threads[i].proc = p;
+	threads[i].tid = p->pid;
+	threads[i].user_frame = NULL;
+	return &threads[i];
+}
+
+/*
+ * A process with its one thread, pid as Linux numbers the app (the
+ * thread's tid too).  The process starts zeroed; the thread's register
+ * and FPU areas are written before they are read (freeze, restore).
+ * NULL if the pools are empty.
+ */
+struct cok_thread *proc_create(uint32_t pid)
+{
+	struct cok_proc *p;
+	uint32_t i;
+
+	for (i = 0; i < ARRAY_SIZE(procs); i++)
+		if (claim(&procs[i].used))
+			break;
+	if (i == ARRAY_SIZE(procs))
+		return NULL;
+	p = &procs[i];
+	*p = (struct cok_proc){ .index = i, .pid = pid, .used = true };
+	p->thread = thread_alloc(p);
+	if (!p->thread) {
+		__atomic_store_n(&p->used, false, __ATOMIC_RELEASE);
+		return NULL;
+	}
+	return p->thread;
+}
+
+/* Back to the pools; the address space is gone already. */
+void proc_free(struct cok_proc *p)
+{
+	__atomic_store_n(&p->thread->state, COK_THREAD_FREE, __ATOMIC_RELEASE);
+	p->thread = NULL;
+	__atomic_store_n(&p->used, false, __ATOMIC_RELEASE);
+}
