@@ -694,18 +694,21 @@ void cok_app_release(struct cok_file *f)
 	e = app->e;
 	mutex_lock(&e->lock);
 	mutex_lock(&cok_enclaves_lock);
+	/* Retired, the app no longer holds e: we do, until we are done. */
+	cok_enclave_hold(e);
 	app->proxy_gone = true;
 	now = kill_now_locked(app);	/* else retired at the last detach */
 	mutex_unlock(&cok_enclaves_lock);
 	if (now)
 		send_kill(app);
 	mutex_unlock(&e->lock);
-	if (!now)
-		return;
-	wait_ended(app);
-	mutex_lock(&e->lock);
-	retire(app);
-	mutex_unlock(&e->lock);
+	if (now) {
+		wait_ended(app);
+		mutex_lock(&e->lock);
+		retire(app);
+		mutex_unlock(&e->lock);
+	}
+	cok_enclave_put(e);
 }
 
 /* A dump detached from a segment of app (segment.c). */
@@ -714,9 +717,10 @@ void cok_app_detached(struct cok_app *app)
 	struct cok_enclave *e = app->e;
 	bool kill, last;
 
-	/* The attachment counts in nproxies: e lives until it is gone. */
+	/* The attachment holds e (nproxies); then our own hold does. */
 	mutex_lock(&e->lock);
 	mutex_lock(&cok_enclaves_lock);
+	cok_enclave_hold(e);
 	app->nattached--;
 	e->nproxies--;
 	kill = !app->nattached && app->kill_deferred &&
@@ -731,6 +735,7 @@ void cok_app_detached(struct cok_app *app)
 		retire(app);
 	}
 	mutex_unlock(&e->lock);
+	cok_enclave_put(e);
 }
 
 struct cok_app *cok_app_find_locked(u32 app_id)

@@ -514,9 +514,11 @@ int cok_enclave_create(const struct cok_create_req *req, u32 *id,
 	mutex_lock(&boot_lock);
 	err = enclave_setup(e, extack);
 	mutex_unlock(&boot_lock);
-	publish_or_drop(e, err);
-	if (err)
+	if (err) {
+		publish_or_drop(e, err);
 		goto out_free;
+	}
+	/* Before it is listed: then a destroy may free it at once. */
 	*id = e->id;
 	pr_info("enclave %u: %u cores from CPU %u, %u MiB; first heartbeat after %lld us (memory %lld, offline %lld, start %lld)\n",
 		e->id, e->ncores, e->cpus[0], e->nchunks * 2,
@@ -524,6 +526,7 @@ int cok_enclave_create(const struct cok_create_req *req, u32 *id,
 		ktime_us_delta(e->t_memory_done, e->t_create),
 		ktime_us_delta(e->t_offline_done, e->t_memory_done),
 		ktime_us_delta(e->t_first_heartbeat, e->t_offline_done));
+	publish_or_drop(e, 0);
 	return 0;
 
 out_free:
