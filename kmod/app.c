@@ -4,8 +4,10 @@
  * the enclave, hand forwarded system calls to the proxy and its answers
  * back, freeze, thaw and end the app, and retire it (app.h).
  *
- * Nothing from user space is copied under cok_enclaves_lock: a launch
- * or restore copies its ELF or block into the kernel first.
+ * Nothing from user space is copied under a lock: a launch or restore
+ * copies its ELF or block into the kernel first.  Every wait on a core
+ * holds that enclave's lock only, never cok_enclaves_lock (taken for
+ * the tables, inside e->lock: see enclave_priv.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -114,7 +116,10 @@ static struct cok_enclave *pick_enclave(struct placement *p)
 
 /*
  * A core whose LAUNCH or RESTORE timed out stays reserved until the
- * co-kernel reports its slot free again (the KILL sent then was obeyed).
+ * co-kernel reports its slot free again: STAGE left it "loading", and
+ * only the co-kernel moves it on, when it has served the late command
+ * (refused: "load-failed") and the KILL sent after it (an app that got
+ * going is killed: "killed").
  */
 static bool core_free(struct cok_enclave *e, u32 core)
 {
@@ -124,7 +129,8 @@ static bool core_free(struct cok_enclave *e, u32 core)
 	if (e->core_reserved[core]) {
 		u32 state = cok_load_acquire(&slot_of(e, core)->state);
 
-		if (state != COK_APP_NONE && !app_ended(state))
+		if (state != COK_APP_NONE && state != COK_APP_LOAD_FAILED &&
+		    !app_ended(state))
 			return false;
 		cok_store_release(&slot_of(e, core)->state, COK_APP_NONE);
 		e->core_reserved[core] = false;
@@ -220,9 +226,13 @@ static int stage(struct cok_enclave *e, u32 core, u64 total,
 	struct cok_msg m = { .type = COK_MSG_STAGE, .arg = { total } };
 	int err = call(e, core, &m, STAGE_TIMEOUT_MS);
 
-	if (err || m.status) {
+	if (err) {
+		set_error(p, "the co-kernel core did not answer");
+		return err;
+	}
+	if (m.status) {
 		set_error(p, "not enough free memory in the enclave to load the program");
-		return err ?: -ENOMEM;
+		return -ENOMEM;
 	}
 	*off = m.arg[0];
 	return 0;
@@ -236,8 +246,14 @@ static int start(struct cok_enclave *e, u32 core, u32 type, u64 off,
 		 struct placement *p)
 {
 	struct cok_msg m = { .type = type, .arg = { off } };
+	int err = cok_send_cmd(e, core, &m);
 
-	if (call(e, core, &m, LAUNCH_TIMEOUT_MS)) {
+	if (err) {
+		/* Not sent (a dead core, a full ring): nothing to take back. */
+		set_error(p, "the co-kernel core did not take the command");
+		return err;
+	}
+	if (cok_wait_reply(e, core, &m, LAUNCH_TIMEOUT_MS)) {
 		struct cok_msg kill = { .type = COK_MSG_KILL };
 
 		cok_send_cmd(e, core, &kill);
@@ -329,24 +345,54 @@ static void app_free(struct cok_app *app)
 	kfree(app);
 }
 
+/* e->lock held. */
 static void bind_app(struct cok_file *f, struct cok_app *app,
 		     struct cok_enclave *e, u32 core)
 {
 	app->e = e;
 	app->core = core;
+	mutex_lock(&cok_enclaves_lock);
 	e->apps[core] = app;
 	e->nproxies++;
+	mutex_unlock(&cok_enclaves_lock);
 	f->app = app;
 	f->seq_seen = 0;
 }
 
-/* Enclave and core for p, under cok_enclaves_lock; the core or -errno. */
+/*
+ * The enclave for p, held and locked (its own lock), and a free core in
+ * it: the core, or -errno with *e NULL.  leave() lets go of *e.
+ */
 static int place(struct placement *p, struct cok_enclave **e)
 {
+	int core;
+
+	mutex_lock(&cok_enclaves_lock);
 	*e = pick_enclave(p);
+	if (*e)
+		cok_enclave_hold(*e);
+	mutex_unlock(&cok_enclaves_lock);
 	if (!*e)
 		return -ENOENT;
-	return pick_core(*e, p);
+	if (cok_enclave_lock(*e)) {
+		cok_enclave_put(*e);
+		*e = NULL;
+		set_error(p, "no such enclave");
+		return -ENOENT;
+	}
+	core = pick_core(*e, p);
+	if (core < 0) {
+		cok_enclave_unlock(*e);
+		cok_enclave_put(*e);
+		*e = NULL;
+	}
+	return core;
+}
+
+static void leave(struct cok_enclave *e)
+{
+	cok_enclave_unlock(e);
+	cok_enclave_put(e);
 }
 
 int cok_app_launch(struct cok_ioc_launch *l, struct cok_file *f)
@@ -370,7 +416,6 @@ int cok_app_launch(struct cok_ioc_launch *l, struct cok_file *f)
 		app_free(app);
 		return PTR_ERR(elf);
 	}
-	mutex_lock(&cok_enclaves_lock);
 	core = place(&p, &e);
 	err = core < 0 ? core : 0;
 	if (!err)
@@ -383,7 +428,8 @@ int cok_app_launch(struct cok_ioc_launch *l, struct cok_file *f)
 		l->cpu_out = e->cpus[core];
 		l->mem_bytes = 0;	/* nothing to map: COK_IOC_APP_MEM */
 	}
-	mutex_unlock(&cok_enclaves_lock);
+	if (e)
+		leave(e);
 	kvfree(elf);
 	if (err)
 		app_free(app);
@@ -440,22 +486,22 @@ int cok_app_restore(struct cok_ioc_restore *r, struct cok_file *f)
 		app_free(app);
 		return PTR_ERR(b);
 	}
-	mutex_lock(&cok_enclaves_lock);
 	core = place(&p, &e);
 	err = core < 0 ? core : 0;
 	if (!err)
 		err = stage_and_restore(e, core, r, &p, b, app->app_id);
 	if (!err) {
+		app->restoring = true;
 		bind_app(f, app, e, core);
 		f->restoring = true;
-		app->restoring = true;
 		r->app_id = app->app_id;
 		r->core_out = core;
 		r->cpu_out = e->cpus[core];
 		r->mem_bytes = 0;
 		r->cr3 = 0;		/* pages go in with COK_IOC_APP_MEM */
 	}
-	mutex_unlock(&cok_enclaves_lock);
+	if (e)
+		leave(e);
 	kvfree(b);
 	if (err)
 		app_free(app);
@@ -549,14 +595,13 @@ int cok_app_reply(struct cok_file *f, s64 ret)
 	return 0;
 }
 
-/* Under cok_enclaves_lock: ask the co-kernel to end app (if it runs). */
-static void send_kill_locked(struct cok_app *app)
+/* e->lock held: ask the co-kernel to end app (if it runs). */
+static void send_kill(struct cok_app *app)
 {
 	struct cok_msg m = { .type = COK_MSG_KILL };
 
 	if (app_gone(app))
 		return;
-	cok_segments_drop_app(app->app_id);
 	call(app->e, app->core, &m, KILL_TIMEOUT_MS);
 }
 
@@ -573,17 +618,37 @@ static int wait_ended(struct cok_app *app)
 }
 
 /*
- * Under cok_enclaves_lock, once: the app has no proxy and no dump any
- * more.  An app that ended gives its core back; one that did not end
- * keeps it (and its frames) until the enclave is destroyed.
+ * Under cok_enclaves_lock: may app be killed now?  Not while a dump has
+ * a segment of it attached (the KILL is deferred to the last detach);
+ * otherwise its segments go first, so that no dump attaches any more.
  */
-static void retire_locked(struct cok_app *app)
+static bool kill_now_locked(struct cok_app *app)
+{
+	if (app->nattached) {
+		app->kill_deferred = true;
+		return false;
+	}
+	cok_segments_drop_app(app->app_id);
+	return true;
+}
+
+/*
+ * e->lock held, once: the app has no proxy and no dump any more.  An app
+ * that ended gives its core back; one that did not end keeps it (and
+ * its frames) until the enclave is destroyed.
+ */
+static void retire(struct cok_app *app)
 {
 	struct cok_enclave *e = app->e;
+	bool ended = app_ended(app_state(app));
 
+	mutex_lock(&cok_enclaves_lock);
 	cok_segments_drop_app(app->app_id);
 	e->nproxies--;
-	if (!app_ended(app_state(app))) {
+	if (ended)
+		e->apps[app->core] = NULL;
+	mutex_unlock(&cok_enclaves_lock);
+	if (!ended) {
 		/* A dead core's app was reported (watchdog.c) already. */
 		if (!cok_core_dead(e, app->core))
 			pr_warn("app %u on core %u did not end; its core stays taken\n",
@@ -591,63 +656,86 @@ static void retire_locked(struct cok_app *app)
 		return;		/* freed with the enclave */
 	}
 	cok_store_release(&slot_of(e, app->core)->state, COK_APP_NONE);
-	e->apps[app->core] = NULL;
 	app_free(app);
 }
 
 /*
  * End the app.  While a dump has a segment of it attached, its frames
- * must stay as they are: the KILL is sent when the dump lets go.
+ * must stay as they are: the KILL is sent when the dump lets go.  The
+ * app's own proxy holds its enclave (nproxies): app->e needs no hold.
  */
 int cok_app_kill(struct cok_file *f)
 {
 	struct cok_app *app = f->app;
+	bool now;
 
 	if (!app)
 		return -ENOTCONN;
+	mutex_lock(&app->e->lock);
 	mutex_lock(&cok_enclaves_lock);
-	if (app->nattached) {
-		app->kill_deferred = true;
-		mutex_unlock(&cok_enclaves_lock);
-		return 0;
-	}
-	send_kill_locked(app);
+	now = kill_now_locked(app);
 	mutex_unlock(&cok_enclaves_lock);
-	return wait_ended(app);
+	if (now)
+		send_kill(app);
+	mutex_unlock(&app->e->lock);
+	return now ? wait_ended(app) : 0;
 }
 
 /* The proxy's file is gone: end the app and retire it. */
 void cok_app_release(struct cok_file *f)
 {
 	struct cok_app *app = f->app;
+	struct cok_enclave *e;
+	bool now;
 
 	if (!app)
 		return;
 	f->app = NULL;
+	e = app->e;
+	mutex_lock(&e->lock);
 	mutex_lock(&cok_enclaves_lock);
+	/* Retired, the app no longer holds e: we do, until we are done. */
+	cok_enclave_hold(e);
 	app->proxy_gone = true;
-	if (app->nattached) {
-		app->kill_deferred = true;	/* retired at the last detach */
-		mutex_unlock(&cok_enclaves_lock);
-		return;
+	now = kill_now_locked(app);	/* else retired at the last detach */
+	mutex_unlock(&cok_enclaves_lock);
+	if (now)
+		send_kill(app);
+	mutex_unlock(&e->lock);
+	if (now) {
+		wait_ended(app);
+		mutex_lock(&e->lock);
+		retire(app);
+		mutex_unlock(&e->lock);
 	}
-	send_kill_locked(app);
-	mutex_unlock(&cok_enclaves_lock);
-	wait_ended(app);
-	mutex_lock(&cok_enclaves_lock);
-	retire_locked(app);
-	mutex_unlock(&cok_enclaves_lock);
+	cok_enclave_put(e);
 }
 
-void cok_app_segment_gone_locked(struct cok_app *app)
+/* A dump detached from a segment of app (segment.c). */
+void cok_app_detached(struct cok_app *app)
 {
-	if (app->nattached || !app->kill_deferred)
-		return;
-	send_kill_locked(app);
-	if (!app->proxy_gone)
-		return;		/* its proxy sees the end and retires it */
-	wait_ended(app);
-	retire_locked(app);
+	struct cok_enclave *e = app->e;
+	bool kill, last;
+
+	/* The attachment holds e (nproxies); then our own hold does. */
+	mutex_lock(&e->lock);
+	mutex_lock(&cok_enclaves_lock);
+	cok_enclave_hold(e);
+	app->nattached--;
+	e->nproxies--;
+	kill = !app->nattached && app->kill_deferred &&
+	       kill_now_locked(app);
+	last = kill && app->proxy_gone;
+	mutex_unlock(&cok_enclaves_lock);
+	if (kill)
+		send_kill(app);
+	/* Else its proxy sees the end and retires it. */
+	if (last) {
+		wait_ended(app);
+		retire(app);
+	}
+	mutex_unlock(&e->lock);
+	cok_enclave_put(e);
 }
 
 struct cok_app *cok_app_find_locked(u32 app_id)
@@ -704,14 +792,20 @@ static void seed_thaw(struct cok_msg *m)
 static int thaw_core(struct cok_app *app, struct netlink_ext_ack *extack)
 {
 	struct cok_msg m = { .type = COK_MSG_THAW };
+	bool busy;
 	int err;
 
-	if (app->nattached) {
+	/* Its segments go with the check: no dump attaches after it. */
+	mutex_lock(&cok_enclaves_lock);
+	busy = app->nattached;
+	if (!busy)
+		cok_segments_drop_app(app->app_id);
+	mutex_unlock(&cok_enclaves_lock);
+	if (busy) {
 		cok_err(extack, "a dump is reading app %u's memory (a segment of it is attached); thaw it when the dump is done",
 			app->app_id);
 		return -EBUSY;
 	}
-	cok_segments_drop_app(app->app_id);
 	seed_thaw(&m);
 	err = call(app->e, app->core, &m, FREEZE_TIMEOUT_MS);
 	memzero_explicit(m.arg, COK_RNG_SEED_SIZE);
@@ -723,7 +817,7 @@ static int thaw_core(struct cok_app *app, struct netlink_ext_ack *extack)
 	return 0;
 }
 
-/* Under cok_enclaves_lock: freeze or thaw app, whose state allows it. */
+/* e->lock held: freeze or thaw app, whose state allows it. */
 static int freeze_thaw_locked(struct cok_app *app, bool thaw,
 			      u64 *latency_ns, struct netlink_ext_ack *extack)
 {
@@ -752,18 +846,51 @@ static int freeze_thaw_locked(struct cok_app *app, bool thaw,
 	return err;
 }
 
+/*
+ * The app with that id, its enclave held and locked (its own lock: the
+ * app cannot be retired meanwhile), or NULL.  leave() lets go of it.
+ */
+struct cok_app *cok_app_enter(u32 app_id)
+{
+	struct cok_enclave *e;
+	struct cok_app *app;
+	u32 core;
+
+	mutex_lock(&cok_enclaves_lock);
+	e = cok_find_app_locked(app_id, &core);
+	if (e)
+		cok_enclave_hold(e);
+	mutex_unlock(&cok_enclaves_lock);
+	if (!e)
+		return NULL;
+	if (cok_enclave_lock(e)) {
+		cok_enclave_put(e);
+		return NULL;
+	}
+	/* Retired since (app ids are never reused)? */
+	app = e->apps[core];
+	if (app && app->app_id == app_id)
+		return app;
+	leave(e);
+	return NULL;
+}
+
+void cok_app_leave(struct cok_app *app)
+{
+	leave(app->e);
+}
+
 int cok_app_freeze(u32 app_id, bool thaw, const struct cok_caller *who,
 		   u64 *latency_ns, struct netlink_ext_ack *extack)
 {
-	struct cok_app *app;
+	struct cok_app *app = cok_app_enter(app_id);
 	int err;
 
-	mutex_lock(&cok_enclaves_lock);
-	app = cok_app_find_locked(app_id);
 	if (!app) {
 		cok_err(extack, "no app with id %u", app_id);
-		err = -ESRCH;
-	} else if (!cok_caller_may(who, app->owner)) {
+		return -ESRCH;
+	}
+	if (!cok_caller_may(who, app->owner)) {
 		cok_err(extack, "app %u belongs to another user", app_id);
 		err = -EPERM;
 	} else if (app->restoring) {
@@ -772,7 +899,7 @@ int cok_app_freeze(u32 app_id, bool thaw, const struct cok_caller *who,
 	} else {
 		err = freeze_thaw_locked(app, thaw, latency_ns, extack);
 	}
-	mutex_unlock(&cok_enclaves_lock);
+	cok_app_leave(app);
 	return err;
 }
 
@@ -786,12 +913,12 @@ int cok_app_resume(struct cok_file *f)
 		return -ENOTCONN;
 	if (!f->restoring)
 		return -EINVAL;
-	mutex_lock(&cok_enclaves_lock);
+	mutex_lock(&f->app->e->lock);
 	err = freeze_thaw_locked(f->app, true, &ns, NULL);
 	if (!err) {
 		f->restoring = false;
 		f->app->restoring = false;
 	}
-	mutex_unlock(&cok_enclaves_lock);
+	mutex_unlock(&f->app->e->lock);
 	return err;
 }

@@ -4,7 +4,7 @@
  *
  * struct cok_app is the app: where it runs, who owns it, what a dump
  * needs to know of its proxy.  It lives in its enclave's table
- * (e->apps[core], under cok_enclaves_lock) from its launch until it is
+ * (e->apps[core], see enclave_priv.h for the locks) from its launch until it is
  * retired: it has ended, its proxy's file is gone and no dump has a
  * segment of it attached.  Until then its core and frames stay its own,
  * and the enclave cannot be destroyed.
@@ -32,6 +32,7 @@ struct cok_app {
 	u32 app_id;
 	kuid_t owner;			/* effective uid of its launcher */
 	pid_t proxy_pid;
+	/* Locks: enclave_priv.h. */
 	bool restoring;			/* its pages are being written */
 	bool proxy_gone;		/* its proxy's file was released */
 	bool kill_deferred;		/* killed while a dump reads it */
@@ -79,8 +80,14 @@ int cok_app_mem(struct cok_file *f, struct cok_ioc_app_mem *m);
 
 /* Under cok_enclaves_lock: the app with that id, or NULL. */
 struct cok_app *cok_app_find_locked(u32 app_id);
-/* Under cok_enclaves_lock: a dump let go of app; retire it if due. */
-void cok_app_segment_gone_locked(struct cok_app *app);
+/*
+ * The app with that id with its enclave's lock held (NULL: no such app);
+ * cok_app_leave() drops the lock.
+ */
+struct cok_app *cok_app_enter(u32 app_id);
+void cok_app_leave(struct cok_app *app);
+/* A dump let go of a segment of app (no lock held); retire it if due. */
+void cok_app_detached(struct cok_app *app);
 
 int cok_cdev_register(void);
 void cok_cdev_unregister(void);

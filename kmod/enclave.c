@@ -3,9 +3,12 @@
  * Enclave lifecycle: take cores and 2 MiB chunks from Linux, boot the
  * co-kernel on them, talk to it over the channel, give everything back.
  *
- * One mutex (cok_enclaves_lock) serialises every operation: creation and
- * destruction are rare and slow (CPU hotplug), and the SIPI trampoline
- * page is a single global resource.
+ * Locks (enclave_priv.h): cok_enclaves_lock guards the table and is held
+ * for microseconds; each enclave's own lock is held across its waits on
+ * the co-kernel (a ping, a launch), so that a sick core stalls only its
+ * own enclave's users.  Creation and destruction, slow (CPU hotplug) and
+ * users of the one SIPI trampoline page, are serialised by boot_lock,
+ * which no other path takes: a create does not hold up a status.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,6 +20,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 #include <asm/tsc.h>
 #include "enclave.h"
 #include "boot.h"
@@ -36,6 +40,8 @@
 #define REPLY_SPIN_NS		(500 * NSEC_PER_USEC)	/* wait_reply spins */
 
 DEFINE_MUTEX(cok_enclaves_lock);
+/* Creation and destruction: the trampoline page, CPU hotplug, INIT. */
+static DEFINE_MUTEX(boot_lock);
 static DEFINE_IDR(enclaves);
 static struct cpumask cpus_taken;
 
@@ -282,6 +288,7 @@ static int boot_cores(struct cok_enclave *e, struct netlink_ext_ack *extack)
 
 int cok_send_cmd(struct cok_enclave *e, u32 i, struct cok_msg *m)
 {
+	lockdep_assert_held(&e->lock);
 	if (cok_core_dead(e, i))
 		return -EIO;		/* nobody would ever answer */
 	m->seq = ++e->seq;
@@ -330,6 +337,7 @@ int cok_wait_reply(struct cok_enclave *e, u32 i, struct cok_msg *m,
 {
 	int err;
 
+	lockdep_assert_held(&e->lock);
 	cok_watchdog_wait_begin(e, i, timeout_ms);
 	err = wait_reply(e, i, m, timeout_ms);
 	cok_watchdog_wait_end(e, i, !err);
@@ -362,12 +370,14 @@ static void stop_cores(struct cok_enclave *e, u32 n)
 	unsigned long deadline;
 	u32 i;
 
+	mutex_lock(&e->lock);
 	for (i = 0; i < n; i++) {
 		struct cok_msg m = { .type = COK_MSG_SHUTDOWN };
 
 		if (can_shut_down(e, i))
 			cok_send_cmd(e, i, &m);
 	}
+	mutex_unlock(&e->lock);
 	deadline = jiffies + msecs_to_jiffies(STOP_TIMEOUT_MS);
 	for (i = 0; i < n; i++) {
 		while (can_shut_down(e, i) && !time_after(jiffies, deadline))
@@ -391,6 +401,7 @@ static void enclave_free(struct cok_enclave *e)
 	}
 	return_cpus(e);
 	release_memory(e, true);
+	mutex_destroy(&e->lock);
 	kfree(e);
 }
 
@@ -423,75 +434,183 @@ static int enclave_setup(struct cok_enclave *e, struct netlink_ext_ack *extack)
 	return 0;
 }
 
+static void unreserve_cpus(struct cok_enclave *e)
+{
+	u32 i;
+
+	for (i = 0; i < e->ncores; i++)
+		cpumask_clear_cpu(e->cpus[i], &cpus_taken);
+}
+
+/*
+ * Under cok_enclaves_lock: CPUs for e, marked taken (no other create
+ * picks them), and an id whose entry stays NULL until e runs: lookups
+ * do not see an enclave that is still booting.
+ */
+static int reserve_locked(struct cok_enclave *e,
+			  const struct cok_create_req *req, const char **why)
+{
+	int n;
+	u32 i;
+
+	n = cok_pick_cpus(cpumask_bits(cpu_online_mask),
+			  cpumask_bits(&cpus_taken),
+			  nr_cpu_ids, req->cpu_list, req->ncpus_listed,
+			  req->cpu_count, e->cpus, why);
+	if (n < 0)
+		return n;
+	e->ncores = n;
+	for (i = 0; i < e->ncores; i++) {
+		e->apic_ids[i] = cpu_physical_id(e->cpus[i]);
+		cpumask_set_cpu(e->cpus[i], &cpus_taken);
+	}
+	n = idr_alloc(&enclaves, NULL, 1, 0, GFP_KERNEL);
+	if (n < 0) {
+		unreserve_cpus(e);
+		*why = "no enclave id left";
+		return n;
+	}
+	e->id = n;
+	return 0;
+}
+
+/* After enclave_setup: e runs and is listed, or its id and CPUs go. */
+static void publish_or_drop(struct cok_enclave *e, int err)
+{
+	mutex_lock(&cok_enclaves_lock);
+	if (err) {
+		idr_remove(&enclaves, e->id);
+		unreserve_cpus(e);
+	} else {
+		e->state = "running";
+		idr_replace(&enclaves, e, e->id);
+		cok_watchdog_add(e);
+	}
+	mutex_unlock(&cok_enclaves_lock);
+}
+
 int cok_enclave_create(const struct cok_create_req *req, u32 *id,
 		       struct netlink_ext_ack *extack)
 {
 	const char *why = NULL;
 	struct cok_enclave *e;
-	int n, err;
-	u32 i;
+	int err;
 
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
+	mutex_init(&e->lock);
 	e->t_create = ktime_get();
 	err = cok_mem_chunks(req->mem_bytes, &e->nchunks, &why);
-	if (err)
-		goto refuse;
-
-	mutex_lock(&cok_enclaves_lock);
-	n = cok_pick_cpus(cpumask_bits(cpu_online_mask),
-			  cpumask_bits(&cpus_taken),
-			  nr_cpu_ids, req->cpu_list, req->ncpus_listed,
-			  req->cpu_count, e->cpus, &why);
-	if (n < 0) {
-		err = n;
-		goto refuse_locked;
+	if (!err) {
+		mutex_lock(&cok_enclaves_lock);
+		err = reserve_locked(e, req, &why);
+		mutex_unlock(&cok_enclaves_lock);
 	}
-	e->ncores = n;
-	for (i = 0; i < e->ncores; i++)
-		e->apic_ids[i] = cpu_physical_id(e->cpus[i]);
-	err = idr_alloc(&enclaves, e, 1, 0, GFP_KERNEL);
-	if (err < 0)
-		goto out_unlock;
-	e->id = err;
-	err = enclave_setup(e, extack);
 	if (err) {
-		idr_remove(&enclaves, e->id);
-		goto out_unlock;
+		cok_err(extack, "%s", why);
+		goto out_free;
 	}
-	e->state = "running";
+	mutex_lock(&boot_lock);
+	err = enclave_setup(e, extack);
+	mutex_unlock(&boot_lock);
+	if (err) {
+		publish_or_drop(e, err);
+		goto out_free;
+	}
+	/* Before it is listed: then a destroy may free it at once. */
 	*id = e->id;
-	cok_watchdog_add(e);
-	mutex_unlock(&cok_enclaves_lock);
 	pr_info("enclave %u: %u cores from CPU %u, %u MiB; first heartbeat after %lld us (memory %lld, offline %lld, start %lld)\n",
 		e->id, e->ncores, e->cpus[0], e->nchunks * 2,
 		ktime_us_delta(e->t_first_heartbeat, e->t_create),
 		ktime_us_delta(e->t_memory_done, e->t_create),
 		ktime_us_delta(e->t_offline_done, e->t_memory_done),
 		ktime_us_delta(e->t_first_heartbeat, e->t_offline_done));
+	publish_or_drop(e, 0);
 	return 0;
 
-refuse_locked:
-	mutex_unlock(&cok_enclaves_lock);
-refuse:
-	cok_err(extack, "%s", why);
-	kfree(e);
-	return err;
-out_unlock:
-	mutex_unlock(&cok_enclaves_lock);
+out_free:
+	mutex_destroy(&e->lock);
 	kfree(e);
 	return err;
 }
 
-static void enclave_destroy(struct cok_enclave *e)
+void cok_enclave_hold(struct cok_enclave *e)
 {
+	lockdep_assert_held(&cok_enclaves_lock);
+	atomic_inc(&e->users);
+}
+
+void cok_enclave_put(struct cok_enclave *e)
+{
+	/* Destroy waits for zero; e is not touched after the last put. */
+	if (atomic_dec_and_test(&e->users))
+		wake_up_var(&e->users);
+}
+
+int cok_enclave_lock(struct cok_enclave *e)
+{
+	mutex_lock(&e->lock);
+	if (e->gone) {
+		mutex_unlock(&e->lock);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+void cok_enclave_unlock(struct cok_enclave *e)
+{
+	mutex_unlock(&e->lock);
+}
+
+/* e->lock held: refuse, or mark e gone and take it out of the table. */
+static int destroy_begin(struct cok_enclave *e, struct netlink_ext_ack *extack)
+{
+	int err = 0;
+
+	mutex_lock(&cok_enclaves_lock);
+	if (e->nproxies) {
+		/* Proxies map the enclave memory: it must not go back. */
+		cok_err(extack, "enclave %u has %u running apps: end them first",
+			e->id, e->nproxies);
+		err = -EBUSY;
+	} else {
+		e->gone = true;
+		idr_remove(&enclaves, e->id);
+	}
+	mutex_unlock(&cok_enclaves_lock);
+	return err;
+}
+
+/* e is gone and unlisted: wait for its last user, then free it. */
+static void destroy_finish(struct cok_enclave *e)
+{
+	wait_var_event(&e->users, !atomic_read(&e->users));
 	cok_watchdog_remove(e);
+	mutex_lock(&boot_lock);
 	stop_cores(e, e->ncores);
-	idr_remove(&enclaves, e->id);
 	pr_info("enclave %u: destroyed, %u CPUs and %u MiB returned\n",
 		e->id, e->ncores, e->nchunks * 2);
 	enclave_free(e);
+	mutex_unlock(&boot_lock);
+}
+
+/* With a reference on e (dropped here): destroy it, or refuse. */
+static int destroy_held(struct cok_enclave *e, struct netlink_ext_ack *extack)
+{
+	int err = cok_enclave_lock(e);
+
+	if (err) {
+		cok_err(extack, "enclave %u is being destroyed", e->id);
+		cok_enclave_put(e);
+		return err;
+	}
+	err = destroy_begin(e, extack);
+	cok_enclave_unlock(e);
+	cok_enclave_put(e);
+	if (!err)
+		destroy_finish(e);
+	return err;
 }
 
 struct cok_enclave *cok_find_enclave(u32 id, struct netlink_ext_ack *extack)
@@ -503,37 +622,42 @@ struct cok_enclave *cok_find_enclave(u32 id, struct netlink_ext_ack *extack)
 	return e;
 }
 
-int cok_enclave_destroy(u32 id, struct netlink_ext_ack *extack)
+/* The enclave with that id, with a reference; NULL if there is none. */
+static struct cok_enclave *get_enclave(u32 id, struct netlink_ext_ack *extack)
 {
 	struct cok_enclave *e;
 
-	int err = 0;
-
 	mutex_lock(&cok_enclaves_lock);
 	e = cok_find_enclave(id, extack);
-	if (!e) {
-		err = -ENOENT;
-	} else if (e->nproxies) {
-		/* Proxies map the enclave memory: it must not go back. */
-		cok_err(extack, "enclave %u has %u running apps: end them first",
-			id, e->nproxies);
-		err = -EBUSY;
-	} else {
-		enclave_destroy(e);
-	}
+	if (e)
+		cok_enclave_hold(e);
 	mutex_unlock(&cok_enclaves_lock);
-	return err;
+	return e;
 }
 
+int cok_enclave_destroy(u32 id, struct netlink_ext_ack *extack)
+{
+	struct cok_enclave *e = get_enclave(id, extack);
+
+	return e ? destroy_held(e, extack) : -ENOENT;
+}
+
+/* At module exit: no file is open, so no enclave has a proxy. */
 void cok_enclave_destroy_all(void)
 {
 	struct cok_enclave *e;
 	int id;
 
-	mutex_lock(&cok_enclaves_lock);
-	idr_for_each_entry(&enclaves, e, id)
-		enclave_destroy(e);
-	mutex_unlock(&cok_enclaves_lock);
+	for (;;) {
+		id = 0;
+		mutex_lock(&cok_enclaves_lock);
+		e = idr_get_next(&enclaves, &id);
+		if (e)
+			cok_enclave_hold(e);
+		mutex_unlock(&cok_enclaves_lock);
+		if (!e || WARN_ON(destroy_held(e, NULL)))
+			break;
+	}
 	idr_destroy(&enclaves);
 }
 
@@ -587,14 +711,21 @@ static void fill_info(struct cok_enclave *e, struct cok_enclave_info *info)
 int cok_enclave_info(u32 id, struct cok_enclave_info *info,
 		     struct netlink_ext_ack *extack)
 {
-	struct cok_enclave *e;
+	struct cok_enclave *e = get_enclave(id, extack);
+	int err;
 
-	mutex_lock(&cok_enclaves_lock);
-	e = cok_find_enclave(id, extack);
-	if (e)
+	if (!e)
+		return -ENOENT;
+	/* Only this enclave's users wait for its pings. */
+	err = cok_enclave_lock(e);
+	if (err) {
+		cok_err(extack, "no enclave with id %u", id);
+	} else {
 		fill_info(e, info);
-	mutex_unlock(&cok_enclaves_lock);
-	return e ? 0 : -ENOENT;
+		cok_enclave_unlock(e);
+	}
+	cok_enclave_put(e);
+	return err;
 }
 
 /* The enclave and core index that hold Linux CPU cpu; lock held. */

@@ -44,18 +44,12 @@ static int parse(char *line, u32 *kind, u32 *cpu)
 	return kstrtou32(strim(arg), 10, cpu);
 }
 
-static int inject_locked(u32 kind, u32 cpu)
+/* e->lock held: send the order to core and wait for its answer. */
+static int inject_core(struct cok_enclave *e, u32 core, u32 kind, u32 cpu)
 {
 	struct cok_msg m = { .type = COK_MSG_INJECT, .arg = { kind } };
-	struct cok_enclave *e;
-	u32 core;
 	int err;
 
-	e = cok_find_cpu_locked(cpu, &core);
-	if (!e) {
-		pr_info("inject: CPU %u is not an enclave core\n", cpu);
-		return -EINVAL;
-	}
 	if (cok_core_dead(e, core)) {
 		pr_info("inject: CPU %u (enclave %u core %u) is dead already\n",
 			cpu, e->id, core);
@@ -78,7 +72,8 @@ static ssize_t inject_write(struct file *f, const char __user *ubuf,
 			    size_t len, loff_t *pos)
 {
 	char line[INJECT_LINE_MAX];
-	u32 kind, cpu;
+	struct cok_enclave *e;
+	u32 kind, cpu, core;
 	int err;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -95,8 +90,20 @@ static ssize_t inject_write(struct file *f, const char __user *ubuf,
 		return -EINVAL;
 	}
 	mutex_lock(&cok_enclaves_lock);
-	err = inject_locked(kind, cpu);
+	e = cok_find_cpu_locked(cpu, &core);
+	if (e)
+		cok_enclave_hold(e);
 	mutex_unlock(&cok_enclaves_lock);
+	/* Being destroyed counts as not an enclave core any more. */
+	if (!e || cok_enclave_lock(e)) {
+		pr_info("inject: CPU %u is not an enclave core\n", cpu);
+		err = -EINVAL;
+	} else {
+		err = inject_core(e, core, kind, cpu);
+		cok_enclave_unlock(e);
+	}
+	if (e)
+		cok_enclave_put(e);
 	return err ?: len;
 }
 

@@ -89,6 +89,7 @@ void cok_segments_drop_app(u32 app_id)
 {
 	struct cok_segment *seg, *tmp;
 
+	lockdep_assert_held(&cok_enclaves_lock);
 	list_for_each_entry_safe(seg, tmp, &segments, node)
 		if (seg->app_id == app_id)
 			unlist_locked(seg);
@@ -208,24 +209,20 @@ static int copy_proxy_info(struct cok_segment *seg, struct cok_app *app)
 	return 0;
 }
 
+/* Its enclave's lock held (cok_app_enter): publish app as seg. */
 static int make_locked(struct cok_ioc_seg_make *mk, struct cok_segment *seg,
-		       const struct cok_caller *who)
+		       struct cok_app *app, const struct cok_caller *who)
 {
-	struct cok_app *app;
 	u32 core, state;
 	int err;
 
-	app = cok_app_find_locked(mk->app_id);
-	if (!app) {
-		strscpy(mk->error, "no such app", sizeof(mk->error));
-		return -ESRCH;
-	}
 	if (!cok_caller_may(who, app->owner)) {
 		snprintf(mk->error, sizeof(mk->error),
 			 "app %u belongs to another user", mk->app_id);
 		return -EPERM;
 	}
-	if (app->restoring || app->kill_deferred) {
+	/* Written under e->lock too (app.c): stable while we hold it. */
+	if (app->restoring || app->kill_deferred || app->proxy_gone) {
 		snprintf(mk->error, sizeof(mk->error),
 			 "app %u is being %s", mk->app_id,
 			 app->restoring ? "restored" : "killed");
@@ -247,8 +244,10 @@ static int make_locked(struct cok_ioc_seg_make *mk, struct cok_segment *seg,
 		err = copy_proxy_info(seg, app);
 	if (err)
 		return err;
+	mutex_lock(&cok_enclaves_lock);
 	seg->id = ++next_segid ?: ++next_segid;
 	list_add_tail(&seg->node, &segments);
+	mutex_unlock(&cok_enclaves_lock);
 	mk->segid = seg->id;
 	mk->nruns = seg->nruns;
 	mk->bytes = seg->bytes;
@@ -259,6 +258,7 @@ static int make_locked(struct cok_ioc_seg_make *mk, struct cok_segment *seg,
 int cok_seg_make(struct cok_ioc_seg_make *mk, const struct cok_caller *who)
 {
 	struct cok_segment *seg;
+	struct cok_app *app;
 	int err;
 
 	if (mk->perms != COK_SEG_READ) {
@@ -273,9 +273,15 @@ int cok_seg_make(struct cok_ioc_seg_make *mk, const struct cok_caller *who)
 	INIT_LIST_HEAD(&seg->node);
 	seg->perms = mk->perms;
 	seg->app_id = mk->app_id;
-	mutex_lock(&cok_enclaves_lock);
-	err = make_locked(mk, seg, who);
-	mutex_unlock(&cok_enclaves_lock);
+	/* The PUBLISH waits on the core: its enclave's lock only. */
+	app = cok_app_enter(mk->app_id);
+	if (app) {
+		err = make_locked(mk, seg, app, who);
+		cok_app_leave(app);
+	} else {
+		strscpy(mk->error, "no such app", sizeof(mk->error));
+		err = -ESRCH;
+	}
 	if (err)
 		kref_put(&seg->kref, seg_free);
 	return err;
@@ -386,11 +392,7 @@ int cok_seg_detach(struct cok_file *f)
 		return -ENOTCONN;
 	if (mapped)
 		return -EBUSY;		/* munmap first */
-	mutex_lock(&cok_enclaves_lock);
-	seg->app->nattached--;
-	seg->e->nproxies--;
-	cok_app_segment_gone_locked(seg->app);
-	mutex_unlock(&cok_enclaves_lock);
+	cok_app_detached(seg->app);
 	kref_put(&seg->kref, seg_free);
 	return 0;
 }

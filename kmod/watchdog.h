@@ -29,7 +29,7 @@ struct cok_wd_core {
 
 /* At module exit, once every enclave is gone. */
 void cok_watchdog_exit(void);
-/* Watch (or stop watching) an enclave; cok_enclaves_lock held. */
+/* Watch (or stop watching) an enclave (its destroy has begun). */
 void cok_watchdog_add(struct cok_enclave *e);
 void cok_watchdog_remove(struct cok_enclave *e);
 /* Core i of e has been declared dead; then its reason is valid. */
