@@ -160,6 +160,20 @@ static void beat(struct cok_core *s)
 }
 
 /*
+ * Long work in ring 0 (zeroing many chunks for one mmap) with interrupts
+ * off: the module's watchdog sees a heartbeat that does not move and a
+ * doorbell that is not taken, and would take the busy core for a hung
+ * one.  Such work calls this between its steps.
+ */
+void cmd_alive(void)
+{
+	struct cok_kcore *core = this_core();
+
+	if (core && core->shared)
+		beat(core->shared);
+}
+
+/*
  * From the doorbell interrupt while an app owns the core (in ring 3 or
  * in a system call): answer what can be answered now.  The interrupt
  * has been acknowledged already, so KILL may leave from here.

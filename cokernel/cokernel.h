@@ -261,6 +261,7 @@ void cmd_reply_status(struct cok_kcore *core, struct cok_msg *m,
 void cmd_serve_in_app(struct cok_kcore *core, struct cok_regs *r);
 /* Linux has a command waiting in the core's ring. */
 bool cmd_pending(struct cok_kcore *core);
+void cmd_alive(void);
 void cmd_reply(struct cok_kcore *core, struct cok_msg *m);
 __noreturn void cmd_serve_forever(struct cok_kcore *core);
 

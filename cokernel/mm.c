@@ -110,8 +110,10 @@ void *mm_alloc_run_raw(uint32_t n, uint32_t who, bool zero)
 	nfree -= n;
 	publish_free();
 	mm_unlock();
-	if (zero)
-		memset(chunk_virt(i - n), 0, (uint64_t)n << COK_CHUNK_SHIFT);
+	for (run = i - n; zero && run < i; run++) {
+		memset(chunk_virt(run), 0, COK_CHUNK_SIZE);
+		cmd_alive();	/* a big run takes a while */
+	}
 	return chunk_virt(i - n);
 }
 

@@ -10,6 +10,10 @@
 #    compute-only app on the other core is not disturbed, destroy gives
 #    every CPU and MemTotal back, and the next create on the same CPUs
 #    works.  rmmod with a dead core.
+#  - A busy core is not a dead one: an app whose one malloc makes the
+#    co-kernel zero 960 MiB in ring 0 (longer than the watchdog's 400 ms
+#    tolerance under TCG) finishes with its result, and no core is
+#    declared dead.
 # timeout: 900
 . /tests/lib.sh
 t_require watchdog module cokctl
@@ -284,6 +288,25 @@ case_after() {
 	t_pass
 }
 case_after
+
+t_begin watchdog/busy-not-dead
+case_busy() {
+	t_need module cokctl || return
+	create_enclave --cpus 1 --mem 1100M || { t_fail "$CREATE_ERR"; return; }
+	klog_mark busy
+	run "$COKCTL" launch /apps/memhog.musl 960 0
+	if [ "$RC" != 0 ]; then
+		t_fail "memhog 960 MiB: exit $RC: $ERR"
+	elif ! echo "$OUT" | grep -q "960 MiB filled"; then
+		t_fail "memhog said: $OUT"
+	elif dmesg | sed -n '/COKTEST-WD busy/,$p' | grep -q "is dead"; then
+		t_fail "a core was declared dead: $(dmesg | sed -n '/COKTEST-WD busy/,$p' | grep -m1 'is dead')"
+	else
+		t_pass
+	fi
+	run "$COKCTL" destroy "$EID"
+}
+case_busy
 
 t_begin watchdog/rmmod-dead
 case_rmmod() {
