@@ -104,27 +104,34 @@ void apic_self_ipi(uint8_t vector)
 
 /*
  * The timer's rate against the TSC, measured once per core: a masked
- * one-shot from the largest count, 1 ms of TSC (tsc_khz ticks), and
- * what it counted down.  Then the LVT is unmasked, one-shot mode (bits
- * 18:17 zero) on COK_TIMER_VECTOR; a count of 0 keeps it stopped.
+ * one-shot from the largest count, about 1 ms of TSC (tsc_khz ticks),
+ * and what it counted down, against the TSC read on both sides of the
+ * whole window (under QEMU TCG the vCPU can be descheduled anywhere in
+ * it: both clocks go on, so the ratio holds).  Then the LVT is
+ * unmasked, one-shot mode (bits 18:17 zero) on COK_TIMER_VECTOR; a
+ * count of 0 keeps it stopped.
  */
 static void timer_calibrate(struct cok_kcore *core, uint64_t tsc_khz)
 {
-	uint64_t t0;
+	uint64_t t0, t1;
 	uint32_t left;
 
 	apic_write(APIC_REG_TIMER_DIVIDE, APIC_TIMER_DIV_1);
 	apic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED | COK_TIMER_VECTOR);
-	apic_write(APIC_REG_TIMER_INIT, APIC_TIMER_MAX);
 	t0 = rdtsc();
+	apic_write(APIC_REG_TIMER_INIT, APIC_TIMER_MAX);
 	while (rdtsc() - t0 < tsc_khz)
 		cpu_relax();
 	left = apic_read(APIC_REG_TIMER_COUNT);
+	t1 = rdtsc();
 	apic_write(APIC_REG_TIMER_INIT, 0);
-	core->apic_ticks_per_ms = APIC_TIMER_MAX - left;
+	core->apic_ticks_per_ms = (uint64_t)(APIC_TIMER_MAX - left) *
+				  tsc_khz / (t1 - t0);
 	if (!core->apic_ticks_per_ms)
 		core->apic_ticks_per_ms = 1;
 	apic_write(APIC_REG_LVT_TIMER, COK_TIMER_VECTOR);
+	cok_printf("core %u: timer: %lu ticks per ms\n", core->index,
+		   (unsigned long)core->apic_ticks_per_ms);
 }
 
 /*

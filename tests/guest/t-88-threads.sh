@@ -6,6 +6,9 @@
 # status.
 #  - pthreads (musl, glibc) with 1, 2 and 8 threads (oversubscribed)
 #  - OpenMP (glibc/libgomp) with the default (1) and 4 threads
+#  - futex_time: futex ops, EAGAIN/EINVAL, relative and absolute
+#    timeouts (monotonic, realtime), bitsets, requeue, wake_op; a sleep
+#    and sched_yield let the other threads run
 #  - thread_fault: a fault in a thread ends the process, 128 + SIGSEGV
 #  - one computing thread takes no timer interrupt in ring 3; four do
 #    (the slice timer)
@@ -53,6 +56,9 @@ for libc in musl glibc; do
 		same "pthreads.$libc x$n" 0 /apps/pthreads.$libc $n 2000
 	done
 done
+for libc in musl glibc; do
+	same "futex_time.$libc" 0 /apps/futex_time.$libc
+done
 same "omp default threads (1)" 0 /apps/omp.glibc
 OMP_NUM_THREADS=1 same "omp x1" 0 /apps/omp.glibc
 OMP_NUM_THREADS=4 same "omp x4" 0 /apps/omp.glibc
@@ -75,9 +81,10 @@ OMP_NUM_THREADS=4 irqs /apps/omp.glibc $BIG
 if [ "$IRQ_RC" != 0 ] || [ -z "$IRQS" ]; then
 	t_fail "exit $IRQ_RC, no interrupt count: $(head -c 200 "$T_TMP/v.err")"
 elif [ "$IRQS" -lt 1 ]; then
+	"$COKCTL" console "$EID" | tail -n 8 | while read -r l; do t_info "console: $l"; done
 	t_fail "no ring-3 interrupt with four threads on one core: $(tail -n 1 "$T_TMP/v.err")"
 else
-	t_info "$IRQS ring-3 interrupts"
+	t_info "$IRQS ring-3 interrupts; $("$COKCTL" console "$EID" | grep 'timer:' | tail -n 1)"
 	t_pass
 fi
 
