@@ -88,11 +88,16 @@ else
 	t_pass
 fi
 
+mem_free() {	# the enclave's free memory in bytes
+	status_read "$T_TMP/st.flat" && enc_get "$T_TMP/st.flat" "$EID" mem_free_bytes
+}
+
 # thread_io's reader keeps the core in its forwarded read of the fifo
 # (the limit above): the app stays up, with 4 threads, until killed.
-t_begin "freeze of a 4-thread app: refused with the reason; kill ends it"
+t_begin "freeze of a 4-thread app: refused with the reason; kill ends it and frees its memory"
 case_freeze() {
 	mkfifo "$T_TMP/in"
+	_free0=$(mem_free)
 	_before=$(app_ids | tr '\n' ' ')
 	"$COKCTL" launch -- /apps/thread_io.musl 3 <"$T_TMP/in" >"$T_TMP/io.out" 2>&1 3>&- &
 	P=$!
@@ -125,6 +130,13 @@ case_freeze() {
 	[ "$_rc" != 0 ] || { t_fail "the killed app's launch exited 0"; return; }
 	same_next=$(app_ids | grep -cx "$ID")
 	[ "$same_next" = 0 ] || { t_fail "app $ID still listed after kill"; return; }
+	_w=0	# (enc_get uses _i)
+	while [ "$(mem_free)" != "$_free0" ] && [ $_w -lt 20 ]; do
+		usleep 100000
+		_w=$((_w + 1))
+	done
+	[ "$(mem_free)" = "$_free0" ] ||
+		{ t_fail "enclave memory free $(mem_free) after the kill, $_free0 before the launch"; return; }
 	t_pass
 }
 case_freeze
