@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The local APIC of a co-kernel core.  It is only used to receive the
- * doorbell IPI from Linux and to acknowledge interrupts: every local
- * vector table entry stays masked, so there is no timer tick.
+ * The local APIC of a co-kernel core.  It receives the doorbell IPI from
+ * Linux and acknowledges interrupts; its timer is a one-shot the
+ * scheduler arms only while a thread waits for the core or for a
+ * timeout (sched.c), so there is no periodic tick.  Every other local
+ * vector table entry stays masked.
  *
  * Linux may have left the APIC in x2APIC mode (IA32_APIC_BASE bit 10);
  * an INIT does not change that, so both register interfaces are handled.
@@ -28,11 +30,17 @@
 #define APIC_REG_LVT_LINT0	0x350
 #define APIC_REG_LVT_LINT1	0x360
 #define APIC_REG_LVT_ERROR	0x370
+#define APIC_REG_TIMER_INIT	0x380
+#define APIC_REG_TIMER_COUNT	0x390
+#define APIC_REG_TIMER_DIVIDE	0x3e0
 
 #define APIC_SVR_ENABLE		(1U << 8)	/* software enable */
 #define APIC_LVT_MASKED		(1U << 16)
 #define APIC_SPURIOUS_VECTOR	0xff
 #define APIC_ICR_SELF		(1U << 18)	/* destination shorthand: self */
+#define APIC_TIMER_DIV_1	0xb		/* divide configuration: by 1 */
+#define APIC_TIMER_MAX		0xffffffffU
+#define APIC_TIMER_MAX_MS	4096		/* longer waits: armed again */
 
 static bool x2apic;
 
@@ -92,4 +100,66 @@ void apic_self_ipi(uint8_t vector)
 		apic_write(APIC_REG_SELF_IPI, vector);
 	else
 		apic_write(APIC_REG_ICR_LOW, APIC_ICR_SELF | vector);
+}
+
+/*
+ * The timer's rate against the TSC, measured once per core: a masked
+ * one-shot from the largest count, about 1 ms of TSC (tsc_khz ticks),
+ * and what it counted down, against the TSC read on both sides of the
+ * whole window (under QEMU TCG the vCPU can be descheduled anywhere in
+ * it: both clocks go on, so the ratio holds).  Then the LVT is
+ * unmasked, one-shot mode (bits 18:17 zero) on COK_TIMER_VECTOR; a
+ * count of 0 keeps it stopped.
+ */
+static void timer_calibrate(struct cok_kcore *core, uint64_t tsc_khz)
+{
+	uint64_t t0, t1;
+	uint32_t left;
+
+	apic_write(APIC_REG_TIMER_DIVIDE, APIC_TIMER_DIV_1);
+	apic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED | COK_TIMER_VECTOR);
+	t0 = rdtsc();
+	apic_write(APIC_REG_TIMER_INIT, APIC_TIMER_MAX);
+	while (rdtsc() - t0 < tsc_khz)
+		cpu_relax();
+	left = apic_read(APIC_REG_TIMER_COUNT);
+	t1 = rdtsc();
+	apic_write(APIC_REG_TIMER_INIT, 0);
+	core->apic_ticks_per_ms = (uint64_t)(APIC_TIMER_MAX - left) *
+				  tsc_khz / (t1 - t0);
+	if (!core->apic_ticks_per_ms)
+		core->apic_ticks_per_ms = 1;
+	apic_write(APIC_REG_LVT_TIMER, COK_TIMER_VECTOR);
+	cok_printf("core %u: timer: %lu ticks per ms\n", core->index,
+		   (unsigned long)core->apic_ticks_per_ms);
+}
+
+/*
+ * One interrupt on COK_TIMER_VECTOR after tsc_delta TSC ticks (earlier
+ * if that is beyond the counter's range: the scheduler arms it again).
+ */
+void apic_timer_set(struct cok_kcore *core, uint64_t tsc_delta,
+		    uint64_t tsc_khz)
+{
+	uint64_t tpm, ticks;
+
+	if (!tsc_khz)
+		tsc_khz = 1000000;
+	if (!core->apic_ticks_per_ms)
+		timer_calibrate(core, tsc_khz);
+	tpm = core->apic_ticks_per_ms;
+	if (tsc_delta > APIC_TIMER_MAX_MS * tsc_khz)
+		tsc_delta = APIC_TIMER_MAX_MS * tsc_khz;
+	/* In ms and the rest: no 128-bit division in a freestanding build. */
+	ticks = tsc_delta / tsc_khz * tpm + tsc_delta % tsc_khz * tpm / tsc_khz;
+	if (ticks == 0)
+		ticks = 1;
+	if (ticks > APIC_TIMER_MAX)
+		ticks = APIC_TIMER_MAX;
+	apic_write(APIC_REG_TIMER_INIT, (uint32_t)ticks);
+}
+
+void apic_timer_stop(void)
+{
+	apic_write(APIC_REG_TIMER_INIT, 0);
 }

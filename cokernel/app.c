@@ -41,6 +41,7 @@ static void set_clock(struct cok_proc *p, uint64_t tsc, uint64_t realtime_ns,
 	p->clock_realtime_ns = realtime_ns;
 	p->clock_monotonic_ns = monotonic_ns;
 	p->ns_mult = (1000000ULL << 32) / khz;
+	p->tsc_khz = khz;
 }
 
 /* A new process for the app, with its thread current on the core. */
@@ -50,6 +51,8 @@ static bool take_thread(struct cok_kcore *core, uint32_t pid,
 	core->current = proc_create(pid);
 	if (!core->current)
 		*why = "no free process slot in the co-kernel";
+	else
+		core->current->proc->core = core;
 	return core->current != NULL;
 }
 
@@ -110,6 +113,7 @@ static void run_app(struct cok_kcore *core, const struct cok_regs *regs)
 	cok_write_once(&core->shared->in_user, 1);	/* see cok_interrupt */
 	how = thread_run(core, core->current, regs);
 	core->in_app = false;
+	sched_reset(core);
 	ckpt_cancel_pending(core, -COK_EINVAL);	/* the app ended first */
 	as_deactivate();
 	wrmsr(MSR_FS_BASE, 0);

@@ -44,7 +44,7 @@ uint64_t cok_xcr0;		/* XCR0 when XSAVE is on (cpu.c), else 0 */
 uint32_t cok_xsave_size;	/* XSAVE area size for that XCR0 */
 
 /* XSAVE with every enabled component, or FXSAVE without XSAVE. */
-static void save_fpu(struct cok_thread *t)
+void ckpt_save_fpu(struct cok_thread *t)
 {
 	t->xstate_xcr0 = cok_xcr0;
 	if (cok_xcr0) {
@@ -112,7 +112,7 @@ static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
 	t->frozen_fs = rdmsr(MSR_FS_BASE);
 	t->frozen_gs = rdmsr(MSR_GS_BASE);	/* the user's, in the kernel */
 	t->proc->frozen_monotonic = app_clock_ns(t->proc, false);
-	save_fpu(t);
+	ckpt_save_fpu(t);
 	s->app.frozen_rip = u->rip;
 	t->state = COK_THREAD_FROZEN;
 	cok_store_release(&s->app.state, COK_APP_FROZEN);
@@ -124,6 +124,22 @@ static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
 }
 
 /*
+ * An image holds one thread until issue 8 step 6: a process with more
+ * is not frozen (nor so dumped), with a reason Linux passes on.
+ */
+static bool refuse_threads(struct cok_kcore *core, struct cok_msg *m)
+{
+	struct cok_proc *p = core->current->proc;
+
+	if (p->nthreads <= 1)
+		return false;
+	cok_printf("core %u: app %u has %u threads: not frozen (one thread only until images hold threads)\n",
+		   core->index, p->pid, p->nthreads);
+	cmd_reply_status(core, m, -COK_ETHREADS);
+	return true;
+}
+
+/*
  * FREEZE from the doorbell while an app owns the core.  r is the
  * interrupted frame: the app's own in ring 3; in a system call, the
  * freeze waits for the call's return (ckpt_after_syscall).
@@ -131,6 +147,8 @@ static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
 void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
 		 struct cok_msg *m)
 {
+	if (refuse_threads(core, m))
+		return;
 	if ((r->cs & 3) == 3) {
 		freeze_now(core, r, m);
 		return;
@@ -152,7 +170,8 @@ void ckpt_after_syscall(struct cok_kcore *core, struct cok_regs *r)
 		return;
 	core->freeze_pending = false;
 	m = core->freeze_msg;
-	freeze_now(core, r, &m);
+	if (!refuse_threads(core, &m))	/* the call was a clone() */
+		freeze_now(core, r, &m);
 }
 
 /* THAW or the app's end before a pending freeze took: answer it. */

@@ -74,8 +74,13 @@ struct cok_proc {
 	uint64_t ns_mult;		/* ns = tsc delta * ns_mult >> 32 */
 	uint64_t frozen_monotonic;	/* CLOCK_MONOTONIC when frozen */
 	struct cok_rng rng;		/* getrandom(), AT_RANDOM (random.c) */
+	uint64_t tsc_khz;		/* TSC ticks per ms */
 	int32_t exit_status;		/* from exit_group() */
-	struct cok_thread *thread;	/* its one thread */
+	struct cok_thread *thread;	/* its first thread */
+	struct cok_kcore *core;		/* where all its threads run */
+	uint32_t nthreads;		/* not yet exited */
+	uint32_t next_tid;		/* for the next clone() */
+	struct cok_thread *futex_q;	/* waiters, oldest first (futex.c) */
 	bool used;			/* taken from the pool */
 };
 
@@ -83,7 +88,13 @@ enum cok_run_state {
 	COK_THREAD_FREE = 0,		/* in the pool */
 	COK_THREAD_RUNNING,		/* on its core, in ring 3 or a call */
 	COK_THREAD_FROZEN,		/* stopped by FREEZE or a restore */
+	COK_THREAD_RUNNABLE,		/* on its core's run queue */
+	COK_THREAD_BLOCKED,		/* in a futex wait or a sleep */
+	COK_THREAD_DEAD,		/* exited; its slot and stack reusable */
 };
+
+/* Threads of every process, all cores together (proc.c). */
+#define COK_MAX_THREADS		64
 
 /* A thread (proc.c): what a core needs to run it in ring 3. */
 struct cok_thread {
@@ -95,6 +106,15 @@ struct cok_thread {
 	struct cok_regs *user_frame;	/* its registers during a call */
 	struct cok_regs frozen_regs;	/* its registers when frozen */
 	uint64_t frozen_fs, frozen_gs;	/* and its segment bases */
+	uint64_t fs_base, gs_base;	/* while it is switched out */
+	uint64_t clear_child_tid;	/* CLONE_CHILD_CLEARTID address */
+	uint64_t robust_head;		/* set_robust_list() */
+	struct cok_thread *rq_next;	/* run queue link (sched.c) */
+	struct cok_thread *fq_next;	/* futex queue link (futex.c) */
+	uint64_t futex_uaddr;		/* what it waits on; 0: a sleep */
+	uint32_t futex_bitset;		/* 0 for a sleep: no wake matches */
+	uint64_t deadline_tsc;		/* its wait's timeout; 0: none */
+	int64_t wait_result;		/* 0 woken, -ETIMEDOUT */
 	uint64_t xstate_xcr0;		/* format of xstate: 0 = FXSAVE */
 	uint32_t xstate_size;
 	uint8_t xstate[COK_XSTATE_MAX] __aligned(64);	/* FPU/SSE/AVX */
@@ -113,6 +133,11 @@ struct cok_kcore {
 	struct cok_msg freeze_msg;	/* ... and is answered when it ends */
 	struct cok_thread *current;	/* the thread it runs, or NULL */
 	struct cok_kctx idle;		/* the command loop, between threads */
+	struct cok_thread *rq_head;	/* runnable threads, FIFO (sched.c) */
+	struct cok_thread *rq_tail;
+	uint64_t slice_end;		/* TSC: the current thread's slice */
+	uint64_t timer_deadline;	/* TSC the timer is armed for; 0 off */
+	uint64_t apic_ticks_per_ms;	/* timer calibration; 0 not yet */
 	struct cok_syscall_area sca;
 };
 
@@ -139,6 +164,11 @@ void apic_init(void);
 void apic_eoi(void);
 void apic_self_ipi(uint8_t vector);
 uint32_t apic_id(void);
+void apic_timer_set(struct cok_kcore *core, uint64_t tsc_delta,
+		    uint64_t tsc_khz);
+void apic_timer_stop(void);
+/* The one-shot timer's vector: below the doorbell's priority class. */
+#define COK_TIMER_VECTOR	0xe0
 
 /* trap.c */
 void cok_interrupt(struct cok_regs *regs);
@@ -223,6 +253,7 @@ void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
 void ckpt_after_syscall(struct cok_kcore *core, struct cok_regs *r);
 bool ckpt_cancel_pending(struct cok_kcore *core, int64_t status);
 enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core);
+void ckpt_save_fpu(struct cok_thread *t);
 int ckpt_load_restore(struct cok_thread *t, const struct cok_restore_block *b,
 		      const char **why);
 void ckpt_load_fpu(const struct cok_thread *t);
@@ -249,9 +280,34 @@ void thread_start_regs(struct cok_regs *r, uint64_t entry, uint64_t rsp);
 long thread_run(struct cok_kcore *core, struct cok_thread *t,
 		const struct cok_regs *user);
 __noreturn void thread_exit(struct cok_kcore *core, long how);
+void thread_prepare(struct cok_thread *t, const struct cok_regs *user);
+void thread_set_stack(struct cok_kcore *core, const struct cok_thread *t);
+
+/* clone.c: threads of a process */
+int64_t sys_clone(struct cok_kcore *core, struct cok_regs *r);
+int64_t sys_clone3(struct cok_kcore *core, struct cok_regs *r);
+__noreturn void clone_thread_exit(struct cok_kcore *core, int32_t status);
+
+/* sched.c: the core's run queue and its timer */
+void sched_enqueue(struct cok_kcore *core, struct cok_thread *t);
+void sched_next(struct cok_kcore *core);
+void sched_yield(struct cok_kcore *core);
+void sched_tick(struct cok_kcore *core, struct cok_regs *r);
+void sched_timer_update(struct cok_kcore *core);
+void sched_reset(struct cok_kcore *core);
+uint64_t sched_ns_to_tsc(const struct cok_proc *p, uint64_t ns);
+
+/* futex.c */
+int64_t sys_futex(struct cok_kcore *core, struct cok_regs *r);
+int64_t futex_wake(struct cok_proc *p, uint64_t uaddr, uint32_t n,
+		   uint32_t bitset);
+void futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc);
+void futex_expire(struct cok_proc *p, uint64_t now);
+uint64_t futex_next_deadline(const struct cok_proc *p);
 
 /* proc.c: the process and thread pools */
 struct cok_thread *proc_create(uint32_t pid);
+struct cok_thread *proc_new_thread(struct cok_proc *p);
 void proc_free(struct cok_proc *p);
 
 /* cmd.c */

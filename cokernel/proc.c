@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Processes and threads: static pools, one slot per core for now (one
- * process per core, one thread per process).  A launch or a restore
- * takes a process with its thread and makes it the core's current one;
- * the app's end puts both back.  Cores take slots concurrently: a slot
- * is claimed by an atomic exchange of its in-use mark.
+ * Processes and threads: static pools, one process slot per core (one
+ * process per core) and COK_MAX_THREADS threads for all of them.  A
+ * launch or a restore takes a process with its first thread and makes
+ * it the core's current one; clone() takes more threads for it; the
+ * app's end puts them all back.  Cores take slots concurrently: a slot
+ * is claimed by an atomic exchange of its in-use mark or state.  A
+ * thread that exited (DEAD) stays its process's until the process ends,
+ * and the next clone() of that process takes it again, kernel stack
+ * and all (the stack is the process's memory).
  */
 #include "cokernel.h"
 
 static struct cok_proc procs[COK_MAX_CORES];
-static struct cok_thread threads[COK_MAX_CORES];
+static struct cok_thread threads[COK_MAX_THREADS];
 
 static bool claim(bool *used)
 {
@@ -33,7 +37,38 @@ static struct cok_thread *thread_alloc(struct cok_proc *p)
 	threads[i].proc = p;
 	threads[i].tid = p->pid;
 	threads[i].user_frame = NULL;
+	threads[i].kstack = NULL;
 	return &threads[i];
+}
+
+/* A dead thread of p, not the one whose stack this runs on. */
+static struct cok_thread *thread_reuse(struct cok_proc *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < ARRAY_SIZE(threads); i++)
+		if (threads[i].proc == p &&
+		    threads[i].state == COK_THREAD_DEAD &&
+		    &threads[i] != p->core->current) {
+			threads[i].state = COK_THREAD_RUNNING;
+			return &threads[i];
+		}
+	return NULL;
+}
+
+/*
+ * One more thread for p (clone): its fields past the identity are the
+ * caller's to set; kstack is kept from a reused slot, else NULL.
+ */
+struct cok_thread *proc_new_thread(struct cok_proc *p)
+{
+	struct cok_thread *t = thread_reuse(p);
+
+	if (!t)
+		t = thread_alloc(p);
+	if (t)
+		t->tid = p->next_tid++;
+	return t;
 }
 
 /*
@@ -53,7 +88,8 @@ struct cok_thread *proc_create(uint32_t pid)
 	if (i == ARRAY_SIZE(procs))
 		return NULL;
 	p = &procs[i];
-	*p = (struct cok_proc){ .index = i, .pid = pid, .used = true };
+	*p = (struct cok_proc){ .index = i, .pid = pid, .used = true,
+				.nthreads = 1, .next_tid = pid + 1 };
 	p->thread = thread_alloc(p);
 	if (!p->thread) {
 		__atomic_store_n(&p->used, false, __ATOMIC_RELEASE);
@@ -65,7 +101,15 @@ struct cok_thread *proc_create(uint32_t pid)
 /* Back to the pools; the address space is gone already. */
 void proc_free(struct cok_proc *p)
 {
-	__atomic_store_n(&p->thread->state, COK_THREAD_FREE, __ATOMIC_RELEASE);
+	uint32_t i;
+
+	for (i = 0; i < ARRAY_SIZE(threads); i++)
+		if (threads[i].proc == p &&
+		    threads[i].state != COK_THREAD_FREE) {
+			threads[i].proc = NULL;
+			__atomic_store_n(&threads[i].state, COK_THREAD_FREE,
+					 __ATOMIC_RELEASE);
+		}
 	p->thread = NULL;
 	__atomic_store_n(&p->used, false, __ATOMIC_RELEASE);
 }

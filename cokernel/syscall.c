@@ -39,7 +39,8 @@ enum {
 	SYS_clock_nanosleep = 230, SYS_exit_group = 231, SYS_tgkill = 234,
 	SYS_openat = 257, SYS_mkdirat = 258, SYS_newfstatat = 262,
 	SYS_unlinkat = 263, SYS_readlinkat = 267, SYS_faccessat = 269,
-	SYS_set_robust_list = 273, SYS_dup3 = 292, SYS_prlimit64 = 302,
+	SYS_set_robust_list = 273, SYS_clone = 56, SYS_futex = 202,
+	SYS_clone3 = 435, SYS_sched_getaffinity = 204, SYS_dup3 = 292, SYS_prlimit64 = 302,
 	SYS_getrandom = 318, SYS_rseq = 334,
 	SYS_fdatasync = 75, SYS_truncate = 76, SYS_fchdir = 81,
 	SYS_rmdir = 84, SYS_sysinfo = 99, SYS_renameat = 264,
@@ -144,16 +145,24 @@ static int64_t sys_clock_gettime(struct cok_proc *p, uint64_t clk,
 	return put_user(p, ts, v, sizeof(v));
 }
 
-static int64_t sys_nanosleep(struct cok_proc *p, uint64_t req)
+static int64_t sys_nanosleep(struct cok_kcore *core, uint64_t req)
 {
+	struct cok_proc *p = core->current->proc;
 	uint64_t ts[2], until;
 
 	if (as_read(&p->as, ts, req, sizeof(ts)))
 		return -EFAULT;
+	if (ts[0] >> 63 || ts[1] >= 1000000000ULL)
+		return -EINVAL;
+	if (p->nthreads > 1) {		/* the others run meanwhile */
+		futex_sleep(core, rdtsc() + sched_ns_to_tsc(p, ts[0] *
+				  1000000000ULL + ts[1]));
+		return 0;
+	}
 	until = app_clock_ns(p, false) + ts[0] * 1000000000ULL + ts[1];
 	/*
-	 * No timer interrupt: the core is the app's, so wait on the TSC,
-	 * with interrupts open so that a KILL from Linux gets in.
+	 * One thread: the core is its own, so wait on the TSC, with no
+	 * timer and interrupts open so that a KILL from Linux gets in.
 	 */
 	while (app_clock_ns(p, false) < until)
 		__asm__ volatile("sti; pause; cli" ::: "memory");
@@ -214,6 +223,21 @@ static int64_t sys_prlimit(struct cok_proc *p, uint64_t res, uint64_t new,
 	return old ? put_user(p, old, lim, sizeof(lim)) : 0;
 }
 
+/*
+ * The CPUs the app may run on: its one core, shown as CPU 0 (musl's
+ * sysconf(_SC_NPROCESSORS_ONLN) and libgomp count them).  Linux's mask
+ * is 8 bytes where nr_cpu_ids <= 64; so is this one.
+ */
+static int64_t sys_sched_getaffinity(struct cok_proc *p, uint64_t len,
+				     uint64_t mask)
+{
+	uint64_t one = 1;
+
+	if (len < sizeof(one) || (len & (sizeof(one) - 1)))
+		return -EINVAL;
+	return put_user(p, mask, &one, sizeof(one)) ?: (int64_t)sizeof(one);
+}
+
 /* Hand the call to the proxy and sleep until it answers. */
 static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 {
@@ -263,12 +287,28 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 	case SYS_rt_sigaction:
 	case SYS_rt_sigprocmask:
 	case SYS_sigaltstack:
-	case SYS_set_robust_list:
-	case SYS_sched_yield:
 		return 0;
+	case SYS_set_robust_list:
+		if (r->rsi != 24)	/* sizeof(struct robust_list_head) */
+			return -EINVAL;
+		core->current->robust_head = r->rdi;
+		return 0;
+	case SYS_sched_yield:
+		sched_yield(core);
+		return 0;
+	case SYS_clone:
+		return sys_clone(core, r);
+	case SYS_clone3:
+		return sys_clone3(core, r);
+	case SYS_futex:
+		return sys_futex(core, r);
+	case SYS_sched_getaffinity:	/* pid 0 or any: the app's threads */
+		return sys_sched_getaffinity(p, r->rsi, r->rdx);
 	case SYS_arch_prctl:
 		return sys_arch_prctl(p, r->rdi, r->rsi);
 	case SYS_set_tid_address:
+		core->current->clear_child_tid = r->rdi;
+		return core->current->tid;
 	case SYS_gettid:
 		return core->current->tid;
 	case SYS_getpid:
@@ -291,9 +331,9 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 		return t;
 	}
 	case SYS_nanosleep:
-		return sys_nanosleep(p, r->rdi);
+		return sys_nanosleep(core, r->rdi);
 	case SYS_clock_nanosleep:
-		return r->rsi ? -EINVAL : sys_nanosleep(p, r->rdx);
+		return r->rsi ? -EINVAL : sys_nanosleep(core, r->rdx);
 	case SYS_uname:
 		return sys_uname(p, r->rdi);
 	case SYS_getrandom:
@@ -303,6 +343,7 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 	case SYS_rseq:			/* glibc copes without it */
 		return -ENOSYS;
 	case SYS_exit:
+		clone_thread_exit(core, (int32_t)(r->rdi & 0xff));
 	case SYS_exit_group:
 		p->exit_status = (int32_t)(r->rdi & 0xff);
 		app_end(core, COK_END_EXIT);
@@ -320,5 +361,6 @@ void cok_syscall(struct cok_kcore *core, struct cok_regs *r)
 	t->user_frame = r;	/* a freeze during the call stops here */
 	r->rax = (uint64_t)dispatch(core, r);
 	t->user_frame = NULL;
+	sched_timer_update(core);	/* a clone, a wake, a timeout ended */
 	ckpt_after_syscall(core, r);
 }

@@ -43,8 +43,11 @@ static uint64_t stack_top(const struct cok_thread *t)
 	return (uint64_t)t->kstack + COK_KSTACK_SIZE;
 }
 
-/* The first context: the user frame at the top, a switch frame below. */
-static void prepare(struct cok_thread *t, const struct cok_regs *user)
+/*
+ * The first context: the user frame at the top, a switch frame below;
+ * the first switch to t enters ring 3 with user.
+ */
+void thread_prepare(struct cok_thread *t, const struct cok_regs *user)
 {
 	struct cok_regs *r = (struct cok_regs *)stack_top(t) - 1;
 	struct cok_switch_frame *f = (struct cok_switch_frame *)r - 1;
@@ -61,10 +64,16 @@ static void prepare(struct cok_thread *t, const struct cok_regs *user)
 long thread_run(struct cok_kcore *core, struct cok_thread *t,
 		const struct cok_regs *user)
 {
-	prepare(t, user);
+	thread_prepare(t, user);
+	thread_set_stack(core, t);
+	return cok_switch(&core->idle, &t->kctx, 0);
+}
+
+/* Entries from ring 3 (interrupts, SYSCALL) land on t's stack. */
+void thread_set_stack(struct cok_kcore *core, const struct cok_thread *t)
+{
 	*cpu_tss_rsp0(core->index) = stack_top(t);
 	core->sca.kernel_rsp = stack_top(t);
-	return cok_switch(&core->idle, &t->kctx, 0);
 }
 
 /*

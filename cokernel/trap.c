@@ -95,6 +95,12 @@ static void interrupt(struct cok_kcore *core, struct cok_regs *r)
 	count(&core->shared->interrupts);
 	if (r->vector == VECTOR_SPURIOUS)
 		return;		/* spurious: the APIC wants no EOI */
+	if (r->vector == COK_TIMER_VECTOR) {
+		apic_eoi();	/* before a switch to another thread */
+		if (core->in_app)
+			sched_tick(core, r);
+		return;
+	}
 	if (r->vector != COK_DOORBELL_VECTOR) {
 		count(&core->shared->foreign_irqs);
 		apic_eoi();

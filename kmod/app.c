@@ -771,6 +771,11 @@ static int freeze_core(struct cok_enclave *e, u32 core, u32 app_id,
 				app_id, FREEZE_TIMEOUT_MS);
 		return -EAGAIN;
 	}
+	if (!err && m.status == -COK_ETHREADS) {
+		cok_err(extack, "app %u has more than one thread: freeze and dump of multi-threaded apps are not supported yet",
+			app_id);
+		return -EOPNOTSUPP;
+	}
 	if (err || m.status) {
 		cok_err(extack, "the co-kernel core did not freeze app %u",
 			app_id);

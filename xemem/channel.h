@@ -121,6 +121,7 @@ enum cok_error {
 	COK_ENOSYS = 3,
 	COK_EBUSY = 4,
 	COK_ENOEXEC = 5,
+	COK_ETHREADS = 6,	/* FREEZE: the app has more than one thread */
 };
 
 /*

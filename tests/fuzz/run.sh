@@ -9,6 +9,9 @@
 #   elf/*             tests/fuzz/elf_unit.c (ASan+UBSan): the test apps
 #                     accepted, dynamic / 32-bit / garbage / truncated
 #                     files refused, one crafted header per check
+#   futex/unit        tests/fuzz/futex_unit.c: cokernel/futex.c (ASan+UBSan)
+#                     with the scheduler stubbed: queue order, bitsets,
+#                     requeue, wake_op, timeouts
 #   fuzz/elf          libFuzzer over cok_elf_check for COK_FUZZ_SECONDS
 #                     (default 60), seeded with the apps and the crafted
 #                     headers; the corpus is kept in build/fuzz/corpus
@@ -183,6 +186,20 @@ if $UCC -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 	[ -f "$A/hello.glibc-pie" ] || skip "elf/accept-static-pie: gcc -static-pie does not work here"
 else
 	fail "elf/unit: cannot build tests/fuzz/elf_unit.c with $UCC: $(firstlines "$B/elf_unit.log") (build/fuzz/elf_unit.log)"
+fi
+
+# --- the co-kernel's futex queue ---------------------------------------------
+FU=$B/futex_unit
+if $UCC -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-Wall -Wextra -Werror -o "$FU" "$F/futex_unit.c" "$ROOT/cokernel/futex.c" \
+	>"$B/futex_unit.log" 2>&1; then
+	if out=$("$FU" 2>&1); then
+		pass "futex/unit: cokernel/futex.c's queue order, bitsets, requeue, wake_op, timeouts"
+	else
+		fail "futex/unit: $(echo "$out" | grep -m2 -E 'FAIL|ERROR|runtime error' | tr '\n' ' ' | cut -c1-250)"
+	fi
+else
+	fail "futex/unit: cannot build tests/fuzz/futex_unit.c with $UCC: $(firstlines "$B/futex_unit.log") (build/fuzz/futex_unit.log)"
 fi
 
 # --- fuzzer ---------------------------------------------------------------------

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * futex(2) for the threads of one process.  The process has one address
+ * space, so every futex is private (FUTEX_PRIVATE_FLAG changes
+ * nothing) and is known by its user address.  Waiters hang on one
+ * queue per process, oldest first, which is the order Linux wakes
+ * waiters of equal priority in; a sleep (nanosleep with more than one
+ * thread) is a waiter of address 0 and bitset 0, which no wake matches.
+ * All threads of the process run on its core with interrupts off in the
+ * kernel, so the queue and the futex words need no lock (sched.c).
+ */
+#include "cokernel.h"
+
+#define EAGAIN		11
+#define EFAULT		14
+#define EINVAL		22
+#define ENOSYS		38
+#define ETIMEDOUT	110
+
+#define FUTEX_WAIT		0
+#define FUTEX_WAKE		1
+#define FUTEX_REQUEUE		3
+#define FUTEX_CMP_REQUEUE	4
+#define FUTEX_WAKE_OP		5
+#define FUTEX_WAIT_BITSET	9
+#define FUTEX_WAKE_BITSET	10
+#define FUTEX_PRIVATE_FLAG	128
+#define FUTEX_CLOCK_REALTIME	256
+#define FUTEX_BITSET_ANY	0xffffffffU
+
+#define NSEC_PER_SEC	1000000000ULL
+
+static void queue_add(struct cok_proc *p, struct cok_thread *t)
+{
+	struct cok_thread **pp = &p->futex_q;
+
+	while (*pp)
+		pp = &(*pp)->fq_next;
+	t->fq_next = NULL;
+	*pp = t;
+}
+
+/* *pp leaves the queue and runs again with result. */
+static void queue_wake(struct cok_proc *p, struct cok_thread **pp,
+		       int64_t result)
+{
+	struct cok_thread *t = *pp;
+
+	*pp = t->fq_next;
+	t->fq_next = NULL;
+	t->deadline_tsc = 0;
+	t->wait_result = result;
+	sched_enqueue(p->core, t);
+}
+
+int64_t futex_wake(struct cok_proc *p, uint64_t uaddr, uint32_t n,
+		   uint32_t bitset)
+{
+	struct cok_thread **pp = &p->futex_q;
+	uint32_t woken = 0;
+
+	while (*pp && woken < n) {
+		if ((*pp)->futex_uaddr == uaddr &&
+		    ((*pp)->futex_bitset & bitset)) {
+			queue_wake(p, pp, 0);
+			woken++;
+		} else {
+			pp = &(*pp)->fq_next;
+		}
+	}
+	return woken;
+}
+
+/* Waiters whose timeout has come run again with -ETIMEDOUT. */
+void futex_expire(struct cok_proc *p, uint64_t now)
+{
+	struct cok_thread **pp = &p->futex_q;
+
+	while (*pp) {
+		if ((*pp)->deadline_tsc && (*pp)->deadline_tsc <= now)
+			queue_wake(p, pp, -ETIMEDOUT);
+		else
+			pp = &(*pp)->fq_next;
+	}
+}
+
+uint64_t futex_next_deadline(const struct cok_proc *p)
+{
+	const struct cok_thread *t;
+	uint64_t d = 0;
+
+	for (t = p->futex_q; t; t = t->fq_next)
+		if (t->deadline_tsc && (!d || t->deadline_tsc < d))
+			d = t->deadline_tsc;
+	return d;
+}
+
+/* The current thread waits on the queue until a wake or its deadline. */
+static int64_t wait_queued(struct cok_kcore *core, uint64_t uaddr,
+			   uint32_t bitset, uint64_t deadline_tsc)
+{
+	struct cok_thread *t = core->current;
+
+	t->futex_uaddr = uaddr;
+	t->futex_bitset = bitset;
+	t->deadline_tsc = deadline_tsc;
+	t->wait_result = 0;
+	t->state = COK_THREAD_BLOCKED;
+	queue_add(t->proc, t);
+	sched_next(core);
+	return t->wait_result;
+}
+
+void futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc)
+{
+	wait_queued(core, 0, 0, deadline_tsc);
+}
+
+/*
+ * The timeout at ts as a TSC deadline: relative to now, or absolute on
+ * CLOCK_MONOTONIC or CLOCK_REALTIME.  0 with no timeout; -ETIMEDOUT if
+ * it is past already.
+ */
+static int64_t deadline_of(struct cok_proc *p, uint64_t ts, bool absolute,
+			   bool realtime, uint64_t *deadline)
+{
+	int64_t v[2];
+	uint64_t ns, now;
+
+	*deadline = 0;
+	if (!ts)
+		return 0;
+	if (as_read(&p->as, v, ts, sizeof(v)))
+		return -EFAULT;
+	if (v[0] < 0 || v[1] < 0 || (uint64_t)v[1] >= NSEC_PER_SEC)
+		return -EINVAL;
+	ns = (uint64_t)v[0] * NSEC_PER_SEC + (uint64_t)v[1];
+	if (absolute) {
+		now = app_clock_ns(p, realtime);
+		if (ns <= now)
+			return -ETIMEDOUT;
+		ns -= now;
+	}
+	if (!ns)
+		return -ETIMEDOUT;
+	*deadline = rdtsc() + sched_ns_to_tsc(p, ns);
+	return 0;
+}
+
+static int64_t read_word(struct cok_proc *p, uint64_t uaddr, uint32_t *v)
+{
+	if (!uaddr || (uaddr & 3))
+		return -EINVAL;
+	return as_read(&p->as, v, uaddr, sizeof(*v)) ? -EFAULT : 0;
+}
+
+static int64_t futex_wait(struct cok_kcore *core, uint64_t uaddr,
+			  uint32_t val, uint64_t ts, uint32_t bitset,
+			  uint32_t op)
+{
+	struct cok_proc *p = core->current->proc;
+	bool absolute = (op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME)) ==
+			FUTEX_WAIT_BITSET;
+	uint64_t deadline;
+	uint32_t cur;
+	int64_t err = read_word(p, uaddr, &cur);
+
+	if (err)
+		return err;
+	if (!bitset)
+		return -EINVAL;
+	err = deadline_of(p, ts, absolute, op & FUTEX_CLOCK_REALTIME,
+			  &deadline);
+	if (err && err != -ETIMEDOUT)
+		return err;
+	if (cur != val)
+		return -EAGAIN;		/* before a timeout past already */
+	if (err)
+		return err;
+	return wait_queued(core, uaddr, bitset, deadline);
+}
+
+/*
+ * Wake up to nwake waiters of uaddr, move up to nmove of the rest to
+ * uaddr2.  CMP_REQUEUE first checks that *uaddr is still cmp.
+ */
+static int64_t futex_requeue(struct cok_proc *p, uint64_t uaddr,
+			     uint32_t nwake, uint32_t nmove, uint64_t uaddr2,
+			     bool check, uint32_t cmp)
+{
+	struct cok_thread *t;
+	int64_t n;
+	uint32_t cur;
+	int64_t err = read_word(p, uaddr, &cur);
+
+	if (!err && (uaddr2 & 3 || !uaddr2))
+		err = -EINVAL;
+	if (err)
+		return err;
+	if (check && cur != cmp)
+		return -EAGAIN;
+	n = futex_wake(p, uaddr, nwake, FUTEX_BITSET_ANY);
+	for (t = p->futex_q; t && nmove; t = t->fq_next)
+		if (t->futex_uaddr == uaddr && t->futex_bitset) {
+			t->futex_uaddr = uaddr2;
+			nmove--;
+			n++;
+		}
+	return n;
+}
+
+/* FUTEX_WAKE_OP's operation on the old value of *uaddr2. */
+static uint32_t wake_op_new(uint32_t op, uint32_t old)
+{
+	uint32_t arg = (op >> 12) & 0xfff;
+
+	if (arg & 0x800)		/* sign-extend the 12-bit argument */
+		arg |= 0xfffff000U;
+	if (op & (8U << 28))		/* FUTEX_OP_OPARG_SHIFT */
+		arg = 1U << (arg & 31);
+	switch ((op >> 28) & 7) {
+	case 0: return arg;		/* SET */
+	case 1: return old + arg;	/* ADD */
+	case 2: return old | arg;	/* OR */
+	case 3: return old & ~arg;	/* ANDN */
+	default: return old ^ arg;	/* XOR */
+	}
+}
+
+static bool wake_op_cmp(uint32_t op, uint32_t old)
+{
+	int32_t arg = (int32_t)(op << 20) >> 20, o = (int32_t)old;
+
+	switch ((op >> 24) & 15) {
+	case 0: return o == arg;
+	case 1: return o != arg;
+	case 2: return o < arg;
+	case 3: return o <= arg;
+	case 4: return o > arg;
+	default: return o >= arg;
+	}
+}
+
+static int64_t futex_wake_op(struct cok_proc *p, uint64_t uaddr,
+			     uint32_t nwake, uint32_t nwake2, uint64_t uaddr2,
+			     uint32_t op)
+{
+	uint32_t old, val;
+	int64_t n, err = read_word(p, uaddr2, &old);
+
+	if (err)
+		return err;
+	if (((op >> 28) & 7) > 4 || ((op >> 24) & 15) > 5)
+		return -ENOSYS;
+	val = wake_op_new(op, old);
+	if (as_put(&p->as, uaddr2, &val, sizeof(val)))
+		return -EFAULT;
+	n = futex_wake(p, uaddr, nwake, FUTEX_BITSET_ANY);
+	if (wake_op_cmp(op, old))
+		n += futex_wake(p, uaddr2, nwake2, FUTEX_BITSET_ANY);
+	return n;
+}
+
+/* futex(uaddr, op, val, timeout or val2, uaddr2, val3) */
+int64_t sys_futex(struct cok_kcore *core, struct cok_regs *r)
+{
+	struct cok_proc *p = core->current->proc;
+	uint32_t op = (uint32_t)r->rsi, val = (uint32_t)r->rdx;
+	uint32_t cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+	uint32_t val3 = (uint32_t)r->r9;
+
+	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET)
+		return -ENOSYS;
+	switch (cmd) {
+	case FUTEX_WAIT:
+		return futex_wait(core, r->rdi, val, r->r10, FUTEX_BITSET_ANY,
+				  op);
+	case FUTEX_WAIT_BITSET:
+		return futex_wait(core, r->rdi, val, r->r10, val3, op);
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		if (cmd == FUTEX_WAKE)
+			val3 = FUTEX_BITSET_ANY;
+		if (!val3)
+			return -EINVAL;
+		if (!r->rdi || (r->rdi & 3))
+			return -EINVAL;
+		return futex_wake(p, r->rdi, val, val3);
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE:
+		return futex_requeue(p, r->rdi, val, (uint32_t)r->r10, r->r8,
+				     cmd == FUTEX_CMP_REQUEUE, val3);
+	case FUTEX_WAKE_OP:
+		return futex_wake_op(p, r->rdi, val, (uint32_t)r->r10, r->r8,
+				     val3);
+	default:
+		return -ENOSYS;
+	}
+}

@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: GPL-2.0
+# Multi-threaded apps on ONE co-kernel core (issue 8, step 3 of
+# docs/threads.md), each against a Linux run of the same binary pinned to
+# one Linux CPU of the same guest (taskset), so that nproc and
+# omp_get_max_threads() agree (1): output byte-identical, same exit
+# status.
+#  - pthreads (musl, glibc) with 1, 2 and 8 threads (oversubscribed)
+#  - OpenMP (glibc/libgomp) with the default (1) and 4 threads
+#  - futex_time: futex ops, EAGAIN/EINVAL, relative and absolute
+#    timeouts (monotonic, realtime), bitsets, requeue, wake_op; a sleep
+#    and sched_yield let the other threads run
+#  - thread_fault: a fault in a thread ends the process, 128 + SIGSEGV
+#  - one computing thread takes no timer interrupt in ring 3; four do
+#    (the slice timer)
+#  - a freeze of a multi-threaded app is refused with the reason; a kill
+#    ends it and the enclave serves the next launch
+# Not yet: thread_io (a thread blocked reading stdin while others print)
+# needs the mailbox pool of step 2: until then a thread in a forwarded
+# call keeps the core, and the others wait for it.
+# timeout: 900
+. /tests/lib.sh
+t_require threads module cokctl
+ensure_module || { t_begin module; t_fail "$MODULE_ERR"; exit 0; }
+
+# same NAME EXPECTED_RC CMD...: Linux (taskset) vs enclave, output and rc.
+same() {
+	_name=$1 _want=$2
+	shift 2
+	t_begin "$_name"
+	taskset -c "$LCPU" "$@" >"$T_TMP/l.out" 2>"$T_TMP/l.err"
+	_lrc=$?
+	"$COKCTL" launch -- "$@" >"$T_TMP/c.out" 2>"$T_TMP/c.err" 3>&-
+	_crc=$?
+	if [ "$_lrc" != "$_want" ]; then
+		t_fail "Linux run exit $_lrc, expected $_want: $(head -c 200 "$T_TMP/l.err")"
+	elif [ "$_crc" != "$_lrc" ]; then
+		t_fail "enclave exit $_crc, Linux $_lrc: $(head -c 200 "$T_TMP/c.err")"
+	elif ! cmp -s "$T_TMP/l.out" "$T_TMP/c.out"; then
+		t_fail "output differs: $(diff "$T_TMP/l.out" "$T_TMP/c.out" | head -n 4 | tr '\n' '|')"
+	else
+		t_pass
+	fi
+}
+
+# irqs CMD...: the ring-3 interrupts `cokctl launch -v` reports for CMD.
+irqs() {
+	"$COKCTL" launch -v -- "$@" >"$T_TMP/v.out" 2>"$T_TMP/v.err" 3>&-
+	IRQ_RC=$?
+	IRQS=$(sed -n 's/.*ring-3 interrupts \([0-9]*\).*/\1/p' "$T_TMP/v.err")
+}
+
+create_enclave --cpus 1 --mem 256M || { t_begin create; t_fail "$CREATE_ERR"; exit 0; }
+LCPU=$(online_cpus | sed 's/[-,].*//')	# the first Linux CPU left
+for libc in musl glibc; do
+	for n in 1 2 8; do
+		same "pthreads.$libc x$n" 0 /apps/pthreads.$libc $n 2000
+	done
+done
+for libc in musl glibc; do
+	same "futex_time.$libc" 0 /apps/futex_time.$libc
+done
+same "omp default threads (1)" 0 /apps/omp.glibc
+OMP_NUM_THREADS=1 same "omp x1" 0 /apps/omp.glibc
+OMP_NUM_THREADS=4 same "omp x4" 0 /apps/omp.glibc
+same "thread_fault" 139 /apps/thread_fault.glibc
+
+# Long enough for slices (10 ms) to end while four threads compute.
+BIG=4194304
+t_begin "one thread: no timer interrupt in ring 3"
+OMP_NUM_THREADS=1 irqs /apps/omp.glibc $BIG
+if [ "$IRQ_RC" != 0 ] || [ -z "$IRQS" ]; then
+	t_fail "exit $IRQ_RC, no interrupt count: $(head -c 200 "$T_TMP/v.err")"
+elif [ "$IRQS" != 0 ]; then
+	t_fail "$IRQS ring-3 interrupts with one thread"
+else
+	t_pass
+fi
+
+t_begin "four computing threads: the slice timer interrupts them"
+OMP_NUM_THREADS=4 irqs /apps/omp.glibc $BIG
+if [ "$IRQ_RC" != 0 ] || [ -z "$IRQS" ]; then
+	t_fail "exit $IRQ_RC, no interrupt count: $(head -c 200 "$T_TMP/v.err")"
+elif [ "$IRQS" -lt 1 ]; then
+	"$COKCTL" console "$EID" | tail -n 8 | while read -r l; do t_info "console: $l"; done
+	t_fail "no ring-3 interrupt with four threads on one core: $(tail -n 1 "$T_TMP/v.err")"
+else
+	t_info "$IRQS ring-3 interrupts; $("$COKCTL" console "$EID" | grep 'timer:' | tail -n 1)"
+	t_pass
+fi
+
+mem_free() {	# the enclave's free memory in bytes
+	status_read "$T_TMP/st.flat" && enc_get "$T_TMP/st.flat" "$EID" mem_free_bytes
+}
+
+# thread_io's reader keeps the core in its forwarded read of the fifo
+# (the limit above): the app stays up, with 4 threads, until killed.
+t_begin "freeze of a 4-thread app: refused with the reason; kill ends it and frees its memory"
+case_freeze() {
+	mkfifo "$T_TMP/in"
+	_free0=$(mem_free)
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch -- /apps/thread_io.musl 3 <"$T_TMP/in" >"$T_TMP/io.out" 2>&1 3>&- &
+	P=$!
+	exec 7>"$T_TMP/in"
+	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
+	usleep 500000		# its threads created, the reader in read()
+	run "$COKCTL" freeze "$ID"
+	_frc=$RC _ferr=$ERR
+	_state=$(app_state_of "$ID")
+	run "$COKCTL" dump "$ID" -o "$T_TMP/img"
+	_drc=$RC _derr=$ERR
+	run "$COKCTL" kill "$ID"
+	_krc=$RC _kerr=$ERR
+	exec 7>&-
+	wait "$P"
+	_rc=$?
+	case "$_ferr" in
+	*"more than one thread"*) ;;
+	*) t_fail "freeze: exit $_frc, not refused with the reason: $_ferr"; return ;;
+	esac
+	[ "$_frc" != 0 ] || { t_fail "freeze exit 0"; return; }
+	[ "$_state" = running ] ||
+		{ t_fail "after the refused freeze the app is '$_state'"; return; }
+	case "$_derr" in
+	*"more than one thread"*) ;;
+	*) t_fail "dump: exit $_drc, not refused with the reason: $_derr"; return ;;
+	esac
+	[ ! -s "$T_TMP/img" ] || { t_fail "dump wrote an image"; return; }
+	[ "$_krc" = 0 ] || { t_fail "kill: exit $_krc: $_kerr"; return; }
+	[ "$_rc" != 0 ] || { t_fail "the killed app's launch exited 0"; return; }
+	same_next=$(app_ids | grep -cx "$ID")
+	[ "$same_next" = 0 ] || { t_fail "app $ID still listed after kill"; return; }
+	_w=0	# (enc_get uses _i)
+	while [ "$(mem_free)" != "$_free0" ] && [ $_w -lt 20 ]; do
+		usleep 100000
+		_w=$((_w + 1))
+	done
+	[ "$(mem_free)" = "$_free0" ] ||
+		{ t_fail "enclave memory free $(mem_free) after the kill, $_free0 before the launch"; return; }
+	t_pass
+}
+case_freeze
+same "the next launch after the kill" 0 /apps/pthreads.musl 2 100
+destroy_case destroy
