@@ -238,6 +238,27 @@ static int64_t sys_sched_getaffinity(struct cok_proc *p, uint64_t len,
 	return put_user(p, mask, &one, sizeof(one)) ?: (int64_t)sizeof(one);
 }
 
+/*
+ * How long a forwarded call waits awake for its answer before it halts:
+ * most answers come within tens of microseconds, sooner than a wake from
+ * HLT by the doorbell IPI (slow under emulation).  The core has nothing
+ * else to run meanwhile: a thread in a forwarded call keeps it.
+ */
+#define FWD_SPIN_US	100
+
+/*
+ * A bare loop: under QEMU TCG each PAUSE leaves the translated code and
+ * takes QEMU's global lock, which the proxy's core needs too.
+ */
+static void spin_for_answer(const struct cok_fwd_syscall *sc)
+{
+	uint64_t khz = cok_channel->tsc_khz ? cok_channel->tsc_khz : 1000000;
+	uint64_t end = rdtsc() + khz * FWD_SPIN_US / 1000;
+
+	while (cok_load_acquire(&sc->state) != COK_SC_DONE && rdtsc() < end)
+		__asm__ volatile("" ::: "memory");
+}
+
 /* Hand the call to the proxy and sleep until it answers. */
 static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 {
@@ -251,6 +272,7 @@ static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 	sc->seq++;
 	cok_write_once(&core->doorbell, false);
 	cok_store_release(&sc->state, COK_SC_PENDING);
+	spin_for_answer(sc);
 	/*
 	 * Linux writes DONE, then rings the doorbell: wait for both, so the
 	 * doorbell is taken here and not later in ring 3.  KILL ends the

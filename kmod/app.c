@@ -31,7 +31,8 @@
 #define STAGE_TIMEOUT_MS	2000
 #define LAUNCH_TIMEOUT_MS	10000
 #define KILL_TIMEOUT_MS		2000
-#define SPIN_BEFORE_SLEEP	2000	/* polls before sleeping in WAIT */
+#define SPIN_BEFORE_SLEEP	20000	/* polls before sleeping in WAIT */
+#define POLLS_PER_RELAX		64	/* see cok_app_wait */
 #define FREEZE_TIMEOUT_MS	1000
 
 static atomic_t next_app_id = ATOMIC_INIT(0);
@@ -533,7 +534,12 @@ static bool app_lost(struct cok_app *app, struct cok_ioc_event *ev)
 	return true;
 }
 
-/* Poll the app's slot: spin briefly (a round trip is short), then sleep. */
+/*
+ * Poll the app's slot: spin a while (the app's next call usually comes
+ * within tens of microseconds), then sleep.  cpu_relax() only every
+ * POLLS_PER_RELAX polls: under QEMU TCG each PAUSE leaves the translated
+ * code, and a PAUSE per poll made every forwarded call slower.
+ */
 int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 {
 	struct cok_app_slot *s;
@@ -563,10 +569,10 @@ int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 			return 0;
 		if (signal_pending(current))
 			return -EINTR;
-		if (++polls < SPIN_BEFORE_SLEEP)
-			cpu_relax();
-		else
+		if (++polls >= SPIN_BEFORE_SLEEP)
 			usleep_range(20, 60);
+		else if (!(polls % POLLS_PER_RELAX))
+			cpu_relax();
 	}
 }
 
