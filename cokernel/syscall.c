@@ -250,10 +250,10 @@ static int64_t sys_sched_getaffinity(struct cok_proc *p, uint64_t len,
  * A bare loop: under QEMU TCG each PAUSE leaves the translated code and
  * takes QEMU's global lock, which the proxy's core needs too.
  */
-static void spin_for_answer(const struct cok_fwd_syscall *sc)
+static void spin_for_answer(const struct cok_fwd_syscall *sc,
+			    const struct cok_proc *p)
 {
-	uint64_t khz = cok_channel->tsc_khz ? cok_channel->tsc_khz : 1000000;
-	uint64_t end = rdtsc() + khz * FWD_SPIN_US / 1000;
+	uint64_t end = rdtsc() + sched_ns_to_tsc(p, FWD_SPIN_US * 1000ULL);
 
 	while (cok_load_acquire(&sc->state) != COK_SC_DONE && rdtsc() < end)
 		__asm__ volatile("" ::: "memory");
@@ -272,7 +272,7 @@ static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 	sc->seq++;
 	cok_write_once(&core->doorbell, false);
 	cok_store_release(&sc->state, COK_SC_PENDING);
-	spin_for_answer(sc);
+	spin_for_answer(sc, core->current->proc);
 	/*
 	 * Linux writes DONE, then rings the doorbell: wait for both, so the
 	 * doorbell is taken here and not later in ring 3.  KILL ends the
