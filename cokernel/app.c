@@ -153,6 +153,7 @@ static void app_ready(struct cok_kcore *core, struct cok_msg *m,
 	slot->cr3 = p->as.pml4_phys;
 	slot->user_interrupts = 0;
 	slot->sc.state = COK_SC_IDLE;
+	slot->sc.waiter_awake = 0;
 	slot->error[0] = '\0';
 	m->arg[0] = slot->cr3;
 	set_app_state(core, state);

@@ -271,18 +271,22 @@ static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 		sc->arg[i] = args[i];
 	sc->seq++;
 	cok_write_once(&core->doorbell, false);
+	cok_write_once(&sc->waiter_awake, 1);
 	cok_store_release(&sc->state, COK_SC_PENDING);
 	spin_for_answer(sc, core->current->proc);
 	/*
-	 * Linux writes DONE, then rings the doorbell: wait for both, so the
-	 * doorbell is taken here and not later in ring 3.  KILL ends the
-	 * app from the doorbell interrupt.
+	 * Linux took waiter_awake: it saw this core spinning, DONE is
+	 * there and no doorbell comes.  Otherwise it writes DONE, then
+	 * rings the doorbell: wait for both, so the doorbell is taken here
+	 * and not later in ring 3.  KILL ends the app from the doorbell
+	 * interrupt.
 	 */
-	while (cok_load_acquire(&sc->state) != COK_SC_DONE ||
-	       !cok_read_once(&core->doorbell)) {
-		irq_enable_and_halt();
-		irq_disable();
-	}
+	if (cok_xchg(&sc->waiter_awake, 0))
+		while (cok_load_acquire(&sc->state) != COK_SC_DONE ||
+		       !cok_read_once(&core->doorbell)) {
+			irq_enable_and_halt();
+			irq_disable();
+		}
 	cok_write_once(&sc->state, COK_SC_IDLE);
 	return sc->ret;
 }

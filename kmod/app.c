@@ -597,7 +597,9 @@ int cok_app_reply(struct cok_file *f, s64 ret)
 	s = slot_of(f->app->e, f->app->core);
 	s->sc.ret = ret;
 	cok_store_release(&s->sc.state, COK_SC_DONE);
-	cok_ring_doorbell(f->app->e->apic_ids[f->app->core]);
+	/* A waiter still spinning sees DONE itself (xemem/app.h). */
+	if (cok_xchg(&s->sc.waiter_awake, 0) != 1)
+		cok_ring_doorbell(f->app->e->apic_ids[f->app->core]);
 	return 0;
 }
 

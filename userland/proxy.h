@@ -16,6 +16,8 @@
 
 #include "appmem.h"
 
+#define COK_PROXY_SEEKABLE_FDS	1024
+
 struct cok_proxy {
 	int devfd;		/* /dev/ckpt_cokernel, bound to the app */
 	int errfd;		/* the proxy's own stderr */
@@ -26,6 +28,12 @@ struct cok_proxy {
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at launch */
 	struct cok_appmem mem;
 	bool replied;		/* the last call's result went with its data */
+	/*
+	 * fds known to be regular files or block devices (so a read may
+	 * go straight in with COK_IOC_REPLY_MEM): one fstat per fd, not
+	 * per read.  Forgotten at every call that may change the fd table.
+	 */
+	uint64_t seekable[COK_PROXY_SEEKABLE_FDS / 64];
 };
 
 /*

@@ -134,11 +134,33 @@ enum rw_op {
 	RW_WRITE,	/* write, writev, pwrite64: from the app */
 };
 
-static bool seekable_file(int fd)
+static bool seekable_file(struct cok_proxy *p, int fd)
 {
+	uint64_t bit = 1ULL << (fd % 64);
+	uint64_t *word = fd >= 0 && fd < COK_PROXY_SEEKABLE_FDS ?
+			 &p->seekable[fd / 64] : NULL;
 	struct stat st;
 
-	return !fstat(fd, &st) && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
+	if (word && (*word & bit))
+		return true;
+	if (fstat(fd, &st) || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
+		return false;
+	if (word)
+		*word |= bit;
+	return true;
+}
+
+/* The calls that leave every fd what it was (see p->seekable). */
+static bool keeps_fds(uint64_t nr)
+{
+	switch (nr) {
+	case SYS_read: case SYS_pread64: case SYS_readv:
+	case SYS_write: case SYS_pwrite64: case SYS_writev:
+	case SYS_lseek: case SYS_fstat:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static ssize_t rw_native(int fd, enum rw_op op, void *buf, size_t n,
@@ -299,7 +321,7 @@ static int64_t do_rw(struct cok_proxy *p, int fd, enum rw_op op,
 		left -= (uint64_t)r;
 		if ((uint64_t)r < bytes || fault || pos_done(seg, nseg, &pos))
 			return (int64_t)total;
-		if (op == RW_READ && first && !seekable_file(fd))
+		if (op == RW_READ && first && !seekable_file(p, fd))
 			return (int64_t)total;
 		first = false;
 	}
@@ -352,7 +374,8 @@ static int64_t rw_one(struct cok_proxy *p, const uint64_t *a, enum rw_op op,
 		return fault_or_fd_error(fd, op, off);
 	if (s.len > MAX_RW_COUNT)
 		s.len = MAX_RW_COUNT;
-	if (op == RW_READ && s.len && s.len <= BOUNCE_SIZE && seekable_file(fd))
+	if (op == RW_READ && s.len && s.len <= BOUNCE_SIZE &&
+	    seekable_file(p, fd))
 		return read_file(p, fd, &s, off);
 	return do_rw(p, fd, op, &s, 1, off);
 }
@@ -907,6 +930,8 @@ int64_t cok_proxy_syscall(struct cok_proxy *p, uint64_t nr,
 			  const uint64_t arg[6])
 {
 	p->replied = false;
+	if (!keeps_fds(nr))
+		memset(p->seekable, 0, sizeof(p->seekable));
 	if (nr >= SC_COUNT || !sc_table[nr].fn)
 		return -ENOSYS;
 	return sc_table[nr].fn(p, arg);

@@ -55,22 +55,32 @@ static struct fake_enclave fe;
 static struct cok_proxy p;
 static char tmpdir[64];
 
-static int64_t sc(long nr, uint64_t a0, uint64_t a1, uint64_t a2,
-		  uint64_t a3)
+/* A forwarded call, as the proxy's loop makes it. */
+static int64_t sc_as_app(long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+			 uint64_t a3, uint64_t a4)
 {
-	uint64_t a[6] = { a0, a1, a2, a3, 0, 0 };
+	uint64_t a[6] = { a0, a1, a2, a3, a4, 0 };
 
 	fe.idle = false;	/* the app waits in this call */
 	return cok_proxy_syscall(&p, (uint64_t)nr, a);
 }
 
+/*
+ * The tests open, close and dup fds themselves between calls, which an
+ * app can only do through the proxy: so the proxy forgets what it knows
+ * of them (p.seekable) first.  test_seekable_cache checks that memory.
+ */
 static int64_t sc5(long nr, uint64_t a0, uint64_t a1, uint64_t a2,
 		   uint64_t a3, uint64_t a4)
 {
-	uint64_t a[6] = { a0, a1, a2, a3, a4, 0 };
+	memset(p.seekable, 0, sizeof(p.seekable));
+	return sc_as_app(nr, a0, a1, a2, a3, a4);
+}
 
-	fe.idle = false;
-	return cok_proxy_syscall(&p, (uint64_t)nr, a);
+static int64_t sc(long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		  uint64_t a3)
+{
+	return sc5(nr, a0, a1, a2, a3, 0);
 }
 
 /* A string into app memory at va. */
@@ -328,6 +338,40 @@ static void test_big(void)
 	close(fd);
 	free(a);
 	free(b);
+	t_end();
+}
+
+/*
+ * The proxy remembers that an fd is a regular file (one fstat per fd):
+ * a dup2 of a pipe onto it, through the proxy, must make it forget, or
+ * a read of the pipe into a buffer with a bad second page would take
+ * all the pipe's bytes and lose those that do not fit.
+ */
+static void test_seekable_cache(void)
+{
+	static uint8_t data[8192];
+	char path[] = "/tmp/cok-test-proxy-XXXXXX";
+	int f, pfd[2], n = -1;
+
+	t_begin("proxy/seekable-fd-forgotten-at-dup2");
+	fill(data, sizeof(data), 5);
+	f = mkstemp(path);
+	T_CHECK(f >= 0, "mkstemp");
+	unlink(path);
+	T_EQ(write(f, data, sizeof(data)), sizeof(data));
+	lseek(f, 0, SEEK_SET);
+	memset(p.seekable, 0, sizeof(p.seekable));
+	T_EQ(sc_as_app(SYS_read, (uint64_t)f, HEAP, 16, 0, 0), 16);
+	T_EQ(pipe(pfd), 0);
+	T_EQ(sc_as_app(SYS_dup2, (uint64_t)pfd[0], (uint64_t)f, 0, 0, 0), f);
+	T_EQ(write(pfd[1], data, sizeof(data)), sizeof(data));
+	T_EQ(sc_as_app(SYS_read, (uint64_t)f, HEAP_END - 4096, sizeof(data),
+		       0, 0), 4096);
+	T_EQ(ioctl(pfd[0], FIONREAD, &n), 0);
+	T_EQ(n, 4096);
+	close(f);
+	close(pfd[0]);
+	close(pfd[1]);
 	t_end();
 }
 
@@ -1165,6 +1209,7 @@ int main(void)
 	test_vectors();
 	test_big();
 	test_pipe_bad_page();
+	test_seekable_cache();
 	test_like_linux();
 	test_files();
 	test_paths();

@@ -50,12 +50,23 @@ enum cok_sc_state {
 	COK_SC_DONE,		/* Linux: ret valid */
 };
 
+/*
+ * waiter_awake: the co-kernel sets it with PENDING while it spins for
+ * the answer.  Linux, after DONE, takes it with cok_xchg: 1 means the
+ * waiter is still spinning and will see DONE, so no doorbell is rung
+ * (an IPI under TCG costs more than the rest of the round trip).  The
+ * co-kernel takes it back with cok_xchg when its spin ends: 0 means
+ * Linux took it (DONE is there, no doorbell comes); 1 means Linux has
+ * not looked yet and will ring the doorbell, which it then waits for.
+ */
 struct cok_fwd_syscall {
 	uint32_t state;		/* enum cok_sc_state */
 	uint32_t seq;
 	uint64_t nr;
 	uint64_t arg[6];
 	int64_t ret;
+	uint32_t waiter_awake;
+	uint32_t pad;
 };
 
 struct cok_app_slot {

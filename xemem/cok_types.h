@@ -20,5 +20,7 @@
 #define cok_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define cok_read_once(p)	__atomic_load_n((p), __ATOMIC_RELAXED)
 #define cok_write_once(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
+/* A locked XCHG: a full barrier on both sides; returns the old value. */
+#define cok_xchg(p, v)		__atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 
 #endif /* XEMEM_COK_TYPES_H */
