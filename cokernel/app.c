@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One app per core: launch (load, enter ring 3), and its three ends:
- * exit_group(), a fault, or a KILL from Linux.  The app is a process
- * with one thread, taken from the pools (proc.c) by the launch or the
- * restore and made the core's current thread, which runs on a kernel
- * stack of its own (thread.c).  Every end returns the core to its
- * command loop (thread_exit()), which frees the app's memory, its
- * thread's stack among it, and its process.
+ * Apps: launch (load, enter ring 3), and their three ends: exit_group(),
+ * a fault, or a KILL from Linux.  The app is a process in the proc slot
+ * Linux chose (xemem/app.h), taken from the pools (proc.c) by the
+ * launch or the restore on its home core, whose current thread its
+ * first thread becomes, on a kernel stack of its own (thread.c).  Every
+ * end returns the core to its command loop (thread_exit()), which frees
+ * the app's memory, its threads' stacks among it, and its process.
  */
 #include "cokernel.h"
 
@@ -16,12 +16,12 @@
 #define SIGFPE		8
 #define SIGSEGV		11
 
-static void set_app_state(struct cok_kcore *core, uint32_t state)
+static void set_app_state(struct cok_proc_slot *slot, uint32_t state)
 {
-	cok_store_release(&core->shared->app.state, state);
+	cok_store_release(&slot->state, state);
 }
 
-void app_set_error(struct cok_app_slot *slot, const char *why)
+void app_set_error(struct cok_proc_slot *slot, const char *why)
 {
 	size_t n = strlen(why);
 
@@ -45,12 +45,12 @@ static void set_clock(struct cok_proc *p, uint64_t tsc, uint64_t realtime_ns,
 }
 
 /* A new process for the app, with its thread current on the core. */
-static bool take_thread(struct cok_kcore *core, uint32_t pid,
+static bool take_thread(struct cok_kcore *core, uint32_t slot, uint32_t pid,
 			const char **why)
 {
-	core->current = proc_create(pid);
+	core->current = proc_create(slot, pid);
 	if (!core->current)
-		*why = "no free process slot in the co-kernel";
+		*why = "the process slot is taken or out of range, or no thread is free";
 	else
 		core->current->proc->core = core;
 	return core->current != NULL;
@@ -80,11 +80,14 @@ static void drop_proc(struct cok_kcore *core)
 /* The app ended (how, or KILL while frozen): Linux is told last. */
 static void end_app(struct cok_kcore *core, uint32_t state)
 {
+	struct cok_proc_slot *slot = proc_slot(core->current->proc);
+
 	if (state == COK_APP_EXITED)
-		core->shared->app.exit_status =
-			core->current->proc->exit_status;
+		slot->exit_status = core->current->proc->exit_status;
+	slot->fwd_pending = 0;
+	slot->nthreads = 0;
 	drop_proc(core);
-	set_app_state(core, state);
+	set_app_state(slot, state);
 }
 
 /*
@@ -129,13 +132,24 @@ static bool block_in_memory(uint64_t off)
 	       off < ((uint64_t)cok_channel->nchunks << COK_CHUNK_SHIFT);
 }
 
+/* The proc slot m names, or NULL if it is out of range. */
+static struct cok_proc_slot *slot_named(const struct cok_msg *m)
+{
+	return m->arg[1] < COK_MAX_PROCS ? &cok_channel->proc[m->arg[1]] :
+					   NULL;
+}
+
 static void refuse(struct cok_kcore *core, struct cok_msg *m,
 		   const char *why)
 {
+	struct cok_proc_slot *slot = slot_named(m);
+
 	drop_proc(core);
 	mm_free_owned(COK_OWNER_STAGE(core->index));
-	app_set_error(&core->shared->app, why);
-	set_app_state(core, COK_APP_LOAD_FAILED);
+	if (slot && cok_read_once(&slot->state) == COK_APP_LOADING) {
+		app_set_error(slot, why);
+		set_app_state(slot, COK_APP_LOAD_FAILED);
+	}
 	cok_printf("core %u: %s refused: %s\n", core->index,
 		   m->type == COK_MSG_RESTORE ? "restore" : "launch", why);
 	m->status = -COK_ENOEXEC;
@@ -145,18 +159,20 @@ static void refuse(struct cok_kcore *core, struct cok_msg *m,
 static void app_ready(struct cok_kcore *core, struct cok_msg *m,
 		      uint32_t state)
 {
-	struct cok_app_slot *slot = &core->shared->app;
 	struct cok_proc *p = core->current->proc;
+	struct cok_proc_slot *slot = proc_slot(p);
 
 	slot->app_id = p->pid;
 	mm_free_owned(COK_OWNER_STAGE(core->index));
 	slot->cr3 = p->as.pml4_phys;
 	slot->user_interrupts = 0;
-	slot->sc.state = COK_SC_IDLE;
-	slot->sc.waiter_awake = 0;
+	slot->fwd_pending = 0;
+	slot->home_core = core->index;
+	slot->cores = 1U << core->index;
+	slot->nthreads = 1;
 	slot->error[0] = '\0';
 	m->arg[0] = slot->cr3;
-	set_app_state(core, state);
+	set_app_state(slot, state);
 	m->status = 0;
 	cmd_reply(core, m);
 	m->type = COK_MSG_NONE;		/* answered */
@@ -173,7 +189,7 @@ void app_launch(struct cok_kcore *core, struct cok_msg *m)
 
 	b = (void *)(COK_VIRT_DIRECT + m->arg[0]);
 	if (!block_in_memory(m->arg[0]) ||
-	    !take_thread(core, b->app_id, &why)) {
+	    !take_thread(core, m->arg[1], b->app_id, &why)) {
 		refuse(core, m, why);
 		return;
 	}
@@ -205,7 +221,7 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m)
 
 	b = (void *)(COK_VIRT_DIRECT + m->arg[0]);
 	if (!block_in_memory(m->arg[0]) ||
-	    !take_thread(core, b->app_id, &why) ||
+	    !take_thread(core, m->arg[1], b->app_id, &why) ||
 	    ckpt_load_restore(core->current, b, &why) ||
 	    !stack_for(core->current, &why)) {
 		refuse(core, m, why);
@@ -295,7 +311,7 @@ static const char *compat_call(struct cok_proc *p, const struct cok_regs *r)
 /* An exception in ring 3: what Linux would do is kill with a signal. */
 void app_fault(struct cok_kcore *core, struct cok_regs *r)
 {
-	struct cok_app_slot *slot = &core->shared->app;
+	struct cok_proc_slot *slot = proc_slot(core->current->proc);
 	const char *compat = compat_call(core->current->proc, r);
 
 	if (compat)

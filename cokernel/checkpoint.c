@@ -105,7 +105,7 @@ static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
 		       struct cok_msg *m)
 {
 	struct cok_thread *t = core->current;
-	struct cok_core *s = core->shared;
+	struct cok_proc_slot *s = proc_slot(t->proc);
 	enum cok_frozen_end end;
 
 	t->frozen_regs = *u;
@@ -113,9 +113,9 @@ static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
 	t->frozen_gs = rdmsr(MSR_GS_BASE);	/* the user's, in the kernel */
 	t->proc->frozen_monotonic = app_clock_ns(t->proc, false);
 	ckpt_save_fpu(t);
-	s->app.frozen_rip = u->rip;
+	s->frozen_rip = u->rip;
 	t->state = COK_THREAD_FROZEN;
-	cok_store_release(&s->app.state, COK_APP_FROZEN);
+	cok_store_release(&s->state, COK_APP_FROZEN);
 	cmd_reply_status(core, m, 0);
 	end = ckpt_frozen_loop(core);
 	if (end == COK_FROZEN_KILL)
@@ -289,7 +289,7 @@ static void publish(struct cok_kcore *core, struct cok_msg *m)
  */
 enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core)
 {
-	struct cok_core *s = core->shared;
+	struct cok_core_slot *s = core->shared;
 	struct cok_msg n;
 
 	for (;;) {
@@ -306,8 +306,9 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core)
 				core->current->state = COK_THREAD_RUNNING;
 				if (n.type == COK_MSG_THAW) {
 					rng_thaw(core, &n);
-					cok_store_release(&s->app.state,
-							  COK_APP_RUNNING);
+					cok_store_release(
+						&proc_slot(core->current->proc)->state,
+						COK_APP_RUNNING);
 				}
 				cmd_reply_status(core, &n, 0);
 				return n.type == COK_MSG_THAW ?

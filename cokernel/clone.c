@@ -114,6 +114,7 @@ static int64_t do_clone(struct cok_kcore *core, const struct cok_regs *r,
 	if (q->flags & CLONE_CHILD_SETTID)
 		put_tid(p, q->child_tid, t->tid);
 	p->nthreads++;
+	cok_write_once(&proc_slot(p)->nthreads, p->nthreads);
 	sched_enqueue(core, t);
 	return t->tid;
 }
@@ -231,6 +232,7 @@ __noreturn void clone_thread_exit(struct cok_kcore *core, int32_t status)
 	    !as_put(&p->as, t->clear_child_tid, &zero, sizeof(zero)))
 		futex_wake(p, t->clear_child_tid, 1, 0xffffffffU);
 	p->nthreads--;
+	cok_write_once(&proc_slot(p)->nthreads, p->nthreads);
 	t->state = COK_THREAD_DEAD;
 	t->user_frame = NULL;
 	sched_next(core);

@@ -7,7 +7,7 @@
  */
 #include "cokernel.h"
 
-static __noreturn void stop_core(struct cok_kcore *core, struct cok_core *s)
+static __noreturn void stop_core(struct cok_kcore *core, struct cok_core_slot *s)
 {
 	cok_printf("core %u: stopped\n", core->index);
 	cok_store_release(&s->stage, COK_STAGE_STOPPED);
@@ -35,13 +35,36 @@ void cmd_reply(struct cok_kcore *core, struct cok_msg *m)
 			   core->index, m->seq);
 }
 
-/* A staging area for a launch: consecutive chunks, owned until LAUNCH. */
+/* A proc slot that holds no live app: free for a launch or restore. */
+static bool slot_free(const struct cok_proc_slot *slot)
+{
+	uint32_t state = cok_load_acquire(&slot->state);
+
+	return state == COK_APP_NONE || state == COK_APP_LOAD_FAILED ||
+	       state == COK_APP_EXITED || state == COK_APP_FAULTED ||
+	       state == COK_APP_KILLED;
+}
+
+/*
+ * A staging area for a launch: consecutive chunks, owned until LAUNCH;
+ * the proc slot (arg[1]) is LOADING from here.
+ */
 static void stage(struct cok_kcore *core, struct cok_msg *m)
 {
 	uint64_t n = (m->arg[0] + COK_CHUNK_SIZE - 1) >> COK_CHUNK_SHIFT;
 	uint32_t owner = COK_OWNER_STAGE(core->index);
+	struct cok_proc_slot *slot;
 	void *p = NULL;
 
+	if (m->arg[1] >= COK_MAX_PROCS) {
+		reply(core, m, -COK_EINVAL);
+		return;
+	}
+	slot = &cok_channel->proc[m->arg[1]];
+	if (!slot_free(slot)) {
+		reply(core, m, -COK_EBUSY);
+		return;
+	}
 	mm_free_owned(owner);
 	/* Not zeroed: nothing past what the module writes is read. */
 	if (n && n < COK_MAX_CHUNKS)
@@ -51,7 +74,7 @@ static void stage(struct cok_kcore *core, struct cok_msg *m)
 		return;
 	}
 	m->arg[0] = (uint64_t)p - COK_VIRT_DIRECT;
-	cok_store_release(&core->shared->app.state, COK_APP_LOADING);
+	cok_store_release(&slot->state, COK_APP_LOADING);
 	reply(core, m, 0);
 }
 
@@ -108,7 +131,7 @@ bool cmd_answer_query(struct cok_kcore *core, struct cok_msg *m)
 
 static void handle(struct cok_kcore *core, struct cok_msg *m)
 {
-	struct cok_core *s = core->shared;
+	struct cok_core_slot *s = core->shared;
 
 	if (cmd_answer_query(core, m))
 		return;
@@ -153,7 +176,7 @@ static void serve_ring(struct cok_kcore *core)
 			  core->index);
 }
 
-static void beat(struct cok_core *s)
+static void beat(struct cok_core_slot *s)
 {
 	cok_write_once(&s->alive_tsc, rdtsc());
 	cok_store_release(&s->heartbeat, s->heartbeat + 1);
@@ -180,7 +203,7 @@ void cmd_alive(void)
  */
 void cmd_serve_in_app(struct cok_kcore *core, struct cok_regs *r)
 {
-	struct cok_core *s = core->shared;
+	struct cok_core_slot *s = core->shared;
 	struct cok_msg m;
 
 	beat(s);
@@ -217,7 +240,7 @@ bool cmd_pending(struct cok_kcore *core)
 
 __noreturn void cmd_serve_forever(struct cok_kcore *core)
 {
-	struct cok_core *s = core->shared;
+	struct cok_core_slot *s = core->shared;
 
 	for (;;) {
 		irq_disable();

@@ -59,8 +59,9 @@ struct cok_syscall_area {
 };
 
 /*
- * A process (proc.c): what its threads share.  One thread each for now.
- * pid is the app id Linux gave it.
+ * A process (proc.c): what its threads share.  pid is the app id Linux
+ * gave it; index is both its pool slot and its slot in the channel
+ * (proc_slot()), chosen by Linux at launch.
  */
 struct cok_proc {
 	uint32_t index;			/* in the pool: its chunk owner */
@@ -80,6 +81,7 @@ struct cok_proc {
 	struct cok_kcore *core;		/* where all its threads run */
 	uint32_t nthreads;		/* not yet exited */
 	uint32_t next_tid;		/* for the next clone() */
+	uint32_t fwd_seq;		/* forwarded calls made (their order) */
 	struct cok_thread *futex_q;	/* waiters, oldest first (futex.c) */
 	bool used;			/* taken from the pool */
 };
@@ -93,11 +95,9 @@ enum cok_run_state {
 	COK_THREAD_DEAD,		/* exited; its slot and stack reusable */
 };
 
-/* Threads of every process, all cores together (proc.c). */
-#define COK_MAX_THREADS		64
-
 /* A thread (proc.c): what a core needs to run it in ring 3. */
 struct cok_thread {
+	uint32_t index;			/* in the pool: its call mailbox */
 	uint32_t tid;
 	uint32_t state;			/* enum cok_run_state */
 	struct cok_proc *proc;
@@ -122,11 +122,11 @@ struct cok_thread {
 
 /*
  * Per-CPU state that lives only in the co-kernel; the channel's part of
- * the core is struct cok_core (xemem/channel.h), hence the k.
+ * the core is struct cok_core_slot (xemem/channel.h), hence the k.
  */
 struct cok_kcore {
 	uint32_t index;
-	struct cok_core *shared;	/* this core's slot in the channel */
+	struct cok_core_slot *shared;	/* this core's slot in the channel */
 	bool doorbell;			/* set by the interrupt, seen by idle */
 	bool in_app;			/* between enter_user and its return */
 	bool freeze_pending;		/* FREEZE came during a system call */
@@ -150,6 +150,12 @@ enum cok_app_end {
 
 extern struct cok_channel *cok_channel;
 extern struct cok_kcore cok_cores[COK_MAX_CORES];
+
+/* p's slot in the channel, where Linux sees how the app is. */
+static inline struct cok_proc_slot *proc_slot(const struct cok_proc *p)
+{
+	return &cok_channel->proc[p->index];
+}
 
 /* entry.S: 256 stubs of 16 bytes, one per vector */
 extern const char cok_vector_stubs[];
@@ -228,7 +234,7 @@ int load_app(struct cok_proc *p, const struct cok_launch_block *b,
 /* app.c */
 void app_launch(struct cok_kcore *core, struct cok_msg *m);
 void app_restore(struct cok_kcore *core, struct cok_msg *m);
-void app_set_error(struct cok_app_slot *slot, const char *why);
+void app_set_error(struct cok_proc_slot *slot, const char *why);
 __noreturn void app_end(struct cok_kcore *core, enum cok_app_end how);
 void app_fault(struct cok_kcore *core, struct cok_regs *r);
 bool app_grow_stack(struct cok_proc *p, struct cok_regs *r);
@@ -306,7 +312,7 @@ void futex_expire(struct cok_proc *p, uint64_t now);
 uint64_t futex_next_deadline(const struct cok_proc *p);
 
 /* proc.c: the process and thread pools */
-struct cok_thread *proc_create(uint32_t pid);
+struct cok_thread *proc_create(uint32_t slot, uint32_t pid);
 struct cok_thread *proc_new_thread(struct cok_proc *p);
 void proc_free(struct cok_proc *p);
 

@@ -163,7 +163,7 @@ void cok_printf(const char *fmt, ...)
 }
 
 /* Keep a panic's message in the core's slot, without its newline. */
-static void keep_panic_msg(struct cok_core *s, const char *fmt, va_list ap)
+static void keep_panic_msg(struct cok_core_slot *s, const char *fmt, va_list ap)
 {
 	int n = cok_vsnprintf(s->panic_msg, sizeof(s->panic_msg), fmt, ap);
 

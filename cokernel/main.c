@@ -10,7 +10,7 @@
 struct cok_channel *cok_channel;
 struct cok_kcore cok_cores[COK_MAX_CORES];
 
-static void set_stage(struct cok_core *s, uint32_t stage)
+static void set_stage(struct cok_core_slot *s, uint32_t stage)
 {
 	cok_store_release(&s->stage, stage);
 }
@@ -27,7 +27,7 @@ void cok_main(uint32_t index, struct cok_channel *ch);
 
 void cok_main(uint32_t index, struct cok_channel *ch)
 {
-	struct cok_core *s;
+	struct cok_core_slot *s;
 	struct cok_kcore *core;
 
 	if (index >= COK_MAX_CORES || ch->magic != COK_CHANNEL_MAGIC)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Processes and threads: static pools, one process slot per core (one
- * process per core) and COK_MAX_THREADS threads for all of them.  A
+ * Processes and threads: static pools, COK_MAX_PROCS processes (the
+ * slot is the one Linux chose for the app in the channel) and
+ * COK_MAX_THREADS threads for all of them (a thread's index is its call
+ * mailbox in the channel).  A
  * launch or a restore takes a process with its first thread and makes
  * it the core's current one; clone() takes more threads for it; the
  * app's end puts them all back.  Cores take slots concurrently: a slot
@@ -12,7 +14,7 @@
  */
 #include "cokernel.h"
 
-static struct cok_proc procs[COK_MAX_CORES];
+static struct cok_proc procs[COK_MAX_PROCS];
 static struct cok_thread threads[COK_MAX_THREADS];
 
 static bool claim(bool *used)
@@ -34,6 +36,7 @@ static struct cok_thread *thread_alloc(struct cok_proc *p)
 	}
 	if (i == ARRAY_SIZE(threads))
 		return NULL;
+	threads[i].index = i;
 	threads[i].proc = p;
 	threads[i].tid = p->pid;
 	threads[i].user_frame = NULL;
@@ -72,23 +75,19 @@ struct cok_thread *proc_new_thread(struct cok_proc *p)
 }
 
 /*
- * A process with its one thread, pid as Linux numbers the app (the
- * thread's tid too).  The process starts zeroed; the thread's register
+ * A process in slot with its one thread, pid as Linux numbers the app
+ * (the thread's tid too).  The process starts zeroed; the thread's register
  * and FPU areas are written before they are read (freeze, restore).
- * NULL if the pools are empty.
+ * NULL if the slot is taken or out of range, or no thread is free.
  */
-struct cok_thread *proc_create(uint32_t pid)
+struct cok_thread *proc_create(uint32_t slot, uint32_t pid)
 {
 	struct cok_proc *p;
-	uint32_t i;
 
-	for (i = 0; i < ARRAY_SIZE(procs); i++)
-		if (claim(&procs[i].used))
-			break;
-	if (i == ARRAY_SIZE(procs))
+	if (slot >= ARRAY_SIZE(procs) || !claim(&procs[slot].used))
 		return NULL;
-	p = &procs[i];
-	*p = (struct cok_proc){ .index = i, .pid = pid, .used = true,
+	p = &procs[slot];
+	*p = (struct cok_proc){ .index = slot, .pid = pid, .used = true,
 				.nthreads = 1, .next_tid = pid + 1 };
 	p->thread = thread_alloc(p);
 	if (!p->thread) {

@@ -259,21 +259,31 @@ static void spin_for_answer(const struct cok_fwd_syscall *sc,
 		__asm__ volatile("" ::: "memory");
 }
 
-/* Hand the call to the proxy and sleep until it answers. */
+/*
+ * Hand the call to the proxy in the thread's mailbox (xemem/app.h) and
+ * sleep until it answers.
+ */
 static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 {
-	struct cok_fwd_syscall *sc = &core->shared->app.sc;
+	struct cok_thread *t = core->current;
+	struct cok_proc_slot *slot = proc_slot(t->proc);
+	struct cok_fwd_syscall *sc = &cok_channel->fwd[t->index];
 	uint64_t args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+	uint64_t bit = 1ULL << t->index;
 	int i;
 
 	sc->nr = r->rax;
 	for (i = 0; i < 6; i++)
 		sc->arg[i] = args[i];
-	sc->seq++;
+	sc->seq = ++t->proc->fwd_seq;
+	sc->proc = t->proc->index;
+	sc->tid = t->tid;
+	sc->core = core->index;
 	cok_write_once(&core->doorbell, false);
 	cok_write_once(&sc->waiter_awake, 1);
 	cok_store_release(&sc->state, COK_SC_PENDING);
-	spin_for_answer(sc, core->current->proc);
+	__atomic_fetch_or(&slot->fwd_pending, bit, __ATOMIC_RELEASE);
+	spin_for_answer(sc, t->proc);
 	/*
 	 * Linux took waiter_awake: it saw this core spinning, DONE is
 	 * there and no doorbell comes.  Otherwise it writes DONE, then
@@ -287,6 +297,7 @@ static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 			irq_enable_and_halt();
 			irq_disable();
 		}
+	__atomic_fetch_and(&slot->fwd_pending, ~bit, __ATOMIC_RELAXED);
 	cok_write_once(&sc->state, COK_SC_IDLE);
 	return sc->ret;
 }

@@ -67,7 +67,7 @@ static void interrupt(struct cok_kcore *core, struct cok_regs *r)
 
 	if (core && core->in_app && (r->cs & 3) == 3 &&
 	    r->vector != VECTOR_SYSCALL)
-		count(&core->shared->app.user_interrupts);
+		count(&proc_slot(core->current->proc)->user_interrupts);
 	if (r->vector == VECTOR_NMI) {
 		if (core)
 			count(&core->shared->nmis);

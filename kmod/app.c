@@ -60,14 +60,14 @@ bool cok_caller_may(const struct cok_caller *who, kuid_t owner)
 	return who->admin || (uid_valid(who->uid) && uid_eq(who->uid, owner));
 }
 
-static struct cok_app_slot *slot_of(struct cok_enclave *e, u32 core)
+static struct cok_proc_slot *slot_of(struct cok_enclave *e, u32 slot)
 {
-	return &e->ch->core[core].app;
+	return &e->ch->proc[slot];
 }
 
 static u32 app_state(const struct cok_app *app)
 {
-	return cok_load_acquire(&slot_of(app->e, app->core)->state);
+	return cok_load_acquire(&slot_of(app->e, app->slot)->state);
 }
 
 static bool app_ended(u32 state)
@@ -87,6 +87,7 @@ struct placement {
 	u32 enclave;
 	s32 core;
 	char *error;		/* COK_ERROR_LEN bytes */
+	u32 slot;		/* out: the proc slot it takes */
 };
 
 #define COK_ERROR_LEN	128
@@ -115,28 +116,64 @@ static struct cok_enclave *pick_enclave(struct placement *p)
 					      NULL);
 }
 
+struct cok_app *cok_app_on_core(struct cok_enclave *e, u32 i)
+{
+	u32 slot;
+
+	for (slot = 0; slot < COK_MAX_PROCS; slot++)
+		if (e->procs[slot] && (e->procs[slot]->cores & BIT(i)))
+			return e->procs[slot];
+	return NULL;
+}
+
 /*
- * A core whose LAUNCH or RESTORE timed out stays reserved until the
- * co-kernel reports its slot free again: STAGE left it "loading", and
- * only the co-kernel moves it on, when it has served the late command
- * (refused: "load-failed") and the KILL sent after it (an app that got
- * going is killed: "killed").
+ * A proc slot whose LAUNCH or RESTORE timed out stays reserved, with its
+ * core, until the co-kernel reports the slot free again: STAGE left it
+ * "loading", and only the co-kernel moves it on, when it has served the
+ * late command (refused: "load-failed") and the KILL sent after it (an
+ * app that got going is killed: "killed").  True once it is free.
  */
+static bool slot_settled(struct cok_enclave *e, u32 slot)
+{
+	u32 state;
+
+	if (!e->slot_reserved[slot])
+		return true;
+	state = cok_load_acquire(&slot_of(e, slot)->state);
+	if (state != COK_APP_NONE && state != COK_APP_LOAD_FAILED &&
+	    !app_ended(state))
+		return false;
+	cok_store_release(&slot_of(e, slot)->state, COK_APP_NONE);
+	e->slot_reserved[slot] = false;
+	return true;
+}
+
 static bool core_free(struct cok_enclave *e, u32 core)
 {
-	if (e->apps[core] || cok_core_dead(e, core) ||
+	u32 slot;
+
+	if (cok_app_on_core(e, core) || cok_core_dead(e, core) ||
 	    cok_core_stage(e, core) != COK_STAGE_RUNNING)
 		return false;
-	if (e->core_reserved[core]) {
-		u32 state = cok_load_acquire(&slot_of(e, core)->state);
-
-		if (state != COK_APP_NONE && state != COK_APP_LOAD_FAILED &&
-		    !app_ended(state))
+	for (slot = 0; slot < COK_MAX_PROCS; slot++)
+		if (e->slot_reserved[slot] && e->reserved_core[slot] == core &&
+		    !slot_settled(e, slot))
 			return false;
-		cok_store_release(&slot_of(e, core)->state, COK_APP_NONE);
-		e->core_reserved[core] = false;
-	}
 	return true;
+}
+
+/* A proc slot for a new app: p->slot, or -EBUSY. */
+static int pick_slot(struct cok_enclave *e, struct placement *p)
+{
+	u32 slot;
+
+	for (slot = 0; slot < COK_MAX_PROCS; slot++)
+		if (!e->procs[slot] && slot_settled(e, slot)) {
+			p->slot = slot;
+			return 0;
+		}
+	set_error(p, "the enclave runs as many apps as it can hold");
+	return -EBUSY;
 }
 
 static int pick_core(struct cok_enclave *e, struct placement *p)
@@ -220,16 +257,23 @@ static void fill_block(struct cok_launch_block *b, struct cok_ioc_launch *l,
 		    &b->clock_monotonic_ns);
 }
 
-/* A staging area of total bytes on the core; its enclave offset. */
+/*
+ * A staging area of total bytes on the core, for proc slot p->slot; its
+ * enclave offset.
+ */
 static int stage(struct cok_enclave *e, u32 core, u64 total,
 		 struct placement *p, u64 *off)
 {
-	struct cok_msg m = { .type = COK_MSG_STAGE, .arg = { total } };
+	struct cok_msg m = { .type = COK_MSG_STAGE, .arg = { total, p->slot } };
 	int err = call(e, core, &m, STAGE_TIMEOUT_MS);
 
 	if (err) {
 		set_error(p, "the co-kernel core did not answer");
 		return err;
+	}
+	if (m.status == -COK_EBUSY || m.status == -COK_EINVAL) {
+		set_error(p, "the co-kernel holds another app in that process slot");
+		return -EBUSY;
 	}
 	if (m.status) {
 		set_error(p, "not enough free memory in the enclave to load the program");
@@ -241,12 +285,13 @@ static int stage(struct cok_enclave *e, u32 core, u64 total,
 
 /*
  * LAUNCH or RESTORE the staged block at off.  On a timeout the core may
- * still be loading: it is told to KILL and stays reserved (core_free).
+ * still be loading: it is told to KILL and the slot stays reserved with
+ * its core (slot_settled).
  */
 static int start(struct cok_enclave *e, u32 core, u32 type, u64 off,
 		 struct placement *p)
 {
-	struct cok_msg m = { .type = type, .arg = { off } };
+	struct cok_msg m = { .type = type, .arg = { off, p->slot } };
 	int err = cok_send_cmd(e, core, &m);
 
 	if (err) {
@@ -258,13 +303,14 @@ static int start(struct cok_enclave *e, u32 core, u32 type, u64 off,
 		struct cok_msg kill = { .type = COK_MSG_KILL };
 
 		cok_send_cmd(e, core, &kill);
-		e->core_reserved[core] = true;
+		e->slot_reserved[p->slot] = true;
+		e->reserved_core[p->slot] = core;
 		set_error(p, "the co-kernel core did not answer; it stays reserved until it is free");
 		return -ETIMEDOUT;
 	}
 	if (m.status) {
-		strscpy(p->error, slot_of(e, core)->error, COK_ERROR_LEN);
-		cok_store_release(&slot_of(e, core)->state, COK_APP_NONE);
+		strscpy(p->error, slot_of(e, p->slot)->error, COK_ERROR_LEN);
+		cok_store_release(&slot_of(e, p->slot)->state, COK_APP_NONE);
 		return -ENOEXEC;
 	}
 	return 0;
@@ -346,18 +392,22 @@ static void app_free(struct cok_app *app)
 	kfree(app);
 }
 
-/* e->lock held. */
+/* e->lock held: app has proc slot p->slot and runs on core. */
 static void bind_app(struct cok_file *f, struct cok_app *app,
-		     struct cok_enclave *e, u32 core)
+		     struct cok_enclave *e, u32 core,
+		     const struct placement *p)
 {
 	app->e = e;
+	app->slot = p->slot;
 	app->core = core;
+	app->cores = BIT(core);
 	mutex_lock(&cok_enclaves_lock);
-	e->apps[core] = app;
+	e->procs[p->slot] = app;
 	e->nproxies++;
 	mutex_unlock(&cok_enclaves_lock);
 	f->app = app;
-	f->seq_seen = 0;
+	f->call = -1;
+	f->call_seq = 0;
 }
 
 /*
@@ -382,6 +432,8 @@ static int place(struct placement *p, struct cok_enclave **e)
 		return -ENOENT;
 	}
 	core = pick_core(*e, p);
+	if (core >= 0 && pick_slot(*e, p))
+		core = -EBUSY;
 	if (core < 0) {
 		cok_enclave_unlock(*e);
 		cok_enclave_put(*e);
@@ -423,7 +475,7 @@ int cok_app_launch(struct cok_ioc_launch *l, struct cok_file *f)
 		err = stage_and_launch(e, core, l, &p, elf, app->strings,
 				       app->app_id);
 	if (!err) {
-		bind_app(f, app, e, core);
+		bind_app(f, app, e, core, &p);
 		l->app_id = app->app_id;
 		l->core_out = core;
 		l->cpu_out = e->cpus[core];
@@ -493,7 +545,7 @@ int cok_app_restore(struct cok_ioc_restore *r, struct cok_file *f)
 		err = stage_and_restore(e, core, r, &p, b, app->app_id);
 	if (!err) {
 		app->restoring = true;
-		bind_app(f, app, e, core);
+		bind_app(f, app, e, core, &p);
 		f->restoring = true;
 		r->app_id = app->app_id;
 		r->core_out = core;
@@ -509,7 +561,7 @@ int cok_app_restore(struct cok_ioc_restore *r, struct cok_file *f)
 	return err;
 }
 
-static void fill_end(struct cok_app_slot *s, u32 state,
+static void fill_end(struct cok_proc_slot *s, u32 state,
 		     struct cok_ioc_event *ev)
 {
 	ev->kind = state == COK_APP_EXITED ? COK_EV_EXIT :
@@ -534,6 +586,51 @@ static bool app_lost(struct cok_app *app, struct cok_ioc_event *ev)
 	return true;
 }
 
+static struct cok_fwd_syscall *mailbox(struct cok_app *app, u32 i)
+{
+	return &app->e->ch->fwd[i];
+}
+
+/*
+ * The oldest forwarded call of f's app that waits in a mailbox and was
+ * not handed to f already, or -1.  Only the app's pending bits are
+ * looked at: one load when there is none.
+ */
+static int oldest_call(struct cok_file *f, struct cok_proc_slot *s)
+{
+	u64 pending = cok_load_acquire(&s->fwd_pending);
+	struct cok_fwd_syscall *m, *best = NULL;
+	int i, at = -1;
+
+	while (pending) {
+		i = __ffs64(pending);
+		pending &= pending - 1;
+		m = mailbox(f->app, i);
+		if (cok_load_acquire(&m->state) != COK_SC_PENDING ||
+		    m->proc != f->app->slot ||
+		    (i == f->call && m->seq == f->call_seq))
+			continue;
+		if (!best || (s32)(m->seq - best->seq) < 0) {
+			best = m;
+			at = i;
+		}
+	}
+	return at;
+}
+
+static void hand_out(struct cok_file *f, int i, struct cok_ioc_event *ev)
+{
+	struct cok_fwd_syscall *m = mailbox(f->app, i);
+	int a;
+
+	ev->kind = COK_EV_SYSCALL;
+	ev->nr = m->nr;
+	for (a = 0; a < 6; a++)
+		ev->arg[a] = m->arg[a];
+	f->call = i;
+	f->call_seq = m->seq;
+}
+
 /*
  * Poll the app's slot: spin a while (the app's next call usually comes
  * within tens of microseconds), then sleep.  cpu_relax() only every
@@ -542,13 +639,13 @@ static bool app_lost(struct cok_app *app, struct cok_ioc_event *ev)
  */
 int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 {
-	struct cok_app_slot *s;
+	struct cok_proc_slot *s;
 	unsigned long polls = 0;
 	int i;
 
 	if (!f->app)
 		return -ENOTCONN;
-	s = slot_of(f->app->e, f->app->core);
+	s = slot_of(f->app->e, f->app->slot);
 	for (;;) {
 		u32 state = cok_load_acquire(&s->state);
 
@@ -556,13 +653,9 @@ int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 			fill_end(s, state, ev);
 			return 0;
 		}
-		if (cok_load_acquire(&s->sc.state) == COK_SC_PENDING &&
-		    s->sc.seq != f->seq_seen) {
-			ev->kind = COK_EV_SYSCALL;
-			ev->nr = s->sc.nr;
-			for (i = 0; i < 6; i++)
-				ev->arg[i] = s->sc.arg[i];
-			f->seq_seen = s->sc.seq;
+		i = oldest_call(f, s);
+		if (i >= 0) {
+			hand_out(f, i, ev);
 			return 0;
 		}
 		if (app_lost(f->app, ev))
@@ -579,27 +672,37 @@ int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 /* The app waits for the forwarded call this file was handed last. */
 bool cok_app_in_call(struct cok_file *f)
 {
-	struct cok_app_slot *s = slot_of(f->app->e, f->app->core);
+	struct cok_fwd_syscall *m;
 
-	return !app_ended(cok_load_acquire(&s->state)) &&
-	       cok_load_acquire(&s->sc.state) == COK_SC_PENDING &&
-	       s->sc.seq == f->seq_seen && f->seq_seen;
+	if (f->call < 0 ||
+	    app_ended(cok_load_acquire(&slot_of(f->app->e,
+						f->app->slot)->state)))
+		return false;
+	m = mailbox(f->app, f->call);
+	return cok_load_acquire(&m->state) == COK_SC_PENDING &&
+	       m->seq == f->call_seq && m->proc == f->app->slot;
 }
 
 int cok_app_reply(struct cok_file *f, s64 ret)
 {
-	struct cok_app_slot *s;
+	struct cok_enclave *e;
+	struct cok_fwd_syscall *m;
+	u32 core;
 
 	if (!f->app)
 		return -ENOTCONN;
 	if (!cok_app_in_call(f))
 		return -EINVAL;		/* no call of ours is waiting */
-	s = slot_of(f->app->e, f->app->core);
-	s->sc.ret = ret;
-	cok_store_release(&s->sc.state, COK_SC_DONE);
+	e = f->app->e;
+	m = mailbox(f->app, f->call);
+	core = READ_ONCE(m->core);
+	if (core >= e->ncores || !(f->app->cores & BIT(core)))
+		core = f->app->core;
+	m->ret = ret;
+	cok_store_release(&m->state, COK_SC_DONE);
 	/* A waiter still spinning sees DONE itself (xemem/app.h). */
-	if (cok_xchg(&s->sc.waiter_awake, 0) != 1)
-		cok_ring_doorbell(f->app->e->apic_ids[f->app->core]);
+	if (cok_xchg(&m->waiter_awake, 0) != 1)
+		cok_ring_doorbell(e->apic_ids[core]);
 	return 0;
 }
 
@@ -654,7 +757,7 @@ static void retire(struct cok_app *app)
 	cok_segments_drop_app(app->app_id);
 	e->nproxies--;
 	if (ended)
-		e->apps[app->core] = NULL;
+		e->procs[app->slot] = NULL;
 	mutex_unlock(&cok_enclaves_lock);
 	if (!ended) {
 		/* A dead core's app was reported (watchdog.c) already. */
@@ -663,7 +766,7 @@ static void retire(struct cok_app *app)
 				app->app_id, app->core);
 		return;		/* freed with the enclave */
 	}
-	cok_store_release(&slot_of(e, app->core)->state, COK_APP_NONE);
+	cok_store_release(&slot_of(e, app->slot)->state, COK_APP_NONE);
 	app_free(app);
 }
 
@@ -748,10 +851,24 @@ void cok_app_detached(struct cok_app *app)
 
 struct cok_app *cok_app_find_locked(u32 app_id)
 {
-	u32 core;
-	struct cok_enclave *e = cok_find_app_locked(app_id, &core);
+	u32 slot;
+	struct cok_enclave *e = cok_find_app_locked(app_id, &slot);
 
-	return e ? e->apps[core] : NULL;
+	return e ? e->procs[slot] : NULL;
+}
+
+/* A call of app's waiting for its proxy, or NULL (for a message). */
+static struct cok_fwd_syscall *a_pending_call(struct cok_app *app)
+{
+	u64 pending = cok_load_acquire(&slot_of(app->e, app->slot)->fwd_pending);
+	struct cok_fwd_syscall *m;
+
+	for (; pending; pending &= pending - 1) {
+		m = mailbox(app, __ffs64(pending));
+		if (cok_load_acquire(&m->state) == COK_SC_PENDING)
+			return m;
+	}
+	return NULL;
 }
 
 /*
@@ -759,20 +876,22 @@ struct cok_app *cok_app_find_locked(u32 app_id)
  * when the call returns.  If the proxy has not answered in time (a read
  * from a terminal, say), THAW withdraws it: the app stays running.
  */
-static int freeze_core(struct cok_enclave *e, u32 core, u32 app_id,
-		       struct netlink_ext_ack *extack)
+static int freeze_core(struct cok_app *app, struct netlink_ext_ack *extack)
 {
 	struct cok_msg m = { .type = COK_MSG_FREEZE };
-	struct cok_app_slot *s = slot_of(e, core);
+	struct cok_enclave *e = app->e;
+	u32 core = app->core, app_id = app->app_id;
+	struct cok_fwd_syscall *sc;
 	int err = call(e, core, &m, FREEZE_TIMEOUT_MS);
 
 	if (err == -ETIMEDOUT) {
 		/* Withdraw it: the freeze must not happen behind our back. */
 		m = (struct cok_msg){ .type = COK_MSG_THAW };
 		call(e, core, &m, FREEZE_TIMEOUT_MS);
-		if (s->sc.state == COK_SC_PENDING)
+		sc = a_pending_call(app);
+		if (sc)
 			cok_err(extack, "app %u is in a system call (%llu) its proxy has not answered within %u ms; not frozen, try again",
-				app_id, (unsigned long long)s->sc.nr,
+				app_id, (unsigned long long)READ_ONCE(sc->nr),
 				FREEZE_TIMEOUT_MS);
 		else
 			cok_err(extack, "app %u did not stop within %u ms (a long system call?); not frozen, try again",
@@ -854,7 +973,7 @@ static int freeze_thaw_locked(struct cok_app *app, bool thaw,
 	}
 	t0 = ktime_get_ns();
 	err = thaw ? thaw_core(app, extack) :
-		     freeze_core(app->e, app->core, app->app_id, extack);
+		     freeze_core(app, extack);
 	*latency_ns = ktime_get_ns() - t0;
 	return err;
 }
@@ -867,10 +986,10 @@ struct cok_app *cok_app_enter(u32 app_id)
 {
 	struct cok_enclave *e;
 	struct cok_app *app;
-	u32 core;
+	u32 slot;
 
 	mutex_lock(&cok_enclaves_lock);
-	e = cok_find_app_locked(app_id, &core);
+	e = cok_find_app_locked(app_id, &slot);
 	if (e)
 		cok_enclave_hold(e);
 	mutex_unlock(&cok_enclaves_lock);
@@ -881,7 +1000,7 @@ struct cok_app *cok_app_enter(u32 app_id)
 		return NULL;
 	}
 	/* Retired since (app ids are never reused)? */
-	app = e->apps[core];
+	app = e->procs[slot];
 	if (app && app->app_id == app_id)
 		return app;
 	leave(e);

@@ -2,12 +2,13 @@
 /*
  * Apps on enclave cores, as the character device (cdev.c) drives them.
  *
- * struct cok_app is the app: where it runs, who owns it, what a dump
- * needs to know of its proxy.  It lives in its enclave's table
- * (e->apps[core], see enclave_priv.h for the locks) from its launch until it is
+ * struct cok_app is the app, a process: its proc slot in the channel,
+ * the cores its threads may run on, who owns it, what a dump needs to
+ * know of its proxy.  It lives in its enclave's table (e->procs[slot],
+ * see enclave_priv.h for the locks) from its launch until it is
  * retired: it has ended, its proxy's file is gone and no dump has a
- * segment of it attached.  Until then its core and frames stay its own,
- * and the enclave cannot be destroyed.
+ * segment of it attached.  Until then its slot, cores and frames stay
+ * its own, and the enclave cannot be destroyed.
  *
  * struct cok_file is one open file of the device: a proxy bound to an
  * app, or a dumper attached to a segment.  Its ioctls are serialised by
@@ -28,7 +29,9 @@ struct cok_segment;
 
 struct cok_app {
 	struct cok_enclave *e;
-	u32 core;
+	u32 slot;			/* its proc slot in the channel */
+	u32 core;			/* home core: takes its commands */
+	u32 cores;			/* bit c: may run on core c */
 	u32 app_id;
 	kuid_t owner;			/* effective uid of its launcher */
 	pid_t proxy_pid;
@@ -54,7 +57,9 @@ struct cok_file {
 	struct mutex lock;		/* serialises this file's ioctls */
 	struct cok_caller who;		/* from the opener's credentials */
 	struct cok_app *app;		/* bound by LAUNCH or RESTORE */
-	u32 seq_seen;			/* last forwarded call handed out */
+	/* The forwarded call handed out last: mailbox and its seq. */
+	s32 call;			/* -1: none */
+	u32 call_seq;
 	bool restoring;			/* between RESTORE and RESUME */
 	/* A segment attached (segment.c) instead of an app. */
 	spinlock_t seg_lock;		/* guards seg against mmap */

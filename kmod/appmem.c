@@ -176,6 +176,6 @@ int cok_app_mem(struct cok_file *f, struct cok_ioc_app_mem *m)
 	/* A restore writes text pages too, which the app may only read. */
 	if (f->restoring)
 		write = false;
-	cr3 = READ_ONCE(app->e->ch->core[app->core].app.cr3);
+	cr3 = READ_ONCE(app->e->ch->proc[app->slot].cr3);
 	return copy_runs(app->e, cr3, write, m);
 }

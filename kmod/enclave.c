@@ -393,10 +393,10 @@ static void enclave_free(struct cok_enclave *e)
 	u32 i;
 
 	/* Apps that never ended (their cores are reset now). */
-	for (i = 0; i < e->ncores; i++) {
-		if (e->apps[i]) {
-			kvfree(e->apps[i]->strings);
-			kfree(e->apps[i]);
+	for (i = 0; i < COK_MAX_PROCS; i++) {
+		if (e->procs[i]) {
+			kvfree(e->procs[i]->strings);
+			kfree(e->procs[i]);
 		}
 	}
 	return_cpus(e);
@@ -680,8 +680,9 @@ static void fill_info(struct cok_enclave *e, struct cok_enclave_info *info)
 						e->t_first_heartbeat));
 	info->ncores = e->ncores;
 	for (i = 0; i < e->ncores; i++) {
-		struct cok_core *s = &e->ch->core[i];
+		struct cok_core_slot *s = &e->ch->core[i];
 		struct cok_core_info *c = &info->core[i];
+		struct cok_app *app;
 
 		c->alive = !cok_core_dead(e, i) && ping(e, i);
 		all_alive &= c->alive;
@@ -697,12 +698,13 @@ static void fill_info(struct cok_enclave *e, struct cok_enclave_info *info)
 		c->interrupts = cok_read_once(&s->interrupts);
 		c->nmis = cok_read_once(&s->nmis);
 		c->foreign = cok_read_once(&s->foreign_irqs);
-		if (e->apps[i]) {
-			c->app_id = e->apps[i]->app_id;
+		app = cok_app_on_core(e, i);
+		if (app) {
+			c->app_id = app->app_id;
 			c->app_state = cok_core_dead(e, i) ? "lost" :
-				cok_app_state_name(cok_load_acquire(&s->app.state));
-			c->app_pid = e->apps[i]->proxy_pid;
-			c->app_owner = e->apps[i]->owner;
+				cok_app_state_name(cok_load_acquire(&e->ch->proc[app->slot].state));
+			c->app_pid = app->proxy_pid;
+			c->app_owner = app->owner;
 		}
 	}
 	info->state = all_alive ? e->state : "degraded";
@@ -746,17 +748,17 @@ struct cok_enclave *cok_find_cpu_locked(u32 cpu, u32 *core)
 	return NULL;
 }
 
-/* The enclave and core of a launched app; lock held. */
-struct cok_enclave *cok_find_app_locked(u32 app_id, u32 *core)
+/* The enclave and proc slot of a launched app; lock held. */
+struct cok_enclave *cok_find_app_locked(u32 app_id, u32 *slot)
 {
 	struct cok_enclave *e;
 	int id;
 	u32 i;
 
 	idr_for_each_entry(&enclaves, e, id) {
-		for (i = 0; i < e->ncores; i++) {
-			if (e->apps[i] && e->apps[i]->app_id == app_id) {
-				*core = i;
+		for (i = 0; i < COK_MAX_PROCS; i++) {
+			if (e->procs[i] && e->procs[i]->app_id == app_id) {
+				*slot = i;
 				return e;
 			}
 		}

@@ -21,9 +21,9 @@ struct cok_app;
  *    and each app's nattached, proxy_gone and kill_deferred.
  *  - e->lock, per enclave, may be held across a wait on the co-kernel:
  *    the enclave's command rings (seq, send, wait), its apps' places
- *    (e->apps[], core_reserved) and app->restoring.
+ *    (e->procs[], slot_reserved) and app->restoring.
  *  Order: e->lock, then cok_enclaves_lock; never the other way round.
- *  e->apps[] and the flags named twice are written with both held, so
+ *  e->procs[] and the flags named twice are written with both held, so
  *  either lock is enough to read them.
  *
  * Lifetime: a lookup takes a reference (users) under the global lock;
@@ -51,9 +51,15 @@ struct cok_enclave {
 	ktime_t t_first_heartbeat;
 	const char *state;
 	u32 seq;
-	/* The app on each core (app.h); how many proxies and dumps. */
-	struct cok_app *apps[COK_MAX_CORES];
-	bool core_reserved[COK_MAX_CORES];	/* a timed-out launch */
+	/*
+	 * The app in each proc slot of the channel (app.h), and slots
+	 * whose launch timed out, with the core it went to: both stay
+	 * taken until the co-kernel reports the slot free (app.c).  How
+	 * many proxies and dumps.
+	 */
+	struct cok_app *procs[COK_MAX_PROCS];
+	bool slot_reserved[COK_MAX_PROCS];
+	u32 reserved_core[COK_MAX_PROCS];
 	u32 nproxies;
 	/* The watchdog's view of each core (watchdog.c). */
 	struct cok_wd_core wd[COK_MAX_CORES];
@@ -73,7 +79,9 @@ void cok_enclave_put(struct cok_enclave *e);
 int cok_enclave_lock(struct cok_enclave *e);
 void cok_enclave_unlock(struct cok_enclave *e);
 int cok_enclave_next_id_locked(u32 after, u32 *id);
-struct cok_enclave *cok_find_app_locked(u32 app_id, u32 *core);
+struct cok_enclave *cok_find_app_locked(u32 app_id, u32 *slot);
+/* Under either lock: the app whose threads may run on core i, or NULL. */
+struct cok_app *cok_app_on_core(struct cok_enclave *e, u32 i);
 struct cok_enclave *cok_find_cpu_locked(u32 cpu, u32 *core);
 u32 cok_core_stage(struct cok_enclave *e, u32 i);
 /* e->lock held: push m on core i's command ring, ring its doorbell. */

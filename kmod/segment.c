@@ -232,7 +232,7 @@ static int make_locked(struct cok_ioc_seg_make *mk, struct cok_segment *seg,
 	seg->app = app;
 	seg->owner = app->owner;
 	core = app->core;
-	state = cok_load_acquire(&seg->e->ch->core[core].app.state);
+	state = cok_load_acquire(&seg->e->ch->proc[app->slot].state);
 	if (state != COK_APP_FROZEN) {
 		snprintf(mk->error, sizeof(mk->error),
 			 "app %u is not frozen (it is %s): freeze it first",

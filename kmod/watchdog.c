@@ -88,7 +88,7 @@ static void declare_dead(struct cok_enclave *e, u32 i)
 
 static void panicked(struct cok_enclave *e, u32 i)
 {
-	struct cok_core *s = &e->ch->core[i];
+	struct cok_core_slot *s = &e->ch->core[i];
 	char msg[COK_PANIC_MSG_LEN];
 
 	/* The co-kernel's bytes: copy once, end them ourselves. */

@@ -1,22 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Apps on co-kernel cores: one app per core.  The app's slot lives in
- * the core's part of the channel (struct cok_core.app).
+ * Apps on co-kernel cores, as processes with threads.  An app is a
+ * process: its slot in the channel (struct cok_proc_slot proc[], the
+ * index the module chose at launch) says how it is and how it ended;
+ * its threads run on the cores of its cores mask, one of which, its
+ * home core, takes Linux's commands for it (KILL, FREEZE, THAW, PUBLISH).
  *
- * Launch: the module asks the co-kernel for a staging area
- * (COK_MSG_STAGE, arg[0] = bytes; reply arg[0] = enclave offset), copies
- * a struct cok_launch_block, the ELF file and the argument strings there,
- * and sends COK_MSG_LAUNCH (arg[0] = the block's enclave offset).  The
- * co-kernel validates and loads the ELF into a new address space, frees
- * the staging area and reports RUNNING, or LOAD_FAILED with a reason.
+ * Launch: the module asks the home core for a staging area
+ * (COK_MSG_STAGE, arg[0] = bytes, arg[1] = proc slot, which the core
+ * marks LOADING; reply arg[0] = enclave offset), copies a struct
+ * cok_launch_block, the ELF file and the argument strings there, and
+ * sends COK_MSG_LAUNCH (arg[0] = the block's enclave offset, arg[1] =
+ * the proc slot).  The co-kernel validates and loads the ELF into a new
+ * address space, frees the staging area and reports RUNNING, or
+ * LOAD_FAILED with a reason.  RESTORE is the same with a restore block.
  *
- * Forwarded system calls: the app's core writes nr and args into
- * app.sc and sets sc.state = PENDING; the proxy (cokctl launch) sees it
- * through the module (COK_IOC_WAIT), runs the call itself and reaches
- * the app's buffers only through the module's copies (COK_IOC_APP_MEM,
- * which walks the app's page tables from app.cr3, kmod/appmem.c); the
- * module writes sc.ret, sets DONE and rings the core's doorbell.  No
- * copy of app memory is made by the co-kernel.
+ * Forwarded system calls: a mailbox per co-kernel thread slot (struct
+ * cok_fwd_syscall fwd[COK_MAX_THREADS]; a thread has at most one call
+ * in flight).  The calling thread writes nr, args, its proc slot, tid
+ * and core, a per-process sequence number, sets state = PENDING and its
+ * bit in the proc slot's fwd_pending.  The proxy (cokctl launch) takes
+ * the oldest pending call of its app through the module (COK_IOC_WAIT),
+ * runs it and reaches the app's buffers only through the module's
+ * copies (COK_IOC_APP_MEM, which walks the app's page tables from the
+ * slot's cr3, kmod/appmem.c); the module writes ret, sets DONE and rings
+ * the doorbell of the mailbox's core (unless its waiter still spins:
+ * waiter_awake below).  No copy of app memory is made by the co-kernel.
  *
  * "Enclave offset": chunk i covers [i * 2 MiB, (i + 1) * 2 MiB), as in
  * the co-kernel's direct map.
@@ -32,9 +41,12 @@
 #define COK_STRINGS_MAX		(256UL << 10)
 #define COK_APP_ERROR_LEN	128
 #define COK_MAX_STRINGS		4096	/* argv + envp entries */
+/* Processes an enclave runs at once, and threads of all of them. */
+#define COK_MAX_PROCS		32
+#define COK_MAX_THREADS		64	/* fits fwd_pending's 64 bits */
 
 enum cok_app_state {
-	COK_APP_NONE = 0,	/* core idle, ready for a launch */
+	COK_APP_NONE = 0,	/* slot free, ready for a launch */
 	COK_APP_LOADING,
 	COK_APP_RUNNING,
 	COK_APP_EXITED,		/* exit_status valid */
@@ -61,15 +73,17 @@ enum cok_sc_state {
  */
 struct cok_fwd_syscall {
 	uint32_t state;		/* enum cok_sc_state */
-	uint32_t seq;
+	uint32_t seq;		/* the process's count of forwarded calls */
+	uint32_t proc;		/* proc slot of the caller */
+	uint32_t tid;		/* the calling thread */
+	uint32_t core;		/* where it waits: the doorbell to ring */
+	uint32_t waiter_awake;
 	uint64_t nr;
 	uint64_t arg[6];
 	int64_t ret;
-	uint32_t waiter_awake;
-	uint32_t pad;
 };
 
-struct cok_app_slot {
+struct cok_proc_slot {
 	uint32_t state;		/* enum cok_app_state */
 	uint32_t app_id;
 	uint64_t cr3;		/* the app's PML4, physical */
@@ -81,8 +95,12 @@ struct cok_app_slot {
 	uint64_t fault_error;
 	uint64_t user_interrupts;	/* taken while the app was in ring 3 */
 	uint64_t frozen_rip;		/* where a FROZEN app stopped */
+	uint64_t fwd_pending;		/* bit i: fwd[i] is PENDING for it */
+	uint32_t home_core;		/* takes the commands for the app */
+	uint32_t cores;			/* bit c: its threads may run on c */
+	uint32_t nthreads;		/* not yet exited */
+	uint32_t pad;
 	char error[COK_APP_ERROR_LEN];
-	struct cok_fwd_syscall sc;
 };
 
 /* At the start of the staging area; offsets are from the block. */

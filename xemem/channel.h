@@ -50,12 +50,12 @@
 #define COK_APIC_PHYS		0xfee00000UL
 
 #define COK_CHANNEL_MAGIC	0x314c4e48434b4f43ULL	/* "COKCHNL1" */
-#define COK_CHANNEL_VERSION	2
+#define COK_CHANNEL_VERSION	3
 
 /* Doorbell: Linux sends this fixed vector to a co-kernel core. */
 #define COK_DOORBELL_VECTOR	0xf0
 
-/* Boot stages a core walks through; written to cok_core.stage. */
+/* Boot stages a core walks through; written to cok_core_slot.stage. */
 enum cok_stage {
 	COK_STAGE_NONE = 0,
 	COK_STAGE_SIPI_SENT,	/* module: INIT/SIPI sent */
@@ -68,7 +68,7 @@ enum cok_stage {
 	COK_STAGE_RUNNING,	/* co-kernel: serving commands */
 	COK_STAGE_STOPPED,	/* co-kernel: acknowledged shutdown */
 	COK_STAGE_FAILED,	/* co-kernel: fatal exception or panic; see
-				 * cok_core.panic_msg and the console */
+				 * cok_core_slot.panic_msg and the console */
 	COK_STAGE_DEAD,		/* module only, never in the channel: the
 				 * watchdog gave the core up (status) */
 };
@@ -79,9 +79,11 @@ enum cok_msg_type {
 	COK_MSG_PING,		/* reply: arg[0] = heartbeat */
 	COK_MSG_SHUTDOWN,	/* core stops serving, reports STOPPED */
 	COK_MSG_MEMINFO,	/* reply: arg[0] = free bytes, arg[1] = total */
-	COK_MSG_STAGE,		/* arg[0] = bytes; reply arg[0] = enclave offset */
-	COK_MSG_LAUNCH,		/* arg[0] = enclave offset of the launch block */
-	COK_MSG_KILL,		/* end the app on this core */
+	COK_MSG_STAGE,		/* arg[0] = bytes, arg[1] = proc slot;
+				 * reply arg[0] = enclave offset */
+	COK_MSG_LAUNCH,		/* arg[0] = enclave offset of the launch
+				 * block, arg[1] = proc slot (app.h) */
+	COK_MSG_KILL,		/* end the app whose home core this is */
 	COK_MSG_FREEZE,		/* stop the app where it stands, save its state;
 				 * in a system call: answered when it returns */
 	COK_MSG_THAW,		/* let a frozen app go on; cancels a FREEZE
@@ -90,7 +92,8 @@ enum cok_msg_type {
 	COK_MSG_PUBLISH,	/* frozen app: reply arg[0] = enclave offset of
 				 * its struct cok_frozen_app, arg[1] = bytes */
 	COK_MSG_RESTORE,	/* arg[0] = enclave offset of a staged struct
-				 * cok_restore_block; reply arg[0] = cr3 */
+				 * cok_restore_block, arg[1] = proc slot;
+				 * reply arg[0] = cr3 */
 	COK_MSG_INJECT,		/* fault injection (debugfs): arg[0] = enum
 				 * cok_inject; answered, then obeyed, in any
 				 * state of the core */
@@ -128,7 +131,7 @@ enum cok_error {
  * One core's slot.  The co-kernel writes stage..spurious; the module
  * writes linux_cpu and apic_id before boot.  One cache line per group.
  */
-struct cok_core {
+struct cok_core_slot {
 	uint32_t linux_cpu;
 	uint32_t apic_id;
 	uint32_t stage;		/* enum cok_stage */
@@ -143,7 +146,6 @@ struct cok_core {
 	char panic_msg[COK_PANIC_MSG_LEN];
 	struct cok_msg_ring cmd;	/* Linux -> co-kernel */
 	struct cok_msg_ring resp;	/* co-kernel -> Linux */
-	struct cok_app_slot app;	/* the app on this core (app.h) */
 };
 
 struct cok_channel {
@@ -156,7 +158,9 @@ struct cok_channel {
 	uint64_t boot_tsc;	/* co-kernel: TSC when core 0 entered C */
 	uint64_t mem_free;	/* co-kernel: free bytes in its allocator */
 	uint64_t pad[9];
-	struct cok_core core[COK_MAX_CORES];
+	struct cok_core_slot core[COK_MAX_CORES];
+	struct cok_proc_slot proc[COK_MAX_PROCS];	/* apps (app.h) */
+	struct cok_fwd_syscall fwd[COK_MAX_THREADS];	/* their calls */
 	struct cok_console console;
 	uint64_t chunk_phys[COK_MAX_CHUNKS];
 };

@@ -55,7 +55,7 @@ static inline const char *cok_elf_info_bad(const struct cok_elf_info *in, uint64
 }
 
 
-/* A refusal's reason: one line that fits struct cok_app_slot.error[128]. */
+/* A refusal's reason: one line that fits struct cok_proc_slot.error[128]. */
 static inline const char *cok_elf_why_bad(const char *why)
 {
 	const char *p;
