@@ -92,6 +92,7 @@ enum cok_run_state {
 	COK_THREAD_FROZEN,		/* stopped by FREEZE or a restore */
 	COK_THREAD_RUNNABLE,		/* on its core's run queue */
 	COK_THREAD_BLOCKED,		/* in a futex wait or a sleep */
+	COK_THREAD_BLOCKED_CALL,	/* waits for its forwarded call */
 	COK_THREAD_DEAD,		/* exited; its slot and stack reusable */
 };
 
@@ -111,6 +112,7 @@ struct cok_thread {
 	uint64_t robust_head;		/* set_robust_list() */
 	struct cok_thread *rq_next;	/* run queue link (sched.c) */
 	struct cok_thread *fq_next;	/* futex queue link (futex.c) */
+	struct cok_thread *cw_next;	/* core's call waiters (sched.c) */
 	uint64_t futex_uaddr;		/* what it waits on; 0: a sleep */
 	uint32_t futex_bitset;		/* 0 for a sleep: no wake matches */
 	uint64_t deadline_tsc;		/* its wait's timeout; 0: none */
@@ -135,6 +137,7 @@ struct cok_kcore {
 	struct cok_kctx idle;		/* the command loop, between threads */
 	struct cok_thread *rq_head;	/* runnable threads, FIFO (sched.c) */
 	struct cok_thread *rq_tail;
+	struct cok_thread *call_waiters;	/* BLOCKED_CALL threads */
 	uint64_t slice_end;		/* TSC: the current thread's slice */
 	uint64_t timer_deadline;	/* TSC the timer is armed for; 0 off */
 	uint64_t apic_ticks_per_ms;	/* timer calibration; 0 not yet */
@@ -301,6 +304,8 @@ void sched_yield(struct cok_kcore *core);
 void sched_tick(struct cok_kcore *core, struct cok_regs *r);
 void sched_timer_update(struct cok_kcore *core);
 void sched_reset(struct cok_kcore *core);
+void sched_wait_call(struct cok_kcore *core);
+void sched_wake_answered(struct cok_kcore *core);
 uint64_t sched_ns_to_tsc(const struct cok_proc *p, uint64_t ns);
 
 /* futex.c */

@@ -16,7 +16,10 @@
  * running one thread that waits for nothing takes no interrupt at all.
  * A slice ends only in ring 3: the interrupt frame on the thread's own
  * kernel stack holds all its registers, and the switch saves the rest
- * (FPU, FS and GS bases).  A thread in a forwarded call keeps the core.
+ * (FPU, FS and GS bases).  A thread whose forwarded call is not answered
+ * within its awake wait gives the core to a runnable thread, if there
+ * is one (BLOCKED_CALL); the doorbell Linux rings with the answer puts
+ * it back on the run queue.
  */
 #include "cokernel.h"
 
@@ -149,11 +152,48 @@ void sched_tick(struct cok_kcore *core, struct cok_regs *r)
 	sched_timer_update(core);
 }
 
+/*
+ * The current thread waits for the answer to its forwarded call, which
+ * comes with a doorbell (interrupts are off until sched_next() halts or
+ * switches to a thread in ring 3, so that doorbell cannot be missed).
+ */
+void sched_wait_call(struct cok_kcore *core)
+{
+	struct cok_thread *me = core->current;
+
+	me->state = COK_THREAD_BLOCKED_CALL;
+	me->cw_next = core->call_waiters;
+	core->call_waiters = me;
+	sched_next(core);
+}
+
+/* A doorbell: the threads whose call is answered may run again. */
+void sched_wake_answered(struct cok_kcore *core)
+{
+	struct cok_thread **pp = &core->call_waiters, *t;
+	bool woke = false;
+
+	while ((t = *pp)) {
+		if (cok_load_acquire(&cok_channel->fwd[t->index].state) !=
+		    COK_SC_DONE) {
+			pp = &t->cw_next;
+			continue;
+		}
+		*pp = t->cw_next;
+		t->cw_next = NULL;
+		sched_enqueue(core, t);
+		woke = true;
+	}
+	if (woke && core->current->state == COK_THREAD_RUNNING)
+		sched_timer_update(core);	/* a slice for the others */
+}
+
 /* The process is gone: nothing queued, no timer. */
 void sched_reset(struct cok_kcore *core)
 {
 	core->rq_head = NULL;
 	core->rq_tail = NULL;
+	core->call_waiters = NULL;
 	core->timer_deadline = 0;
 	apic_timer_stop();
 }

@@ -260,6 +260,24 @@ static void spin_for_answer(const struct cok_fwd_syscall *sc,
 }
 
 /*
+ * Linux answers and then rings the doorbell.  Another thread runs
+ * meanwhile if one can; else the core halts until both came.
+ */
+static void wait_for_answer(struct cok_kcore *core,
+			    const struct cok_fwd_syscall *sc)
+{
+	while (cok_load_acquire(&sc->state) != COK_SC_DONE ||
+	       !cok_read_once(&core->doorbell)) {
+		if (core->rq_head) {
+			sched_wait_call(core);
+			return;		/* woken by that doorbell */
+		}
+		irq_enable_and_halt();
+		irq_disable();
+	}
+}
+
+/*
  * Hand the call to the proxy in the thread's mailbox (xemem/app.h) and
  * sleep until it answers.
  */
@@ -283,7 +301,8 @@ static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 	cok_write_once(&sc->waiter_awake, 1);
 	cok_store_release(&sc->state, COK_SC_PENDING);
 	__atomic_fetch_or(&slot->fwd_pending, bit, __ATOMIC_RELEASE);
-	spin_for_answer(sc, t->proc);
+	if (!core->rq_head)	/* others to run: no awake wait */
+		spin_for_answer(sc, t->proc);
 	/*
 	 * Linux took waiter_awake: it saw this core spinning, DONE is
 	 * there and no doorbell comes.  Otherwise it writes DONE, then
@@ -292,11 +311,7 @@ static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 	 * interrupt.
 	 */
 	if (cok_xchg(&sc->waiter_awake, 0))
-		while (cok_load_acquire(&sc->state) != COK_SC_DONE ||
-		       !cok_read_once(&core->doorbell)) {
-			irq_enable_and_halt();
-			irq_disable();
-		}
+		wait_for_answer(core, sc);
 	__atomic_fetch_and(&slot->fwd_pending, ~bit, __ATOMIC_RELAXED);
 	cok_write_once(&sc->state, COK_SC_IDLE);
 	return sc->ret;

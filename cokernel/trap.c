@@ -109,6 +109,8 @@ static void interrupt(struct cok_kcore *core, struct cok_regs *r)
 	cok_write_once(&core->doorbell, true);
 	apic_eoi();		/* before serving: KILL does not come back */
 	/* A frozen core serves its ring from the freeze loop, not here. */
-	if (core->in_app && core->current->state != COK_THREAD_FROZEN)
+	if (core->in_app && core->current->state != COK_THREAD_FROZEN) {
+		sched_wake_answered(core);
 		cmd_serve_in_app(core, r);
+	}
 }

@@ -33,6 +33,7 @@
 #define KILL_TIMEOUT_MS		2000
 #define SPIN_BEFORE_SLEEP	20000	/* polls before sleeping in WAIT */
 #define POLLS_PER_RELAX		64	/* see cok_app_wait */
+#define JOINED_NAP_US		150	/* ... and a joined file's naps */
 #define FREEZE_TIMEOUT_MS	1000
 
 static atomic_t next_app_id = ATOMIC_INIT(0);
@@ -404,6 +405,7 @@ static void bind_app(struct cok_file *f, struct cok_app *app,
 	mutex_lock(&cok_enclaves_lock);
 	e->procs[p->slot] = app;
 	e->nproxies++;
+	app->nfiles = 1;
 	mutex_unlock(&cok_enclaves_lock);
 	f->app = app;
 	f->call = -1;
@@ -608,7 +610,7 @@ static int oldest_call(struct cok_file *f, struct cok_proc_slot *s)
 		m = mailbox(f->app, i);
 		if (cok_load_acquire(&m->state) != COK_SC_PENDING ||
 		    m->proc != f->app->slot ||
-		    (i == f->call && m->seq == f->call_seq))
+		    READ_ONCE(f->app->handed[i]) == m->seq)
 			continue;
 		if (!best || (s32)(m->seq - best->seq) < 0) {
 			best = m;
@@ -618,24 +620,32 @@ static int oldest_call(struct cok_file *f, struct cok_proc_slot *s)
 	return at;
 }
 
-static void hand_out(struct cok_file *f, int i, struct cok_ioc_event *ev)
+/* Take call i for f, unless another file of the app just took it. */
+static bool hand_out(struct cok_file *f, int i, struct cok_ioc_event *ev)
 {
 	struct cok_fwd_syscall *m = mailbox(f->app, i);
+	u32 seq = m->seq, old = READ_ONCE(f->app->handed[i]);
 	int a;
 
+	if (old == seq || cmpxchg(&f->app->handed[i], old, seq) != old)
+		return false;
 	ev->kind = COK_EV_SYSCALL;
 	ev->nr = m->nr;
 	for (a = 0; a < 6; a++)
 		ev->arg[a] = m->arg[a];
 	f->call = i;
-	f->call_seq = m->seq;
+	f->call_seq = seq;
+	return true;
 }
 
 /*
  * Poll the app's slot: spin a while (the app's next call usually comes
  * within tens of microseconds), then sleep.  cpu_relax() only every
  * POLLS_PER_RELAX polls: under QEMU TCG each PAUSE leaves the translated
- * code, and a PAUSE per poll made every forwarded call slower.
+ * code, and a PAUSE per poll made every forwarded call slower.  A joined
+ * file (another server of a multi-threaded app's proxy) does not spin
+ * and naps longer: the first server takes the app's calls while it is
+ * free, and idle servers must not eat the CPU the app's Linux side needs.
  */
 int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 {
@@ -653,16 +663,17 @@ int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 			fill_end(s, state, ev);
 			return 0;
 		}
+		ev->nthreads = cok_read_once(&s->nthreads);
 		i = oldest_call(f, s);
-		if (i >= 0) {
-			hand_out(f, i, ev);
+		if (i >= 0 && hand_out(f, i, ev))
 			return 0;
-		}
 		if (app_lost(f->app, ev))
 			return 0;
 		if (signal_pending(current))
 			return -EINTR;
-		if (++polls >= SPIN_BEFORE_SLEEP)
+		if (f->joined)
+			usleep_range(JOINED_NAP_US, 2 * JOINED_NAP_US);
+		else if (++polls >= SPIN_BEFORE_SLEEP)
 			usleep_range(20, 60);
 		else if (!(polls % POLLS_PER_RELAX))
 			cpu_relax();
@@ -792,16 +803,56 @@ int cok_app_kill(struct cok_file *f)
 	return now ? wait_ended(app) : 0;
 }
 
-/* The proxy's file is gone: end the app and retire it. */
+/*
+ * Another server for bound's app (COK_IOC_JOIN).  bound is an open file
+ * of the caller's, which keeps its app from being retired meanwhile.
+ */
+int cok_app_join(struct cok_file *f, struct cok_file *bound,
+		 const struct cok_caller *who)
+{
+	struct cok_app *app = READ_ONCE(bound->app);
+	int err = 0;
+
+	if (!app || bound->restoring)
+		return -EINVAL;
+	mutex_lock(&cok_enclaves_lock);
+	if (!cok_caller_may(who, app->owner))
+		err = -EPERM;
+	else if (app->proxy_gone || !app->nfiles)
+		err = -ESRCH;
+	else
+		app->nfiles++;
+	mutex_unlock(&cok_enclaves_lock);
+	if (err)
+		return err;
+	f->app = app;
+	f->call = -1;
+	f->call_seq = 0;
+	f->joined = true;
+	return 0;
+}
+
+/*
+ * One of the app's files is gone.  A call it was handed and did not
+ * answer gets -EIO (its server is gone; nobody else may run it twice).
+ * The last one ends the app and retires it.
+ */
 void cok_app_release(struct cok_file *f)
 {
 	struct cok_app *app = f->app;
 	struct cok_enclave *e;
-	bool now;
+	bool now, last;
 
 	if (!app)
 		return;
+	if (cok_app_in_call(f))
+		cok_app_reply(f, -EIO);
+	mutex_lock(&cok_enclaves_lock);
+	last = !--app->nfiles;
+	mutex_unlock(&cok_enclaves_lock);
 	f->app = NULL;
+	if (!last)
+		return;
 	e = app->e;
 	mutex_lock(&e->lock);
 	mutex_lock(&cok_enclaves_lock);

@@ -23,6 +23,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include "../xemem/cokdev.h"
+#include "../xemem/app.h"
 
 struct cok_enclave;
 struct cok_segment;
@@ -40,6 +41,9 @@ struct cok_app {
 	bool proxy_gone;		/* its proxy's file was released */
 	bool kill_deferred;		/* killed while a dump reads it */
 	u32 nattached;			/* files attached to its segments */
+	u32 nfiles;			/* files bound to it (LAUNCH, JOIN) */
+	/* The seq of the call each mailbox last handed to one of them. */
+	u32 handed[COK_MAX_THREADS];
 	/* For a dump: the app's argv + envp, the proxy's own fds. */
 	char *strings;
 	u64 strings_size;
@@ -60,6 +64,7 @@ struct cok_file {
 	/* The forwarded call handed out last: mailbox and its seq. */
 	s32 call;			/* -1: none */
 	u32 call_seq;
+	bool joined;			/* bound by COK_IOC_JOIN */
 	bool restoring;			/* between RESTORE and RESUME */
 	/* A segment attached (segment.c) instead of an app. */
 	spinlock_t seg_lock;		/* guards seg against mmap */
@@ -76,6 +81,8 @@ int cok_app_resume(struct cok_file *f);
 int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev);
 int cok_app_reply(struct cok_file *f, s64 ret);
 int cok_app_kill(struct cok_file *f);
+int cok_app_join(struct cok_file *f, struct cok_file *bound,
+		 const struct cok_caller *who);
 /* The app waits for the forwarded call f was handed last. */
 bool cok_app_in_call(struct cok_file *f);
 void cok_app_release(struct cok_file *f);

@@ -12,6 +12,7 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -186,6 +187,32 @@ static long ioctl_seg_attach(struct cok_file *f, void __user *arg)
 	return cok_seg_attach(f, &a);
 }
 
+static const struct file_operations cok_dev_fops;
+
+/* COK_IOC_JOIN: f serves the app of the caller's open file fd too. */
+static long ioctl_join(struct cok_file *f, const struct cok_caller *who,
+		       void __user *arg)
+{
+	struct fd bound;
+	s32 fd;
+	long err;
+
+	if (f->app || f->seg)
+		return -EBUSY;
+	if (copy_from_user(&fd, arg, sizeof(fd)))
+		return -EFAULT;
+	bound = fdget(fd);
+	if (!bound.file)
+		return -EBADF;
+	if (bound.file->f_op != &cok_dev_fops ||
+	    bound.file->private_data == f)
+		err = -EINVAL;
+	else
+		err = cok_app_join(f, bound.file->private_data, who);
+	fdput(bound);
+	return err;
+}
+
 static long ioctl_wait(struct cok_file *f, void __user *arg)
 {
 	struct cok_ioc_event ev = {};
@@ -222,6 +249,10 @@ static long dispatch(struct cok_file *f, const struct cok_caller *who,
 		return cok_app_reply(f, ret);
 	case COK_IOC_KILL:
 		return cok_app_kill(f);
+	case COK_IOC_JOIN:
+		if (!uid_valid(who->uid))
+			return -EPERM;
+		return ioctl_join(f, who, uarg);
 	case COK_IOC_RESUME:
 		return cok_app_resume(f);
 	case COK_IOC_SEG_MAKE:

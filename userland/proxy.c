@@ -4,12 +4,23 @@
  * system call or its end, run the call, COK_IOC_REPLY, again.  One
  * round trip is two ioctls and the call itself: nothing is allocated or
  * printed on the way unless --trace asked for it.
+ *
+ * A multi-threaded app gets a pool of servers, as McKernel's mcexec
+ * has: when a call is handed out, the app has more threads than there
+ * are servers and none of them is idle, one more server thread starts,
+ * with a device file of its own bound to the app (COK_IOC_JOIN).  So a
+ * thread blocked in a forwarded call (a read of a terminal or a pipe)
+ * does not hold up the others' calls.  The servers share the fd table,
+ * as the app's threads do (CLONE_FILES).  The first server to see the
+ * app's end reports it; the process ends with it.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -26,6 +37,14 @@
 
 static volatile sig_atomic_t stop_sig;
 static int kill_fd = -1;
+
+/* The server pool (see above); counts are atomics or under pool_lock. */
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static int pool_fds[COK_PROXY_MAX_SERVERS];	/* the servers' files */
+static uint32_t nservers = 1;
+static uint32_t nidle;		/* servers waiting in COK_IOC_WAIT */
+static uint32_t app_ended;	/* 1 once a server took the app's end */
+static uint64_t ncalls_all;	/* forwarded calls served by the pool */
 
 static void on_stop(int sig)
 {
@@ -120,7 +139,16 @@ int cok_proxy_hide_fd(int fd)
 
 bool cok_proxy_private_fd(const struct cok_proxy *p, int fd)
 {
-	return fd >= 0 && (fd == p->devfd || fd == p->errfd);
+	uint32_t i, n = __atomic_load_n(&nservers, __ATOMIC_ACQUIRE);
+
+	if (fd < 0)
+		return false;
+	if (fd == p->devfd || fd == p->errfd)
+		return true;
+	for (i = 0; n > 1 && i < n && i < COK_PROXY_MAX_SERVERS; i++)
+		if (__atomic_load_n(&pool_fds[i], __ATOMIC_RELAXED) == fd)
+			return true;
+	return false;
 }
 
 static void trace_call(const struct cok_proxy *p,
@@ -174,7 +202,7 @@ static void summary(const struct cok_proxy *p, const struct cok_ioc_event *ev,
 	dprintf(p->errfd, "cokctl: app %" PRIu32 " %s after %" PRIu64 ".%03"
 		PRIu64 " s; %" PRIu64 " forwarded system calls; ring-3 interrupts %"
 		PRIu64 "\n", p->app_id, how, ns / 1000000000u,
-		ns / 1000000u % 1000u, p->ncalls,
+		ns / 1000000u % 1000u, __atomic_load_n(&ncalls_all, __ATOMIC_RELAXED),
 		ev ? (uint64_t)ev->user_interrupts : 0);
 }
 
@@ -205,68 +233,174 @@ static int lost(const struct cok_proxy *p, const struct cok_ioc_event *ev)
 	return COK_EXIT_LOST;
 }
 
-int cok_proxy_run(struct cok_proxy *p)
+/* The app ended (ev): one line if it was not a plain exit, the code. */
+static int end_of_app(struct cok_proxy *p, const struct cok_ioc_event *ev)
+{
+	char how[48];
+	int i;
+
+	switch (ev->kind) {
+	case COK_EV_EXIT:
+		snprintf(how, sizeof(how), "exited with status %d",
+			 ev->exit_status & 0xff);
+		summary(p, ev, how);
+		return ev->exit_status & 0xff;
+	case COK_EV_FAULT:
+		i = fault_exit(p, ev);
+		summary(p, ev, "was killed by an exception");
+		return i;
+	case COK_EV_KILLED:
+		if (stop_sig)
+			return stopped(p);
+		dprintf(p->errfd, "cokctl: app %" PRIu32
+			" killed: SIGKILL (ended by the module)\n", p->app_id);
+		summary(p, ev, "was killed");
+		return 128 + SIGKILL;
+	case COK_EV_LOST:
+		return lost(p, ev);
+	default:
+		dprintf(p->errfd, "cokctl: app %" PRIu32
+			": unknown event %" PRIu32 " from the module\n",
+			p->app_id, (uint32_t)ev->kind);
+		ioctl(p->devfd, COK_IOC_KILL);
+		return COK_EXIT_SYSTEM;
+	}
+}
+
+/*
+ * The app ended (or the proxy was told to stop): the first server to
+ * see it reports it and ends the process (the first server by returning
+ * its code); any other one leaves that to it.
+ */
+static void claim_end(const struct cok_proxy *p)
+{
+	if (!__atomic_exchange_n(&app_ended, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (p->pool_server)
+		pthread_exit(NULL);
+	for (;;)
+		pause();	/* the server that won ends the process */
+}
+
+static int end_with(const struct cok_proxy *p, int code)
+{
+	if (p->pool_server)
+		exit(code);
+	return code;
+}
+
+static int serve_calls(struct cok_proxy *p);
+
+static void *pool_server_main(void *arg)
+{
+	serve_calls(arg);
+	return NULL;
+}
+
+/* One more server for p's app: a device file joined to it, a thread. */
+static void start_server(const struct cok_proxy *p)
+{
+	struct cok_proxy *q;
+	pthread_attr_t attr;
+	pthread_t tid;
+	int fd;
+
+	q = malloc(sizeof(*q));
+	fd = q ? open(COK_DEV_PATH, O_RDWR | O_CLOEXEC) : -1;
+	if (fd >= 0)
+		fd = cok_proxy_hide_fd(fd);
+	if (fd < 0 || ioctl(fd, COK_IOC_JOIN, &p->devfd) < 0) {
+		if (fd >= 0)
+			close(fd);
+		free(q);
+		return;		/* the servers there are go on alone */
+	}
+	*q = *p;
+	q->devfd = fd;
+	q->pool_server = true;
+	q->replied = false;
+	memset(q->seekable, 0, sizeof(q->seekable));
+	cok_appmem_init(&q->mem, fd);
+	pool_fds[0] = p->pool_server ? pool_fds[0] : p->devfd;
+	pool_fds[nservers] = fd;
+	__atomic_store_n(&nservers, nservers + 1, __ATOMIC_RELEASE);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&tid, &attr, pool_server_main, q)) {
+		/* Its file stays joined and idle; the others serve. */
+		dprintf(p->errfd, "cokctl: app %" PRIu32
+			": could not start one more server thread\n",
+			p->app_id);
+		free(q);
+	}
+	pthread_attr_destroy(&attr);
+}
+
+/* A call was handed to p: does the pool need one more server? */
+static void grow_pool(const struct cok_proxy *p, uint32_t app_threads)
+{
+	if (app_threads <= 1 || __atomic_load_n(&nidle, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&pool_lock);
+	if (nservers < app_threads && nservers < COK_PROXY_MAX_SERVERS)
+		start_server(p);
+	pthread_mutex_unlock(&pool_lock);
+}
+
+static int serve_calls(struct cok_proxy *p)
 {
 	struct cok_ioc_event ev;
 	uint64_t arg[6];
-	char how[48];
 	int64_t ret;
-	int i;
+	int i, r;
 
 	for (;;) {
-		if (stop_sig)
-			return stopped(p);
-		if (ioctl(p->devfd, COK_IOC_WAIT, &ev) < 0) {
+		if (stop_sig) {
+			claim_end(p);
+			return end_with(p, stopped(p));
+		}
+		__atomic_add_fetch(&nidle, 1, __ATOMIC_RELEASE);
+		r = ioctl(p->devfd, COK_IOC_WAIT, &ev);
+		__atomic_sub_fetch(&nidle, 1, __ATOMIC_RELEASE);
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
+			claim_end(p);
 			dprintf(p->errfd, "cokctl: app %" PRIu32
 				": lost contact with the module: %s\n",
 				p->app_id, strerror(errno));
 			ioctl(p->devfd, COK_IOC_KILL);
-			return COK_EXIT_SYSTEM;
+			return end_with(p, COK_EXIT_SYSTEM);
 		}
-		switch (ev.kind) {
-		case COK_EV_SYSCALL:
-			for (i = 0; i < 6; i++)
-				arg[i] = ev.arg[i];
-			ret = cok_proxy_syscall(p, ev.nr, arg);
-			p->ncalls++;
-			if (p->trace)
-				trace_call(p, &ev, ret);
-			/*
-			 * A failed reply (the app was killed meanwhile) is
-			 * left to the next WAIT, which reports the end.
-			 */
-			while (!p->replied &&
-			       ioctl(p->devfd, COK_IOC_REPLY, &ret) < 0 &&
-			       errno == EINTR && !stop_sig)
-				;
-			break;
-		case COK_EV_EXIT:
-			snprintf(how, sizeof(how), "exited with status %d",
-				 ev.exit_status & 0xff);
-			summary(p, &ev, how);
-			return ev.exit_status & 0xff;
-		case COK_EV_FAULT:
-			i = fault_exit(p, &ev);
-			summary(p, &ev, "was killed by an exception");
-			return i;
-		case COK_EV_KILLED:
-			if (stop_sig)
-				return stopped(p);
-			dprintf(p->errfd, "cokctl: app %" PRIu32
-				" killed: SIGKILL (ended by the module)\n",
-				p->app_id);
-			summary(p, &ev, "was killed");
-			return 128 + SIGKILL;
-		case COK_EV_LOST:
-			return lost(p, &ev);
-		default:
-			dprintf(p->errfd, "cokctl: app %" PRIu32
-				": unknown event %" PRIu32 " from the module\n",
-				p->app_id, (uint32_t)ev.kind);
-			ioctl(p->devfd, COK_IOC_KILL);
-			return COK_EXIT_SYSTEM;
+		if (ev.kind != COK_EV_SYSCALL) {
+			claim_end(p);
+			return end_with(p, end_of_app(p, &ev));
 		}
+		grow_pool(p, ev.nthreads);
+		for (i = 0; i < 6; i++)
+			arg[i] = ev.arg[i];
+		ret = cok_proxy_syscall(p, ev.nr, arg);
+		p->ncalls = __atomic_add_fetch(&ncalls_all, 1,
+					       __ATOMIC_RELAXED);
+		if (p->trace)
+			trace_call(p, &ev, ret);
+		/*
+		 * A failed reply (the app was killed meanwhile) is left to
+		 * the next WAIT, which reports the end.
+		 */
+		while (!p->replied &&
+		       ioctl(p->devfd, COK_IOC_REPLY, &ret) < 0 &&
+		       errno == EINTR && !stop_sig)
+			;
 	}
+}
+
+int cok_proxy_run(struct cok_proxy *p)
+{
+	/* A new app (the tests run several in one process). */
+	nservers = 1;
+	nidle = 0;
+	app_ended = 0;
+	ncalls_all = 0;
+	return serve_calls(p);
 }

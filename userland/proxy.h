@@ -34,7 +34,12 @@ struct cok_proxy {
 	 * per read.  Forgotten at every call that may change the fd table.
 	 */
 	uint64_t seekable[COK_PROXY_SEEKABLE_FDS / 64];
+	uint64_t fd_gen;	/* the fd table's generation seekable is of */
+	bool pool_server;	/* not the first server (proxy.c) */
 };
+
+/* Servers of one app's calls at most (proxy.c), the first included. */
+#define COK_PROXY_MAX_SERVERS	64
 
 /*
  * Moves fd to the top of the fd table (close-on-exec), out of the way of

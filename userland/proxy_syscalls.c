@@ -66,7 +66,8 @@ _Static_assert(DENTS_MAX <= BOUNCE_SIZE && DENTS_MAX <= GUARD_SIZE,
 typedef int64_t (*sc_fn)(struct cok_proxy *p, const uint64_t *a);
 
 /* BOUNCE_SIZE bytes, then GUARD_SIZE bytes the proxy cannot access. */
-static uint8_t *bounce;
+/* One per server thread of the pool (proxy.c). */
+static __thread uint8_t *bounce;
 
 static int bounce_init(void)
 {
@@ -149,6 +150,12 @@ static bool seekable_file(struct cok_proxy *p, int fd)
 		*word |= bit;
 	return true;
 }
+
+/*
+ * Bumped after every call that may have changed the fd table, by any
+ * server of the pool: each forgets what it knew of the fds then.
+ */
+static uint64_t fd_gen;
 
 /* The calls that leave every fd what it was (see p->seekable). */
 static bool keeps_fds(uint64_t nr)
@@ -929,12 +936,22 @@ static const struct {
 int64_t cok_proxy_syscall(struct cok_proxy *p, uint64_t nr,
 			  const uint64_t arg[6])
 {
+	uint64_t gen = __atomic_load_n(&fd_gen, __ATOMIC_ACQUIRE);
+	int64_t ret;
+
 	p->replied = false;
-	if (!keeps_fds(nr))
+	if (gen != p->fd_gen) {		/* another server changed the table */
 		memset(p->seekable, 0, sizeof(p->seekable));
+		p->fd_gen = gen;
+	}
 	if (nr >= SC_COUNT || !sc_table[nr].fn)
 		return -ENOSYS;
-	return sc_table[nr].fn(p, arg);
+	ret = sc_table[nr].fn(p, arg);
+	if (!keeps_fds(nr)) {
+		memset(p->seekable, 0, sizeof(p->seekable));
+		p->fd_gen = __atomic_add_fetch(&fd_gen, 1, __ATOMIC_RELEASE);
+	}
+	return ret;
 }
 
 const char *cok_proxy_syscall_name(uint64_t nr)

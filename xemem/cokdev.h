@@ -18,7 +18,13 @@
  *                   and, if all of them went in, the call's result: one
  *                   ioctl where APP_MEM + REPLY were two.  A short copy
  *                   replies nothing (replied 0); the app still waits.
- *   COK_IOC_KILL    end the app.  close() does the same.
+ *   COK_IOC_JOIN    bind this (new) file to the app of another open
+ *                   file of the device (an fd of the caller's): one more
+ *                   server for the app's calls.  Each file is handed its
+ *                   own calls by WAIT and answers them; the app ends
+ *                   when the last of its files is closed.  The caller
+ *                   must own the app (or have CAP_SYS_ADMIN).
+ *   COK_IOC_KILL    end the app.  The last close() does the same.
  *   COK_IOC_RESTORE rebuild an app from a restore block (state.h); it
  *                   stays frozen while the proxy writes its pages with
  *                   COK_IOC_APP_MEM, then COK_IOC_RESUME starts it.
@@ -91,7 +97,7 @@ enum cok_event_kind {
 
 struct cok_ioc_event {
 	__u32 kind;		/* enum cok_event_kind */
-	__u32 pad;
+	__u32 nthreads;		/* the app's threads not yet exited */
 	__u64 nr;		/* COK_EV_SYSCALL */
 	__u64 arg[6];
 	__u64 cr3;		/* the app's PML4 (physical) */
@@ -211,5 +217,6 @@ struct cok_ioc_seg_attach {
 #define COK_IOC_SEG_REMOVE	_IOW(COK_IOC_MAGIC, 11, __u32)
 #define COK_IOC_APP_MEM		_IOWR(COK_IOC_MAGIC, 12, struct cok_ioc_app_mem)
 #define COK_IOC_REPLY_MEM	_IOWR(COK_IOC_MAGIC, 13, struct cok_ioc_reply_mem)
+#define COK_IOC_JOIN		_IOW(COK_IOC_MAGIC, 14, __s32)
 
 #endif /* XEMEM_COKDEV_H */

@@ -14,9 +14,10 @@
 #    (the slice timer)
 #  - a freeze of a multi-threaded app is refused with the reason; a kill
 #    ends it and the enclave serves the next launch
-# Not yet: thread_io (a thread blocked reading stdin while others print)
-# needs the mailbox pool of step 2: until then a thread in a forwarded
-# call keeps the core, and the others wait for it.
+#  - thread_io (musl, glibc): one thread blocked reading stdin (a fifo)
+#    while the others compute and print: the blocked thread gives the
+#    core up (its call waits in its own mailbox) and the proxy's second
+#    server serves the others' writes; output as on Linux
 # timeout: 900
 . /tests/lib.sh
 t_require threads module cokctl
@@ -87,6 +88,44 @@ else
 	t_info "$IRQS ring-3 interrupts; $("$COKCTL" console "$EID" | grep 'timer:' | tail -n 1)"
 	t_pass
 fi
+
+# io_run OUT CMD...: thread_io 3 fed "a", then, once its 3 worker lines
+# are out (which needs the read of "b" not to hold up the others), "b"
+# and EOF.  IO_RC: its exit status.
+io_run() {
+	_out=$1
+	shift
+	rm -f "$T_TMP/io.in"
+	mkfifo "$T_TMP/io.in"
+	"$@" <"$T_TMP/io.in" >"$_out" 2>"$_out.err" 3>&- &
+	_p=$!
+	exec 6>"$T_TMP/io.in"
+	echo a >&6
+	_w=0
+	while [ "$(grep -c '^worker' "$_out")" -lt 3 ] && [ $_w -lt 150 ]; do
+		usleep 100000
+		_w=$((_w + 1))
+	done
+	echo b >&6
+	exec 6>&-
+	wait "$_p"
+	IO_RC=$?
+}
+for libc in musl glibc; do
+	t_begin "thread_io.$libc: a thread blocked in a forwarded read, the others print"
+	io_run "$T_TMP/io.l" taskset -c "$LCPU" /apps/thread_io.$libc 3
+	_lrc=$IO_RC
+	io_run "$T_TMP/io.c" "$COKCTL" launch -- /apps/thread_io.$libc 3
+	if [ "$_lrc" != 0 ]; then
+		t_fail "Linux run exit $_lrc: $(head -c 200 "$T_TMP/io.l.err")"
+	elif [ "$IO_RC" != 0 ]; then
+		t_fail "enclave exit $IO_RC: $(head -c 200 "$T_TMP/io.c.err")"
+	elif ! cmp -s "$T_TMP/io.l" "$T_TMP/io.c"; then
+		t_fail "output differs: $(diff "$T_TMP/io.l" "$T_TMP/io.c" | head -n 6 | tr '\n' '|')"
+	else
+		t_pass
+	fi
+done
 
 mem_free() {	# the enclave's free memory in bytes
 	status_read "$T_TMP/st.flat" && enc_get "$T_TMP/st.flat" "$EID" mem_free_bytes
