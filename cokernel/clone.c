@@ -85,8 +85,8 @@ static void setup(struct cok_thread *t, const struct cok_regs *r,
 			     q->child_tid : 0;
 	t->robust_head = 0;
 	t->user_frame = NULL;
-	t->fq_next = NULL;
-	t->deadline_tsc = 0;
+	t->fw.next = NULL;
+	t->fw.deadline = 0;
 	thread_prepare(t, &user);
 }
 

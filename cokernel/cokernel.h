@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include "../xemem/channel.h"
 #include "../xemem/state.h"
+#include "futexq.h"
 #include "asm.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -80,7 +81,7 @@ struct cok_proc {
 	struct cok_kcore *core;		/* where all its threads run */
 	uint32_t nthreads;		/* not yet exited */
 	uint32_t next_tid;		/* for the next clone() */
-	struct cok_thread *futex_q;	/* waiters, oldest first (futex.c) */
+	struct cok_fq_waiter *futex_q;	/* waiters, oldest first (futex.c) */
 	bool used;			/* taken from the pool */
 };
 
@@ -110,10 +111,7 @@ struct cok_thread {
 	uint64_t clear_child_tid;	/* CLONE_CHILD_CLEARTID address */
 	uint64_t robust_head;		/* set_robust_list() */
 	struct cok_thread *rq_next;	/* run queue link (sched.c) */
-	struct cok_thread *fq_next;	/* futex queue link (futex.c) */
-	uint64_t futex_uaddr;		/* what it waits on; 0: a sleep */
-	uint32_t futex_bitset;		/* 0 for a sleep: no wake matches */
-	uint64_t deadline_tsc;		/* its wait's timeout; 0: none */
+	struct cok_fq_waiter fw;	/* its futex wait or sleep (futex.c) */
 	int64_t wait_result;		/* 0 woken, -ETIMEDOUT */
 	uint64_t xstate_xcr0;		/* format of xstate: 0 = FXSAVE */
 	uint32_t xstate_size;
