@@ -229,6 +229,8 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m);
 void app_set_error(struct cok_app_slot *slot, const char *why);
 __noreturn void app_end(struct cok_kcore *core, enum cok_app_end how);
 void app_fault(struct cok_kcore *core, struct cok_regs *r);
+__noreturn void app_kill_signal(struct cok_kcore *core,
+				const struct cok_regs *r, uint32_t sig);
 bool app_grow_stack(struct cok_proc *p, struct cok_regs *r);
 void cok_syscall_entry(void);
 void cok_syscall_compat_entry(void);
@@ -285,6 +287,8 @@ void thread_set_stack(struct cok_kcore *core, const struct cok_thread *t);
 int64_t sys_clone(struct cok_kcore *core, struct cok_regs *r);
 int64_t sys_clone3(struct cok_kcore *core, struct cok_regs *r);
 __noreturn void clone_thread_exit(struct cok_kcore *core, int32_t status);
+int64_t sys_tgkill(struct cok_kcore *core, const struct cok_regs *r);
+int64_t sys_tkill(struct cok_kcore *core, const struct cok_regs *r);
 
 /* sched.c: the core's run queue and its timer */
 void sched_enqueue(struct cok_kcore *core, struct cok_thread *t);
@@ -307,6 +311,7 @@ uint64_t futex_next_deadline(const struct cok_proc *p);
 struct cok_thread *proc_create(uint32_t pid);
 struct cok_thread *proc_new_thread(struct cok_proc *p);
 void proc_free(struct cok_proc *p);
+struct cok_thread *proc_find_thread(struct cok_proc *p, uint32_t tid);
 
 /* cmd.c */
 bool cmd_answer_query(struct cok_kcore *core, struct cok_msg *m);
