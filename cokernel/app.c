@@ -330,3 +330,24 @@ void app_fault(struct cok_kcore *core, struct cok_regs *r)
 		   slot->fault_signal);
 	app_end(core, COK_END_FAULT);
 }
+
+/*
+ * A signal the app sent to one of its threads (tgkill, tkill: clone.c):
+ * until signals are delivered (a later issue), it ends the process as a
+ * fault with that signal does; the fault is reported at the call.
+ */
+__noreturn void app_kill_signal(struct cok_kcore *core,
+				const struct cok_regs *r, uint32_t sig)
+{
+	struct cok_proc_slot *slot = proc_slot(core->current->proc);
+
+	slot->fault_vector = VECTOR_SYSCALL;
+	slot->fault_rip = r->rip;
+	slot->fault_addr = 0;
+	slot->fault_error = 0;
+	slot->fault_signal = sig;
+	cok_printf("core %u: app %u: thread %u sent itself signal %u at rip %#lx: killed (signals are not delivered yet)\n",
+		   core->index, slot->app_id, core->current->tid, sig,
+		   (unsigned long)r->rip);
+	app_end(core, COK_END_FAULT);
+}

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include "../xemem/channel.h"
 #include "../xemem/state.h"
+#include "futexq.h"
 #include "asm.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -82,7 +83,7 @@ struct cok_proc {
 	uint32_t nthreads;		/* not yet exited */
 	uint32_t next_tid;		/* for the next clone() */
 	uint32_t fwd_seq;		/* forwarded calls made (their order) */
-	struct cok_thread *futex_q;	/* waiters, oldest first (futex.c) */
+	struct cok_fq_waiter *futex_q;	/* waiters, oldest first (futex.c) */
 	bool used;			/* taken from the pool */
 };
 
@@ -111,11 +112,8 @@ struct cok_thread {
 	uint64_t clear_child_tid;	/* CLONE_CHILD_CLEARTID address */
 	uint64_t robust_head;		/* set_robust_list() */
 	struct cok_thread *rq_next;	/* run queue link (sched.c) */
-	struct cok_thread *fq_next;	/* futex queue link (futex.c) */
 	struct cok_thread *cw_next;	/* core's call waiters (sched.c) */
-	uint64_t futex_uaddr;		/* what it waits on; 0: a sleep */
-	uint32_t futex_bitset;		/* 0 for a sleep: no wake matches */
-	uint64_t deadline_tsc;		/* its wait's timeout; 0: none */
+	struct cok_fq_waiter fw;	/* its futex wait or sleep (futex.c) */
 	int64_t wait_result;		/* 0 woken, -ETIMEDOUT */
 	uint64_t xstate_xcr0;		/* format of xstate: 0 = FXSAVE */
 	uint32_t xstate_size;
@@ -240,6 +238,8 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m);
 void app_set_error(struct cok_proc_slot *slot, const char *why);
 __noreturn void app_end(struct cok_kcore *core, enum cok_app_end how);
 void app_fault(struct cok_kcore *core, struct cok_regs *r);
+__noreturn void app_kill_signal(struct cok_kcore *core,
+				const struct cok_regs *r, uint32_t sig);
 bool app_grow_stack(struct cok_proc *p, struct cok_regs *r);
 void cok_syscall_entry(void);
 void cok_syscall_compat_entry(void);
@@ -296,6 +296,8 @@ void thread_set_stack(struct cok_kcore *core, const struct cok_thread *t);
 int64_t sys_clone(struct cok_kcore *core, struct cok_regs *r);
 int64_t sys_clone3(struct cok_kcore *core, struct cok_regs *r);
 __noreturn void clone_thread_exit(struct cok_kcore *core, int32_t status);
+int64_t sys_tgkill(struct cok_kcore *core, const struct cok_regs *r);
+int64_t sys_tkill(struct cok_kcore *core, const struct cok_regs *r);
 
 /* sched.c: the core's run queue and its timer */
 void sched_enqueue(struct cok_kcore *core, struct cok_thread *t);
@@ -320,6 +322,7 @@ uint64_t futex_next_deadline(const struct cok_proc *p);
 struct cok_thread *proc_create(uint32_t slot, uint32_t pid);
 struct cok_thread *proc_new_thread(struct cok_proc *p);
 void proc_free(struct cok_proc *p);
+struct cok_thread *proc_find_thread(struct cok_proc *p, uint32_t tid);
 
 /* cmd.c */
 bool cmd_answer_query(struct cok_kcore *core, struct cok_msg *m);

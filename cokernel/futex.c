@@ -8,6 +8,9 @@
  * thread) is a waiter of address 0 and bitset 0, which no wake matches.
  * All threads of the process run on its core with interrupts off in the
  * kernel, so the queue and the futex words need no lock (sched.c).
+ * The queue itself and WAKE_OP's decoding are pure code in futexq.h
+ * (tested by tests/kunit/futex_kunit.c); here are user memory, the
+ * timeouts and the scheduler.
  */
 #include "cokernel.h"
 
@@ -30,69 +33,54 @@
 
 #define NSEC_PER_SEC	1000000000ULL
 
-static void queue_add(struct cok_proc *p, struct cok_thread *t)
+/* The thread whose futex wait w is. */
+static struct cok_thread *waiter_thread(struct cok_fq_waiter *w)
 {
-	struct cok_thread **pp = &p->futex_q;
-
-	while (*pp)
-		pp = &(*pp)->fq_next;
-	t->fq_next = NULL;
-	*pp = t;
+	return (struct cok_thread *)((char *)w -
+				     offsetof(struct cok_thread, fw));
 }
 
-/* *pp leaves the queue and runs again with result. */
-static void queue_wake(struct cok_proc *p, struct cok_thread **pp,
-		       int64_t result)
+/* The waiters of l, taken off the queue, run again with result. */
+static void run_taken(struct cok_proc *p, struct cok_fq_list *l,
+		      int64_t result)
 {
-	struct cok_thread *t = *pp;
+	struct cok_fq_waiter *w = l->head, *next;
+	struct cok_thread *t;
 
-	*pp = t->fq_next;
-	t->fq_next = NULL;
-	t->deadline_tsc = 0;
-	t->wait_result = result;
-	sched_enqueue(p->core, t);
+	for (; w; w = next) {
+		next = w->next;
+		w->next = NULL;
+		t = waiter_thread(w);
+		t->wait_result = result;
+		sched_enqueue(p->core, t);
+	}
 }
 
 int64_t futex_wake(struct cok_proc *p, uint64_t uaddr, uint32_t n,
 		   uint32_t bitset)
 {
-	struct cok_thread **pp = &p->futex_q;
-	uint32_t woken = 0;
+	struct cok_fq_list woken;
+	uint32_t nwoken;
 
-	while (*pp && woken < n) {
-		if ((*pp)->futex_uaddr == uaddr &&
-		    ((*pp)->futex_bitset & bitset)) {
-			queue_wake(p, pp, 0);
-			woken++;
-		} else {
-			pp = &(*pp)->fq_next;
-		}
-	}
-	return woken;
+	cok_fq_list_init(&woken);
+	nwoken = cok_fq_wake(&p->futex_q, uaddr, bitset, n, &woken);
+	run_taken(p, &woken, 0);
+	return nwoken;
 }
 
 /* Waiters whose timeout has come run again with -ETIMEDOUT. */
 void futex_expire(struct cok_proc *p, uint64_t now)
 {
-	struct cok_thread **pp = &p->futex_q;
+	struct cok_fq_list expired;
 
-	while (*pp) {
-		if ((*pp)->deadline_tsc && (*pp)->deadline_tsc <= now)
-			queue_wake(p, pp, -ETIMEDOUT);
-		else
-			pp = &(*pp)->fq_next;
-	}
+	cok_fq_list_init(&expired);
+	cok_fq_expire(&p->futex_q, now, &expired);
+	run_taken(p, &expired, -ETIMEDOUT);
 }
 
 uint64_t futex_next_deadline(const struct cok_proc *p)
 {
-	const struct cok_thread *t;
-	uint64_t d = 0;
-
-	for (t = p->futex_q; t; t = t->fq_next)
-		if (t->deadline_tsc && (!d || t->deadline_tsc < d))
-			d = t->deadline_tsc;
-	return d;
+	return cok_fq_next_deadline(p->futex_q);
 }
 
 /* The current thread waits on the queue until a wake or its deadline. */
@@ -101,12 +89,12 @@ static int64_t wait_queued(struct cok_kcore *core, uint64_t uaddr,
 {
 	struct cok_thread *t = core->current;
 
-	t->futex_uaddr = uaddr;
-	t->futex_bitset = bitset;
-	t->deadline_tsc = deadline_tsc;
+	t->fw.uaddr = uaddr;
+	t->fw.bitset = bitset;
+	t->fw.deadline = deadline_tsc;
 	t->wait_result = 0;
 	t->state = COK_THREAD_BLOCKED;
-	queue_add(t->proc, t);
+	cok_fq_add(&t->proc->futex_q, &t->fw);
 	sched_next(core);
 	return t->wait_result;
 }
@@ -188,7 +176,6 @@ static int64_t futex_requeue(struct cok_proc *p, uint64_t uaddr,
 			     uint32_t nwake, uint32_t nmove, uint64_t uaddr2,
 			     bool check, uint32_t cmp)
 {
-	struct cok_thread *t;
 	int64_t n;
 	uint32_t cur;
 	int64_t err = read_word(p, uaddr, &cur);
@@ -200,45 +187,7 @@ static int64_t futex_requeue(struct cok_proc *p, uint64_t uaddr,
 	if (check && cur != cmp)
 		return -EAGAIN;
 	n = futex_wake(p, uaddr, nwake, FUTEX_BITSET_ANY);
-	for (t = p->futex_q; t && nmove; t = t->fq_next)
-		if (t->futex_uaddr == uaddr && t->futex_bitset) {
-			t->futex_uaddr = uaddr2;
-			nmove--;
-			n++;
-		}
-	return n;
-}
-
-/* FUTEX_WAKE_OP's operation on the old value of *uaddr2. */
-static uint32_t wake_op_new(uint32_t op, uint32_t old)
-{
-	uint32_t arg = (op >> 12) & 0xfff;
-
-	if (arg & 0x800)		/* sign-extend the 12-bit argument */
-		arg |= 0xfffff000U;
-	if (op & (8U << 28))		/* FUTEX_OP_OPARG_SHIFT */
-		arg = 1U << (arg & 31);
-	switch ((op >> 28) & 7) {
-	case 0: return arg;		/* SET */
-	case 1: return old + arg;	/* ADD */
-	case 2: return old | arg;	/* OR */
-	case 3: return old & ~arg;	/* ANDN */
-	default: return old ^ arg;	/* XOR */
-	}
-}
-
-static bool wake_op_cmp(uint32_t op, uint32_t old)
-{
-	int32_t arg = (int32_t)(op << 20) >> 20, o = (int32_t)old;
-
-	switch ((op >> 24) & 15) {
-	case 0: return o == arg;
-	case 1: return o != arg;
-	case 2: return o < arg;
-	case 3: return o <= arg;
-	case 4: return o > arg;
-	default: return o >= arg;
-	}
+	return n + cok_fq_requeue(p->futex_q, uaddr, nmove, uaddr2);
 }
 
 static int64_t futex_wake_op(struct cok_proc *p, uint64_t uaddr,
@@ -250,13 +199,13 @@ static int64_t futex_wake_op(struct cok_proc *p, uint64_t uaddr,
 
 	if (err)
 		return err;
-	if (((op >> 28) & 7) > 4 || ((op >> 24) & 15) > 5)
+	if (!cok_futex_op_valid(op))
 		return -ENOSYS;
-	val = wake_op_new(op, old);
+	val = cok_futex_op_new(op, old);
 	if (as_put(&p->as, uaddr2, &val, sizeof(val)))
 		return -EFAULT;
 	n = futex_wake(p, uaddr, nwake, FUTEX_BITSET_ANY);
-	if (wake_op_cmp(op, old))
+	if (cok_futex_op_test(op, old))
 		n += futex_wake(p, uaddr2, nwake2, FUTEX_BITSET_ANY);
 	return n;
 }

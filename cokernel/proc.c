@@ -97,6 +97,19 @@ struct cok_thread *proc_create(uint32_t slot, uint32_t pid)
 	return p->thread;
 }
 
+/* The live thread of p with tid, or NULL (none, or it exited). */
+struct cok_thread *proc_find_thread(struct cok_proc *p, uint32_t tid)
+{
+	uint32_t i;
+
+	for (i = 0; i < ARRAY_SIZE(threads); i++)
+		if (threads[i].proc == p && threads[i].tid == tid &&
+		    threads[i].state != COK_THREAD_FREE &&
+		    threads[i].state != COK_THREAD_DEAD)
+			return &threads[i];
+	return NULL;
+}
+
 /* Back to the pools; the address space is gone already. */
 void proc_free(struct cok_proc *p)
 {

@@ -33,6 +33,7 @@ enum {
 	SYS_readlink = 89, SYS_umask = 95, SYS_gettimeofday = 96,
 	SYS_getuid = 102, SYS_getgid = 104, SYS_geteuid = 107,
 	SYS_getegid = 108, SYS_getppid = 110, SYS_sigaltstack = 131,
+	SYS_tkill = 200,
 	SYS_arch_prctl = 158, SYS_gettid = 186, SYS_time = 201,
 	SYS_set_tid_address = 218, SYS_getdents64 = 217,
 	SYS_clock_gettime = 228, SYS_clock_getres = 229,
@@ -354,6 +355,10 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 		return sys_clone3(core, r);
 	case SYS_futex:
 		return sys_futex(core, r);
+	case SYS_tgkill:
+		return sys_tgkill(core, r);
+	case SYS_tkill:
+		return sys_tkill(core, r);
 	case SYS_sched_getaffinity:	/* pid 0 or any: the app's threads */
 		return sys_sched_getaffinity(p, r->rsi, r->rdx);
 	case SYS_arch_prctl:

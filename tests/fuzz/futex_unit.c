@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * futex_unit: cokernel/futex.c on the host (ASan+UBSan), with the
- * scheduler and the address space stubbed: the waiter queue's order
- * (FIFO), bitsets, EAGAIN/EINVAL/ENOSYS, CMP_REQUEUE, WAKE_OP and
- * timeouts.  sched_next() returns at once, so a "blocked" waiter stays
- * queued until a wake hands it to sched_enqueue(), which records it.
+ * futex_unit: the system call layer of cokernel/futex.c on the host
+ * (ASan+UBSan), with the scheduler and the address space stubbed: the
+ * arguments' errors (EAGAIN, EINVAL, ENOSYS), the word compares of WAIT
+ * and CMP_REQUEUE, WAKE_OP's store to user memory, what the calls
+ * return, and timeouts (relative, absolute already past, the expiry's
+ * -ETIMEDOUT).  sched_next() returns at once, so a "blocked" waiter
+ * stays queued until a wake hands it to sched_enqueue(), which records
+ * it.  The queue's own logic (FIFO order, bitsets, requeue, expiry by
+ * deadline) and WAKE_OP's decoding are cokernel/futexq.h's, tested by
+ * KUnit in tests/kunit/futex_kunit.c.
  * Prints one line per failed check; exit 1 if any failed.
  */
 #include <stdio.h>
@@ -97,43 +102,47 @@ int main(void)
 	CHECK("EAGAIN", (put32(16, 1), call(0, 16, 128, 0, 0, 0, 0)), -11);
 	put32(16, 0);
 	CHECK("unaligned", call(0, 17, 128, 0, 0, 0, 0), -22);
-	CHECK("bitset 0", call(0, 16, 137, 0, 0, 0, 0), -22);
+	CHECK("wait bitset 0", call(0, 16, 137, 0, 0, 0, 0), -22);
+	CHECK("wake bitset 0", call(0, 16, 138, 1, 0, 0, 0), -22);
+	CHECK("wake address 0", call(0, 0, 129, 1, 0, 0, 0), -22);
 	CHECK("realtime with WAIT", call(0, 16, 256, 0, 0, 0, 0), -38);
 	CHECK("unknown op", call(0, 16, 6, 0, 0, 0, 0), -38);
-	for (i = 0; i < 3; i++)
-		call(i, 16, 128, 0, 0, 0, 0);
-	CHECK("wake 2 of 3", call(3, 16, 129, 2, 0, 0, 0), 2);
-	CHECK("FIFO first", woken[0] == &th[0], 1);
-	CHECK("FIFO second", woken[1] == &th[1], 1);
-	CHECK("wake the last", call(3, 16, 1, 5, 0, 0, 0), 1);
+	CHECK("nothing queued", proc.futex_q == NULL, 1);
+
+	/* A wait blocks; a wake runs it again with 0. */
+	th[0].wait_result = 99;
+	CHECK("wait", call(0, 16, 128, 0, 0, 0, 0), 0);
+	CHECK("waiting", proc.futex_q == &th[0].fw, 1);
+	CHECK("wake", call(3, 16, 129, 5, 0, 0, 0), 1);
+	CHECK("enqueued", nwoken == 1 && woken[0] == &th[0], 1);
+	CHECK("wait result", th[0].wait_result, 0);
 	CHECK("queue empty", proc.futex_q == NULL, 1);
 
-	nwoken = 0;
-	call(0, 16, 137, 0, 0, 0, 2);	/* WAIT_BITSET, bitset 2 */
-	CHECK("bitset miss", call(3, 16, 138, 1, 0, 0, 1), 0);
-	CHECK("bitset hit", call(3, 16, 138, 1, 0, 0, 6), 1);
-
+	/* CMP_REQUEUE: the word first, then woken + moved. */
 	nwoken = 0;
 	for (i = 0; i < 3; i++)
 		call(i, 16, 128, 0, 0, 0, 0);
 	CHECK("cmp_requeue changed", call(3, 16, 132, 1, 1, 32, 7), -11);
+	CHECK("cmp_requeue bad uaddr2", call(3, 16, 132, 1, 1, 34, 0), -22);
+	CHECK("nothing woken", nwoken, 0);
 	CHECK("cmp_requeue 1 + 1", call(3, 16, 132, 1, 1, 32, 0), 2);
-	CHECK("woke the oldest", woken[0] == &th[0], 1);
-	CHECK("moved th1", th[1].futex_uaddr, 32);
-	CHECK("kept th2", th[2].futex_uaddr, 16);
+	CHECK("one woken", nwoken, 1);
+	CHECK("moved", th[1].fw.uaddr, 32);
+	CHECK("requeue 1 + 0", call(3, 16, 131, 1, 0, 32, 0), 1);
+	/* WAKE_OP: *32 = 5 (SET); wake 1 on 16 (none left); on 32 as 0 == 0. */
 	put32(32, 0);
-	/* WAKE_OP: *32 = 5 (SET); wake 1 on 16; on 32 too as old == 0. */
 	CHECK("wake_op", call(3, 16, 133, 1, 1, 32,
-			      (0u << 28) | (0u << 24) | (5u << 12) | 0u), 2);
+			      (0u << 28) | (0u << 24) | (5u << 12) | 0u), 1);
 	CHECK("wake_op stored", mem[32], 5);
+	CHECK("wake_op bad op", call(3, 16, 133, 1, 1, 32, 5u << 28), -38);
+	CHECK("wake_op bad op stores nothing", mem[32], 5);
+	CHECK("all woken", nwoken, 3);
 
+	/* A relative timeout becomes a deadline; its expiry, -ETIMEDOUT. */
 	nwoken = 0;
-	th[0].deadline_tsc = 0;
 	call(0, 16, 128, 0, 64, 0, 0);	/* 1 us relative timeout */
 	CHECK("deadline set", futex_next_deadline(&proc) != 0, 1);
-	futex_expire(&proc, th[0].deadline_tsc - 1);
-	CHECK("not yet expired", nwoken, 0);
-	futex_expire(&proc, th[0].deadline_tsc);
+	futex_expire(&proc, th[0].fw.deadline);
 	CHECK("expired", nwoken, 1);
 	CHECK("ETIMEDOUT", th[0].wait_result, -110);
 	/* Absolute monotonic 0.5 s: before app_clock_ns's 1 s, so past. */
@@ -143,6 +152,10 @@ int main(void)
 	CHECK("absolute past", call(0, 16, 137, 0, 64, 0, 1), -110);
 	CHECK("absolute past, word differs",
 	      (put32(16, 3), call(0, 16, 137, 0, 64, 0, 1)), -11);
+	ts[1] = 1000000000;		/* not a valid timespec */
+	memcpy(mem + 64, ts, sizeof(ts));
+	CHECK("bad timespec", (put32(16, 0), call(0, 16, 128, 0, 64, 0, 0)),
+	      -22);
 	if (!failed)
 		printf("futex_unit: all checks passed\n");
 	return failed;

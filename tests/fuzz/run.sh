@@ -10,8 +10,9 @@
 #                     accepted, dynamic / 32-bit / garbage / truncated
 #                     files refused, one crafted header per check
 #   futex/unit        tests/fuzz/futex_unit.c: cokernel/futex.c (ASan+UBSan)
-#                     with the scheduler stubbed: queue order, bitsets,
-#                     requeue, wake_op, timeouts
+#                     with the scheduler stubbed: errors, word compares,
+#                     results, wake_op's store, timeouts (the queue itself,
+#                     cokernel/futexq.h, is KUnit's: tests/kunit/futex_kunit.c)
 #   fuzz/elf          libFuzzer over cok_elf_check for COK_FUZZ_SECONDS
 #                     (default 60), seeded with the apps and the crafted
 #                     headers; the corpus is kept in build/fuzz/corpus
@@ -188,13 +189,13 @@ else
 	fail "elf/unit: cannot build tests/fuzz/elf_unit.c with $UCC: $(firstlines "$B/elf_unit.log") (build/fuzz/elf_unit.log)"
 fi
 
-# --- the co-kernel's futex queue ---------------------------------------------
+# --- the co-kernel's futex(2) layer (its queue: KUnit, cok_futex) -------------
 FU=$B/futex_unit
 if $UCC -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -o "$FU" "$F/futex_unit.c" "$ROOT/cokernel/futex.c" \
 	>"$B/futex_unit.log" 2>&1; then
 	if out=$("$FU" 2>&1); then
-		pass "futex/unit: cokernel/futex.c's queue order, bitsets, requeue, wake_op, timeouts"
+		pass "futex/unit: cokernel/futex.c's errors, word compares, results, wake_op store, timeouts"
 	else
 		fail "futex/unit: $(echo "$out" | grep -m2 -E 'FAIL|ERROR|runtime error' | tr '\n' ' ' | cut -c1-250)"
 	fi

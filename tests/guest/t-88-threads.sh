@@ -10,6 +10,10 @@
 #    timeouts (monotonic, realtime), bitsets, requeue, wake_op; a sleep
 #    and sched_yield let the other threads run
 #  - thread_fault: a fault in a thread ends the process, 128 + SIGSEGV
+#  - tgkill (musl, glibc): pthread_kill(other, 0), tgkill/tkill with
+#    signal 0, bogus tids, wrong thread group, bad ids and signals give
+#    Linux's answers; abort() (tgkill SIGABRT) ends the process with
+#    128 + SIGABRT, and cokctl names the signal
 #  - one computing thread takes no timer interrupt in ring 3; four do
 #    (the slice timer)
 #  - a freeze of a multi-threaded app is refused with the reason; a kill
@@ -64,6 +68,15 @@ same "omp default threads (1)" 0 /apps/omp.glibc
 OMP_NUM_THREADS=1 same "omp x1" 0 /apps/omp.glibc
 OMP_NUM_THREADS=4 same "omp x4" 0 /apps/omp.glibc
 same "thread_fault" 139 /apps/thread_fault.glibc
+for libc in musl glibc; do
+	same "tgkill.$libc" 134 /apps/tgkill.$libc
+	t_begin "tgkill.$libc: cokctl reports SIGABRT"
+	if grep -q 'killed: SIGABRT' "$T_TMP/c.err"; then
+		t_pass
+	else
+		t_fail "no 'killed: SIGABRT' in: $(head -c 200 "$T_TMP/c.err")"
+	fi
+done
 
 # Long enough for slices (10 ms) to end while four threads compute.
 BIG=4194304
