@@ -22,6 +22,7 @@
 #define APIC_REG_SVR		0x0f0
 #define APIC_REG_ESR		0x280
 #define APIC_REG_ICR_LOW	0x300
+#define APIC_REG_ICR_HIGH	0x310		/* xAPIC: destination */
 #define APIC_REG_SELF_IPI	0x3f0		/* x2APIC only */
 #define APIC_REG_LVT_CMCI	0x2f0
 #define APIC_REG_LVT_TIMER	0x320
@@ -38,6 +39,8 @@
 #define APIC_LVT_MASKED		(1U << 16)
 #define APIC_SPURIOUS_VECTOR	0xff
 #define APIC_ICR_SELF		(1U << 18)	/* destination shorthand: self */
+#define APIC_ICR_BUSY		(1U << 12)	/* xAPIC: delivery pending */
+#define APIC_ICR_ASSERT		(1U << 14)	/* level: assert */
 #define APIC_TIMER_DIV_1	0xb		/* divide configuration: by 1 */
 #define APIC_TIMER_MAX		0xffffffffU
 #define APIC_TIMER_MAX_MS	4096		/* longer waits: armed again */
@@ -100,6 +103,33 @@ void apic_self_ipi(uint8_t vector)
 		apic_write(APIC_REG_SELF_IPI, vector);
 	else
 		apic_write(APIC_REG_ICR_LOW, APIC_ICR_SELF | vector);
+}
+
+/*
+ * A fixed interrupt of vector to the core with that APIC id (physical
+ * destination, no shorthand).  x2APIC: one write of ICR with the
+ * destination in its high half.  xAPIC: the previous IPI must have left
+ * (delivery status clear) before the destination, then the low half
+ * (which sends), are written; interrupts are off, so nothing of ours
+ * comes between the two writes.
+ */
+void apic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+	if (x2apic) {
+		wrmsr(MSR_X2APIC_FIRST + (APIC_REG_ICR_LOW >> 4),
+		      (uint64_t)apic_id << 32 | APIC_ICR_ASSERT | vector);
+		return;
+	}
+	while (apic_read(APIC_REG_ICR_LOW) & APIC_ICR_BUSY)
+		cpu_relax();
+	apic_write(APIC_REG_ICR_HIGH, apic_id << 24);
+	apic_write(APIC_REG_ICR_LOW, APIC_ICR_ASSERT | vector);
+}
+
+/* Another co-kernel core, by its slot's APIC id. */
+void ipi_core(const struct cok_kcore *core, uint8_t vector)
+{
+	apic_send_ipi(core->shared->apic_id, vector);
 }
 
 /*

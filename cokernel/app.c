@@ -4,9 +4,13 @@
  * a fault, or a KILL from Linux.  The app is a process in the proc slot
  * Linux chose (xemem/app.h), taken from the pools (proc.c) by the
  * launch or the restore on its home core, whose current thread its
- * first thread becomes, on a kernel stack of its own (thread.c).  Every
- * end returns the core to its command loop (thread_exit()), which frees
- * the app's memory, its threads' stacks among it, and its process.
+ * first thread becomes, on a kernel stack of its own (thread.c).  Its
+ * other threads may run on the other cores of its set (LAUNCH's arg[2],
+ * sched.c).  An end on any of its cores marks the process ended and
+ * sends RESCHED to the others (app_end()); every core returns to its
+ * command loop (thread_exit()), and the home core, once the others have
+ * left, frees the app's memory, its threads' stacks among it, and its
+ * process.
  */
 #include "cokernel.h"
 
@@ -44,16 +48,46 @@ static void set_clock(struct cok_proc *p, uint64_t tsc, uint64_t realtime_ns,
 	p->tsc_khz = khz;
 }
 
-/* A new process for the app, with its thread current on the core. */
-static bool take_thread(struct cok_kcore *core, uint32_t slot, uint32_t pid,
-			const char **why)
+/*
+ * The cores a LAUNCH or RESTORE names (arg[2]): the home core and cores
+ * of the enclave; 0 is the home core alone.  0 if the mask is bad.
+ */
+static uint32_t cores_named(const struct cok_kcore *core,
+			    const struct cok_msg *m)
 {
-	core->current = proc_create(slot, pid);
-	if (!core->current)
+	uint64_t mask = m->arg[2], all;
+
+	all = cok_channel->ncores >= 32 ? 0xffffffffULL :
+	      (1ULL << cok_channel->ncores) - 1;
+	if (!mask)
+		return 1U << core->index;
+	if ((mask & ~all) || !(mask & (1ULL << core->index)))
+		return 0;
+	return (uint32_t)mask;
+}
+
+/* A new process for the app, with its thread current on the core. */
+static bool take_thread(struct cok_kcore *core, const struct cok_msg *m,
+			uint32_t pid, const char **why)
+{
+	uint32_t cores = cores_named(core, m);
+	struct cok_thread *t;
+
+	if (!cores) {
+		*why = "bad cores mask";
+		return false;
+	}
+	t = proc_create(m->arg[1], pid);
+	core->current = t;
+	if (!t) {
 		*why = "the process slot is taken or out of range, or no thread is free";
-	else
-		core->current->proc->core = core;
-	return core->current != NULL;
+		return false;
+	}
+	t->core = core;
+	t->proc->core = core;
+	t->proc->cores = cores;
+	t->proc->load[core->index] = 1;
+	return true;
 }
 
 static bool stack_for(struct cok_thread *t, const char **why)
@@ -96,9 +130,11 @@ static void end_app(struct cok_kcore *core, uint32_t state)
  */
 static void run_app(struct cok_kcore *core, const struct cok_regs *regs)
 {
+	struct cok_proc *p = core->current->proc;
 	long how;
 
-	as_activate(&core->current->proc->as);
+	__atomic_store_n(&p->active, 1U << core->index, __ATOMIC_SEQ_CST);
+	as_activate(&p->as);
 	/*
 	 * Take interrupts latched while the launch was served (a doorbell
 	 * that arrived with IF clear) here, not in ring 3 where they would
@@ -114,8 +150,12 @@ static void run_app(struct cok_kcore *core, const struct cok_regs *regs)
 	if (cmd_pending(core))
 		apic_self_ipi(COK_DOORBELL_VECTOR);
 	cok_write_once(&core->shared->in_user, 1);	/* see cok_interrupt */
-	how = thread_run(core, core->current, regs);
+	thread_run(core, core->current, regs);
+	how = __atomic_load_n(&p->end, __ATOMIC_SEQ_CST);
 	core->in_app = false;
+	cok_write_once(&core->shared->in_user, 0);
+	sched_end_others(core, p);
+	core->current = p->thread;	/* end_app() finds the process */
 	sched_reset(core);
 	ckpt_cancel_pending(core, -COK_EINVAL);	/* the app ended first */
 	as_deactivate();
@@ -168,7 +208,7 @@ static void app_ready(struct cok_kcore *core, struct cok_msg *m,
 	slot->user_interrupts = 0;
 	slot->fwd_pending = 0;
 	slot->home_core = core->index;
-	slot->cores = 1U << core->index;
+	slot->cores = p->cores;
 	slot->nthreads = 1;
 	slot->error[0] = '\0';
 	m->arg[0] = slot->cr3;
@@ -189,7 +229,7 @@ void app_launch(struct cok_kcore *core, struct cok_msg *m)
 
 	b = (void *)(COK_VIRT_DIRECT + m->arg[0]);
 	if (!block_in_memory(m->arg[0]) ||
-	    !take_thread(core, m->arg[1], b->app_id, &why)) {
+	    !take_thread(core, m, b->app_id, &why)) {
 		refuse(core, m, why);
 		return;
 	}
@@ -221,7 +261,7 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m)
 
 	b = (void *)(COK_VIRT_DIRECT + m->arg[0]);
 	if (!block_in_memory(m->arg[0]) ||
-	    !take_thread(core, m->arg[1], b->app_id, &why) ||
+	    !take_thread(core, m, b->app_id, &why) ||
 	    ckpt_load_restore(core->current, b, &why) ||
 	    !stack_for(core->current, &why)) {
 		refuse(core, m, why);
@@ -244,8 +284,22 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m)
 	run_app(core, &t->frozen_regs);
 }
 
+/*
+ * The app ends (how) from this core: the first end of it counts; its
+ * other cores are told (RESCHED), and each one leaves it.
+ */
 __noreturn void app_end(struct cok_kcore *core, enum cok_app_end how)
 {
+	struct cok_proc *p = core->current->proc;
+	uint32_t none = 0, c, others;
+
+	if (__atomic_compare_exchange_n(&p->end, &none, how, false,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		others = p->cores & ~(1U << core->index);
+		for (c = 0; c < COK_MAX_CORES; c++)
+			if (others & (1U << c))
+				ipi_core(&cok_cores[c], COK_RESCHED_VECTOR);
+	}
 	thread_exit(core, how);
 }
 
@@ -275,13 +329,18 @@ static uint32_t signal_of(uint64_t vector)
  */
 bool app_grow_stack(struct cok_proc *p, struct cok_regs *r)
 {
-	uint64_t addr = read_cr2() & ~4095ULL;
+	uint64_t addr = read_cr2() & ~4095ULL, room;
+	bool ok;
 
 	if (r->vector != 14 || (r->error & 1) ||
 	    addr < COK_USER_STACK_TOP - COK_USER_STACK_SIZE ||
 	    addr >= COK_USER_STACK_TOP)
 		return false;
-	return as_map(&p->as, addr, 4096, true) == 0;
+	spin_lock(&p->lock);	/* another core may map the same page */
+	ok = as_lookup(&p->as, addr, &room, false) ||
+	     as_map(&p->as, addr, 4096, true) == 0;
+	spin_unlock(&p->lock);
+	return ok;
 }
 
 /*

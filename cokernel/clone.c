@@ -2,8 +2,9 @@
 /*
  * Threads of a process: clone() and clone3() with the flags glibc's and
  * musl's pthread_create() pass, and the end of one thread (exit()).  A
- * new thread runs on its process's core (issue 8, step 3), queued
- * behind the others; it starts with its parent's registers, FPU state
+ * new thread runs on the core of its process's set that has the fewest
+ * of its live threads (the lowest such core), queued behind the others
+ * there; it starts with its parent's registers, FPU state
  * and GS base, RAX 0, the stack and TLS it was given.  Any other flag
  * set (fork, vfork, a new namespace...) is refused with EINVAL.
  */
@@ -91,32 +92,63 @@ static void setup(struct cok_thread *t, const struct cok_regs *r,
 	thread_prepare(t, &user);
 }
 
-static int64_t do_clone(struct cok_kcore *core, const struct cok_regs *r,
-			const struct clone_req *q)
+/* p->lock held: the core of p's set with the fewest of its threads. */
+static struct cok_kcore *place(struct cok_proc *p)
 {
-	struct cok_proc *p = core->current->proc;
-	struct cok_thread *t;
+	uint32_t c, best = p->core->index;
 
-	if ((q->flags & CLONE_SETTLS) && q->tls >= COK_USER_END)
-		return -EPERM;		/* as arch_prctl(ARCH_SET_FS) */
-	t = proc_new_thread(p);
+	for (c = 0; c < COK_MAX_CORES; c++)
+		if ((p->cores & (1U << c)) && p->load[c] < p->load[best])
+			best = c;
+	return &cok_cores[best];
+}
+
+/* p->lock held: a thread slot with its stack, or -errno. */
+static int64_t new_thread(struct cok_kcore *core, struct cok_proc *p,
+			  struct cok_thread **tp)
+{
+	struct cok_thread *t = proc_new_thread(p);
+
 	if (!t) {
 		cok_printf("core %u: app %u: clone: all %u co-kernel threads in use\n",
 			   core->index, p->pid, COK_MAX_THREADS);
 		return -EAGAIN;
 	}
 	if (!t->kstack && thread_alloc_stack(t)) {
+		t->core = core;
 		t->state = COK_THREAD_DEAD;	/* its slot is p's to reuse */
 		return -ENOMEM;
+	}
+	*tp = t;
+	return 0;
+}
+
+static int64_t do_clone(struct cok_kcore *core, const struct cok_regs *r,
+			const struct clone_req *q)
+{
+	struct cok_proc *p = core->current->proc;
+	struct cok_thread *t;
+	int64_t err;
+
+	if ((q->flags & CLONE_SETTLS) && q->tls >= COK_USER_END)
+		return -EPERM;		/* as arch_prctl(ARCH_SET_FS) */
+	spin_lock(&p->lock);
+	err = new_thread(core, p, &t);
+	if (err) {
+		spin_unlock(&p->lock);
+		return err;
 	}
 	setup(t, r, q);
 	if (q->flags & CLONE_PARENT_SETTID)
 		put_tid(p, q->parent_tid, t->tid);
 	if (q->flags & CLONE_CHILD_SETTID)
 		put_tid(p, q->child_tid, t->tid);
+	t->core = place(p);
+	p->load[t->core->index]++;
 	p->nthreads++;
 	cok_write_once(&proc_slot(p)->nthreads, p->nthreads);
-	sched_enqueue(core, t);
+	spin_unlock(&p->lock);
+	sched_wake(core, t);
 	return t->tid;
 }
 
@@ -187,7 +219,7 @@ static void robust_release(struct cok_thread *t, uint64_t uaddr)
 	if (as_put(&p->as, uaddr, &v, sizeof(v)))
 		return;
 	if (v & FUTEX_WAITERS)
-		futex_wake(p, uaddr, 1, 0xffffffffU);
+		futex_wake(t->core, p, uaddr, 1, 0xffffffffU);
 }
 
 /*
@@ -224,16 +256,20 @@ __noreturn void clone_thread_exit(struct cok_kcore *core, int32_t status)
 	struct cok_proc *p = t->proc;
 	uint32_t zero = 0;
 
+	spin_lock(&p->lock);
 	if (p->nthreads == 1) {
+		spin_unlock(&p->lock);
 		p->exit_status = status;
 		app_end(core, COK_END_EXIT);
 	}
+	p->nthreads--;		/* the count first: two last exits are one */
+	p->load[core->index]--;
+	cok_write_once(&proc_slot(p)->nthreads, p->nthreads);
+	spin_unlock(&p->lock);
 	robust_walk(t);
 	if (t->clear_child_tid &&
 	    !as_put(&p->as, t->clear_child_tid, &zero, sizeof(zero)))
-		futex_wake(p, t->clear_child_tid, 1, 0xffffffffU);
-	p->nthreads--;
-	cok_write_once(&proc_slot(p)->nthreads, p->nthreads);
+		futex_wake(core, p, t->clear_child_tid, 1, 0xffffffffU);
 	t->state = COK_THREAD_DEAD;
 	t->user_frame = NULL;
 	sched_next(core);

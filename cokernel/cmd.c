@@ -248,7 +248,10 @@ __noreturn void cmd_serve_forever(struct cok_kcore *core)
 		/* Before the answers: whoever sees one sees this wake-up. */
 		beat(s);
 		serve_ring(core);
-		if (ring_empty(&s->cmd))
+		/* A thread of a process with this core in its set (sched.c). */
+		if (sched_idle(core))
+			continue;
+		if (ring_empty(&s->cmd) && !cok_read_once(&core->rq_head))
 			irq_enable_and_halt();
 	}
 }

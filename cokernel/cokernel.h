@@ -44,6 +44,27 @@ struct cok_aspace {
 	uint64_t carve_used;
 };
 
+/*
+ * A test-and-set spinlock between cores.  The co-kernel runs with
+ * interrupts off except where it halts, so no holder is interrupted;
+ * a holder never waits for another core.
+ */
+struct cok_spinlock {
+	uint32_t locked;
+};
+
+static inline void spin_lock(struct cok_spinlock *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+			__asm__ volatile("pause" ::: "memory");
+}
+
+static inline void spin_unlock(struct cok_spinlock *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
 /* A kernel context saved by cok_switch(): its stack holds the rest. */
 struct cok_kctx {
 	uint64_t rsp;
@@ -79,7 +100,16 @@ struct cok_proc {
 	uint64_t tsc_khz;		/* TSC ticks per ms */
 	int32_t exit_status;		/* from exit_group() */
 	struct cok_thread *thread;	/* its first thread */
-	struct cok_kcore *core;		/* where all its threads run */
+	struct cok_kcore *core;		/* its home core: Linux's commands */
+	uint32_t cores;			/* bit c: its threads may run on c */
+	uint32_t active;		/* bit c: core c runs it (atomic) */
+	uint32_t end;			/* enum cok_app_end once it ends */
+	/*
+	 * lock: the futex queue, the address space's tables, brk/mmap,
+	 * the thread count and placement, the random generator.
+	 */
+	struct cok_spinlock lock;
+	uint32_t load[COK_MAX_CORES];	/* its live threads on each core */
 	uint32_t nthreads;		/* not yet exited */
 	uint32_t next_tid;		/* for the next clone() */
 	uint32_t fwd_seq;		/* forwarded calls made (their order) */
@@ -103,6 +133,7 @@ struct cok_thread {
 	uint32_t tid;
 	uint32_t state;			/* enum cok_run_state */
 	struct cok_proc *proc;
+	struct cok_kcore *core;		/* the one it runs on (clone.c) */
 	void *kstack;			/* COK_KSTACK_SIZE, the proc's memory */
 	struct cok_kctx kctx;		/* where it was switched away */
 	struct cok_regs *user_frame;	/* its registers during a call */
@@ -132,9 +163,13 @@ struct cok_kcore {
 	bool freeze_pending;		/* FREEZE came during a system call */
 	struct cok_msg freeze_msg;	/* ... and is answered when it ends */
 	struct cok_thread *current;	/* the thread it runs, or NULL */
+	struct cok_thread *switch_next;	/* current once the switch is done */
 	struct cok_kctx idle;		/* the command loop, between threads */
+	struct cok_spinlock rq_lock;	/* the run queue: other cores wake */
 	struct cok_thread *rq_head;	/* runnable threads, FIFO (sched.c) */
 	struct cok_thread *rq_tail;
+	uint64_t tlb_req;		/* TLB flushes asked of it (tlb.c) */
+	uint64_t tlb_done;		/* ... and done */
 	struct cok_thread *call_waiters;	/* BLOCKED_CALL threads */
 	uint64_t slice_end;		/* TSC: the current thread's slice */
 	uint64_t timer_deadline;	/* TSC the timer is armed for; 0 off */
@@ -147,6 +182,7 @@ enum cok_app_end {
 	COK_END_EXIT = 1,
 	COK_END_FAULT,
 	COK_END_KILL,
+	COK_END_LEAVE,		/* it ends on another core: this one leaves */
 };
 
 extern struct cok_channel *cok_channel;
@@ -170,6 +206,8 @@ struct cok_kcore *this_core(void);
 void apic_init(void);
 void apic_eoi(void);
 void apic_self_ipi(uint8_t vector);
+void apic_send_ipi(uint32_t apic_id, uint8_t vector);
+void ipi_core(const struct cok_kcore *core, uint8_t vector);
 uint32_t apic_id(void);
 void apic_timer_set(struct cok_kcore *core, uint64_t tsc_delta,
 		    uint64_t tsc_khz);
@@ -282,6 +320,7 @@ int64_t sys_getrandom(struct cok_kcore *core, uint64_t buf, uint64_t len,
 /* entry.S: from one kernel context to another (thread.c) */
 long cok_switch(struct cok_kctx *save, const struct cok_kctx *to, long code);
 void cok_thread_start(void);
+void thread_landed(struct cok_kcore *core);
 
 /* thread.c: a thread's kernel stack, running and ending it */
 int thread_alloc_stack(struct cok_thread *t);
@@ -301,6 +340,11 @@ int64_t sys_tkill(struct cok_kcore *core, const struct cok_regs *r);
 
 /* sched.c: the core's run queue and its timer */
 void sched_enqueue(struct cok_kcore *core, struct cok_thread *t);
+void sched_wake(struct cok_kcore *self, struct cok_thread *t);
+void sched_check_end(struct cok_kcore *core);
+void sched_resched(struct cok_kcore *core);
+bool sched_idle(struct cok_kcore *core);
+void sched_end_others(struct cok_kcore *home, struct cok_proc *p);
 void sched_next(struct cok_kcore *core);
 void sched_yield(struct cok_kcore *core);
 void sched_tick(struct cok_kcore *core, struct cok_regs *r);
@@ -312,11 +356,15 @@ uint64_t sched_ns_to_tsc(const struct cok_proc *p, uint64_t ns);
 
 /* futex.c */
 int64_t sys_futex(struct cok_kcore *core, struct cok_regs *r);
-int64_t futex_wake(struct cok_proc *p, uint64_t uaddr, uint32_t n,
-		   uint32_t bitset);
+int64_t futex_wake(struct cok_kcore *self, struct cok_proc *p,
+		   uint64_t uaddr, uint32_t n, uint32_t bitset);
 void futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc);
-void futex_expire(struct cok_proc *p, uint64_t now);
-uint64_t futex_next_deadline(const struct cok_proc *p);
+void futex_expire(struct cok_kcore *self, struct cok_proc *p, uint64_t now);
+uint64_t futex_next_deadline(struct cok_proc *p, const struct cok_kcore *on);
+
+/* tlb.c: other cores' stale translations of a process */
+void tlb_serve(struct cok_kcore *core);
+void tlb_shootdown(struct cok_kcore *core, struct cok_proc *p);
 
 /* proc.c: the process and thread pools */
 struct cok_thread *proc_create(uint32_t slot, uint32_t pid);

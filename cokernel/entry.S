@@ -116,6 +116,8 @@ cok_switch:
  */
 	.globl cok_thread_start
 cok_thread_start:
+	movq	%rax, %rdi		/* the core, from cok_switch's code */
+	call	thread_landed		/* %rsp is 16-byte aligned here */
 	POP_REGS_IRETQ
 
 /*

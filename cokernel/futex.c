@@ -6,8 +6,10 @@
  * queue per process, oldest first, which is the order Linux wakes
  * waiters of equal priority in; a sleep (nanosleep with more than one
  * thread) is a waiter of address 0 and bitset 0, which no wake matches.
- * All threads of the process run on its core with interrupts off in the
- * kernel, so the queue and the futex words need no lock (sched.c).
+ * The process's threads run on several cores: the queue, and the futex
+ * words between their check and the wait, are under p->lock; a waiter
+ * woken runs again on its own core (sched_wake(), an IPI if that is
+ * another core).
  * The queue itself and WAKE_OP's decoding are pure code in futexq.h
  * (tested by tests/kunit/futex_kunit.c); here are user memory, the
  * timeouts and the scheduler.
@@ -41,7 +43,7 @@ static struct cok_thread *waiter_thread(struct cok_fq_waiter *w)
 }
 
 /* The waiters of l, taken off the queue, run again with result. */
-static void run_taken(struct cok_proc *p, struct cok_fq_list *l,
+static void run_taken(struct cok_kcore *self, struct cok_fq_list *l,
 		      int64_t result)
 {
 	struct cok_fq_waiter *w = l->head, *next;
@@ -52,38 +54,66 @@ static void run_taken(struct cok_proc *p, struct cok_fq_list *l,
 		w->next = NULL;
 		t = waiter_thread(w);
 		t->wait_result = result;
-		sched_enqueue(p->core, t);
+		sched_wake(self, t);
 	}
 }
 
-int64_t futex_wake(struct cok_proc *p, uint64_t uaddr, uint32_t n,
-		   uint32_t bitset)
+/* p->lock held */
+static int64_t wake_locked(struct cok_kcore *self, struct cok_proc *p,
+			   uint64_t uaddr, uint32_t n, uint32_t bitset)
 {
 	struct cok_fq_list woken;
 	uint32_t nwoken;
 
 	cok_fq_list_init(&woken);
 	nwoken = cok_fq_wake(&p->futex_q, uaddr, bitset, n, &woken);
-	run_taken(p, &woken, 0);
+	run_taken(self, &woken, 0);
+	return nwoken;
+}
+
+int64_t futex_wake(struct cok_kcore *self, struct cok_proc *p,
+		   uint64_t uaddr, uint32_t n, uint32_t bitset)
+{
+	int64_t nwoken;
+
+	spin_lock(&p->lock);
+	nwoken = wake_locked(self, p, uaddr, n, bitset);
+	spin_unlock(&p->lock);
 	return nwoken;
 }
 
 /* Waiters whose timeout has come run again with -ETIMEDOUT. */
-void futex_expire(struct cok_proc *p, uint64_t now)
+void futex_expire(struct cok_kcore *self, struct cok_proc *p, uint64_t now)
 {
 	struct cok_fq_list expired;
 
 	cok_fq_list_init(&expired);
+	spin_lock(&p->lock);
 	cok_fq_expire(&p->futex_q, now, &expired);
-	run_taken(p, &expired, -ETIMEDOUT);
+	run_taken(self, &expired, -ETIMEDOUT);
+	spin_unlock(&p->lock);
 }
 
-uint64_t futex_next_deadline(const struct cok_proc *p)
+/* The first deadline of a waiter on core on (its timer's), or 0. */
+uint64_t futex_next_deadline(struct cok_proc *p, const struct cok_kcore *on)
 {
-	return cok_fq_next_deadline(p->futex_q);
+	struct cok_fq_waiter *w;
+	uint64_t d = 0;
+
+	spin_lock(&p->lock);
+	for (w = p->futex_q; w; w = w->next)
+		if (w->deadline && waiter_thread(w)->core == on &&
+		    (!d || w->deadline < d))
+			d = w->deadline;
+	spin_unlock(&p->lock);
+	return d;
 }
 
-/* The current thread waits on the queue until a wake or its deadline. */
+/*
+ * The current thread waits on the queue until a wake or its deadline;
+ * p->lock held, let go once it is queued (a wake from another core may
+ * then queue it to run before it has left: sched_next() takes it back).
+ */
 static int64_t wait_queued(struct cok_kcore *core, uint64_t uaddr,
 			   uint32_t bitset, uint64_t deadline_tsc)
 {
@@ -95,12 +125,14 @@ static int64_t wait_queued(struct cok_kcore *core, uint64_t uaddr,
 	t->wait_result = 0;
 	t->state = COK_THREAD_BLOCKED;
 	cok_fq_add(&t->proc->futex_q, &t->fw);
+	spin_unlock(&t->proc->lock);
 	sched_next(core);
 	return t->wait_result;
 }
 
 void futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc)
 {
+	spin_lock(&core->current->proc->lock);
 	wait_queued(core, 0, 0, deadline_tsc);
 }
 
@@ -165,6 +197,15 @@ static int64_t futex_wait(struct cok_kcore *core, uint64_t uaddr,
 		return -EAGAIN;		/* before a timeout past already */
 	if (err)
 		return err;
+	/* The word again, now under the lock a waker takes: no lost wake. */
+	spin_lock(&p->lock);
+	err = read_word(p, uaddr, &cur);
+	if (!err && cur != val)
+		err = -EAGAIN;
+	if (err) {
+		spin_unlock(&p->lock);
+		return err;
+	}
 	return wait_queued(core, uaddr, bitset, deadline);
 }
 
@@ -172,7 +213,8 @@ static int64_t futex_wait(struct cok_kcore *core, uint64_t uaddr,
  * Wake up to nwake waiters of uaddr, move up to nmove of the rest to
  * uaddr2.  CMP_REQUEUE first checks that *uaddr is still cmp.
  */
-static int64_t futex_requeue(struct cok_proc *p, uint64_t uaddr,
+static int64_t futex_requeue(struct cok_kcore *self, struct cok_proc *p,
+			     uint64_t uaddr,
 			     uint32_t nwake, uint32_t nmove, uint64_t uaddr2,
 			     bool check, uint32_t cmp)
 {
@@ -186,11 +228,12 @@ static int64_t futex_requeue(struct cok_proc *p, uint64_t uaddr,
 		return err;
 	if (check && cur != cmp)
 		return -EAGAIN;
-	n = futex_wake(p, uaddr, nwake, FUTEX_BITSET_ANY);
+	n = wake_locked(self, p, uaddr, nwake, FUTEX_BITSET_ANY);
 	return n + cok_fq_requeue(p->futex_q, uaddr, nmove, uaddr2);
 }
 
-static int64_t futex_wake_op(struct cok_proc *p, uint64_t uaddr,
+static int64_t futex_wake_op(struct cok_kcore *self, struct cok_proc *p,
+			     uint64_t uaddr,
 			     uint32_t nwake, uint32_t nwake2, uint64_t uaddr2,
 			     uint32_t op)
 {
@@ -204,9 +247,28 @@ static int64_t futex_wake_op(struct cok_proc *p, uint64_t uaddr,
 	val = cok_futex_op_new(op, old);
 	if (as_put(&p->as, uaddr2, &val, sizeof(val)))
 		return -EFAULT;
-	n = futex_wake(p, uaddr, nwake, FUTEX_BITSET_ANY);
+	n = wake_locked(self, p, uaddr, nwake, FUTEX_BITSET_ANY);
 	if (cok_futex_op_test(op, old))
-		n += futex_wake(p, uaddr2, nwake2, FUTEX_BITSET_ANY);
+		n += wake_locked(self, p, uaddr2, nwake2, FUTEX_BITSET_ANY);
+	return n;
+}
+
+/* The wake side, under p->lock: the queue and WAKE_OP's word change. */
+static int64_t futex_wakes(struct cok_kcore *core, struct cok_regs *r,
+			   uint32_t cmd, uint32_t val3)
+{
+	struct cok_proc *p = core->current->proc;
+	uint32_t val = (uint32_t)r->rdx;
+	int64_t n;
+
+	spin_lock(&p->lock);
+	if (cmd == FUTEX_WAKE_OP)
+		n = futex_wake_op(core, p, r->rdi, val, (uint32_t)r->r10,
+				  r->r8, val3);
+	else
+		n = futex_requeue(core, p, r->rdi, val, (uint32_t)r->r10,
+				  r->r8, cmd == FUTEX_CMP_REQUEUE, val3);
+	spin_unlock(&p->lock);
 	return n;
 }
 
@@ -234,14 +296,11 @@ int64_t sys_futex(struct cok_kcore *core, struct cok_regs *r)
 			return -EINVAL;
 		if (!r->rdi || (r->rdi & 3))
 			return -EINVAL;
-		return futex_wake(p, r->rdi, val, val3);
+		return futex_wake(core, p, r->rdi, val, val3);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
-		return futex_requeue(p, r->rdi, val, (uint32_t)r->r10, r->r8,
-				     cmd == FUTEX_CMP_REQUEUE, val3);
 	case FUTEX_WAKE_OP:
-		return futex_wake_op(p, r->rdi, val, (uint32_t)r->r10, r->r8,
-				     val3);
+		return futex_wakes(core, r, cmd, val3);
 	default:
 		return -ENOSYS;
 	}

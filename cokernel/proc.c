@@ -10,7 +10,8 @@
  * is claimed by an atomic exchange of its in-use mark or state.  A
  * thread that exited (DEAD) stays its process's until the process ends,
  * and the next clone() of that process takes it again, kernel stack
- * and all (the stack is the process's memory).
+ * and all (the stack is the process's memory), once its core is off
+ * that stack (it may halt there: sched.c).  The caller holds p->lock.
  */
 #include "cokernel.h"
 
@@ -38,13 +39,17 @@ static struct cok_thread *thread_alloc(struct cok_proc *p)
 		return NULL;
 	threads[i].index = i;
 	threads[i].proc = p;
+	threads[i].core = NULL;
 	threads[i].tid = p->pid;
 	threads[i].user_frame = NULL;
 	threads[i].kstack = NULL;
 	return &threads[i];
 }
 
-/* A dead thread of p, not the one whose stack this runs on. */
+/*
+ * A dead thread of p whose core has switched to another thread since
+ * (thread_landed() sets current only once the switch is done).
+ */
 static struct cok_thread *thread_reuse(struct cok_proc *p)
 {
 	uint32_t i;
@@ -52,7 +57,7 @@ static struct cok_thread *thread_reuse(struct cok_proc *p)
 	for (i = 0; i < ARRAY_SIZE(threads); i++)
 		if (threads[i].proc == p &&
 		    threads[i].state == COK_THREAD_DEAD &&
-		    &threads[i] != p->core->current) {
+		    cok_read_once(&threads[i].core->current) != &threads[i]) {
 			threads[i].state = COK_THREAD_RUNNING;
 			return &threads[i];
 		}

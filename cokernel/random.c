@@ -155,7 +155,9 @@ int64_t sys_getrandom(struct cok_kcore *core, uint64_t buf, uint64_t len,
 
 		n = n < room ? n : room;
 		n = n < FILL_STEP ? n : FILL_STEP;
+		spin_lock(&p->lock);	/* other threads draw too */
 		rng_bytes(p, step, n);
+		spin_unlock(&p->lock);
 		if (as_put(&p->as, buf + done, step, n))
 			break;
 		done += n;

@@ -1,25 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The run queue of a core and its one-shot timer.  All threads of a
- * process run on the process's core (issue 8, step 3), and the
- * co-kernel runs with interrupts off except where it halts, so the
- * queue needs no lock: only its own core touches it.
+ * The run queues of the cores and their one-shot timers.  A process's
+ * threads run on the cores of its set (p->cores), each thread on the
+ * one clone() placed it on (t->core).  A core's queue has a spinlock:
+ * a wake on another core (a futex, a timeout) pushes the thread there
+ * and sends that core COK_RESCHED_VECTOR.  The co-kernel runs with
+ * interrupts off except where it halts.
  *
  * A thread that blocks (futex, sleep), yields or exits calls
- * sched_next(), which switches to the oldest runnable thread; with none,
- * the core halts on the blocked thread's stack with interrupts on, so
- * the doorbell (KILL, FREEZE) is served as in a forwarded call and the
- * timer can wake a waiter.
+ * sched_next(), which switches to the oldest runnable thread of its
+ * core; with none, the core halts on the blocked thread's stack with
+ * interrupts on, so the doorbell (KILL, FREEZE) is served as in a
+ * forwarded call, the timer can wake a waiter and a RESCHED brings a
+ * thread woken elsewhere.  A core other than the home core, idle in its
+ * command loop, joins the process when a thread is queued on it
+ * (sched_join()) and stays with it until the process ends.
+ *
+ * The end of a process (exit_group, a fault, KILL, on any of its
+ * cores): the core that ends it marks p->end and sends RESCHED to the
+ * others; each leaves for its command loop at once (from the interrupt,
+ * a halt or its next system call); the home core waits until they all
+ * left and frees the process (app.c).
  *
  * The timer is armed only when something needs it: a second runnable
- * thread (the slice, COK_SLICE_MS) or a wait with a timeout.  A core
- * running one thread that waits for nothing takes no interrupt at all.
- * A slice ends only in ring 3: the interrupt frame on the thread's own
- * kernel stack holds all its registers, and the switch saves the rest
- * (FPU, FS and GS bases).  A thread whose forwarded call is not answered
- * within its awake wait gives the core to a runnable thread, if there
- * is one (BLOCKED_CALL); the doorbell Linux rings with the answer puts
- * it back on the run queue.
+ * thread on the core (the slice, COK_SLICE_MS) or a wait with a timeout
+ * of a thread of the core.  A core running one thread that waits for
+ * nothing takes no interrupt at all.  A slice ends only in ring 3: the
+ * interrupt frame on the thread's own kernel stack holds all its
+ * registers, and the switch saves the rest (FPU, FS and GS bases).  A
+ * thread whose forwarded call is not answered within its awake wait
+ * gives the core to a runnable thread, if there is one (BLOCKED_CALL);
+ * the doorbell Linux rings with the answer puts it back on the queue.
  */
 #include "cokernel.h"
 
@@ -37,25 +48,59 @@ uint64_t sched_ns_to_tsc(const struct cok_proc *p, uint64_t ns)
 
 void sched_enqueue(struct cok_kcore *core, struct cok_thread *t)
 {
+	spin_lock(&core->rq_lock);
 	t->state = COK_THREAD_RUNNABLE;
 	t->rq_next = NULL;
 	if (core->rq_tail)
 		core->rq_tail->rq_next = t;
 	else
-		core->rq_head = t;
+		cok_write_once(&core->rq_head, t);
 	core->rq_tail = t;
+	spin_unlock(&core->rq_lock);
 }
 
-static struct cok_thread *dequeue(struct cok_kcore *core)
+/* t may run again, on its core; self is the core that runs this. */
+void sched_wake(struct cok_kcore *self, struct cok_thread *t)
+{
+	sched_enqueue(t->core, t);
+	if (t->core != self)
+		ipi_core(t->core, COK_RESCHED_VECTOR);
+}
+
+static struct cok_thread *pop(struct cok_kcore *core)
 {
 	struct cok_thread *t = core->rq_head;
 
 	if (t) {
-		core->rq_head = t->rq_next;
-		if (!core->rq_head)
+		cok_write_once(&core->rq_head, t->rq_next);
+		if (!t->rq_next)
 			core->rq_tail = NULL;
 	}
 	return t;
+}
+
+static struct cok_thread *dequeue(struct cok_kcore *core)
+{
+	struct cok_thread *t;
+
+	spin_lock(&core->rq_lock);
+	t = pop(core);
+	spin_unlock(&core->rq_lock);
+	return t;
+}
+
+/* Nothing queued on the core, looked at without the lock. */
+static bool rq_empty(struct cok_kcore *core)
+{
+	return !cok_read_once(&core->rq_head);
+}
+
+/* The current thread's process ends on another core: leave it. */
+void sched_check_end(struct cok_kcore *core)
+{
+	if (core->in_app &&
+	    __atomic_load_n(&core->current->proc->end, __ATOMIC_SEQ_CST))
+		thread_exit(core, COK_END_LEAVE);
 }
 
 /*
@@ -73,8 +118,9 @@ static void switch_to(struct cok_kcore *core, struct cok_thread *prev,
 	wrmsr(MSR_FS_BASE, next->fs_base);
 	wrmsr(MSR_GS_BASE, next->gs_base);
 	ckpt_load_fpu(next);
-	core->current = next;
-	cok_switch(&prev->kctx, &next->kctx, 0);
+	core->switch_next = next;
+	cok_switch(&prev->kctx, &next->kctx, (long)core);
+	thread_landed(core);
 }
 
 /*
@@ -86,6 +132,7 @@ void sched_next(struct cok_kcore *core)
 	struct cok_thread *me = core->current, *next;
 
 	for (;;) {
+		sched_check_end(core);
 		next = dequeue(core);
 		if (next)
 			break;
@@ -102,7 +149,7 @@ void sched_next(struct cok_kcore *core)
 
 void sched_yield(struct cok_kcore *core)
 {
-	if (!core->rq_head)
+	if (rq_empty(core))
 		return;
 	sched_enqueue(core, core->current);
 	sched_next(core);
@@ -117,12 +164,12 @@ void sched_timer_update(struct cok_kcore *core)
 	struct cok_proc *p = core->current->proc;
 	uint64_t now = rdtsc(), when = 0, d;
 
-	if (core->rq_head) {
+	if (!rq_empty(core)) {
 		if (core->slice_end <= now)	/* ended outside ring 3 */
 			core->slice_end = now + COK_SLICE_MS * p->tsc_khz;
 		when = core->slice_end;
 	}
-	d = futex_next_deadline(p);
+	d = futex_next_deadline(p, core);
 	if (d && (!when || d < when))
 		when = d;
 	if (when == core->timer_deadline)
@@ -143,8 +190,8 @@ void sched_tick(struct cok_kcore *core, struct cok_regs *r)
 	core->timer_deadline = 0;	/* a one-shot: it is spent */
 	if (me->state == COK_THREAD_FROZEN)
 		return;
-	futex_expire(me->proc, now);
-	if ((r->cs & 3) == 3 && core->rq_head && now >= core->slice_end) {
+	futex_expire(core, me->proc, now);
+	if ((r->cs & 3) == 3 && !rq_empty(core) && now >= core->slice_end) {
 		sched_enqueue(core, me);
 		sched_next(core);
 		return;
@@ -188,12 +235,117 @@ void sched_wake_answered(struct cok_kcore *core)
 		sched_timer_update(core);	/* a slice for the others */
 }
 
+/* Another core's queue too: emptied under its lock. */
+static void sched_reset_queue(struct cok_kcore *core)
+{
+	spin_lock(&core->rq_lock);
+	core->rq_head = NULL;
+	core->rq_tail = NULL;
+	spin_unlock(&core->rq_lock);
+}
+
 /* The process is gone: nothing queued, no timer. */
 void sched_reset(struct cok_kcore *core)
 {
-	core->rq_head = NULL;
-	core->rq_tail = NULL;
+	sched_reset_queue(core);
 	core->call_waiters = NULL;
 	core->timer_deadline = 0;
 	apic_timer_stop();
+}
+
+/*
+ * COK_RESCHED_VECTOR, the EOI sent: the process ends, or a thread was
+ * queued here (a halted core takes it in sched_next(); one running a
+ * thread needs the slice timer now).
+ */
+void sched_resched(struct cok_kcore *core)
+{
+	sched_check_end(core);
+	if (core->current->state == COK_THREAD_RUNNING)
+		sched_timer_update(core);
+}
+
+/*
+ * The command loop of an idle core: a thread queued here makes it join
+ * that thread's process (true: it did, and the process has ended).
+ * Taking the thread, marking the core active in the process and looking
+ * at p->end happen under the queue's lock, and the home core empties
+ * the queue under that lock before it frees the process, so that p is
+ * not touched once it is freed; active is set before end is read, and
+ * end set before active is read (sched_end_others()), so that either
+ * the home core waits for this core or this core sees the end.
+ */
+static void sched_join(struct cok_kcore *core);
+
+bool sched_idle(struct cok_kcore *core)
+{
+	uint32_t bit = 1U << core->index;
+	struct cok_thread *t;
+	struct cok_proc *p = NULL;
+
+	if (rq_empty(core))
+		return false;
+	spin_lock(&core->rq_lock);
+	t = pop(core);
+	if (t) {
+		p = t->proc;
+		__atomic_fetch_or(&p->active, bit, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&p->end, __ATOMIC_SEQ_CST)) {
+			__atomic_fetch_and(&p->active, ~bit, __ATOMIC_SEQ_CST);
+			t = NULL;
+		}
+	}
+	spin_unlock(&core->rq_lock);
+	if (!t)
+		return false;
+	core->current = t;
+	sched_join(core);
+	return true;
+}
+
+/* Run the process of core->current here until it ends. */
+static void sched_join(struct cok_kcore *core)
+{
+	struct cok_thread *t = core->current;
+	struct cok_proc *p = t->proc;
+
+	as_activate(&p->as);
+	core->in_app = true;
+	t->state = COK_THREAD_RUNNING;
+	core->slice_end = rdtsc() + COK_SLICE_MS * p->tsc_khz;
+	thread_set_stack(core, t);
+	wrmsr(MSR_FS_BASE, t->fs_base);
+	wrmsr(MSR_GS_BASE, t->gs_base);
+	ckpt_load_fpu(t);
+	core->switch_next = t;
+	cok_write_once(&core->shared->in_user, 1);	/* see cok_interrupt */
+	cok_switch(&core->idle, &t->kctx, (long)core);
+	/* The process ended: this core leaves it, then forgets it. */
+	core->in_app = false;
+	cok_write_once(&core->shared->in_user, 0);
+	sched_reset(core);
+	as_deactivate();
+	wrmsr(MSR_FS_BASE, 0);
+	wrmsr(MSR_GS_BASE, 0);
+	core->current = NULL;
+	__atomic_fetch_and(&p->active, ~(1U << core->index), __ATOMIC_RELEASE);
+}
+
+/*
+ * The home core, back in its command loop, ends p on its other cores:
+ * RESCHED was sent when p->end was set (app.c); wait until every other
+ * core left (TLB requests served meanwhile, interrupts open), then empty
+ * their queues, which may still hold threads of p woken late.
+ */
+void sched_end_others(struct cok_kcore *home, struct cok_proc *p)
+{
+	uint32_t others = p->cores & ~(1U << home->index), c;
+
+	while (__atomic_load_n(&p->active, __ATOMIC_SEQ_CST) & others) {
+		tlb_serve(home);
+		__asm__ volatile("sti; pause; cli" ::: "memory");
+	}
+	for (c = 0; c < COK_MAX_CORES; c++)
+		if (others & (1U << c))
+			sched_reset_queue(&cok_cores[c]);
 }

@@ -96,6 +96,7 @@ static int64_t put_user(struct cok_proc *p, uint64_t va, const void *src,
 	return as_put(&p->as, va, src, n) ? -EFAULT : 0;
 }
 
+/* The calls below change p's tables and bounds: under p->lock. */
 static int64_t sys_brk(struct cok_proc *p, uint64_t want)
 {
 	uint64_t old_end = (p->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
@@ -225,18 +226,57 @@ static int64_t sys_prlimit(struct cok_proc *p, uint64_t res, uint64_t new,
 }
 
 /*
- * The CPUs the app may run on: its one core, shown as CPU 0 (musl's
- * sysconf(_SC_NPROCESSORS_ONLN) and libgomp count them).  Linux's mask
- * is 8 bytes where nr_cpu_ids <= 64; so is this one.
+ * The CPUs the app may run on: its N cores, shown as CPUs 0 to N - 1
+ * (musl's sysconf(_SC_NPROCESSORS_ONLN) and libgomp count them).
+ * Linux's mask is 8 bytes where nr_cpu_ids <= 64; so is this one.
  */
 static int64_t sys_sched_getaffinity(struct cok_proc *p, uint64_t len,
 				     uint64_t mask)
 {
-	uint64_t one = 1;
+	uint64_t cpus = 0, c;
 
-	if (len < sizeof(one) || (len & (sizeof(one) - 1)))
+	for (c = 0; c < COK_MAX_CORES; c++)	/* no popcount in libgcc */
+		if (p->cores & (1U << c))
+			cpus = cpus << 1 | 1;
+
+	if (len < sizeof(cpus) || (len & (sizeof(cpus) - 1)))
 		return -EINVAL;
-	return put_user(p, mask, &one, sizeof(one)) ?: (int64_t)sizeof(one);
+	return put_user(p, mask, &cpus, sizeof(cpus)) ?: (int64_t)sizeof(cpus);
+}
+
+/*
+ * munmap: the pages go under p->lock; then the other cores running a
+ * thread of p drop what their TLB still holds of them (tlb.c) before the
+ * call returns.  A 2 MiB page is back in the allocator from the unmap
+ * on: another process could take it before those cores have flushed,
+ * a window of one IPI (a simple version: issue 8 part 4).
+ */
+static int64_t sys_munmap(struct cok_kcore *core, uint64_t va, uint64_t len)
+{
+	struct cok_proc *p = core->current->proc;
+
+	if ((va | len) & (PAGE_SIZE - 1) || !len)
+		return -EINVAL;
+	spin_lock(&p->lock);
+	as_unmap(&p->as, va, len);
+	spin_unlock(&p->lock);
+	tlb_shootdown(core, p);
+	return 0;
+}
+
+/* Under p->lock: the calls that change p's tables and bounds. */
+static int64_t locked_call(struct cok_kcore *core, struct cok_regs *r)
+{
+	struct cok_proc *p = core->current->proc;
+	int64_t ret;
+
+	spin_lock(&p->lock);
+	if (r->rax == SYS_brk)
+		ret = sys_brk(p, r->rdi);
+	else
+		ret = sys_mmap(p, r->rsi, r->r10);
+	spin_unlock(&p->lock);
+	return ret;
 }
 
 /*
@@ -269,7 +309,7 @@ static void wait_for_answer(struct cok_kcore *core,
 {
 	while (cok_load_acquire(&sc->state) != COK_SC_DONE ||
 	       !cok_read_once(&core->doorbell)) {
-		if (core->rq_head) {
+		if (cok_read_once(&core->rq_head)) {
 			sched_wait_call(core);
 			return;		/* woken by that doorbell */
 		}
@@ -294,7 +334,7 @@ static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 	sc->nr = r->rax;
 	for (i = 0; i < 6; i++)
 		sc->arg[i] = args[i];
-	sc->seq = ++t->proc->fwd_seq;
+	sc->seq = __atomic_add_fetch(&t->proc->fwd_seq, 1, __ATOMIC_RELAXED);
 	sc->proc = t->proc->index;
 	sc->tid = t->tid;
 	sc->core = core->index;
@@ -302,7 +342,7 @@ static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 	cok_write_once(&sc->waiter_awake, 1);
 	cok_store_release(&sc->state, COK_SC_PENDING);
 	__atomic_fetch_or(&slot->fwd_pending, bit, __ATOMIC_RELEASE);
-	if (!core->rq_head)	/* others to run: no awake wait */
+	if (!cok_read_once(&core->rq_head))	/* others to run: no spin */
 		spin_for_answer(sc, t->proc);
 	/*
 	 * Linux took waiter_awake: it saw this core spinning, DONE is
@@ -327,14 +367,12 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 		return forward(core, r);
 	switch (nr) {
 	case SYS_brk:
-		return sys_brk(p, r->rdi);
 	case SYS_mmap:
-		return sys_mmap(p, r->rsi, r->r10);
+		return locked_call(core, r);
+	case SYS_getrandom:
+		return sys_getrandom(core, r->rdi, r->rsi, r->rdx);
 	case SYS_munmap:
-		if ((r->rdi | r->rsi) & (PAGE_SIZE - 1) || !r->rsi)
-			return -EINVAL;
-		as_unmap(&p->as, r->rdi, r->rsi);
-		return 0;
+		return sys_munmap(core, r->rdi, r->rsi);
 	case SYS_mprotect:		/* accepted; protections unchanged */
 	case SYS_madvise:
 	case SYS_rt_sigaction:
@@ -393,8 +431,6 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 		return r->rsi ? -EINVAL : sys_nanosleep(core, r->rdx);
 	case SYS_uname:
 		return sys_uname(p, r->rdi);
-	case SYS_getrandom:
-		return sys_getrandom(core, r->rdi, r->rsi, r->rdx);
 	case SYS_prlimit64:
 		return sys_prlimit(p, r->rsi, r->rdx, r->r10);
 	case SYS_rseq:			/* glibc copes without it */
@@ -418,6 +454,7 @@ void cok_syscall(struct cok_kcore *core, struct cok_regs *r)
 	t->user_frame = r;	/* a freeze during the call stops here */
 	r->rax = (uint64_t)dispatch(core, r);
 	t->user_frame = NULL;
+	sched_check_end(core);		/* it ended on another core */
 	sched_timer_update(core);	/* a clone, a wake, a timeout ended */
 	ckpt_after_syscall(core, r);
 }

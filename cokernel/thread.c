@@ -66,7 +66,20 @@ long thread_run(struct cok_kcore *core, struct cok_thread *t,
 {
 	thread_prepare(t, user);
 	thread_set_stack(core, t);
-	return cok_switch(&core->idle, &t->kctx, 0);
+	core->switch_next = t;
+	return cok_switch(&core->idle, &t->kctx, (long)core);
+}
+
+/*
+ * Right after a switch to a thread, on its stack (from switch_to() or,
+ * for its first run, cok_thread_start): only now does it become the
+ * core's current thread, so that a core that sees another's current
+ * thread elsewhere knows that core is off the stack of the one before
+ * (a dead thread's slot and stack are reused then: proc.c).
+ */
+void thread_landed(struct cok_kcore *core)
+{
+	cok_write_once(&core->current, core->switch_next);
 }
 
 /* Entries from ring 3 (interrupts, SYSCALL) land on t's stack. */

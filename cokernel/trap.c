@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Interrupt and exception dispatch.  The co-kernel takes three kinds of
+ * Interrupt and exception dispatch.  The co-kernel takes these kinds of
  * interrupt: NMIs (counted; Linux broadcasts them, e.g. for backtraces),
- * the doorbell from the module, and whatever fixed-vector IPIs Linux
- * broadcasts with the "all but self" shorthand (counted and acknowledged).
+ * the doorbell from the module, its own timer, RESCHED and TLB from its
+ * other cores, and whatever fixed-vector IPIs Linux broadcasts with the
+ * "all but self" shorthand (counted and acknowledged).
  * An exception in the co-kernel itself is fatal for that core.
  */
 #include "cokernel.h"
@@ -25,6 +26,12 @@ static const char *const exception_names[32] = {
 static void count(uint64_t *counter)
 {
 	cok_write_once(counter, cok_read_once(counter) + 1);
+}
+
+/* A counter of a process, which several cores bump. */
+static void count_shared(uint64_t *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
 }
 
 static __noreturn void fatal_exception(struct cok_kcore *core,
@@ -67,7 +74,7 @@ static void interrupt(struct cok_kcore *core, struct cok_regs *r)
 
 	if (core && core->in_app && (r->cs & 3) == 3 &&
 	    r->vector != VECTOR_SYSCALL)
-		count(&proc_slot(core->current->proc)->user_interrupts);
+		count_shared(&proc_slot(core->current->proc)->user_interrupts);
 	if (r->vector == VECTOR_NMI) {
 		if (core)
 			count(&core->shared->nmis);
@@ -99,6 +106,17 @@ static void interrupt(struct cok_kcore *core, struct cok_regs *r)
 		apic_eoi();	/* before a switch to another thread */
 		if (core->in_app)
 			sched_tick(core, r);
+		return;
+	}
+	if (r->vector == COK_TLB_VECTOR) {
+		tlb_serve(core);
+		apic_eoi();
+		return;
+	}
+	if (r->vector == COK_RESCHED_VECTOR) {
+		apic_eoi();	/* before the core leaves the process */
+		if (core->in_app)
+			sched_resched(core);
 		return;
 	}
 	if (r->vector != COK_DOORBELL_VECTOR) {

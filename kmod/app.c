@@ -88,7 +88,9 @@ struct placement {
 	u32 enclave;
 	s32 core;
 	char *error;		/* COK_ERROR_LEN bytes */
+	u32 ncores;		/* cores wanted, core among them; 0: 1 */
 	u32 slot;		/* out: the proc slot it takes */
+	u32 cores;		/* out: their mask */
 };
 
 #define COK_ERROR_LEN	128
@@ -199,6 +201,36 @@ static int pick_core(struct cok_enclave *e, struct placement *p)
 	return -EBUSY;
 }
 
+/*
+ * p->cores: the home core and p->ncores - 1 more free cores, the lowest
+ * first; or -errno with the reason.
+ */
+static int pick_more_cores(struct cok_enclave *e, u32 home,
+			   struct placement *p)
+{
+	u32 want = p->ncores ? p->ncores : 1, got = 1, i;
+
+	p->cores = BIT(home);
+	if (want > e->ncores) {
+		snprintf(p->error, COK_ERROR_LEN,
+			 "%u cores wanted; the enclave has %u", want,
+			 e->ncores);
+		return -EINVAL;
+	}
+	for (i = 0; i < e->ncores && got < want; i++)
+		if (i != home && core_free(e, i)) {
+			p->cores |= BIT(i);
+			got++;
+		}
+	if (got < want) {
+		snprintf(p->error, COK_ERROR_LEN,
+			 "%u cores wanted; %u of the enclave's are free", want,
+			 got);
+		return -EBUSY;
+	}
+	return 0;
+}
+
 /* Copy into the enclave at an enclave offset, chunk by chunk. */
 static int copy_in(struct cok_enclave *e, u64 off, const void *src, u64 len)
 {
@@ -292,7 +324,8 @@ static int stage(struct cok_enclave *e, u32 core, u64 total,
 static int start(struct cok_enclave *e, u32 core, u32 type, u64 off,
 		 struct placement *p)
 {
-	struct cok_msg m = { .type = type, .arg = { off, p->slot } };
+	struct cok_msg m = { .type = type,
+			     .arg = { off, p->slot, p->cores } };
 	int err = cok_send_cmd(e, core, &m);
 
 	if (err) {
@@ -401,7 +434,7 @@ static void bind_app(struct cok_file *f, struct cok_app *app,
 	app->e = e;
 	app->slot = p->slot;
 	app->core = core;
-	app->cores = BIT(core);
+	app->cores = p->cores;
 	mutex_lock(&cok_enclaves_lock);
 	e->procs[p->slot] = app;
 	e->nproxies++;
@@ -434,6 +467,12 @@ static int place(struct placement *p, struct cok_enclave **e)
 		return -ENOENT;
 	}
 	core = pick_core(*e, p);
+	if (core >= 0) {
+		int err = pick_more_cores(*e, core, p);
+
+		if (err)
+			core = err;
+	}
 	if (core >= 0 && pick_slot(*e, p))
 		core = -EBUSY;
 	if (core < 0) {
@@ -452,7 +491,7 @@ static void leave(struct cok_enclave *e)
 
 int cok_app_launch(struct cok_ioc_launch *l, struct cok_file *f)
 {
-	struct placement p = { l->enclave, l->core, l->error };
+	struct placement p = { l->enclave, l->core, l->error, l->ncores };
 	struct cok_enclave *e;
 	struct cok_app *app;
 	void *elf;

@@ -246,6 +246,16 @@ int cok_placement_option(const char *verb, int c, uint32_t *enclave,
 	return COK_EXIT_OK;
 }
 
+/* --cores N: 1 to COK_MAX_CORES cores for the app's threads. */
+static int cores_option(const char *arg, uint32_t *ncores)
+{
+	if (cok_parse_u32(arg, ncores) || *ncores < 1 ||
+	    *ncores > COK_MAX_CORES)
+		return cok_usage_error("launch", "invalid core count '%s' (1 to %d)",
+				       arg, COK_MAX_CORES);
+	return COK_EXIT_OK;
+}
+
 /* LAUNCH failed: the module's reason, one line. */
 static int launch_failed(const char *prog, struct cok_ioc_launch *l, int err)
 {
@@ -279,6 +289,7 @@ int cok_cmd_launch(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "enclave", required_argument, NULL, 'e' },
 		{ "core", required_argument, NULL, 'c' },
+		{ "cores", required_argument, NULL, 'n' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -288,7 +299,7 @@ int cok_cmd_launch(int argc, char **argv)
 	struct cok_ioc_launch l;
 	struct cok_elf_info info;
 	struct image img = { NULL, 0 };
-	uint32_t enclave = 0, envc = 0;
+	uint32_t enclave = 0, envc = 0, ncores = 1;
 	int32_t core = -1;
 	uint64_t strings_size = 0;
 	char *strings = NULL;
@@ -298,12 +309,17 @@ int cok_cmd_launch(int argc, char **argv)
 
 	opterr = 0;
 	/* '+': the options end at PROGRAM; what follows is the app's. */
-	while ((c = getopt_long(argc, argv, "+:e:c:tvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:c:n:tvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 		case 'c':
 			ret = cok_placement_option("launch", c, &enclave,
 						   &core);
+			if (ret)
+				return ret;
+			break;
+		case 'n':
+			ret = cores_option(optarg, &ncores);
 			if (ret)
 				return ret;
 			break;
@@ -348,6 +364,7 @@ int cok_cmd_launch(int argc, char **argv)
 	memset(&l, 0, sizeof(l));
 	l.enclave = enclave;
 	l.core = core;
+	l.ncores = ncores;
 	l.elf = (uintptr_t)img.data;
 	l.elf_size = img.size;
 	l.strings = (uintptr_t)strings;

@@ -12,8 +12,22 @@
 
 #include "cokctl.h"
 
+/* An app on several cores is listed once, with the lowest of them. */
+static bool listed(const struct cok_app_list *list,
+		   const struct cok_app_info *a)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		if (list->v[i].id == a->id && list->v[i].enclave == a->enclave)
+			return true;
+	return false;
+}
+
 static int add_app(struct cok_app_list *list, const struct cok_app_info *a)
 {
+	if (listed(list, a))
+		return 0;
 	if (list->n == list->cap) {
 		size_t cap = list->cap ? 2 * list->cap : 8;
 		void *v = realloc(list->v, cap * sizeof(*list->v));

@@ -41,6 +41,8 @@ fi
 expect launch-no-program 2 "which program?" "$COKCTL" launch
 expect launch-bad-option 2 "unknown option '-x'" "$COKCTL" launch -x prog
 expect launch-bad-core 2 "invalid core 'abc'" "$COKCTL" launch --core abc prog
+expect launch-bad-cores 2 "invalid core count '0' (1 to 32)" "$COKCTL" launch --cores 0 prog
+expect launch-too-many-cores 2 "invalid core count '33'" "$COKCTL" launch --cores 33 prog
 expect launch-bad-enclave 2 "invalid enclave id '0'" "$COKCTL" launch -e 0 prog
 expect launch-missing-value 2 "needs a value" "$COKCTL" launch --core
 expect launch-not-found 1 "cok-no-such-program-here: command not found" \

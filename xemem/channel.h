@@ -54,6 +54,13 @@
 
 /* Doorbell: Linux sends this fixed vector to a co-kernel core. */
 #define COK_DOORBELL_VECTOR	0xf0
+/*
+ * Between co-kernel cores, below the doorbell's priority class (as the
+ * co-kernel's timer, 0xe0): a thread was queued on the core, or its
+ * process ends (RESCHED); a process's mappings changed (TLB).
+ */
+#define COK_RESCHED_VECTOR	0xe1
+#define COK_TLB_VECTOR		0xe2
 
 /* Boot stages a core walks through; written to cok_core_slot.stage. */
 enum cok_stage {
@@ -82,7 +89,8 @@ enum cok_msg_type {
 	COK_MSG_STAGE,		/* arg[0] = bytes, arg[1] = proc slot;
 				 * reply arg[0] = enclave offset */
 	COK_MSG_LAUNCH,		/* arg[0] = enclave offset of the launch
-				 * block, arg[1] = proc slot (app.h) */
+				 * block, arg[1] = proc slot (app.h),
+				 * arg[2] = cores mask (0: this core) */
 	COK_MSG_KILL,		/* end the app whose home core this is */
 	COK_MSG_FREEZE,		/* stop the app where it stands, save its state;
 				 * in a system call: answered when it returns */

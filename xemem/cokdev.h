@@ -78,9 +78,10 @@ struct cok_ioc_launch {
 	__s32 private_fds[2];
 	/* out */
 	__u32 app_id;
-	__u32 core_out;		/* core index in the enclave */
+	__u32 core_out;		/* core index in the enclave: the home core */
 	__u32 cpu_out;		/* its Linux CPU number */
-	__u32 pad;
+	/* in: cores its threads may run on, core (or any) and more; 0: 1 */
+	__u32 ncores;
 	__u64 mem_bytes;	/* 0: an app has nothing to map */
 	char error[128];	/* one-line reason when the launch fails */
 };

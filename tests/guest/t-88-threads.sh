@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-# Multi-threaded apps on ONE co-kernel core (issue 8, step 3 of
-# docs/threads.md), each against a Linux run of the same binary pinned to
-# one Linux CPU of the same guest (taskset), so that nproc and
-# omp_get_max_threads() agree (1): output byte-identical, same exit
-# status.
+# Multi-threaded apps on one co-kernel core (issue 8, step 3 of
+# docs/threads.md) and on two (step 4, `launch --cores 2`), each against
+# a Linux run of the same binary pinned to as many Linux CPUs of the same
+# guest (taskset), so that nproc and omp_get_max_threads() agree (1 or
+# 2): output byte-identical, same exit status.  One core:
 #  - pthreads (musl, glibc) with 1, 2 and 8 threads (oversubscribed)
 #  - OpenMP (glibc/libgomp) with the default (1) and 4 threads
 #  - futex_time: futex ops, EAGAIN/EINVAL, relative and absolute
@@ -22,19 +22,28 @@
 #    while the others compute and print: the blocked thread gives the
 #    core up (its call waits in its own mailbox) and the proxy's second
 #    server serves the others' writes; output as on Linux
+# Two cores (--cores 2, the enclave has two):
+#  - pthreads (musl, glibc) with 2 and 8 threads, OpenMP with the default
+#    (2), 2 and 8 threads, thread_io
+#  - nproc: sched_getaffinity counts 2 (musl's sysconf too)
+#  - thread_fault: the faulting thread runs on the second core; the
+#    process ends with 128 + SIGSEGV and the next 2-core launch works
+#  - a 4-thread app holds both cores (a 1-core launch is refused); a
+#    kill frees both (a 2-core launch works) and the enclave memory
 # timeout: 900
 . /tests/lib.sh
 t_require threads module cokctl
 ensure_module || { t_begin module; t_fail "$MODULE_ERR"; exit 0; }
 
-# same NAME EXPECTED_RC CMD...: Linux (taskset) vs enclave, output and rc.
+# same NAME EXPECTED_RC CMD...: Linux (taskset -c $LSET) vs enclave
+# (launch --cores $NCORES), output and rc.
 same() {
 	_name=$1 _want=$2
 	shift 2
 	t_begin "$_name"
-	taskset -c "$LCPU" "$@" >"$T_TMP/l.out" 2>"$T_TMP/l.err"
+	taskset -c "$LSET" "$@" >"$T_TMP/l.out" 2>"$T_TMP/l.err"
 	_lrc=$?
-	"$COKCTL" launch -- "$@" >"$T_TMP/c.out" 2>"$T_TMP/c.err" 3>&-
+	"$COKCTL" launch --cores "$NCORES" -- "$@" >"$T_TMP/c.out" 2>"$T_TMP/c.err" 3>&-
 	_crc=$?
 	if [ "$_lrc" != "$_want" ]; then
 		t_fail "Linux run exit $_lrc, expected $_want: $(head -c 200 "$T_TMP/l.err")"
@@ -54,8 +63,21 @@ irqs() {
 	IRQS=$(sed -n 's/.*ring-3 interrupts \([0-9]*\).*/\1/p' "$T_TMP/v.err")
 }
 
-create_enclave --cpus 1 --mem 256M || { t_begin create; t_fail "$CREATE_ERR"; exit 0; }
-LCPU=$(online_cpus | sed 's/[-,].*//')	# the first Linux CPU left
+# first_cpus N: the first N online Linux CPUs, as taskset -c takes them.
+first_cpus() {
+	online_cpus | tr ',' '\n' | while IFS=- read -r _a _b; do
+		_c=$_a
+		while [ "$_c" -le "${_b:-$_a}" ]; do
+			echo "$_c"
+			_c=$((_c + 1))
+		done
+	done | head -n "$1" | tr '\n' ',' | sed 's/,$//'
+}
+
+create_enclave --cpus 2 --mem 256M || { t_begin create; t_fail "$CREATE_ERR"; exit 0; }
+LCPU=$(first_cpus 1)	# the first Linux CPU left
+LCPU2=$(first_cpus 2)
+LSET=$LCPU NCORES=1
 for libc in musl glibc; do
 	for n in 1 2 8; do
 		same "pthreads.$libc x$n" 0 /apps/pthreads.$libc $n 2000
@@ -144,6 +166,29 @@ mem_free() {	# the enclave's free memory in bytes
 	status_read "$T_TMP/st.flat" && enc_get "$T_TMP/st.flat" "$EID" mem_free_bytes
 }
 
+# killed_ok: `cokctl kill $ID` answered _krc (_kerr), the app's launch
+# exited _rc; the app must be gone and the enclave's free memory back at
+# _free0.  Else false, with the reason in KILL_WHY.
+killed_ok() {
+	KILL_WHY=
+	if [ "$_krc" != 0 ]; then
+		KILL_WHY="kill: exit $_krc: $_kerr"
+	elif [ "$_rc" = 0 ]; then
+		KILL_WHY="the killed app's launch exited 0"
+	elif [ "$(app_ids | grep -cx "$ID")" != 0 ]; then
+		KILL_WHY="app $ID still listed after kill"
+	fi
+	[ -z "$KILL_WHY" ] || return 1
+	_w=0	# (enc_get uses _i)
+	while [ "$(mem_free)" != "$_free0" ] && [ $_w -lt 20 ]; do
+		usleep 100000
+		_w=$((_w + 1))
+	done
+	[ "$(mem_free)" = "$_free0" ] && return 0
+	KILL_WHY="enclave memory free $(mem_free) after the kill, $_free0 before the launch"
+	return 1
+}
+
 # thread_io's reader keeps the core in its forwarded read of the fifo
 # (the limit above): the app stays up, with 4 threads, until killed.
 t_begin "freeze of a 4-thread app: refused with the reason; kill ends it and frees its memory"
@@ -178,19 +223,89 @@ case_freeze() {
 	*) t_fail "dump: exit $_drc, not refused with the reason: $_derr"; return ;;
 	esac
 	[ ! -s "$T_TMP/img" ] || { t_fail "dump wrote an image"; return; }
-	[ "$_krc" = 0 ] || { t_fail "kill: exit $_krc: $_kerr"; return; }
-	[ "$_rc" != 0 ] || { t_fail "the killed app's launch exited 0"; return; }
-	same_next=$(app_ids | grep -cx "$ID")
-	[ "$same_next" = 0 ] || { t_fail "app $ID still listed after kill"; return; }
-	_w=0	# (enc_get uses _i)
-	while [ "$(mem_free)" != "$_free0" ] && [ $_w -lt 20 ]; do
-		usleep 100000
-		_w=$((_w + 1))
-	done
-	[ "$(mem_free)" = "$_free0" ] ||
-		{ t_fail "enclave memory free $(mem_free) after the kill, $_free0 before the launch"; return; }
+	killed_ok || { t_fail "$KILL_WHY"; return; }
 	t_pass
 }
 case_freeze
 same "the next launch after the kill" 0 /apps/pthreads.musl 2 100
+
+# Two cores from here.
+LSET=$LCPU2 NCORES=2
+t_begin "two Linux CPUs for the comparison"
+case $LCPU2 in
+*,*) t_pass ;;
+*) t_fail "only '$LCPU2' online besides the enclave" ;;
+esac
+for libc in musl glibc; do
+	for n in 2 8; do
+		same "2 cores: pthreads.$libc x$n" 0 /apps/pthreads.$libc $n 2000
+	done
+done
+same "2 cores: omp default threads (2)" 0 /apps/omp.glibc
+t_begin "2 cores: omp_get_max_threads() is 2"
+if grep -qx 'omp_get_max_threads 2' "$T_TMP/c.out"; then
+	t_pass
+else
+	t_fail "enclave run printed: $(tail -n 1 "$T_TMP/c.out")"
+fi
+OMP_NUM_THREADS=2 same "2 cores: omp x2" 0 /apps/omp.glibc
+OMP_NUM_THREADS=8 same "2 cores: omp x8" 0 /apps/omp.glibc
+same "2 cores: nproc.musl (affinity, sysconf)" 0 /apps/nproc.musl sysconf
+same "2 cores: nproc.glibc (affinity)" 0 /apps/nproc.glibc
+t_begin "2 cores: nproc counts 2"
+if [ "$(cat "$T_TMP/c.out")" = "affinity 2" ]; then
+	t_pass
+else
+	t_fail "enclave run printed: $(head -c 100 "$T_TMP/c.out")"
+fi
+
+same "2 cores: thread_fault" 139 /apps/thread_fault.glibc
+t_begin "2 cores: the faulting thread ran on the second core"
+_line=$("$COKCTL" console "$EID" | grep 'vector 14 at rip' | tail -n 1)
+case $_line in
+*"core 1: app "*) t_pass ;;
+*) t_fail "last fault line: '$_line'" ;;
+esac
+same "2 cores: the next launch after the fault" 0 /apps/pthreads.musl 8 200
+
+t_begin "2 cores: thread_io.musl (a thread blocked in a read)"
+io_run "$T_TMP/io.l" taskset -c "$LCPU2" /apps/thread_io.musl 3
+_lrc=$IO_RC
+io_run "$T_TMP/io.c" "$COKCTL" launch --cores 2 -- /apps/thread_io.musl 3
+if [ "$_lrc" != 0 ] || [ "$IO_RC" != 0 ]; then
+	t_fail "exit: Linux $_lrc, enclave $IO_RC: $(head -c 200 "$T_TMP/io.c.err")"
+elif ! cmp -s "$T_TMP/io.l" "$T_TMP/io.c"; then
+	t_fail "output differs: $(diff "$T_TMP/io.l" "$T_TMP/io.c" | head -n 6 | tr '\n' '|')"
+else
+	t_pass
+fi
+
+# A 4-thread app (thread_io's reader waits on a fifo) on both cores.
+t_begin "2 cores: a 4-thread app holds both cores; kill frees them and its memory"
+case_kill2() {
+	rm -f "$T_TMP/in"
+	mkfifo "$T_TMP/in"
+	_free0=$(mem_free)
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch --cores 2 -- /apps/thread_io.musl 3 <"$T_TMP/in" >"$T_TMP/io.out" 2>&1 3>&- &
+	P=$!
+	exec 7>"$T_TMP/in"
+	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; exec 7>&-; return; }
+	usleep 500000		# its threads created, the reader in read()
+	run "$COKCTL" launch -- /apps/hello.musl
+	_hrc=$RC _herr=$ERR
+	_n=$(app_ids | grep -cx "$ID")
+	run "$COKCTL" kill "$ID"
+	_krc=$RC _kerr=$ERR
+	exec 7>&-
+	wait "$P"
+	_rc=$?
+	[ "$_n" = 1 ] || { t_fail "cokctl ps lists app $ID $_n times"; return; }
+	[ "$_hrc" != 0 ] || { t_fail "a 1-core launch ran while both cores were the app's"; return; }
+	killed_ok || { t_fail "$KILL_WHY"; return; }
+	t_info "1-core launch meanwhile: $_herr"
+	t_pass
+}
+case_kill2
+same "2 cores: the next launch after the kill" 0 /apps/pthreads.glibc 8 200
 destroy_case destroy
