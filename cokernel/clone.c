@@ -3,9 +3,9 @@
  * Threads of a process: clone() and clone3() with the flags glibc's and
  * musl's pthread_create() pass, and the end of one thread (exit()).  A
  * new thread runs on the core of its process's set that has the fewest
- * of its live threads (the lowest such core), queued behind the others
- * there; it starts with its parent's registers, FPU state
- * and GS base, RAX 0, the stack and TLS it was given.  Any other flag
+ * of its live threads (on a tie the home core, else the lowest), queued
+ * behind the others there; it starts with its parent's registers, FPU
+ * state and GS base, RAX 0, the stack and TLS it was given.  Any other flag
  * set (fork, vfork, a new namespace...) is refused with EINVAL.
  */
 #include "cokernel.h"

@@ -28,6 +28,8 @@
 #  - nproc: sched_getaffinity counts 2 (musl's sysconf too)
 #  - thread_fault: the faulting thread runs on the second core; the
 #    process ends with 128 + SIGSEGV and the next 2-core launch works
+#  - tlb_stale (musl, glibc): a thread on the second core reads a page
+#    the first unmaps: its next read after munmap returned faults (139)
 #  - a 4-thread app holds both cores (a 1-core launch is refused); a
 #    kill frees both (a 2-core launch works) and the enclave memory
 # timeout: 900
@@ -267,6 +269,11 @@ case $_line in
 *) t_fail "last fault line: '$_line'" ;;
 esac
 same "2 cores: the next launch after the fault" 0 /apps/pthreads.musl 8 200
+# munmap on one core, a read of the page on the other after it returned.
+for libc in musl glibc; do
+	same "2 cores: tlb_stale.$libc (no stale TLB entry after munmap)" 139 \
+		/apps/tlb_stale.$libc
+done
 
 t_begin "2 cores: thread_io.musl (a thread blocked in a read)"
 io_run "$T_TMP/io.l" taskset -c "$LCPU2" /apps/thread_io.musl 3
