@@ -30,8 +30,11 @@
 #    process ends with 128 + SIGSEGV and the next 2-core launch works
 #  - tlb_stale (musl, glibc): a thread on the second core reads a page
 #    the first unmaps: its next read after munmap returned faults (139)
+#  - thread_fault exit (musl, glibc): exit() in the second thread ends
+#    the process with its status
 #  - a 4-thread app holds both cores (a 1-core launch is refused); a
-#    kill frees both (a 2-core launch works) and the enclave memory
+#    kill frees both (a 2-core launch works) and the enclave memory; a
+#    kill of four busy threads ends them (143)
 # timeout: 900
 . /tests/lib.sh
 t_require threads module cokctl
@@ -269,6 +272,10 @@ case $_line in
 *) t_fail "last fault line: '$_line'" ;;
 esac
 same "2 cores: the next launch after the fault" 0 /apps/pthreads.musl 8 200
+for libc in musl glibc; do
+	same "2 cores: thread_fault.$libc exit (exit_group on the second core)" 7 \
+		/apps/thread_fault.$libc exit
+done
 # munmap on one core, a read of the page on the other after it returned.
 for libc in musl glibc; do
 	same "2 cores: tlb_stale.$libc (no stale TLB entry after munmap)" 139 \
@@ -314,5 +321,25 @@ case_kill2() {
 	t_pass
 }
 case_kill2
+
+# Four threads that would work for hours on both cores (in futex waits,
+# queued and computing): a kill ends them all, the launch exits 143.
+t_begin "2 cores: kill of a busy 4-thread app"
+case_kill_busy() {
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch --cores 2 -- /apps/pthreads.musl 4 1000000000 \
+		>/dev/null 2>"$T_TMP/busy.err" 3>&- &
+	P=$!
+	new_app_id "$_before" || { kill "$P"; wait "$P"; t_fail "the app did not appear in cokctl ps"; return; }
+	usleep 500000
+	run "$COKCTL" kill "$ID"
+	wait "$P"
+	_rc=$?
+	[ "$RC" = 0 ] || { t_fail "kill: exit $RC: $ERR"; return; }
+	[ "$_rc" = 143 ] || { t_fail "the app's launch exited $_rc, want 143: $(head -c 200 "$T_TMP/busy.err")"; return; }
+	[ "$(app_ids | grep -cx "$ID")" = 0 ] || { t_fail "app $ID still listed"; return; }
+	t_pass
+}
+case_kill_busy
 same "2 cores: the next launch after the kill" 0 /apps/pthreads.glibc 8 200
 destroy_case destroy
