@@ -360,6 +360,7 @@ int cok_cmd_launch(int argc, char **argv)
 		goto out;
 	p.trace = trace;
 	p.verbose = verbose;
+	p.ncores = ncores;
 
 	memset(&l, 0, sizeof(l));
 	l.enclave = enclave;

@@ -36,6 +36,11 @@ struct cok_proxy {
 	uint64_t seekable[COK_PROXY_SEEKABLE_FDS / 64];
 	uint64_t fd_gen;	/* the fd table's generation seekable is of */
 	bool pool_server;	/* not the first server (proxy.c) */
+	/*
+	 * The app's cores (launch --cores): /sys/devices/system/cpu/online
+	 * reads "0-N-1" for it, as glibc's get_nprocs() counts; 0: Linux's.
+	 */
+	uint32_t ncores;
 };
 
 /* Servers of one app's calls at most (proxy.c), the first included. */

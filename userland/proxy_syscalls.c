@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -456,6 +457,42 @@ static int64_t sc_writev(struct cok_proxy *p, const uint64_t *a)
 
 /* --- files ---------------------------------------------------------------- */
 
+#define CPU_ONLINE_PATH	"/sys/devices/system/cpu/online"
+
+/*
+ * The app's view of the online CPUs: its p->ncores cores as CPUs 0 to
+ * N - 1 (as sched_getaffinity answers in the co-kernel), in a memory
+ * file opened for reading at offset 0.  The fd, or -errno.
+ */
+static int64_t cpu_online_file(const struct cok_proxy *p, uint64_t flags)
+{
+	char text[32];
+	int fd, n;
+
+	if (p->ncores > 1)
+		n = snprintf(text, sizeof(text), "0-%u\n", p->ncores - 1);
+	else
+		n = snprintf(text, sizeof(text), "0\n");
+	fd = memfd_create("cpu-online",
+			  arg_int(flags) & O_CLOEXEC ? MFD_CLOEXEC : 0);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, (size_t)n) != n || lseek(fd, 0, SEEK_SET)) {
+		n = -errno;
+		close(fd);
+		return n ? n : -EIO;
+	}
+	return fd;
+}
+
+/* A read-only open of the online CPUs list, which the proxy answers. */
+static bool cpu_online_open(const struct cok_proxy *p, const char *path,
+			    uint64_t flags)
+{
+	return p->ncores && (arg_int(flags) & O_ACCMODE) == O_RDONLY &&
+	       !strcmp(path, CPU_ONLINE_PATH);
+}
+
 static int64_t openat_common(struct cok_proxy *p, int dirfd, uint64_t upath,
 			     uint64_t flags, uint64_t mode)
 {
@@ -467,6 +504,8 @@ static int64_t openat_common(struct cok_proxy *p, int dirfd, uint64_t upath,
 	r = get_path(p, upath, path);
 	if (r)
 		return r;
+	if (cpu_online_open(p, path, flags))
+		return cpu_online_file(p, flags);
 	return sys_ret(syscall(SYS_openat, (long)dirfd, path,
 			       (long)arg_int(flags), (long)(uint32_t)mode));
 }

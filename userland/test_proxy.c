@@ -716,6 +716,39 @@ static void test_files(void)
 	t_end();
 }
 
+/* The online CPUs of an app with --cores: the proxy's own answer. */
+static void test_cpu_online(void)
+{
+	char buf[16] = { 0 };
+	int64_t fd;
+
+	t_begin("proxy/cpu-online");
+	put_str(HEAP + 0x9000, "/sys/devices/system/cpu/online");
+	p.ncores = 3;
+	fd = sc(SYS_openat, (uint64_t)AT_FDCWD, HEAP + 0x9000, O_RDONLY, 0);
+	T_CHECK(fd >= 0, "openat = %lld", (long long)fd);
+	T_EQ(read((int)fd, buf, sizeof(buf) - 1), 4);
+	T_CHECK(!strcmp(buf, "0-2\n"), "read '%s'", buf);
+	close((int)fd);
+	p.ncores = 1;
+	fd = sc(SYS_open, HEAP + 0x9000, O_RDONLY | O_CLOEXEC, 0, 0);
+	memset(buf, 0, sizeof(buf));
+	T_EQ(read((int)fd, buf, sizeof(buf) - 1), 2);
+	T_CHECK(!strcmp(buf, "0\n"), "read '%s'", buf);
+	T_EQ(fcntl((int)fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	close((int)fd);
+	/* Written to, or with no core count: Linux's file, as before. */
+	T_CHECK(sc(SYS_open, HEAP + 0x9000, O_WRONLY, 0, 0) < 0, "open for writing");
+	p.ncores = 0;
+	fd = sc(SYS_open, HEAP + 0x9000, O_RDONLY, 0, 0);
+	T_CHECK(fd >= 0, "open = %lld", (long long)fd);
+	memset(buf, 0, sizeof(buf));
+	T_CHECK(read((int)fd, buf, sizeof(buf) - 1) > 0 && buf[0] == '0',
+		"Linux's file reads '%s'", buf);
+	close((int)fd);
+	t_end();
+}
+
 static void test_paths(void)
 {
 	char path[128], path2[128], cwd[PATH_MAX], got[PATH_MAX];
@@ -1212,6 +1245,7 @@ int main(void)
 	test_seekable_cache();
 	test_like_linux();
 	test_files();
+	test_cpu_online();
 	test_paths();
 	test_ioctl();
 	test_fds();
