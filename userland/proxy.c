@@ -270,14 +270,15 @@ static int end_of_app(struct cok_proxy *p, const struct cok_ioc_event *ev)
 /*
  * The app ended (or the proxy was told to stop): the first server to
  * see it reports it and ends the process (the first server by returning
- * its code); any other one leaves that to it.
+ * its code); any other one leaves that to it and waits for the end.  A
+ * losing pool server does not pthread_exit(): that unwinds through
+ * libgcc_s, which the winner's exit() may be tearing down at that very
+ * moment (cokctl then died of SIGABRT, with no message, now and then).
  */
-static void claim_end(const struct cok_proxy *p)
+static void claim_end(void)
 {
 	if (!__atomic_exchange_n(&app_ended, 1, __ATOMIC_ACQ_REL))
 		return;
-	if (p->pool_server)
-		pthread_exit(NULL);
 	for (;;)
 		pause();	/* the server that won ends the process */
 }
@@ -356,7 +357,7 @@ static int serve_calls(struct cok_proxy *p)
 
 	for (;;) {
 		if (stop_sig) {
-			claim_end(p);
+			claim_end();
 			return end_with(p, stopped(p));
 		}
 		__atomic_add_fetch(&nidle, 1, __ATOMIC_RELEASE);
@@ -365,7 +366,7 @@ static int serve_calls(struct cok_proxy *p)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			claim_end(p);
+			claim_end();
 			dprintf(p->errfd, "cokctl: app %" PRIu32
 				": lost contact with the module: %s\n",
 				p->app_id, strerror(errno));
@@ -373,7 +374,7 @@ static int serve_calls(struct cok_proxy *p)
 			return end_with(p, COK_EXIT_SYSTEM);
 		}
 		if (ev.kind != COK_EV_SYSCALL) {
-			claim_end(p);
+			claim_end();
 			return end_with(p, end_of_app(p, &ev));
 		}
 		grow_pool(p, ev.nthreads);
