@@ -5,7 +5,12 @@
  *  - FREEZE stops the app where the doorbell interrupted it in ring 3,
  *    or, when it is in a system call, at the call's return: a forwarded
  *    call is then complete on both sides (the proxy's file offsets agree
- *    with the registers), so a dump never catches half a call.
+ *    with the registers), so a dump never catches half a call.  All
+ *    threads of a process share its core: when the core stops, they all
+ *    do, those in a futex wait or a forwarded call included, and a core
+ *    whose threads are all blocked (halted in sched_next()) stops at
+ *    once.  An image holds one thread until issue 8 step 6: PUBLISH of a
+ *    process with more is refused.
  *  - A frozen core parks in ckpt_frozen_loop(), serving its ring, until
  *    THAW or KILL.
  *  - PUBLISH writes the frozen state and the app's page runs into a
@@ -106,6 +111,7 @@ static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
 {
 	struct cok_thread *t = core->current;
 	struct cok_proc_slot *s = proc_slot(t->proc);
+	uint32_t was = t->state;	/* RUNNING, or blocked in a call */
 	enum cok_frozen_end end;
 
 	t->frozen_regs = *u;
@@ -120,23 +126,14 @@ static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
 	end = ckpt_frozen_loop(core);
 	if (end == COK_FROZEN_KILL)
 		app_end(core, COK_END_KILL);
-	/* Registers and FPU are untouched: the app goes on as it was. */
-}
-
-/*
- * An image holds one thread until issue 8 step 6: a process with more
- * is not frozen (nor so dumped), with a reason Linux passes on.
- */
-static bool refuse_threads(struct cok_kcore *core, struct cok_msg *m)
-{
-	struct cok_proc *p = core->current->proc;
-
-	if (p->nthreads <= 1)
-		return false;
-	cok_printf("core %u: app %u has %u threads: not frozen (one thread only until images hold threads)\n",
-		   core->index, p->pid, p->nthreads);
-	cmd_reply_status(core, m, -COK_ETHREADS);
-	return true;
+	/*
+	 * Registers and FPU are untouched: the app goes on as it was.
+	 * Answers and timeouts that came meanwhile were left alone: wake
+	 * and re-arm now.
+	 */
+	t->state = was;
+	sched_wake_answered(core);
+	sched_timer_update(core);
 }
 
 /*
@@ -147,10 +144,15 @@ static bool refuse_threads(struct cok_kcore *core, struct cok_msg *m)
 void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
 		 struct cok_msg *m)
 {
-	if (refuse_threads(core, m))
-		return;
+	struct cok_thread *t = core->current;
+
 	if ((r->cs & 3) == 3) {
 		freeze_now(core, r, m);
+		return;
+	}
+	/* Every thread blocked: stop here, where the core waits. */
+	if (core->halted_in_sched && t->user_frame) {
+		freeze_now(core, t->user_frame, m);
 		return;
 	}
 	if (core->freeze_pending || !core->current->user_frame) {
@@ -170,8 +172,7 @@ void ckpt_after_syscall(struct cok_kcore *core, struct cok_regs *r)
 		return;
 	core->freeze_pending = false;
 	m = core->freeze_msg;
-	if (!refuse_threads(core, &m))	/* the call was a clone() */
-		freeze_now(core, r, &m);
+	freeze_now(core, r, &m);
 }
 
 /* THAW or the app's end before a pending freeze took: answer it. */
@@ -262,6 +263,12 @@ static void publish(struct cok_kcore *core, struct cok_msg *m)
 	struct cok_frozen_app *f;
 	uint64_t bytes;
 
+	if (t->proc->nthreads > 1) {
+		cok_printf("core %u: app %u has %u threads: not published (one thread only until images hold threads)\n",
+			   core->index, t->proc->pid, t->proc->nthreads);
+		cmd_reply_status(core, m, -COK_ETHREADS);
+		return;
+	}
 	mm_free_owned(owner);
 	nruns = build_runs(t->proc, NULL);
 	bytes = sizeof(*f) + (uint64_t)nruns * sizeof(f->runs[0]);

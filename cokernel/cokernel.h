@@ -130,6 +130,7 @@ struct cok_kcore {
 	bool doorbell;			/* set by the interrupt, seen by idle */
 	bool in_app;			/* between enter_user and its return */
 	bool freeze_pending;		/* FREEZE came during a system call */
+	bool halted_in_sched;		/* every thread blocked (sched.c) */
 	struct cok_msg freeze_msg;	/* ... and is answered when it ends */
 	struct cok_thread *current;	/* the thread it runs, or NULL */
 	struct cok_kctx idle;		/* the command loop, between threads */

@@ -33,7 +33,9 @@
 #define KILL_TIMEOUT_MS		2000
 #define SPIN_BEFORE_SLEEP	20000	/* polls before sleeping in WAIT */
 #define POLLS_PER_RELAX		64	/* see cok_app_wait */
-#define JOINED_NAP_US		150	/* ... and a joined file's naps */
+#define NAP_MIN_US		20	/* WAIT's first nap after the spin, */
+#define NAP_MAX_US		1000	/* doubled up to this while idle */
+#define JOINED_NAP_US		150	/* a joined file's first nap */
 #define FREEZE_TIMEOUT_MS	1000
 
 static atomic_t next_app_id = ATOMIC_INIT(0);
@@ -646,15 +648,22 @@ static bool hand_out(struct cok_file *f, int i, struct cok_ioc_event *ev)
  * file (another server of a multi-threaded app's proxy) does not spin
  * and naps longer: the first server takes the app's calls while it is
  * free, and idle servers must not eat the CPU the app's Linux side needs.
+ * Naps double while nothing comes, up to NAP_MAX_US: a proxy whose app
+ * computes for hours wakes a thousand times a second, not fifty
+ * thousand (under QEMU's -icount every wake-up is time the app's core
+ * does not run, the noise figure of make bench); a call after such a
+ * silence waits at most that long.
  */
 int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 {
 	struct cok_proc_slot *s;
 	unsigned long polls = 0;
+	unsigned int nap;
 	int i;
 
 	if (!f->app)
 		return -ENOTCONN;
+	nap = f->joined ? JOINED_NAP_US : NAP_MIN_US;
 	s = slot_of(f->app->e, f->app->slot);
 	for (;;) {
 		u32 state = cok_load_acquire(&s->state);
@@ -671,12 +680,12 @@ int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 			return 0;
 		if (signal_pending(current))
 			return -EINTR;
-		if (f->joined)
-			usleep_range(JOINED_NAP_US, 2 * JOINED_NAP_US);
-		else if (++polls >= SPIN_BEFORE_SLEEP)
-			usleep_range(20, 60);
-		else if (!(polls % POLLS_PER_RELAX))
+		if (f->joined || ++polls >= SPIN_BEFORE_SLEEP) {
+			usleep_range(nap, nap + nap / 2 + 20);
+			nap = min_t(unsigned int, nap * 2, NAP_MAX_US);
+		} else if (!(polls % POLLS_PER_RELAX)) {
 			cpu_relax();
+		}
 	}
 }
 

@@ -193,7 +193,7 @@ static const struct file_operations cok_dev_fops;
 static long ioctl_join(struct cok_file *f, const struct cok_caller *who,
 		       void __user *arg)
 {
-	struct fd bound;
+	struct file *bound;
 	s32 fd;
 	long err;
 
@@ -201,15 +201,14 @@ static long ioctl_join(struct cok_file *f, const struct cok_caller *who,
 		return -EBUSY;
 	if (copy_from_user(&fd, arg, sizeof(fd)))
 		return -EFAULT;
-	bound = fdget(fd);
-	if (!bound.file)
+	bound = fget(fd);
+	if (!bound)
 		return -EBADF;
-	if (bound.file->f_op != &cok_dev_fops ||
-	    bound.file->private_data == f)
+	if (bound->f_op != &cok_dev_fops || bound->private_data == f)
 		err = -EINVAL;
 	else
-		err = cok_app_join(f, bound.file->private_data, who);
-	fdput(bound);
+		err = cok_app_join(f, bound->private_data, who);
+	fput(bound);
 	return err;
 }
 

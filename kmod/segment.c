@@ -150,6 +150,8 @@ static int publish(struct cok_enclave *e, u32 core, u64 *off, u64 *bytes)
 		err = cok_wait_reply(e, core, &m, PUBLISH_TIMEOUT_MS);
 	if (err)
 		return err;
+	if (m.status == -COK_ETHREADS)
+		return -EOPNOTSUPP;
 	if (m.status)
 		return m.status == -COK_ENOMEM ? -ENOMEM : -EIO;
 	*off = m.arg[0];
@@ -165,6 +167,11 @@ static int read_published(struct cok_segment *seg, u32 core, char *error)
 	int err;
 
 	err = publish(seg->e, core, &off, &bytes);
+	if (err == -EOPNOTSUPP) {
+		strscpy(error, "the app has more than one thread: dump of multi-threaded apps is not supported yet",
+			128);
+		return err;
+	}
 	if (err) {
 		strscpy(error, "the co-kernel could not publish the app's memory",
 			128);

@@ -117,6 +117,15 @@ if grep -q '^BENCH freeze_ns=' "$R"; then
 				NR, med, v[1], v[NR], (med < 100) ? "met" : "NOT met"
 		}'
 fi
+if grep -q '^BENCH freeze4_ns=' "$R"; then
+	sed -n 's/^BENCH freeze4_ns=//p' "$R" | sort -n | awk '
+		{ v[NR] = $1 / 1000 }
+		END {
+			med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "freeze of a 4-thread pthreads app (one core), %d times: median %.1f us (min %.1f, max %.1f); goal < 100 us: %s\n",
+				NR, med, v[1], v[NR], (med < 100) ? "met" : "NOT met"
+		}'
+fi
 if grep -q '^BENCH fwdio ' "$R"; then
 	awk '/^BENCH fwdio / { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
 	END {

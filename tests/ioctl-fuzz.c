@@ -456,6 +456,15 @@ static void f_s64(struct fz *z, void *a)
 	memcpy(a, &v, sizeof(v));
 }
 
+/* JOIN: one of our open files (bound or not), a closed number or junk. */
+static void f_join_fd(struct fz *z, void *a)
+{
+	int32_t v = z->nfds && chance(z, 80) ? z->fds[below(z, z->nfds)] :
+		    (int32_t)PICK(z, -1, 0, 2, 1023, 0x7fffffff);
+
+	memcpy(a, &v, sizeof(v));
+}
+
 static void f_random(struct fz *z, void *a) { fill_random(z, a, 256); }
 
 /* An app address: low, the usual text and stack, the top, or anything. */
@@ -513,6 +522,7 @@ static const struct cmd cmds[] = {
 	{ COK_IOC_SEG_REMOVE, sizeof(uint32_t), f_u32_seg },
 	{ COK_IOC_APP_MEM, sizeof(struct cok_ioc_app_mem), f_app_mem },
 	{ COK_IOC_REPLY_MEM, sizeof(struct cok_ioc_reply_mem), f_reply_mem },
+	{ COK_IOC_JOIN, sizeof(int32_t), f_join_fd },
 };
 
 /*

@@ -80,6 +80,7 @@ struct dump {
 	uint64_t stored, zero_pages, last_progress;
 	char why[480];		/* why the dump failed, for one line */
 	bool gone;		/* the app went away during the dump */
+	bool unsupported;	/* its state cannot go in an image yet */
 };
 
 /* Keep the reason (run_dump() says it, in one line); returns status. */
@@ -122,6 +123,7 @@ static int make_segment(struct dump *d)
 
 		mk.error[sizeof(mk.error) - 1] = '\0';
 		d->gone = err == ESRCH;
+		d->unsupported = err == EOPNOTSUPP;
 		return fail(d, err == EPERM ? COK_EXIT_PERM :
 			    err == ENOMEM || err == EFAULT ?
 			    COK_EXIT_SYSTEM : COK_EXIT_REFUSED, "%s",
@@ -798,6 +800,7 @@ static int finish(struct cok_nl *nl, struct dump *d, enum after_dump after,
 static int run_dump(struct cok_nl *nl, struct dump *d, enum after_dump after)
 {
 	bool froze = false;
+	uint64_t ns;
 	int ret;
 
 	d->t_start = now_ns();
@@ -819,6 +822,13 @@ static int run_dump(struct cok_nl *nl, struct dump *d, enum after_dump after)
 	d->t_end = now_ns();
 	if (ret && d->gone) {
 		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": %s; no image written\n",
+			d->app, d->why);
+		return ret;
+	}
+	/* Nothing can be dumped: as it was, running if we froze it. */
+	if (ret && d->unsupported && froze &&
+	    !cok_freeze_request(nl, d->app, true, &ns)) {
+		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": %s; no image written, it runs on\n",
 			d->app, d->why);
 		return ret;
 	}

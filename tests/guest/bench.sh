@@ -105,6 +105,30 @@ if [ -x "$FWQ" ] && [ -x "$HELLO" ] && "$COKCTL" help launch >/dev/null 2>&1; th
 		kill -TERM "$P" 2>/dev/null
 		wait "$P" 2>/dev/null
 	fi
+	# The same with a 4-thread app (pthreads: mutex, condvar, barrier
+	# rounds; issue 8): every thread stops with its core.
+	# "BENCH freeze4_ns=N".
+	if [ -x /apps/pthreads.musl ]; then
+		"$COKCTL" launch /apps/pthreads.musl 4 2000000000 >/dev/null 2>&1 &
+		P=$!
+		k=0
+		while ! "$COKCTL" ps -j 2>/dev/null | grep -q '"state":"running"' && [ $k -lt 100 ]; do
+			usleep 100000
+			k=$((k + 1))
+		done
+		usleep 300000		# its threads started
+		ID=$("$COKCTL" ps -j | json_flatten | sed -n 's/^apps\.0\.id=//p')
+		k=0
+		while [ -n "$ID" ] && [ $k -lt 10 ]; do
+			f=$("$COKCTL" freeze -j "$ID" | sed -n 's/.*"latency_ns":\([0-9]*\).*/\1/p')
+			"$COKCTL" thaw "$ID" >/dev/null
+			[ -n "$f" ] && echo "BENCH freeze4_ns=$f" >&3
+			usleep 100000
+			k=$((k + 1))
+		done
+		kill -TERM "$P" 2>/dev/null
+		wait "$P" 2>/dev/null
+	fi
 	"$COKCTL" destroy "$EID" >/dev/null
 else
 	echo "BENCH_SKIP apps: fwq/hello or cokctl launch not in the image" >&3

@@ -16,8 +16,11 @@
 #    128 + SIGABRT, and cokctl names the signal
 #  - one computing thread takes no timer interrupt in ring 3; four do
 #    (the slice timer)
-#  - a freeze of a multi-threaded app is refused with the reason; a kill
-#    ends it and the enclave serves the next launch
+#  - freeze/thaw of a 4-thread app whose threads are in a forwarded read
+#    and futex waits: nothing runs while frozen, all go on after, output
+#    as on Linux; its dump is refused with the reason and it runs on; a
+#    frozen 4-thread computing app is killed, its memory comes back and
+#    the enclave serves the next launch
 #  - thread_io (musl, glibc): one thread blocked reading stdin (a fifo)
 #    while the others compute and print: the blocked thread gives the
 #    core up (its call waits in its own mailbox) and the proxy's second
@@ -144,44 +147,76 @@ mem_free() {	# the enclave's free memory in bytes
 	status_read "$T_TMP/st.flat" && enc_get "$T_TMP/st.flat" "$EID" mem_free_bytes
 }
 
-# thread_io's reader keeps the core in its forwarded read of the fifo
-# (the limit above): the app stays up, with 4 threads, until killed.
-t_begin "freeze of a 4-thread app: refused with the reason; kill ends it and frees its memory"
+# thread_io 3 with nothing on its input: the reader blocked in its
+# forwarded read, the workers (done computing) in a futex wait, so the
+# core halts.  Frozen, the app must not take the "a" fed meanwhile;
+# thawed, it goes on and ends as on Linux.  A dump is refused (images
+# hold one thread) and leaves it running; a freeze, a kill.
+t_begin "freeze and thaw of a 4-thread app (forwarded read, futex waits): all stop, all go on, output as on Linux"
 case_freeze() {
+	rm -f "$T_TMP/in"
 	mkfifo "$T_TMP/in"
 	_free0=$(mem_free)
 	_before=$(app_ids | tr '\n' ' ')
-	"$COKCTL" launch -- /apps/thread_io.musl 3 <"$T_TMP/in" >"$T_TMP/io.out" 2>&1 3>&- &
+	"$COKCTL" launch -- /apps/thread_io.musl 3 <"$T_TMP/in" >"$T_TMP/io.out" 2>"$T_TMP/io.err" 3>&- &
 	P=$!
 	exec 7>"$T_TMP/in"
 	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
-	usleep 500000		# its threads created, the reader in read()
+	usleep 500000		# its threads created and blocked
 	run "$COKCTL" freeze "$ID"
-	_frc=$RC _ferr=$ERR
+	[ "$RC" = 0 ] || { t_fail "freeze: exit $RC: $ERR"; return; }
 	_state=$(app_state_of "$ID")
+	[ "$_state" = frozen ] || { t_fail "after the freeze the app is '$_state'"; return; }
+	echo a >&7
+	usleep 700000
+	if grep -q . "$T_TMP/io.out"; then
+		t_fail "the frozen app wrote: $(head -c 100 "$T_TMP/io.out")"; return
+	fi
+	run "$COKCTL" thaw "$ID"
+	[ "$RC" = 0 ] || { t_fail "thaw: exit $RC: $ERR"; return; }
+	_w=0
+	while [ "$(grep -c '^worker' "$T_TMP/io.out")" -lt 3 ] && [ $_w -lt 100 ]; do
+		usleep 100000
+		_w=$((_w + 1))
+	done
 	run "$COKCTL" dump "$ID" -o "$T_TMP/img"
 	_drc=$RC _derr=$ERR
-	run "$COKCTL" kill "$ID"
-	_krc=$RC _kerr=$ERR
+	_state=$(app_state_of "$ID")
+	echo b >&7
 	exec 7>&-
 	wait "$P"
 	_rc=$?
-	case "$_ferr" in
-	*"more than one thread"*) ;;
-	*) t_fail "freeze: exit $_frc, not refused with the reason: $_ferr"; return ;;
-	esac
-	[ "$_frc" != 0 ] || { t_fail "freeze exit 0"; return; }
-	[ "$_state" = running ] ||
-		{ t_fail "after the refused freeze the app is '$_state'"; return; }
 	case "$_derr" in
 	*"more than one thread"*) ;;
 	*) t_fail "dump: exit $_drc, not refused with the reason: $_derr"; return ;;
 	esac
 	[ ! -s "$T_TMP/img" ] || { t_fail "dump wrote an image"; return; }
-	[ "$_krc" = 0 ] || { t_fail "kill: exit $_krc: $_kerr"; return; }
+	[ "$_state" = running ] ||
+		{ t_fail "after the refused dump the app is '$_state'"; return; }
+	[ "$_rc" = 0 ] || { t_fail "the thawed app exited $_rc: $(head -c 200 "$T_TMP/io.err")"; return; }
+	io_run "$T_TMP/io.lin" taskset -c "$LCPU" /apps/thread_io.musl 3
+	cmp -s "$T_TMP/io.lin" "$T_TMP/io.out" ||
+		{ t_fail "output differs from Linux's: $(diff "$T_TMP/io.lin" "$T_TMP/io.out" | head -n 6 | tr '\n' '|')"; return; }
+	t_pass
+}
+case_freeze
+
+t_begin "freeze of a 4-thread app: kill ends it and frees its memory"
+case_kill_frozen() {
+	_free0=$(mem_free)
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch -- /apps/pthreads.musl 4 200000000 >/dev/null 2>&1 3>&- &
+	P=$!
+	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
+	usleep 300000		# computing
+	run "$COKCTL" freeze "$ID"
+	[ "$RC" = 0 ] || { t_fail "freeze of computing threads: exit $RC: $ERR"; return; }
+	run "$COKCTL" kill "$ID"
+	[ "$RC" = 0 ] || { t_fail "kill: exit $RC: $ERR"; return; }
+	wait "$P"
+	_rc=$?
 	[ "$_rc" != 0 ] || { t_fail "the killed app's launch exited 0"; return; }
-	same_next=$(app_ids | grep -cx "$ID")
-	[ "$same_next" = 0 ] || { t_fail "app $ID still listed after kill"; return; }
+	[ "$(app_ids | grep -cx "$ID")" = 0 ] || { t_fail "app $ID still listed after kill"; return; }
 	_w=0	# (enc_get uses _i)
 	while [ "$(mem_free)" != "$_free0" ] && [ $_w -lt 20 ]; do
 		usleep 100000
@@ -191,6 +226,6 @@ case_freeze() {
 		{ t_fail "enclave memory free $(mem_free) after the kill, $_free0 before the launch"; return; }
 	t_pass
 }
-case_freeze
+case_kill_frozen
 same "the next launch after the kill" 0 /apps/pthreads.musl 2 100
 destroy_case destroy
