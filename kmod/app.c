@@ -530,7 +530,8 @@ int cok_app_restore(struct cok_ioc_restore *r, struct cok_file *f)
 
 	if (r->block_size < sizeof(struct cok_restore_block) ||
 	    r->block_size > sizeof(struct cok_restore_block) +
-	    COK_RESTORE_MAX_REGIONS * sizeof(struct cok_region)) {
+	    COK_RESTORE_MAX_REGIONS * sizeof(struct cok_region) + 64 +
+	    COK_STATE_MAX_THREADS * sizeof(struct cok_thread_rec)) {
 		set_error(&p, "restore block size out of range");
 		return -EINVAL;
 	}
