@@ -209,7 +209,7 @@ static void app_ready(struct cok_kcore *core, struct cok_msg *m,
 	slot->fwd_pending = 0;
 	slot->home_core = core->index;
 	slot->cores = p->cores;
-	slot->nthreads = 1;
+	slot->nthreads = p->nthreads;
 	slot->error[0] = '\0';
 	m->arg[0] = slot->cr3;
 	set_app_state(slot, state);
@@ -263,7 +263,8 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m)
 	if (!block_in_memory(m->arg[0]) ||
 	    !take_thread(core, m, b->app_id, &why) ||
 	    ckpt_load_restore(core->current, b, &why) ||
-	    !stack_for(core->current, &why)) {
+	    !stack_for(core->current, &why) ||
+	    ckpt_restore_threads(core->current, b, &why)) {
 		refuse(core, m, why);
 		return;
 	}
@@ -281,6 +282,7 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m)
 	wrmsr(MSR_FS_BASE, t->frozen_fs);
 	wrmsr(MSR_GS_BASE, t->frozen_gs);
 	ckpt_load_fpu(t);
+	ckpt_start_threads(core);
 	run_app(core, &t->frozen_regs);
 }
 

@@ -5,7 +5,13 @@
  *  - FREEZE stops the app where the doorbell interrupted it in ring 3,
  *    or, when it is in a system call, at the call's return: a forwarded
  *    call is then complete on both sides (the proxy's file offsets agree
- *    with the registers), so a dump never catches half a call.
+ *    with the registers), so a dump never catches half a call.  All
+ *    threads of a process share its core: when the core stops, they all
+ *    do, those in a futex wait or a forwarded call included, and a core
+ *    whose threads are all blocked (halted in sched_next()) stops at
+ *    once.
+ *  - PUBLISH writes every thread: where each goes on after a restore
+ *    (resume_point()), its FPU state and its ids.
  *  - A frozen core parks in ckpt_frozen_loop(), serving its ring, until
  *    THAW or KILL.
  *  - PUBLISH writes the frozen state and the app's page runs into a
@@ -106,9 +112,11 @@ static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
 {
 	struct cok_thread *t = core->current;
 	struct cok_proc_slot *s = proc_slot(t->proc);
+	uint32_t was = t->state;	/* RUNNING, or blocked in a call */
 	enum cok_frozen_end end;
 
 	t->frozen_regs = *u;
+	t->frozen_was = was;
 	t->frozen_fs = rdmsr(MSR_FS_BASE);
 	t->frozen_gs = rdmsr(MSR_GS_BASE);	/* the user's, in the kernel */
 	t->proc->frozen_monotonic = app_clock_ns(t->proc, false);
@@ -120,23 +128,14 @@ static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
 	end = ckpt_frozen_loop(core);
 	if (end == COK_FROZEN_KILL)
 		app_end(core, COK_END_KILL);
-	/* Registers and FPU are untouched: the app goes on as it was. */
-}
-
-/*
- * An image holds one thread until issue 8 step 6: a process with more
- * is not frozen (nor so dumped), with a reason Linux passes on.
- */
-static bool refuse_threads(struct cok_kcore *core, struct cok_msg *m)
-{
-	struct cok_proc *p = core->current->proc;
-
-	if (p->nthreads <= 1)
-		return false;
-	cok_printf("core %u: app %u has %u threads: not frozen (one thread only until images hold threads)\n",
-		   core->index, p->pid, p->nthreads);
-	cmd_reply_status(core, m, -COK_ETHREADS);
-	return true;
+	/*
+	 * Registers and FPU are untouched: the app goes on as it was.
+	 * Answers and timeouts that came meanwhile were left alone: wake
+	 * and re-arm now.
+	 */
+	t->state = was;
+	sched_wake_answered(core);
+	sched_timer_update(core);
 }
 
 /*
@@ -147,10 +146,22 @@ static bool refuse_threads(struct cok_kcore *core, struct cok_msg *m)
 void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
 		 struct cok_msg *m)
 {
-	if (refuse_threads(core, m))
+	struct cok_thread *t = core->current;
+
+	/* The other cores' threads would run on: one core only, for now. */
+	if (t->proc->cores != 1U << core->index) {
+		cok_printf("core %u: app %u runs on several cores: not frozen\n",
+			   core->index, t->proc->pid);
+		cmd_reply_status(core, m, -COK_ECORES);
 		return;
+	}
 	if ((r->cs & 3) == 3) {
 		freeze_now(core, r, m);
+		return;
+	}
+	/* Every thread blocked: stop here, where the core waits. */
+	if (core->halted_in_sched && t->user_frame) {
+		freeze_now(core, t->user_frame, m);
 		return;
 	}
 	if (core->freeze_pending || !core->current->user_frame) {
@@ -170,8 +181,7 @@ void ckpt_after_syscall(struct cok_kcore *core, struct cok_regs *r)
 		return;
 	core->freeze_pending = false;
 	m = core->freeze_msg;
-	if (!refuse_threads(core, &m))	/* the call was a clone() */
-		freeze_now(core, r, &m);
+	freeze_now(core, r, &m);
 }
 
 /* THAW or the app's end before a pending freeze took: answer it. */
@@ -229,21 +239,82 @@ static uint32_t build_runs(struct cok_proc *p, struct cok_seg_run *runs)
 	return b.n;
 }
 
-static void fill_thread(const struct cok_thread *t,
-			struct cok_thread_state *rec)
-{
-	const struct cok_regs *r = &t->frozen_regs;
+#define SYS_futex	202
+#define SYSCALL_INSN_LEN	2	/* 0f 05 */
 
-	rec->regs = (struct cok_user_regs){
+static void fill_regs(const struct cok_regs *r, uint64_t fs, uint64_t gs,
+		      struct cok_user_regs *u)
+{
+	*u = (struct cok_user_regs){
 		.rax = r->rax, .rbx = r->rbx, .rcx = r->rcx, .rdx = r->rdx,
 		.rsi = r->rsi, .rdi = r->rdi, .rbp = r->rbp, .rsp = r->rsp,
 		.r8 = r->r8, .r9 = r->r9, .r10 = r->r10, .r11 = r->r11,
 		.r12 = r->r12, .r13 = r->r13, .r14 = r->r14, .r15 = r->r15,
 		.rip = r->rip, .rflags = r->rflags,
-		.fs_base = t->frozen_fs, .gs_base = t->frozen_gs,
+		.fs_base = fs, .gs_base = gs,
 	};
-	rec->xcr0 = t->xstate_xcr0;
-	rec->xstate_size = t->xstate_size;
+}
+
+/*
+ * Where a thread stopped in state (not RUNNING) goes on after a restore
+ * (state.h), into r: in ring 3 (a slice ended, or it never ran) exactly
+ * there; woken in a system call, at its return with its result; still
+ * waiting in a futex or a sleep, at the SYSCALL again.  NULL, or why it
+ * cannot be said (a forwarded call its proxy has not answered).
+ */
+static const char *resume_point(const struct cok_thread *t, uint32_t state,
+				struct cok_regs *r)
+{
+	const struct cok_fwd_syscall *sc = &cok_channel->fwd[t->index];
+	bool answered = cok_load_acquire(&sc->state) == COK_SC_DONE;
+
+	*r = *thread_user_regs(t);
+	if (!t->user_frame)
+		return NULL;
+	switch (state) {
+	case COK_THREAD_BLOCKED:		/* rax is still its number */
+		r->rip -= SYSCALL_INSN_LEN;
+		return NULL;
+	case COK_THREAD_RUNNABLE:
+		r->rax = answered ? (uint64_t)sc->ret :
+			 r->rax == SYS_futex ? (uint64_t)t->wait_result : 0;
+		return NULL;
+	case COK_THREAD_BLOCKED_CALL:
+		if (!answered)
+			return "is in a forwarded call its proxy has not answered";
+		r->rax = (uint64_t)sc->ret;
+		return NULL;
+	default:
+		return "is in a state a dump cannot hold";
+	}
+}
+
+/* One thread's record; the core's own frozen thread came in first. */
+static const char *fill_rec(struct cok_kcore *core, const struct cok_thread *t,
+			    struct cok_thread_rec *rec)
+{
+	struct cok_regs r;
+	const char *why = NULL;
+
+	memset(rec, 0, sizeof(*rec));
+	if (t != core->current) {
+		why = resume_point(t, t->state, &r);
+		fill_regs(&r, t->fs_base, t->gs_base, &rec->st.regs);
+	} else if (t->frozen_was != COK_THREAD_RUNNING) {
+		why = resume_point(t, t->frozen_was, &r);
+		fill_regs(&r, t->frozen_fs, t->frozen_gs, &rec->st.regs);
+	} else {
+		fill_regs(&t->frozen_regs, t->frozen_fs, t->frozen_gs,
+			  &rec->st.regs);
+	}
+	rec->st.xcr0 = t->xstate_xcr0;
+	rec->st.xstate_size = t->xstate_size;
+	rec->ids = (struct cok_thread_ids){
+		.tid = t->tid, .clear_child_tid = t->clear_child_tid,
+		.robust_head = t->robust_head,
+	};
+	memcpy(rec->xstate, t->xstate, t->xstate_size);
+	return why;
 }
 
 static void fill_mm(const struct cok_proc *p, struct cok_mm_state *mm)
@@ -255,16 +326,35 @@ static void fill_mm(const struct cok_proc *p, struct cok_mm_state *mm)
 	};
 }
 
+/* The process's live threads, the core's frozen one first. */
+static uint32_t threads_current_first(struct cok_kcore *core,
+				      struct cok_thread **list)
+{
+	uint32_t n = proc_threads(core->current->proc, list,
+				  COK_STATE_MAX_THREADS), i;
+
+	for (i = 1; i < n; i++)
+		if (list[i] == core->current) {
+			list[i] = list[0];
+			list[0] = core->current;
+		}
+	return n;
+}
+
 static void publish(struct cok_kcore *core, struct cok_msg *m)
 {
-	uint32_t owner = COK_OWNER_PUBLISH(core->index), nruns;
-	struct cok_thread *t = core->current;
+	uint32_t owner = COK_OWNER_PUBLISH(core->index), nruns, n, i;
+	struct cok_thread *t = core->current, *list[COK_STATE_MAX_THREADS];
+	struct cok_thread_rec *recs;
 	struct cok_frozen_app *f;
-	uint64_t bytes;
+	uint64_t bytes, at;
+	const char *why;
 
 	mm_free_owned(owner);
+	n = threads_current_first(core, list);
 	nruns = build_runs(t->proc, NULL);
-	bytes = sizeof(*f) + (uint64_t)nruns * sizeof(f->runs[0]);
+	at = (sizeof(*f) + (uint64_t)nruns * sizeof(f->runs[0]) + 63) & ~63ULL;
+	bytes = at + (uint64_t)n * sizeof(*recs);
 	f = mm_alloc_run_raw((uint32_t)((bytes + COK_CHUNK_SIZE - 1) >>
 					COK_CHUNK_SHIFT), owner, false);
 	if (!f) {
@@ -272,11 +362,22 @@ static void publish(struct cok_kcore *core, struct cok_msg *m)
 		return;
 	}
 	memset(f, 0, sizeof(*f));
+	recs = (struct cok_thread_rec *)((uint8_t *)f + at);
+	for (i = 0; i < n; i++) {
+		why = fill_rec(core, list[i], &recs[i]);
+		if (why) {
+			cok_printf("core %u: app %u: thread %u %s: not published\n",
+				   core->index, t->proc->pid, list[i]->tid, why);
+			mm_free_owned(owner);
+			cmd_reply_status(core, m, -COK_EBUSY);
+			return;
+		}
+	}
 	f->magic = COK_FROZEN_MAGIC;
 	f->bytes = bytes;
-	fill_thread(t, &f->thread);
+	f->nthreads = n;
+	f->threads_offset = at;
 	fill_mm(t->proc, &f->mm);
-	memcpy(f->xstate, t->xstate, t->xstate_size);
 	f->nruns = build_runs(t->proc, f->runs);
 	m->arg[0] = (uint64_t)f - COK_VIRT_DIRECT;
 	m->arg[1] = bytes;
@@ -333,14 +434,14 @@ static bool user_addr(uint64_t va)
 }
 
 /* What XRSTOR/FXRSTOR would fault on (#GP) must not reach them. */
-static const char *check_xstate(const struct cok_restore_block *b)
+static const char *check_xstate(const struct cok_thread_rec *rec)
 {
-	const struct cok_thread_state *t = &b->thread;
+	const struct cok_thread_state *t = &rec->st;
 	uint32_t mxcsr;
-	const uint64_t *hdr = (const uint64_t *)(b->xstate + 512);
+	const uint64_t *hdr = (const uint64_t *)(rec->xstate + 512);
 	int i;
 
-	memcpy(&mxcsr, b->xstate + 24, sizeof(mxcsr));
+	memcpy(&mxcsr, rec->xstate + 24, sizeof(mxcsr));
 	if (mxcsr & 0xffff0000U)
 		return "bad MXCSR in the saved FPU state";
 	if (!t->xcr0)
@@ -372,14 +473,52 @@ static const char *check_mm(const struct cok_mm_state *mm)
 	return NULL;
 }
 
-static const char *check_thread(const struct cok_restore_block *b)
+static const char *check_thread(const struct cok_thread_rec *rec)
 {
-	const struct cok_user_regs *r = &b->thread.regs;
+	const struct cok_user_regs *r = &rec->st.regs;
 
 	if (!user_addr(r->rip) || !user_addr(r->rsp) ||
-	    !user_addr(r->fs_base) || !user_addr(r->gs_base))
+	    !user_addr(r->fs_base) || !user_addr(r->gs_base) ||
+	    !user_addr(rec->ids.clear_child_tid) ||
+	    !user_addr(rec->ids.robust_head))
 		return "saved registers point outside user space";
-	return check_xstate(b);
+	return check_xstate(rec);
+}
+
+static const struct cok_thread_rec *
+restore_recs(const struct cok_restore_block *b)
+{
+	return (const void *)((const uint8_t *)b + b->threads_offset);
+}
+
+/*
+ * The thread records: 1 to COK_STATE_MAX_THREADS after the regions,
+ * inside the staged block, each valid; tids unique (0 only alone).
+ */
+static const char *check_threads(const struct cok_restore_block *b)
+{
+	const struct cok_thread_rec *recs = restore_recs(b);
+	uint64_t end = sizeof(*b) + (uint64_t)b->mm.nregions *
+				    sizeof(b->regions[0]);
+	const char *why;
+	uint32_t i, j;
+
+	if (!b->nthreads || b->nthreads > COK_STATE_MAX_THREADS ||
+	    b->nthreads > COK_MAX_THREADS || b->threads_offset < end ||
+	    b->threads_offset & 7 || b->threads_offset > b->staged_size ||
+	    (b->staged_size - b->threads_offset) / sizeof(*recs) < b->nthreads)
+		return "bad thread records in the restore block";
+	for (i = 0; i < b->nthreads; i++) {
+		why = check_thread(&recs[i]);
+		if (why)
+			return why;
+		if (!recs[i].ids.tid && b->nthreads > 1)
+			return "a thread without a tid in the restore block";
+		for (j = 0; j < i; j++)
+			if (recs[j].ids.tid == recs[i].ids.tid)
+				return "two threads with one tid in the restore block";
+	}
+	return NULL;
 }
 
 static const char *map_regions(struct cok_proc *p,
@@ -420,6 +559,76 @@ static void set_frozen_regs(struct cok_thread *t,
 	t->frozen_gs = u->gs_base;
 }
 
+/* A thread's registers, FPU state and ids from its record. */
+static void load_rec(struct cok_thread *t, const struct cok_thread_rec *rec)
+{
+	set_frozen_regs(t, &rec->st.regs);
+	t->xstate_xcr0 = rec->st.xcr0;
+	t->xstate_size = rec->st.xstate_size;
+	memcpy(t->xstate, rec->xstate, rec->st.xstate_size);
+	/* Nothing of an earlier app's saved state past the image's. */
+	memset(t->xstate + rec->st.xstate_size, 0,
+	       sizeof(t->xstate) - rec->st.xstate_size);
+	if (rec->ids.tid)
+		t->tid = rec->ids.tid;
+	t->clear_child_tid = rec->ids.clear_child_tid;
+	t->robust_head = rec->ids.robust_head;
+}
+
+/*
+ * The restored process's other threads (t, the first, has its record
+ * loaded and its stack): each with a kernel stack whose first switch
+ * enters ring 3 with its registers, frozen until the THAW.  Tids as in
+ * the image; the next clone() gets one above them all.
+ */
+int ckpt_restore_threads(struct cok_thread *t,
+			 const struct cok_restore_block *b, const char **why)
+{
+	const struct cok_thread_rec *recs = restore_recs(b);
+	struct cok_proc *p = t->proc;
+	struct cok_thread *q;
+	uint32_t i, top = p->pid > t->tid ? p->pid : t->tid;
+
+	for (i = 1; i < b->nthreads; i++) {
+		q = proc_new_thread(p);
+		if (!q || thread_alloc_stack(q)) {
+			*why = q ? "not enough free memory in the enclave for the app" :
+				   "not enough free co-kernel threads for the app";
+			return -1;
+		}
+		load_rec(q, &recs[i]);
+		q->core = t->core;	/* a restore has one core (app.c) */
+		p->load[t->core->index]++;
+		q->fs_base = q->frozen_fs;
+		q->gs_base = q->frozen_gs;
+		q->user_frame = NULL;
+		q->fw.next = NULL;
+		q->fw.deadline = 0;
+		thread_prepare(q, &q->frozen_regs);
+		q->state = COK_THREAD_FROZEN;
+		if (q->tid > top)
+			top = q->tid;
+	}
+	p->nthreads = b->nthreads;
+	p->next_tid = top + 1;
+	return 0;
+}
+
+/* THAW of a restored process: its other threads join the run queue. */
+void ckpt_start_threads(struct cok_kcore *core)
+{
+	struct cok_thread *list[COK_STATE_MAX_THREADS];
+	uint32_t n = proc_threads(core->current->proc, list, ARRAY_SIZE(list));
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] != core->current &&
+		    list[i]->state == COK_THREAD_FROZEN)
+			sched_enqueue(core, list[i]);
+	if (core->rq_head)
+		sched_timer_update(core);
+}
+
 /*
  * Check a staged restore block and build the app from it: address space
  * with zeroed regions, registers, FPU state, memory bookkeeping.  The
@@ -437,7 +646,7 @@ int ckpt_load_restore(struct cok_thread *t, const struct cok_restore_block *b,
 		*why = "bad restore block";
 		return -1;
 	}
-	*why = check_thread(b);
+	*why = check_threads(b);
 	if (!*why)
 		*why = check_mm(&b->mm);
 	if (*why)
@@ -449,13 +658,7 @@ int ckpt_load_restore(struct cok_thread *t, const struct cok_restore_block *b,
 	*why = map_regions(p, b);
 	if (*why)
 		return -1;
-	set_frozen_regs(t, &b->thread.regs);
-	t->xstate_xcr0 = b->thread.xcr0;
-	t->xstate_size = b->thread.xstate_size;
-	memcpy(t->xstate, b->xstate, b->thread.xstate_size);
-	/* Nothing of an earlier app's saved state past the image's. */
-	memset(t->xstate + b->thread.xstate_size, 0,
-	       sizeof(t->xstate) - b->thread.xstate_size);
+	load_rec(t, restore_recs(b));
 	p->brk_start = b->mm.brk_start;
 	p->brk = b->mm.brk;
 	p->mmap_next = b->mm.mmap_next;

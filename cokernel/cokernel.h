@@ -138,6 +138,7 @@ struct cok_thread {
 	struct cok_kctx kctx;		/* where it was switched away */
 	struct cok_regs *user_frame;	/* its registers during a call */
 	struct cok_regs frozen_regs;	/* its registers when frozen */
+	uint32_t frozen_was;		/* its state when its core froze */
 	uint64_t frozen_fs, frozen_gs;	/* and its segment bases */
 	uint64_t fs_base, gs_base;	/* while it is switched out */
 	uint64_t clear_child_tid;	/* CLONE_CHILD_CLEARTID address */
@@ -161,6 +162,7 @@ struct cok_kcore {
 	bool doorbell;			/* set by the interrupt, seen by idle */
 	bool in_app;			/* between enter_user and its return */
 	bool freeze_pending;		/* FREEZE came during a system call */
+	bool halted_in_sched;		/* every thread blocked (sched.c) */
 	struct cok_msg freeze_msg;	/* ... and is answered when it ends */
 	struct cok_thread *current;	/* the thread it runs, or NULL */
 	struct cok_thread *switch_next;	/* current once the switch is done */
@@ -303,6 +305,9 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core);
 void ckpt_save_fpu(struct cok_thread *t);
 int ckpt_load_restore(struct cok_thread *t, const struct cok_restore_block *b,
 		      const char **why);
+int ckpt_restore_threads(struct cok_thread *t,
+			 const struct cok_restore_block *b, const char **why);
+void ckpt_start_threads(struct cok_kcore *core);
 void ckpt_load_fpu(const struct cok_thread *t);
 void ckpt_reset_fpu(void);
 extern uint64_t cok_xcr0;
@@ -330,6 +335,7 @@ long thread_run(struct cok_kcore *core, struct cok_thread *t,
 __noreturn void thread_exit(struct cok_kcore *core, long how);
 void thread_prepare(struct cok_thread *t, const struct cok_regs *user);
 void thread_set_stack(struct cok_kcore *core, const struct cok_thread *t);
+const struct cok_regs *thread_user_regs(const struct cok_thread *t);
 
 /* clone.c: threads of a process */
 int64_t sys_clone(struct cok_kcore *core, struct cok_regs *r);
@@ -369,6 +375,8 @@ void tlb_shootdown(struct cok_kcore *core, struct cok_proc *p);
 /* proc.c: the process and thread pools */
 struct cok_thread *proc_create(uint32_t slot, uint32_t pid);
 struct cok_thread *proc_new_thread(struct cok_proc *p);
+uint32_t proc_threads(struct cok_proc *p, struct cok_thread **out,
+		      uint32_t max);
 void proc_free(struct cok_proc *p);
 struct cok_thread *proc_find_thread(struct cok_proc *p, uint32_t tid);
 

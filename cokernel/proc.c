@@ -79,6 +79,20 @@ struct cok_thread *proc_new_thread(struct cok_proc *p)
 	return t;
 }
 
+/* p's threads that have not exited, at most max, into out. */
+uint32_t proc_threads(struct cok_proc *p, struct cok_thread **out,
+		      uint32_t max)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(threads) && n < max; i++)
+		if (threads[i].proc == p &&
+		    threads[i].state != COK_THREAD_FREE &&
+		    threads[i].state != COK_THREAD_DEAD)
+			out[n++] = &threads[i];
+	return n;
+}
+
 /*
  * A process in slot with its one thread, pid as Linux numbers the app
  * (the thread's tid too).  The process starts zeroed; the thread's register

@@ -137,8 +137,10 @@ void sched_next(struct cok_kcore *core)
 		if (next)
 			break;
 		sched_timer_update(core);
+		core->halted_in_sched = true;	/* a FREEZE may stop it here */
 		irq_enable_and_halt();		/* a wake comes by interrupt */
 		irq_disable();
+		core->halted_in_sched = false;
 	}
 	next->state = COK_THREAD_RUNNING;
 	core->slice_end = rdtsc() + COK_SLICE_MS * me->proc->tsc_khz;

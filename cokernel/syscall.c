@@ -301,15 +301,18 @@ static void spin_for_answer(const struct cok_fwd_syscall *sc,
 }
 
 /*
- * Linux answers and then rings the doorbell.  Another thread runs
- * meanwhile if one can; else the core halts until both came.
+ * Linux answers and then rings the doorbell.  A thread of a process with
+ * others blocks (another one may run meanwhile, and a FREEZE may stop
+ * them all); a lone thread halts until both came, and a FREEZE waits for
+ * the call's end.
  */
 static void wait_for_answer(struct cok_kcore *core,
 			    const struct cok_fwd_syscall *sc)
 {
 	while (cok_load_acquire(&sc->state) != COK_SC_DONE ||
 	       !cok_read_once(&core->doorbell)) {
-		if (cok_read_once(&core->rq_head)) {
+		if (cok_read_once(&core->rq_head) ||
+		    core->current->proc->nthreads > 1) {
 			sched_wait_call(core);
 			return;		/* woken by that doorbell */
 		}

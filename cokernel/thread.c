@@ -44,6 +44,16 @@ static uint64_t stack_top(const struct cok_thread *t)
 }
 
 /*
+ * A thread off its core has its user registers at the top of its kernel
+ * stack: where SYSCALL and interrupts from ring 3 saved them, or where
+ * thread_prepare() laid them for its first entry.
+ */
+const struct cok_regs *thread_user_regs(const struct cok_thread *t)
+{
+	return (const struct cok_regs *)stack_top(t) - 1;
+}
+
+/*
  * The first context: the user frame at the top, a switch frame below;
  * the first switch to t enters ring 3 with user.
  */

@@ -33,7 +33,9 @@
 #define KILL_TIMEOUT_MS		2000
 #define SPIN_BEFORE_SLEEP	20000	/* polls before sleeping in WAIT */
 #define POLLS_PER_RELAX		64	/* see cok_app_wait */
-#define JOINED_NAP_US		150	/* ... and a joined file's naps */
+#define NAP_MIN_US		20	/* WAIT's first nap after the spin, */
+#define NAP_MAX_US		1000	/* doubled up to this while idle */
+#define JOINED_NAP_US		150	/* a joined file's first nap */
 #define FREEZE_TIMEOUT_MS	1000
 
 static atomic_t next_app_id = ATOMIC_INIT(0);
@@ -567,7 +569,8 @@ int cok_app_restore(struct cok_ioc_restore *r, struct cok_file *f)
 
 	if (r->block_size < sizeof(struct cok_restore_block) ||
 	    r->block_size > sizeof(struct cok_restore_block) +
-	    COK_RESTORE_MAX_REGIONS * sizeof(struct cok_region)) {
+	    COK_RESTORE_MAX_REGIONS * sizeof(struct cok_region) + 64 +
+	    COK_STATE_MAX_THREADS * sizeof(struct cok_thread_rec)) {
 		set_error(&p, "restore block size out of range");
 		return -EINVAL;
 	}
@@ -685,15 +688,22 @@ static bool hand_out(struct cok_file *f, int i, struct cok_ioc_event *ev)
  * file (another server of a multi-threaded app's proxy) does not spin
  * and naps longer: the first server takes the app's calls while it is
  * free, and idle servers must not eat the CPU the app's Linux side needs.
+ * Naps double while nothing comes, up to NAP_MAX_US: a proxy whose app
+ * computes for hours wakes a thousand times a second, not fifty
+ * thousand (under QEMU's -icount every wake-up is time the app's core
+ * does not run, the noise figure of make bench); a call after such a
+ * silence waits at most that long.
  */
 int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 {
 	struct cok_proc_slot *s;
 	unsigned long polls = 0;
+	unsigned int nap;
 	int i;
 
 	if (!f->app)
 		return -ENOTCONN;
+	nap = f->joined ? JOINED_NAP_US : NAP_MIN_US;
 	s = slot_of(f->app->e, f->app->slot);
 	for (;;) {
 		u32 state = cok_load_acquire(&s->state);
@@ -710,12 +720,12 @@ int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev)
 			return 0;
 		if (signal_pending(current))
 			return -EINTR;
-		if (f->joined)
-			usleep_range(JOINED_NAP_US, 2 * JOINED_NAP_US);
-		else if (++polls >= SPIN_BEFORE_SLEEP)
-			usleep_range(20, 60);
-		else if (!(polls % POLLS_PER_RELAX))
+		if (f->joined || ++polls >= SPIN_BEFORE_SLEEP) {
+			usleep_range(nap, nap + nap / 2 + 20);
+			nap = min_t(unsigned int, nap * 2, NAP_MAX_US);
+		} else if (!(polls % POLLS_PER_RELAX)) {
 			cpu_relax();
+		}
 	}
 }
 
@@ -987,6 +997,11 @@ static int freeze_core(struct cok_app *app, struct netlink_ext_ack *extack)
 			cok_err(extack, "app %u did not stop within %u ms (a long system call?); not frozen, try again",
 				app_id, FREEZE_TIMEOUT_MS);
 		return -EAGAIN;
+	}
+	if (!err && m.status == -COK_ECORES) {
+		cok_err(extack, "app %u runs on more than one core: freeze and dump of apps launched with --cores are not supported yet",
+			app_id);
+		return -EOPNOTSUPP;
 	}
 	if (!err && m.status == -COK_ETHREADS) {
 		cok_err(extack, "app %u has more than one thread: freeze and dump of multi-threaded apps are not supported yet",

@@ -201,7 +201,6 @@ static long ioctl_join(struct cok_file *f, const struct cok_caller *who,
 		return -EBUSY;
 	if (copy_from_user(&fd, arg, sizeof(fd)))
 		return -EFAULT;
-	/* fget(), not fdget(): struct fd's layout differs from 6.12 on. */
 	bound = fget(fd);
 	if (!bound)
 		return -EBADF;

@@ -47,6 +47,7 @@ struct cok_segment {
 	struct cok_seg_run *runs;
 	u64 bytes;
 	struct cok_frozen_app *state;	/* runs excluded */
+	struct cok_thread_rec *threads;	/* state->nthreads */
 	/* From the app's proxy handle at make time. */
 	pid_t proxy_pid;
 	s32 private_fds[2];
@@ -64,6 +65,7 @@ static void seg_free(struct kref *kref)
 	struct cok_segment *seg = container_of(kref, struct cok_segment, kref);
 
 	kvfree(seg->runs);
+	kvfree(seg->threads);
 	kvfree(seg->strings);
 	kfree(seg->state);
 	kfree(seg);
@@ -150,6 +152,8 @@ static int publish(struct cok_enclave *e, u32 core, u64 *off, u64 *bytes)
 		err = cok_wait_reply(e, core, &m, PUBLISH_TIMEOUT_MS);
 	if (err)
 		return err;
+	if (m.status == -COK_EBUSY)
+		return -EBUSY;
 	if (m.status)
 		return m.status == -COK_ENOMEM ? -ENOMEM : -EIO;
 	*off = m.arg[0];
@@ -157,7 +161,21 @@ static int publish(struct cok_enclave *e, u32 core, u64 *off, u64 *bytes)
 	return 0;
 }
 
-/* Copy the published block: the state, then the runs. */
+/* The thread records' sizes are what a dumper will trust. */
+static int check_threads(struct cok_segment *seg, char *error)
+{
+	u32 i;
+
+	for (i = 0; i < seg->state->nthreads; i++)
+		if (seg->threads[i].st.xstate_size > COK_XSTATE_MAX) {
+			strscpy(error, "the co-kernel published a bad state block",
+				128);
+			return -EIO;
+		}
+	return 0;
+}
+
+/* Copy the published block: the state, then the runs and threads. */
 static int read_published(struct cok_segment *seg, u32 core, char *error)
 {
 	struct cok_frozen_app *f;
@@ -165,6 +183,11 @@ static int read_published(struct cok_segment *seg, u32 core, char *error)
 	int err;
 
 	err = publish(seg->e, core, &off, &bytes);
+	if (err == -EBUSY) {
+		strscpy(error, "a thread of the app is in a forwarded call its proxy has not answered; try again",
+			128);
+		return err;
+	}
 	if (err) {
 		strscpy(error, "the co-kernel could not publish the app's memory",
 			128);
@@ -177,19 +200,25 @@ static int read_published(struct cok_segment *seg, u32 core, char *error)
 	err = enclave_read(seg->e, off, f, sizeof(*f));
 	max_runs = ((u64)seg->e->nchunks << COK_CHUNK_SHIFT) / PAGE_SIZE;
 	if (err || f->magic != COK_FROZEN_MAGIC || f->nruns > max_runs ||
-	    bytes != sizeof(*f) + (u64)f->nruns * sizeof(f->runs[0]) ||
-	    f->thread.xstate_size > COK_XSTATE_MAX) {
+	    !f->nthreads || f->nthreads > COK_STATE_MAX_THREADS ||
+	    f->threads_offset < sizeof(*f) + (u64)f->nruns * sizeof(f->runs[0]) ||
+	    bytes != f->threads_offset + (u64)f->nthreads * sizeof(*seg->threads)) {
 		strscpy(error, "the co-kernel published a bad state block", 128);
 		return -EIO;
 	}
 	seg->nruns = f->nruns;
 	seg->runs = kvmalloc_array(max_t(u32, f->nruns, 1),
 				   sizeof(*seg->runs), GFP_KERNEL);
-	if (!seg->runs)
+	seg->threads = kvmalloc_array(f->nthreads, sizeof(*seg->threads),
+				      GFP_KERNEL);
+	if (!seg->runs || !seg->threads)
 		return -ENOMEM;
 	err = enclave_read(seg->e, off + sizeof(*f), seg->runs,
 			   (u64)f->nruns * sizeof(*seg->runs));
-	return err ?: check_runs(seg, error);
+	if (!err)
+		err = enclave_read(seg->e, off + f->threads_offset, seg->threads,
+				   (u64)f->nthreads * sizeof(*seg->threads));
+	return err ?: check_threads(seg, error) ?: check_runs(seg, error);
 }
 
 static int copy_proxy_info(struct cok_segment *seg, struct cok_app *app)
@@ -311,6 +340,11 @@ static int get_locked(struct cok_ioc_seg_get *g, struct cok_segment *seg)
 	err = copy_out(g->runs, seg->runs, (u64)n * sizeof(*seg->runs));
 	if (!err && g->state)
 		err = copy_out(g->state, seg->state, sizeof(*seg->state));
+	g->nthreads = seg->state->nthreads;
+	if (!err && g->threads)
+		err = copy_out(g->threads, seg->threads,
+			       (u64)min(g->max_threads, g->nthreads) *
+			       sizeof(*seg->threads));
 	if (!err && g->strings && g->strings_max >= seg->strings_size)
 		err = copy_out(g->strings, seg->strings, seg->strings_size);
 	return err;

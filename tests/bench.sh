@@ -108,15 +108,19 @@ if grep -q '^BENCH launch ' "$R"; then
 			n, 1000 * tot["linux"] / n, 1000 * tot["cokernel"] / n, (tot["linux"] > 0 ? tot["cokernel"] / tot["linux"] : 0)
 	}' "$R"
 fi
-if grep -q '^BENCH freeze_ns=' "$R"; then
-	sed -n 's/^BENCH freeze_ns=//p' "$R" | sort -n | awk '
+# freeze_figure TAG WHAT: the median of the "BENCH TAG=ns" lines.
+freeze_figure() {
+	grep -q "^BENCH $1=" "$R" || return 0
+	sed -n "s/^BENCH $1=//p" "$R" | sort -n | awk -v what="$2" '
 		{ v[NR] = $1 / 1000 }
 		END {
 			med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			printf "freeze of a compute loop, %d times: median %.1f us (min %.1f, max %.1f); goal < 100 us: %s\n",
-				NR, med, v[1], v[NR], (med < 100) ? "met" : "NOT met"
+			printf "freeze of %s, %d times: median %.1f us (min %.1f, max %.1f); goal < 100 us: %s\n",
+				what, NR, med, v[1], v[NR], (med < 100) ? "met" : "NOT met"
 		}'
-fi
+}
+freeze_figure freeze_ns "a compute loop"
+freeze_figure freeze4_ns "a 4-thread pthreads app (one core)"
 if grep -q '^BENCH fwdio ' "$R"; then
 	awk '/^BENCH fwdio / { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
 	END {

@@ -341,24 +341,30 @@ static uint64_t user_va(struct fz *z)
 			       edgy64(z);
 }
 
-static void fill_thread(struct fz *z, struct cok_restore_block *b)
+static void fill_thread(struct fz *z, struct cok_thread_rec *t, uint32_t i)
 {
 	uint32_t mxcsr = chance(z, 80) ? 0x1f80 : edgy32(z);
 
-	b->thread.regs.rip = user_va(z);
-	b->thread.regs.rsp = user_va(z);
-	b->thread.regs.fs_base = chance(z, 50) ? 0 : user_va(z);
-	b->thread.regs.gs_base = chance(z, 50) ? 0 : user_va(z);
-	b->thread.regs.rflags = chance(z, 70) ? 0x202 : edgy64(z);
-	b->thread.xcr0 = chance(z, 50) ? 0 : PICK(z, 1, 3, 7, 0xe7, ~0ULL);
-	b->thread.xstate_size = chance(z, 70) ?
-		(b->thread.xcr0 ? 576 + 256 * (uint32_t)below(z, 2) :
-				  COK_FXSAVE_SIZE) : edgy32(z);
-	memset(b->xstate, 0, sizeof(b->xstate));
-	memcpy(b->xstate + 24, &mxcsr, sizeof(mxcsr));
+	t->st.regs.rip = user_va(z);
+	t->st.regs.rsp = user_va(z);
+	t->st.regs.fs_base = chance(z, 50) ? 0 : user_va(z);
+	t->st.regs.gs_base = chance(z, 50) ? 0 : user_va(z);
+	t->st.regs.rflags = chance(z, 70) ? 0x202 : edgy64(z);
+	t->st.xcr0 = chance(z, 50) ? 0 : PICK(z, 1, 3, 7, 0xe7, ~0ULL);
+	t->st.xstate_size = chance(z, 70) ?
+		(t->st.xcr0 ? 576 + 256 * (uint32_t)below(z, 2) :
+			      COK_FXSAVE_SIZE) : edgy32(z);
+	t->ids = (struct cok_thread_ids){
+		.tid = chance(z, 80) ? 100 + i : edgy32(z),
+		.clear_child_tid = chance(z, 70) ? 0 : user_va(z),
+	};
+	memset(t->xstate, 0, sizeof(t->xstate));
+	memcpy(t->xstate + 24, &mxcsr, sizeof(mxcsr));
 	if (chance(z, 20))
-		fill_random(z, b->xstate, sizeof(b->xstate));
+		fill_random(z, t->xstate, sizeof(t->xstate));
 }
+
+#define FUZZ_MAX_RESTORE_THREADS	3
 
 /* A restore block with up to a few regions in the arena; its size. */
 static uint64_t fill_block(struct fz *z, struct cok_restore_block *b)
@@ -366,15 +372,22 @@ static uint64_t fill_block(struct fz *z, struct cok_restore_block *b)
 	uint32_t n = (uint32_t)below(z, 6), i;
 	uint64_t va = 0x400000;
 
+	uint32_t nt = 1 + (uint32_t)below(z, FUZZ_MAX_RESTORE_THREADS);
+	uint64_t at = (sizeof(*b) + n * sizeof(b->regions[0]) + 63) & ~63ULL;
+	struct cok_thread_rec *t = (void *)((uint8_t *)b + at);
+
 	fill_random(z, b, sizeof(*b));
-	fill_thread(z, b);
+	for (i = 0; i < nt; i++)
+		fill_thread(z, &t[i], i);
+	b->nthreads = chance(z, 85) ? nt : edgy32(z);
+	b->threads_offset = chance(z, 85) ? at : edgy64(z);
 	b->flags = chance(z, 50) ? COK_RESTORE_FILLS_ALL : edgy64(z);
 	b->mm.nregions = chance(z, 85) ? n : edgy32(z);
 	b->mm.brk_start = b->mm.brk = 0x600000;
 	b->mm.mmap_next = 0x7f0000000000ULL;
 	for (i = 0; i < n; i++)
 		fill_region(z, &b->regions[i], &va);
-	return chance(z, 80) ? sizeof(*b) + n * sizeof(b->regions[0]) :
+	return chance(z, 80) ? at + nt * sizeof(*t) :
 	       PICK(z, 0, 1, sizeof(*b) - 1, sizeof(*b),
 		    sizeof(*b) + COK_RESTORE_MAX_REGIONS *
 		    sizeof(struct cok_region),
@@ -456,6 +469,15 @@ static void f_s64(struct fz *z, void *a)
 	memcpy(a, &v, sizeof(v));
 }
 
+/* JOIN: one of our open files (bound or not), a closed number or junk. */
+static void f_join_fd(struct fz *z, void *a)
+{
+	int32_t v = z->nfds && chance(z, 80) ? z->fds[below(z, z->nfds)] :
+		    (int32_t)PICK(z, -1, 0, 2, 1023, 0x7fffffff);
+
+	memcpy(a, &v, sizeof(v));
+}
+
 static void f_random(struct fz *z, void *a) { fill_random(z, a, 256); }
 
 /* An app address: low, the usual text and stack, the top, or anything. */
@@ -513,6 +535,7 @@ static const struct cmd cmds[] = {
 	{ COK_IOC_SEG_REMOVE, sizeof(uint32_t), f_u32_seg },
 	{ COK_IOC_APP_MEM, sizeof(struct cok_ioc_app_mem), f_app_mem },
 	{ COK_IOC_REPLY_MEM, sizeof(struct cok_ioc_reply_mem), f_reply_mem },
+	{ COK_IOC_JOIN, sizeof(int32_t), f_join_fd },
 };
 
 /*
@@ -862,26 +885,32 @@ static void good_launch(struct fz *z)
 }
 
 /* One region of code that is all zeros: the app faults at once. */
+#define GOOD_THREADS_AT	((sizeof(struct cok_restore_block) + \
+			  sizeof(struct cok_region) + 63) & ~63UL)
+
 static void good_restore(struct fz *z)
 {
 	struct cok_restore_block *b = (void *)z->arena;
 	struct cok_ioc_restore r = {
 		.core = -1, .block = (uint64_t)(uintptr_t)b,
-		.block_size = sizeof(*b) + sizeof(b->regions[0]),
+		.block_size = GOOD_THREADS_AT + sizeof(struct cok_thread_rec),
 		.strings = (uint64_t)(uintptr_t)"fuzz", .strings_size = 5,
 		.argc = 1, .private_fds = { -1, -1 },
 	};
+	struct cok_thread_rec *t = (void *)((uint8_t *)b + GOOD_THREADS_AT);
 	uint32_t mxcsr = 0x1f80;
 	int slot, fd = fd_of_kind(z, FD_NEW, &slot);
 
 	if (z->kind[slot] != FD_NEW)
 		return;
-	memset(b, 0, sizeof(*b) + sizeof(b->regions[0]));
-	b->thread.regs.rip = 0x400000;
-	b->thread.regs.rsp = 0x402000;
-	b->thread.regs.rflags = 0x202;
-	b->thread.xstate_size = COK_FXSAVE_SIZE;
-	memcpy(b->xstate + 24, &mxcsr, sizeof(mxcsr));
+	memset(b, 0, GOOD_THREADS_AT + sizeof(*t));
+	b->nthreads = 1;
+	b->threads_offset = GOOD_THREADS_AT;
+	t->st.regs.rip = 0x400000;
+	t->st.regs.rsp = 0x402000;
+	t->st.regs.rflags = 0x202;
+	t->st.xstate_size = COK_FXSAVE_SIZE;
+	memcpy(t->xstate + 24, &mxcsr, sizeof(mxcsr));
 	b->flags = COK_RESTORE_FILLS_ALL;
 	b->mm.nregions = 1;
 	b->regions[0] = (struct cok_region){ 0x400000, 2 * PAGE,

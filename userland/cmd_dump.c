@@ -64,6 +64,7 @@ struct dump {
 	uint32_t segid;
 	struct cok_ioc_seg_get get;
 	struct cok_frozen_app *state;
+	struct cok_thread_rec *threads;	/* get.nthreads, the running first */
 	struct cok_seg_run *runs;
 	char *strings;
 	const uint8_t *mem;
@@ -80,6 +81,7 @@ struct dump {
 	uint64_t stored, zero_pages, last_progress;
 	char why[480];		/* why the dump failed, for one line */
 	bool gone;		/* the app went away during the dump */
+	bool unsupported;	/* its state cannot go in an image now */
 };
 
 /* Keep the reason (run_dump() says it, in one line); returns status. */
@@ -122,6 +124,7 @@ static int make_segment(struct dump *d)
 
 		mk.error[sizeof(mk.error) - 1] = '\0';
 		d->gone = err == ESRCH;
+		d->unsupported = err == EOPNOTSUPP || err == EBUSY;
 		return fail(d, err == EPERM ? COK_EXIT_PERM :
 			    err == ENOMEM || err == EFAULT ?
 			    COK_EXIT_SYSTEM : COK_EXIT_REFUSED, "%s",
@@ -130,17 +133,21 @@ static int make_segment(struct dump *d)
 	d->segid = mk.segid;
 	d->runs = calloc(mk.nruns ? mk.nruns : 1, sizeof(*d->runs));
 	d->state = calloc(1, sizeof(*d->state));
+	d->threads = calloc(COK_STATE_MAX_THREADS, sizeof(*d->threads));
 	d->strings = calloc(1, mk.strings_size + 1);
-	if (!d->runs || !d->state || !d->strings)
+	if (!d->runs || !d->state || !d->threads || !d->strings)
 		return fail(d, COK_EXIT_SYSTEM, "out of memory");
 	d->get = (struct cok_ioc_seg_get){
 		.segid = mk.segid, .max_runs = mk.nruns,
 		.runs = (uintptr_t)d->runs, .state = (uintptr_t)d->state,
 		.strings = (uintptr_t)d->strings,
 		.strings_max = mk.strings_size,
+		.threads = (uintptr_t)d->threads,
+		.max_threads = COK_STATE_MAX_THREADS,
 	};
 	if (ioctl(d->devfd, COK_IOC_SEG_GET, &d->get) ||
-	    d->get.nruns != mk.nruns)
+	    d->get.nruns != mk.nruns || !d->get.nthreads ||
+	    d->get.nthreads > COK_STATE_MAX_THREADS)
 		return fail(d, COK_EXIT_SYSTEM, "segment %" PRIu32 ": %s",
 			    mk.segid, strerror(errno));
 	return COK_EXIT_OK;
@@ -410,14 +417,23 @@ static int write_files(struct dump *d)
 	return err;
 }
 
-static int write_thread(struct dump *d)
+/* One THREAD record per thread (image version 2), the running first. */
+static int write_threads(struct dump *d)
 {
-	struct iovec iov[2] = {
-		{ &d->state->thread, sizeof(d->state->thread) },
-		{ d->state->xstate, d->state->thread.xstate_size },
-	};
+	uint32_t i;
+	int err = 0;
 
-	return cok_img_add(&d->w, COK_IMG_THREAD, 0, iov, 2);
+	for (i = 0; !err && i < d->get.nthreads; i++) {
+		struct cok_thread_rec *t = &d->threads[i];
+		struct iovec iov[3] = {
+			{ &t->st, sizeof(t->st) },
+			{ &t->ids, sizeof(t->ids) },
+			{ t->xstate, t->st.xstate_size },
+		};
+
+		err = cok_img_add(&d->w, COK_IMG_THREAD, 0, iov, 3);
+	}
+	return err;
 }
 
 static int write_mm(struct dump *d)
@@ -692,7 +708,7 @@ static int write_image(struct dump *d)
 	if (!err)
 		err = write_files(d);
 	if (!err)
-		err = write_thread(d);
+		err = write_threads(d);
 	if (!err)
 		err = write_mm(d);
 	if (!err)
@@ -753,6 +769,7 @@ static void dump_free(struct dump *d)
 		close(d->devfd);
 	free(d->runs);
 	free(d->state);
+	free(d->threads);
 	free(d->strings);
 	free(d->regions);
 	free(d->files);
@@ -798,6 +815,7 @@ static int finish(struct cok_nl *nl, struct dump *d, enum after_dump after,
 static int run_dump(struct cok_nl *nl, struct dump *d, enum after_dump after)
 {
 	bool froze = false;
+	uint64_t ns;
 	int ret;
 
 	d->t_start = now_ns();
@@ -819,6 +837,13 @@ static int run_dump(struct cok_nl *nl, struct dump *d, enum after_dump after)
 	d->t_end = now_ns();
 	if (ret && d->gone) {
 		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": %s; no image written\n",
+			d->app, d->why);
+		return ret;
+	}
+	/* Nothing can be dumped: as it was, running if we froze it. */
+	if (ret && d->unsupported && froze &&
+	    !cok_freeze_request(nl, d->app, true, &ns)) {
+		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": %s; no image written, it runs on\n",
 			d->app, d->why);
 		return ret;
 	}

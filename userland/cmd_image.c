@@ -165,13 +165,17 @@ static void info_files(const struct cok_img *img)
 	putchar('\n');
 }
 
-static void info_thread(const struct cok_img *img)
+static void info_thread(const struct cok_img_thread *th)
 {
-	const struct cok_thread_state *t = img->thread;
+	const struct cok_thread_state *t = th->st;
 	char comp[256];
 
-	printf("thread    rip 0x%" PRIx64 "  rsp 0x%" PRIx64 "  rflags 0x%" PRIx64 "\n",
-	       t->regs.rip, t->regs.rsp, t->regs.rflags);
+	if (th->ids.tid)
+		printf("thread %" PRIu32 "  rip 0x%" PRIx64 "  rsp 0x%" PRIx64 "  rflags 0x%" PRIx64 "\n",
+		       th->ids.tid, t->regs.rip, t->regs.rsp, t->regs.rflags);
+	else
+		printf("thread    rip 0x%" PRIx64 "  rsp 0x%" PRIx64 "  rflags 0x%" PRIx64 "\n",
+		       t->regs.rip, t->regs.rsp, t->regs.rflags);
 	printf("          fs_base 0x%" PRIx64 "  gs_base 0x%" PRIx64 "\n",
 	       t->regs.fs_base, t->regs.gs_base);
 	if (!t->xcr0) {
@@ -182,6 +186,16 @@ static void info_thread(const struct cok_img *img)
 	xcr0_str(t->xcr0, comp, sizeof(comp));
 	printf("          FPU/SSE state: XSAVE, xcr0 0x%" PRIx64 " (%s), %" PRIu32 " bytes\n\n",
 	       t->xcr0, comp, t->xstate_size);
+}
+
+/* Every thread, the one that was running first. */
+static void info_threads(const struct cok_img *img)
+{
+	size_t i;
+
+	printf("threads   %zu\n", img->nthreads);
+	for (i = 0; i < img->nthreads; i++)
+		info_thread(&img->threads[i]);
 }
 
 static int info_memory(const struct cok_img *img)
@@ -232,7 +246,7 @@ static int info_text(const char *path, const struct cok_img *img)
 	       path, img->header.version, size, img->header.nrecords);
 	info_app(img);
 	info_files(img);
-	info_thread(img);
+	info_threads(img);
 	if (info_memory(img))
 		return -ENOMEM;
 	info_totals(img);
@@ -267,14 +281,30 @@ static void json_app(const struct cok_img *img)
 	printf("],");
 }
 
+static void json_one_thread(const struct cok_img_thread *th)
+{
+	const struct cok_thread_state *t = th->st;
+
+	printf("{\"tid\":%" PRIu32 ",\"rip\":%" PRIu64 ",\"rsp\":%" PRIu64 ",\"rflags\":%" PRIu64 ",\"fs_base\":%" PRIu64 ",\"gs_base\":%" PRIu64 ",\"xcr0\":%" PRIu64 ",\"xstate_size\":%" PRIu32 ",\"xstate_format\":\"%s\"}",
+	       th->ids.tid, t->regs.rip, t->regs.rsp, t->regs.rflags,
+	       t->regs.fs_base, t->regs.gs_base, t->xcr0, t->xstate_size,
+	       t->xcr0 ? "xsave" : "fxsave");
+}
+
+/* "thread": the first (as version 1 had it); "threads": all of them. */
 static void json_thread(const struct cok_img *img)
 {
-	const struct cok_thread_state *t = img->thread;
+	size_t i;
 
-	printf("\"thread\":{\"rip\":%" PRIu64 ",\"rsp\":%" PRIu64 ",\"rflags\":%" PRIu64 ",\"fs_base\":%" PRIu64 ",\"gs_base\":%" PRIu64 ",\"xcr0\":%" PRIu64 ",\"xstate_size\":%" PRIu32 ",\"xstate_format\":\"%s\"},",
-	       t->regs.rip, t->regs.rsp, t->regs.rflags, t->regs.fs_base,
-	       t->regs.gs_base, t->xcr0, t->xstate_size,
-	       t->xcr0 ? "xsave" : "fxsave");
+	printf("\"thread\":");
+	json_one_thread(&img->threads[0]);
+	printf(",\"threads\":[");
+	for (i = 0; i < img->nthreads; i++) {
+		if (i)
+			putchar(',');
+		json_one_thread(&img->threads[i]);
+	}
+	printf("],");
 }
 
 static int json_memory(const struct cok_img *img)

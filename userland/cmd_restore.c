@@ -250,21 +250,33 @@ static char *join_strings(const struct cok_img *img, uint64_t *size)
 	return blob;
 }
 
+/* The restore block (state.h): regions, then one record per thread. */
 static struct cok_restore_block *build_block(const struct cok_img *img,
 					     size_t *size)
 {
 	struct cok_restore_block *b;
+	struct cok_thread_rec *recs;
+	size_t at, i;
 
-	*size = sizeof(*b) + (size_t)img->mm->nregions * sizeof(b->regions[0]);
+	at = sizeof(*b) + (size_t)img->mm->nregions * sizeof(b->regions[0]);
+	at = (at + 63) & ~(size_t)63;
+	*size = at + img->nthreads * sizeof(*recs);
 	b = calloc(1, *size);
 	if (!b)
 		return NULL;
 	b->flags = COK_RESTORE_FILLS_ALL;
-	b->thread = *img->thread;
-	memcpy(b->xstate, img->xstate, img->thread->xstate_size);
 	b->mm = *img->mm;
 	memcpy(b->regions, img->regions,
 	       (size_t)img->mm->nregions * sizeof(b->regions[0]));
+	b->nthreads = (uint32_t)img->nthreads;
+	b->threads_offset = at;
+	recs = (struct cok_thread_rec *)((uint8_t *)b + at);
+	for (i = 0; i < img->nthreads; i++) {
+		recs[i].st = *img->threads[i].st;
+		recs[i].ids = img->threads[i].ids;
+		memcpy(recs[i].xstate, img->threads[i].xstate,
+		       img->threads[i].st->xstate_size);
+	}
 	return b;
 }
 

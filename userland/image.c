@@ -750,6 +750,9 @@ static int check_order(struct walk *w)
 
 	if (t == COK_IMG_PAGES && w->stage >= COK_IMG_MM)
 		return 0;
+	if (t == COK_IMG_THREAD && w->stage == COK_IMG_THREAD &&
+	    w->img->header.version >= 2)
+		return 0;		/* one per thread */
 	if (t == w->stage + 1 && t != COK_IMG_PAGES)
 		return 0;
 	if (t <= w->stage)
@@ -903,13 +906,42 @@ static int check_files(struct walk *w, const uint8_t *p, uint64_t size)
 	return check_unique_fds(w);
 }
 
+/* Version 2: the ids after the state; tids not 0, and unique. */
+static int add_thread(struct walk *w, const struct cok_thread_state *t,
+		      const struct cok_thread_ids *ids, const uint8_t *xstate)
+{
+	struct cok_img *img = w->img;
+	struct cok_img_thread *nt;
+	size_t i;
+
+	if (img->nthreads == COK_STATE_MAX_THREADS)
+		return refuse_rec(w, "more than %d threads",
+				  COK_STATE_MAX_THREADS);
+	if (img->header.version >= 2 && !ids->tid)
+		return refuse_rec(w, "a thread with tid 0");
+	for (i = 0; i < img->nthreads; i++)
+		if (img->threads[i].ids.tid == ids->tid && ids->tid)
+			return refuse_rec(w, "a second thread with tid %" PRIu32,
+					  ids->tid);
+	nt = realloc(img->threads, (img->nthreads + 1) * sizeof(*nt));
+	if (!nt)
+		return -ENOMEM;
+	img->threads = nt;
+	nt[img->nthreads++] = (struct cok_img_thread){ t, *ids, xstate };
+	img->thread = nt[0].st;
+	img->xstate = nt[0].xstate;
+	return 0;
+}
+
 static int check_thread(struct walk *w, const uint8_t *p, uint64_t size)
 {
 	const uint64_t tsz = sizeof(struct cok_thread_state);
 	const struct cok_thread_state *t = (const void *)p;
+	struct cok_thread_ids ids = { 0 };
+	uint64_t isz = w->img->header.version >= 2 ? sizeof(ids) : 0;
 	uint32_t xs;
 
-	if (size < tsz)
+	if (size < tsz + isz)
 		return refuse_rec(w, "%" PRIu64 " bytes, shorter than struct cok_thread_state (%" PRIu64 ")",
 				  size, tsz);
 	xs = t->xstate_size;
@@ -923,12 +955,11 @@ static int check_thread(struct walk *w, const uint8_t *p, uint64_t size)
 	if (t->xcr0 && (!(t->xcr0 & 1) || xs < COK_FXSAVE_SIZE + 64))
 		return refuse_rec(w, "XSAVE state with xcr0 0x%" PRIx64 " and %" PRIu32 " bytes is not valid",
 				  t->xcr0, xs);
-	if (size != tsz + xs)
+	if (size != tsz + isz + xs)
 		return refuse_rec(w, "%" PRIu64 " bytes, not %" PRIu64 " + xstate_size %" PRIu32,
-				  size, tsz, xs);
-	w->img->thread = t;
-	w->img->xstate = p + tsz;
-	return 0;
+				  size, tsz + isz, xs);
+	memcpy(&ids, p + tsz, isz);
+	return add_thread(w, t, &ids, p + tsz + isz);
 }
 
 static int check_region(struct walk *w, uint32_t i, const struct cok_region *r)
@@ -1145,6 +1176,7 @@ static void img_free(struct cok_img *img)
 	free(img->argv);
 	free(img->envp);
 	free(img->files);
+	free(img->threads);
 	free(img->extents);
 	memset(img, 0, sizeof(*img));
 }

@@ -106,8 +106,15 @@ struct cok_img {
 	struct cok_img_fileref *files;
 	size_t nfiles;
 
-	const struct cok_thread_state *thread;
-	const uint8_t *xstate;	/* thread->xstate_size bytes */
+	/* Its threads, the one that was running first. */
+	struct cok_img_thread {
+		const struct cok_thread_state *st;
+		struct cok_thread_ids ids;	/* version 1: all 0 */
+		const uint8_t *xstate;		/* st->xstate_size bytes */
+	} *threads;
+	size_t nthreads;
+	const struct cok_thread_state *thread;	/* threads[0].st */
+	const uint8_t *xstate;			/* threads[0].xstate */
 
 	const struct cok_mm_state *mm;
 	const struct cok_region *regions;	/* mm->nregions */

@@ -67,7 +67,7 @@ static const char image_format_text[] =
 "IMAGE FORMAT\n"
 "    A checkpoint image (\"cokctl dump\") is one file, little-endian, for\n"
 "    x86-64: a header, records (the app's arguments and environment, its\n"
-"    open files, its thread's registers and FPU/SSE/AVX state, its memory\n"
+"    open files, each thread's registers, ids and FPU/SSE/AVX state, its memory\n"
 "    map, then its pages that are not all zero) and a trailer.  The\n"
 "    format, version " COK_STR(COK_IMG_VERSION) ", is defined in xemem/image.h.  It guarantees:\n"
 "\n"

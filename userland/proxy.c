@@ -270,15 +270,18 @@ static int end_of_app(struct cok_proxy *p, const struct cok_ioc_event *ev)
 /*
  * The app ended (or the proxy was told to stop): the first server to
  * see it reports it and ends the process (the first server by returning
- * its code); any other one leaves that to it and waits for the end.  A
- * losing pool server does not pthread_exit(): that unwinds through
- * libgcc_s, which the winner's exit() may be tearing down at that very
- * moment (cokctl then died of SIGABRT, with no message, now and then).
+ * its code, another one with exit()); any other one leaves that to it.
+ * No pthread_exit(): in a static cokctl it would need libgcc_s.
  */
-static void claim_end(void)
+static bool first_to_end(void)
 {
-	if (!__atomic_exchange_n(&app_ended, 1, __ATOMIC_ACQ_REL))
-		return;
+	return !__atomic_exchange_n(&app_ended, 1, __ATOMIC_ACQ_REL);
+}
+
+static int leave_end_to_winner(const struct cok_proxy *p)
+{
+	if (p->pool_server)
+		return 0;	/* the thread returns */
 	for (;;)
 		pause();	/* the server that won ends the process */
 }
@@ -356,27 +359,27 @@ static int serve_calls(struct cok_proxy *p)
 	int i, r;
 
 	for (;;) {
-		if (stop_sig) {
-			claim_end();
-			return end_with(p, stopped(p));
-		}
+		if (stop_sig)
+			return first_to_end() ? end_with(p, stopped(p)) :
+						leave_end_to_winner(p);
 		__atomic_add_fetch(&nidle, 1, __ATOMIC_RELEASE);
 		r = ioctl(p->devfd, COK_IOC_WAIT, &ev);
 		__atomic_sub_fetch(&nidle, 1, __ATOMIC_RELEASE);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			claim_end();
+			if (!first_to_end())
+				return leave_end_to_winner(p);
 			dprintf(p->errfd, "cokctl: app %" PRIu32
 				": lost contact with the module: %s\n",
 				p->app_id, strerror(errno));
 			ioctl(p->devfd, COK_IOC_KILL);
 			return end_with(p, COK_EXIT_SYSTEM);
 		}
-		if (ev.kind != COK_EV_SYSCALL) {
-			claim_end();
-			return end_with(p, end_of_app(p, &ev));
-		}
+		if (ev.kind != COK_EV_SYSCALL)
+			return first_to_end() ?
+			       end_with(p, end_of_app(p, &ev)) :
+			       leave_end_to_winner(p);
 		grow_pool(p, ev.nthreads);
 		for (i = 0; i < 6; i++)
 			arg[i] = ev.arg[i];

@@ -139,10 +139,10 @@ if [ -x "$TEST_IMAGE" ] && "$TEST_IMAGE" --write-sample "$T/ckpt.img"; then
 	printf 'U' | dd of="$T/damaged.img" bs=1 seek=20000 conv=notrunc 2>/dev/null
 	expect_out image-info-skips-page-sums 0 "(page checksums not checked" \
 		"$COKCTL" image info "$T/damaged.img"
-	expect image-verify-damaged 6 "record 8 (PAGES at byte 17696): payload checksum mismatch" \
+	expect image-verify-damaged 6 "record 8 (PAGES at byte 17728): payload checksum mismatch" \
 		"$COKCTL" image verify "$T/damaged.img"
 	head -c 4096 "$I" >"$T/short.img"
-	expect image-verify-truncated 6 "truncated: file is 4096 bytes, header says 21856" \
+	expect image-verify-truncated 6 "truncated: file is 4096 bytes, header says 21888" \
 		"$COKCTL" image verify "$T/short.img"
 elif [ -x "$TEST_IMAGE" ]; then
 	fail image-sample "$TEST_IMAGE --write-sample failed"

@@ -73,6 +73,7 @@ static const struct {
 };
 
 static struct cok_thread_state s_thread;
+static struct cok_thread_ids s_ids = { .tid = 42, .clear_child_tid = 0x4c7390 };
 static uint8_t s_xstate[COK_XSTATE_MAX];
 static struct cok_mm_state s_mm;
 static uint8_t s_pages[5 * PAGE];	/* the extents' data, in order */
@@ -155,14 +156,25 @@ static void *files_payload(size_t *n)
 	return files_payload_of(s_files, ARRAY_LEN(s_files), n);
 }
 
+/* A version 2 THREAD record's payload: state, ids, FPU bytes. */
+static void *thread_payload_tid(uint32_t tid, size_t *n)
+{
+	struct cok_thread_ids ids = s_ids;
+	uint8_t *p = xmalloc(sizeof(s_thread) + sizeof(ids) +
+			     s_thread.xstate_size);
+
+	ids.tid = tid;
+	memcpy(p, &s_thread, sizeof(s_thread));
+	memcpy(p + sizeof(s_thread), &ids, sizeof(ids));
+	memcpy(p + sizeof(s_thread) + sizeof(ids), s_xstate,
+	       s_thread.xstate_size);
+	*n = sizeof(s_thread) + sizeof(ids) + s_thread.xstate_size;
+	return p;
+}
+
 static void *thread_payload(size_t *n)
 {
-	uint8_t *p = xmalloc(sizeof(s_thread) + s_thread.xstate_size);
-
-	memcpy(p, &s_thread, sizeof(s_thread));
-	memcpy(p + sizeof(s_thread), s_xstate, s_thread.xstate_size);
-	*n = sizeof(s_thread) + s_thread.xstate_size;
-	return p;
+	return thread_payload_tid(s_ids.tid, n);
 }
 
 static void *mm_payload(const struct cok_region *r, uint32_t nr, size_t *n)
@@ -444,6 +456,9 @@ static void check_state(const struct cok_img *img)
 				       sizeof(s_thread)), "thread state");
 	T_CHECK(img->xstate && !memcmp(img->xstate, s_xstate,
 				       s_thread.xstate_size), "xstate");
+	T_EQ(img->nthreads, 1);
+	T_EQ(img->threads[0].ids.tid, s_ids.tid);
+	T_EQ(img->threads[0].ids.clear_child_tid, s_ids.clear_child_tid);
 	T_CHECK(img->mm && !memcmp(img->mm, &s_mm, offsetof(struct cok_mm_state,
 							     nregions)),
 		"mm state");
@@ -839,6 +854,71 @@ static void test_bit_flips(void)
 	t_end();
 }
 
+static void insert_thread(struct spec *s, uint32_t tid);
+
+/*
+ * Version 2: three threads read back in order with their ids; version 1
+ * (one THREAD record without ids, header version 1) still reads, as one
+ * thread of tid 0.
+ */
+static void test_threads(void)
+{
+	struct cok_thread_state st = s_thread;
+	uint64_t len = 0;
+	struct cok_img img;
+	char why[400];
+	struct spec s;
+	uint8_t *buf, *p;
+	uint32_t v1 = 1;
+	size_t n;
+	int ret;
+
+	t_begin("image/threads-v2-three");
+	sample_spec(&s);
+	insert_thread(&s, 44);
+	insert_thread(&s, 43);
+	buf = spec_bytes(&s, &len);
+	spec_free(&s);
+	ret = cok_img_parse(&img, buf, len, 0, why, sizeof(why));
+	T_CHECK(!ret, "%d %s", ret, why);
+	if (!ret) {
+		T_EQ(img.nthreads, 3);
+		T_EQ(img.threads[0].ids.tid, 42);
+		T_EQ(img.threads[1].ids.tid, 43);
+		T_EQ(img.threads[2].ids.tid, 44);
+		T_CHECK(!memcmp(img.threads[2].xstate, s_xstate,
+				s_thread.xstate_size), "xstate of the third");
+		cok_img_close(&img);
+	}
+	free(buf);
+	t_end();
+
+	t_begin("image/threads-v1-still-read");
+	sample_spec(&s);
+	p = xmalloc(sizeof(st) + st.xstate_size);
+	memcpy(p, &st, sizeof(st));
+	memcpy(p + sizeof(st), s_xstate, st.xstate_size);
+	n = sizeof(st) + st.xstate_size;
+	free(s.r[2].p);
+	s.r[2].p = p;
+	s.r[2].n = n;
+	buf = spec_bytes(&s, &len);
+	spec_free(&s);
+	memcpy(buf + offsetof(struct cok_img_header, version), &v1, 4);
+	cok_img_reseal(buf, len, false);
+	ret = cok_img_parse(&img, buf, len, 0, why, sizeof(why));
+	T_CHECK(!ret, "%d %s", ret, why);
+	if (!ret) {
+		T_EQ(img.header.version, 1);
+		T_EQ(img.nthreads, 1);
+		T_EQ(img.threads[0].ids.tid, 0);
+		T_CHECK(!memcmp(img.thread, &st, sizeof(st)), "thread state");
+		cok_img_close(&img);
+	}
+	free(buf);
+	t_end();
+}
+
 /* Patches the sample's header, reseals it, expects refusal with want. */
 static void refuse_patched(const char *name, size_t at, const void *val,
 			   size_t n, const char *want)
@@ -860,13 +940,13 @@ static void refuse_patched(const char *name, size_t at, const void *val,
 
 static void test_header_refusals(void)
 {
-	uint32_t v2 = 2, arm = 183;
+	uint32_t v3 = 3, arm = 183;
 
 	refuse_patched("image/refuse-bad-magic", 0, "COKCKPT\r", 8,
 		       "not a ckpt_cokernel image (bad magic)");
 	refuse_patched("image/refuse-newer-version",
-		       offsetof(struct cok_img_header, version), &v2, 4,
-		       "image version 2 is newer than this cokctl reads (1)");
+		       offsetof(struct cok_img_header, version), &v3, 4,
+		       "image version 3 is newer than this cokctl reads (2)");
 	refuse_patched("image/refuse-other-arch",
 		       offsetof(struct cok_img_header, arch), &arm, 4,
 		       "image is for another architecture (machine 183), this is x86-64");
@@ -922,6 +1002,23 @@ static void second_thread(struct spec *s)
 	s->r[s->n - 1].n = n;
 	s->n++;
 }
+
+/* A THREAD record for tid after the first one (before MM). */
+static void insert_thread(struct spec *s, uint32_t tid)
+{
+	size_t n;
+	int i;
+
+	for (i = s->n; i > 3; i--)
+		s->r[i] = s->r[i - 1];
+	s->r[3] = (struct rec){ COK_IMG_THREAD, 0,
+				thread_payload_tid(tid, &n), 0 };
+	s->r[3].n = n;
+	s->n++;
+}
+
+static void same_tid(struct spec *s) { insert_thread(s, s_ids.tid); }
+static void tid_zero(struct spec *s) { insert_thread(s, 0); }
 
 static void no_mm(struct spec *s)
 {
@@ -1045,6 +1142,10 @@ static void test_content_refusals(void)
 	refuse_spec("image/refuse-second-thread", second_thread,
 		    "a second THREAD record");
 	refuse_spec("image/refuse-missing-mm", no_mm, "no MM record");
+	refuse_spec("image/refuse-two-threads-one-tid", same_tid,
+		    "a second thread with tid 42");
+	refuse_spec("image/refuse-thread-tid-0", tid_zero,
+		    "a thread with tid 0");
 	refuse_spec("image/refuse-pages-outside-regions", page_outside,
 		    "record 6 (PAGES at byte");
 	refuse_spec("image/refuse-pages-across-region-end", page_straddles,
@@ -1340,6 +1441,7 @@ int main(int argc, char **argv)
 	test_bit_flips();
 	test_header_refusals();
 	test_content_refusals();
+	test_threads();
 	test_layout_refusals();
 	test_garbage();
 	test_full();

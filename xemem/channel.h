@@ -133,6 +133,7 @@ enum cok_error {
 	COK_EBUSY = 4,
 	COK_ENOEXEC = 5,
 	COK_ETHREADS = 6,	/* FREEZE: the app has more than one thread */
+	COK_ECORES = 7,		/* FREEZE: the app runs on several cores */
 };
 
 /*

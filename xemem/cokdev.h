@@ -197,6 +197,10 @@ struct cok_ioc_seg_get {
 	__s32 proxy_pid;	/* the app's proxy, which holds its files */
 	__s32 private_fds[2];	/* the proxy's own descriptors */
 	__u32 app_id;
+	/* in: room for max_threads struct cok_thread_rec (state.h) */
+	__u64 threads;
+	__u32 max_threads;
+	__u32 nthreads;		/* out: the app's threads */
 };
 
 struct cok_ioc_seg_attach {

@@ -16,9 +16,11 @@
  *            NUL-ended, padded to 8); paths are absolute (as the dumping
  *            proxy's /proc/PID/fd links give them); fds 0-2 are listed
  *            by what they are (enum cok_img_file_kind)
- *   THREAD   exactly once in version 1 (apps have one thread): struct
- *            cok_thread_state
- *            (state.h), then xstate_size bytes of FPU/SSE/AVX state
+ *   THREAD   one per thread of the app, the one that was running first
+ *            (1 to COK_STATE_MAX_THREADS): struct cok_thread_state
+ *            (state.h), struct cok_thread_ids (tids unique, not 0),
+ *            then xstate_size bytes of FPU/SSE/AVX state.  Version 1
+ *            has exactly one, without the ids (tid: the process's)
  *   MM       once: struct cok_mm_state, then nregions x struct cok_region
  *            (state.h), sorted, not overlapping
  *   PAGES    any number: the contents of [addr, addr + size) of the app's
@@ -54,7 +56,7 @@
 #include "state.h"
 
 #define COK_IMG_MAGIC		"COKCKPT\n"	/* 8 bytes, no NUL */
-#define COK_IMG_VERSION		1
+#define COK_IMG_VERSION		2	/* 1: one thread, still read */
 #define COK_IMG_ARCH_X86_64	62		/* ELF's EM_X86_64 */
 #define COK_IMG_PAGE_SIZE	4096
 #define COK_IMG_EXTENT_MAX	(4ULL << 20)
@@ -139,6 +141,7 @@ _Static_assert(sizeof(struct cok_img_header) == 64,
 _Static_assert(sizeof(struct cok_img_record) == 32, "record header");
 _Static_assert(sizeof(struct cok_img_trailer) == 32, "trailer");
 _Static_assert(sizeof(struct cok_thread_state) == 176, "thread state");
+_Static_assert(sizeof(struct cok_thread_ids) == 32, "thread ids");
 _Static_assert(sizeof(struct cok_mm_state) == 48, "mm state");
 _Static_assert(sizeof(struct cok_region) == 24, "region");
 

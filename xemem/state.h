@@ -44,14 +44,41 @@ struct cok_user_regs {
 #define COK_FXSAVE_SIZE		512
 
 /*
- * One thread (today: the app's only one).  The xstate bytes follow it in
- * an image; in a published or restore block they are the array after.
+ * One thread's registers and FPU format.  The xstate bytes follow it in
+ * an image; in a published or restore block, a struct cok_thread_rec.
  */
 struct cok_thread_state {
 	struct cok_user_regs regs;
 	uint64_t xcr0;		/* components in xstate; 0 = FXSAVE format */
 	uint32_t xstate_size;	/* bytes of xstate that follow */
 	uint32_t pad;
+};
+
+/*
+ * Who a thread is to its process (image version 2): tid 0 is "the
+ * process's pid" (a version 1 image's only thread).
+ */
+struct cok_thread_ids {
+	uint32_t tid;
+	uint32_t pad;
+	uint64_t clear_child_tid;	/* CLONE_CHILD_CLEARTID, 0: none */
+	uint64_t robust_head;		/* set_robust_list(), 0: none */
+	uint64_t reserved;
+};
+
+/* Threads of one app in a block or an image, at most. */
+#define COK_STATE_MAX_THREADS	64
+
+/*
+ * One thread in a published or restore block.  The registers are where
+ * it goes on: a thread that was waiting in a futex or a sleep is made to
+ * issue that system call again (rip back on the SYSCALL, rax its
+ * number), as Linux restarts such a call after a signal.
+ */
+struct cok_thread_rec {
+	struct cok_thread_state st;
+	struct cok_thread_ids ids;
+	uint8_t xstate[COK_XSTATE_MAX];
 };
 
 /* Protection bits of a region or a segment run. */
@@ -90,21 +117,28 @@ struct cok_seg_run {
 #define COK_FROZEN_MAGIC	0x4e5a5246U	/* "FRZN" */
 #define COK_RESTORE_MAGIC	0x54534552U	/* "REST" */
 
-/* Published by COK_MSG_PUBLISH; runs[nruns] follow. */
+/*
+ * Published by COK_MSG_PUBLISH; runs[nruns] follow, then nthreads
+ * struct cok_thread_rec at threads_offset (from the block's start), the
+ * thread that was running first.
+ */
 struct cok_frozen_app {
 	uint32_t magic;
 	uint32_t nruns;
-	uint64_t bytes;		/* of the whole block, runs included */
-	struct cok_thread_state thread;
+	uint64_t bytes;		/* of the whole block, runs and threads */
+	uint32_t nthreads;
+	uint32_t pad;
+	uint64_t threads_offset;
 	struct cok_mm_state mm;	/* nregions is 0 here: see the runs */
-	uint8_t xstate[COK_XSTATE_MAX];
 	struct cok_seg_run runs[];
 };
 
 /*
- * Staged for COK_MSG_RESTORE; regions[mm.nregions] follow.  Linux's
- * clocks at one instant give the co-kernel its TSC clock, as at launch;
- * the app's CLOCK_MONOTONIC goes on from mm.monotonic_ns.
+ * Staged for COK_MSG_RESTORE; regions[mm.nregions] follow, then nthreads
+ * struct cok_thread_rec at threads_offset (from the block's start): the
+ * first one runs first.  Linux's clocks at one instant give the
+ * co-kernel its TSC clock, as at launch; the app's CLOCK_MONOTONIC goes
+ * on from mm.monotonic_ns.
  */
 struct cok_restore_block {
 	uint32_t magic;
@@ -117,9 +151,10 @@ struct cok_restore_block {
 	uint64_t flags;		/* COK_RESTORE_* */
 	/* Set by the module (get_random_bytes), never from the image. */
 	uint8_t seed[COK_RNG_SEED_SIZE];
-	struct cok_thread_state thread;
+	uint32_t nthreads;
+	uint32_t pad;
+	uint64_t threads_offset;
 	struct cok_mm_state mm;
-	uint8_t xstate[COK_XSTATE_MAX];
 	struct cok_region regions[];
 };
 

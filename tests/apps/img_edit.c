@@ -8,6 +8,9 @@
  *   fsbase    the thread's FS base non-canonical (0x8000000000000000)
  *   brk0      the program break at 0x1000 (brk_start and brk)
  *   copy      nothing: the copy must restore as the original does
+ *   v1        the image as format version 1 wrote it (one thread, its
+ *             THREAD record without the ids): what a cokctl from before
+ *             threads made
  * A Linux-side test helper, built with the apps for the guest image.
  */
 #include <stdio.h>
@@ -60,6 +63,11 @@ static size_t edit(const char *mode, const struct cok_img_record *r,
 
 	if (r->type == COK_IMG_THREAD && !strcmp(mode, "fsbase"))
 		t->regs.fs_base = 0x8000000000000000ULL;
+	if (r->type == COK_IMG_THREAD && !strcmp(mode, "v1")) {
+		size -= sizeof(struct cok_thread_ids);
+		memmove(p + sizeof(*t), p + sizeof(*t) +
+			sizeof(struct cok_thread_ids), size - sizeof(*t));
+	}
 	if (r->type != COK_IMG_MM)
 		return size;
 	if (!strcmp(mode, "brk0"))
@@ -81,13 +89,14 @@ int main(int argc, char **argv)
 	struct cok_xxh64 s;
 	unsigned char *rec_hdrs, *buf;
 	size_t off = sizeof(h), n = 0;
+	unsigned int threads = 0;
 	uint64_t i;
 	FILE *f;
 
 	if (argc != 4 || (strcmp(argv[1], "region0") &&
 			  strcmp(argv[1], "fsbase") && strcmp(argv[1], "brk0") &&
-			  strcmp(argv[1], "copy")))
-		die("usage: img_edit region0|fsbase|brk0|copy IN OUT");
+			  strcmp(argv[1], "copy") && strcmp(argv[1], "v1")))
+		die("usage: img_edit region0|fsbase|brk0|copy|v1 IN OUT");
 	read_file(argv[2]);
 	memcpy(&h, in, sizeof(h));
 	rec_hdrs = malloc(h.nrecords * sizeof(struct cok_img_record));
@@ -103,6 +112,9 @@ int main(int argc, char **argv)
 			die("truncated image");
 		memcpy(&r, in + off, sizeof(r));
 		off += sizeof(r);
+		if (r.type == COK_IMG_THREAD && !strcmp(argv[1], "v1") &&
+		    threads++)
+			die("v1: the image has more than one thread");
 		if (r.size > in_size - off)
 			die("truncated record");
 		memcpy(buf, in + off, r.size);
@@ -115,6 +127,8 @@ int main(int argc, char **argv)
 		emit(&r, sizeof(r));
 		emit(buf, size);
 	}
+	if (!strcmp(argv[1], "v1"))
+		h.version = 1;
 	h.file_size = out_len + sizeof(t);
 	h.header_sum = 0;
 	h.header_sum = cok_xxh64(&h, sizeof(h), 0);

@@ -91,13 +91,24 @@ static void check_files(const struct cok_img *img)
 
 static void check_thread(const struct cok_img *img)
 {
-	const struct cok_thread_state *t = img->thread;
+	size_t i, j;
 
-	inside(t, sizeof(*t), "thread");
-	inside(img->xstate, t->xstate_size, "xstate");
-	if (t->xstate_size > COK_XSTATE_MAX ||
-	    (!t->xcr0 && t->xstate_size != COK_FXSAVE_SIZE))
-		die("accepted, but xstate_size is not valid", NULL);
+	if (!img->nthreads || img->nthreads > COK_STATE_MAX_THREADS ||
+	    img->thread != img->threads[0].st)
+		die("accepted, but the thread count is not valid", NULL);
+	for (i = 0; i < img->nthreads; i++) {
+		const struct cok_thread_state *t = img->threads[i].st;
+
+		inside(t, sizeof(*t), "thread");
+		inside(img->threads[i].xstate, t->xstate_size, "xstate");
+		if (t->xstate_size > COK_XSTATE_MAX ||
+		    (!t->xcr0 && t->xstate_size != COK_FXSAVE_SIZE))
+			die("accepted, but xstate_size is not valid", NULL);
+		for (j = 0; j < i; j++)
+			if (img->threads[j].ids.tid == img->threads[i].ids.tid)
+				die("accepted, but two threads share a tid",
+				    NULL);
+	}
 }
 
 static void check_memory(const struct cok_img *img)

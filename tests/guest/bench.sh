@@ -19,6 +19,32 @@ dmesg -n 1
 [ -x "$COKCTL" ] || { echo "BENCH_ERROR cokctl not in image: ${WHY_COKCTL:-not built}" >&3; exit 1; }
 ensure_module || { echo "BENCH_ERROR $MODULE_ERR" >&3; exit 1; }
 
+# freeze_rounds TAG PROGRAM ARGS...: launch it, freeze and thaw it 10
+# times, one "BENCH TAG=latency_ns" line each, then end it.
+freeze_rounds() {
+	_tag=$1
+	shift
+	"$COKCTL" launch "$@" >/dev/null 2>&1 &
+	P=$!
+	k=0
+	while ! "$COKCTL" ps -j 2>/dev/null | grep -q '"state":"running"' && [ $k -lt 100 ]; do
+		usleep 100000
+		k=$((k + 1))
+	done
+	usleep 300000		# its threads started
+	ID=$("$COKCTL" ps -j | json_flatten | sed -n 's/^apps\.0\.id=//p')
+	k=0
+	while [ -n "$ID" ] && [ $k -lt 10 ]; do
+		f=$("$COKCTL" freeze -j "$ID" | sed -n 's/.*"latency_ns":\([0-9]*\).*/\1/p')
+		"$COKCTL" thaw "$ID" >/dev/null
+		[ -n "$f" ] && echo "BENCH $_tag=$f" >&3
+		usleep 100000
+		k=$((k + 1))
+	done
+	kill -TERM "$P" 2>/dev/null
+	wait "$P" 2>/dev/null
+}
+
 i=1
 while [ $i -le "$ROUNDS" ]; do
 	t0=$(cut -d' ' -f1 /proc/uptime)
@@ -83,28 +109,12 @@ if [ -x "$FWQ" ] && [ -x "$HELLO" ] && "$COKCTL" help launch >/dev/null 2>&1; th
 		t1=$(cut -d' ' -f1 /proc/uptime)
 		echo "BENCH launch $side runs=$N total_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" >&3
 	done
-	# Freeze latency: a compute loop with no system calls, frozen and
-	# thawed 10 times; the module times request -> core parked.
-	if [ -x /apps/crunch.musl ]; then
-		"$COKCTL" launch /apps/crunch.musl 1000000 >/dev/null 2>&1 &
-		P=$!
-		k=0
-		while ! "$COKCTL" ps -j 2>/dev/null | grep -q '"state":"running"' && [ $k -lt 100 ]; do
-			usleep 100000
-			k=$((k + 1))
-		done
-		ID=$("$COKCTL" ps -j | json_flatten | sed -n 's/^apps\.0\.id=//p')
-		k=0
-		while [ -n "$ID" ] && [ $k -lt 10 ]; do
-			f=$("$COKCTL" freeze -j "$ID" | sed -n 's/.*"latency_ns":\([0-9]*\).*/\1/p')
-			"$COKCTL" thaw "$ID" >/dev/null
-			[ -n "$f" ] && echo "BENCH freeze_ns=$f" >&3
-			usleep 100000
-			k=$((k + 1))
-		done
-		kill -TERM "$P" 2>/dev/null
-		wait "$P" 2>/dev/null
-	fi
+	# Freeze latency: a compute loop with no system calls, then a
+	# 4-thread app (pthreads: mutex, condvar, barrier rounds; issue 8)
+	# whose threads all stop with their core; each frozen and thawed 10
+	# times; the module times request -> core parked.
+	[ -x /apps/crunch.musl ] && freeze_rounds freeze_ns /apps/crunch.musl 1000000
+	[ -x /apps/pthreads.musl ] && freeze_rounds freeze4_ns /apps/pthreads.musl 4 2000000000
 	"$COKCTL" destroy "$EID" >/dev/null
 else
 	echo "BENCH_SKIP apps: fwq/hello or cokctl launch not in the image" >&3

@@ -16,8 +16,11 @@
 #    128 + SIGABRT, and cokctl names the signal
 #  - one computing thread takes no timer interrupt in ring 3; four do
 #    (the slice timer)
-#  - a freeze of a multi-threaded app is refused with the reason; a kill
-#    ends it and the enclave serves the next launch
+#  - freeze/thaw of a 4-thread app whose threads are in a forwarded read
+#    and futex waits: nothing runs while frozen, all go on after, output
+#    as on Linux; its dump is refused with the reason and it runs on; a
+#    frozen 4-thread computing app is killed, its memory comes back and
+#    the enclave serves the next launch
 #  - thread_io (musl, glibc): one thread blocked reading stdin (a fifo)
 #    while the others compute and print: the blocked thread gives the
 #    core up (its call waits in its own mailbox) and the proxy's second
@@ -34,9 +37,10 @@
 #    the first unmaps: its next read after munmap returned faults (139)
 #  - thread_fault exit (musl, glibc): exit() in the second thread ends
 #    the process with its status
-#  - a 4-thread app holds both cores (a 1-core launch is refused); a
-#    kill frees both (a 2-core launch works) and the enclave memory; a
-#    kill of four busy threads ends them (143)
+#  - a 4-thread app holds both cores (a 1-core launch is refused), its
+#    freeze is refused with the reason (several cores); a kill frees
+#    both (a 2-core launch works) and the enclave memory; a kill of four
+#    busy threads ends them (143)
 # timeout: 900
 . /tests/lib.sh
 t_require threads module cokctl
@@ -173,6 +177,139 @@ mem_free() {	# the enclave's free memory in bytes
 	status_read "$T_TMP/st.flat" && enc_get "$T_TMP/st.flat" "$EID" mem_free_bytes
 }
 
+# io_app_start [LAUNCH OPTIONS]: thread_io.musl 3 launched in the
+# background reading the fifo $T_TMP/in, whose writing end is fd 7 here;
+# P is the launcher, ID the app (false if none appeared), _free0 the
+# enclave's free memory before.  Returns once its threads are blocked
+# (the reader in its forwarded read, the workers in futex waits).
+io_app_start() {
+	rm -f "$T_TMP/in"
+	mkfifo "$T_TMP/in"
+	_free0=$(mem_free)
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch "$@" -- /apps/thread_io.musl 3 <"$T_TMP/in" \
+		>"$T_TMP/io.out" 2>"$T_TMP/io.err" 3>&- &
+	P=$!
+	exec 7>"$T_TMP/in"
+	new_app_id "$_before" || return 1
+	usleep 500000
+}
+
+# thread_io 3 with nothing on its input: the reader blocked in its
+# forwarded read, the workers (done computing) in a futex wait, so the
+# core halts.  Frozen, the app must not take the "a" fed meanwhile;
+# thawed, it goes on and ends as on Linux.  A dump is refused (images
+# hold one thread) and leaves it running; a freeze, a kill.
+t_begin "freeze and thaw of a 4-thread app (forwarded read, futex waits): all stop, all go on, output as on Linux"
+case_freeze() {
+	io_app_start || { t_fail "the app did not appear in cokctl ps"; return; }
+	run "$COKCTL" freeze "$ID"
+	[ "$RC" = 0 ] || { t_fail "freeze: exit $RC: $ERR"; return; }
+	_state=$(app_state_of "$ID")
+	[ "$_state" = frozen ] || { t_fail "after the freeze the app is '$_state'"; return; }
+	echo a >&7
+	usleep 700000
+	if grep -q . "$T_TMP/io.out"; then
+		t_fail "the frozen app wrote: $(head -c 100 "$T_TMP/io.out")"; return
+	fi
+	run "$COKCTL" thaw "$ID"
+	[ "$RC" = 0 ] || { t_fail "thaw: exit $RC: $ERR"; return; }
+	_w=0
+	while [ "$(grep -c '^worker' "$T_TMP/io.out")" -lt 3 ] && [ $_w -lt 100 ]; do
+		usleep 100000
+		_w=$((_w + 1))
+	done
+	run "$COKCTL" dump "$ID" -o "$T_TMP/img"
+	_drc=$RC _derr=$ERR
+	_state=$(app_state_of "$ID")
+	echo b >&7
+	exec 7>&-
+	wait "$P"
+	_rc=$?
+	case "$_derr" in
+	*"forwarded call its proxy has not answered"*) ;;
+	*) t_fail "dump: exit $_drc, not refused with the reason: $_derr"; return ;;
+	esac
+	[ ! -s "$T_TMP/img" ] || { t_fail "dump wrote an image"; return; }
+	[ "$_state" = running ] ||
+		{ t_fail "after the refused dump the app is '$_state'"; return; }
+	[ "$_rc" = 0 ] || { t_fail "the thawed app exited $_rc: $(head -c 200 "$T_TMP/io.err")"; return; }
+	io_run "$T_TMP/io.lin" taskset -c "$LCPU" /apps/thread_io.musl 3
+	cmp -s "$T_TMP/io.lin" "$T_TMP/io.out" ||
+		{ t_fail "output differs from Linux's: $(diff "$T_TMP/io.lin" "$T_TMP/io.out" | head -n 6 | tr '\n' '|')"; return; }
+	t_pass
+}
+case_freeze
+
+# mtcrunch 4: four threads computing (no system call in their loop), the
+# main one in a condition-variable wait printing quarters, dumped mid-run
+# with --kill and restored: the output, the launcher's and the restore's
+# together, is the uninterrupted Linux run's.  Then a one-thread app's
+# image turned by img_edit into what format version 1 was (no thread
+# ids) restores as well.
+MT_ROUNDS=${COK_MT_ROUNDS:-600}
+t_begin "dump of a 4-thread app mid-run, killed, restored: the uninterrupted result"
+case_dump_threads() {
+	_t0=$(cut -d' ' -f1 /proc/uptime)
+	taskset -c "$LCPU" /apps/mtcrunch.musl 4 "$MT_ROUNDS" >"$T_TMP/pd.lin" 2>&1 ||
+		{ t_fail "the Linux run failed: $(head -c 200 "$T_TMP/pd.lin")"; return; }
+	t_info "Linux run: $(awk -v a="$_t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { print b - a }') s"
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch -- /apps/mtcrunch.musl 4 "$MT_ROUNDS" >"$T_TMP/pd.out" 2>"$T_TMP/pd.err" 3>&- &
+	P=$!
+	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
+	usleep 500000
+	run "$COKCTL" dump "$ID" -o "$T_TMP/pd.img" --kill
+	wait "$P"
+	[ "$RC" = 0 ] || { t_fail "dump: exit $RC: $ERR"; return; }
+	# Mid-run: its first line out, not its last (9 lines in all).
+	_n0=$(grep -c . "$T_TMP/pd.out")
+	[ "$_n0" -ge 1 ] && [ "$_n0" -lt 9 ] ||
+		{ t_fail "dumped with $_n0 of its 9 lines out: not mid-run"; return; }
+	run "$COKCTL" image info "$T_TMP/pd.img"
+	_nt=$(printf '%s\n' "$OUT" | sed -n 's/^threads *\([0-9]*\)$/\1/p')
+	[ "${_nt:-0}" = 5 ] || { t_fail "image info lists ${_nt:-no} threads, not 5: $(printf '%s' "$OUT" | head -c 300)"; return; }
+	"$COKCTL" restore "$T_TMP/pd.img" >"$T_TMP/pd.res" 2>"$T_TMP/pd.rerr" 3>&-
+	_rc=$?
+	[ "$_rc" = 0 ] || { t_fail "restore exit $_rc: $(head -c 300 "$T_TMP/pd.rerr")"; return; }
+	# Its stdout was a file: the restored app writes on at its offset.
+	cat "$T_TMP/pd.out" "$T_TMP/pd.res" >"$T_TMP/pd.all"
+	t_info "dumped after $_n0 of 9 lines"
+	cmp -s "$T_TMP/pd.lin" "$T_TMP/pd.all" ||
+		{ t_fail "output differs from Linux's: $(diff "$T_TMP/pd.lin" "$T_TMP/pd.all" | head -n 6 | tr '\n' '|')"; return; }
+	t_pass
+}
+case_dump_threads
+
+t_begin "a version 1 image (one thread, no ids) still restores"
+case_v1_image() {
+	[ -x /apps/img_edit.glibc ] || { t_fail "img_edit not in the image"; return; }
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch -- /apps/crunch.musl 3000 >"$T_TMP/p1.out" 2>"$T_TMP/p1.err" 3>&- &
+	P=$!
+	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
+	usleep 300000
+	run "$COKCTL" dump "$ID" -o "$T_TMP/p1.img" --kill
+	wait "$P"
+	[ "$RC" = 0 ] || { t_fail "dump: exit $RC: $ERR"; return; }
+	/apps/img_edit.glibc v1 "$T_TMP/p1.img" "$T_TMP/p1v1.img" ||
+		{ t_fail "img_edit v1 failed"; return; }
+	run "$COKCTL" image info "$T_TMP/p1v1.img"
+	case $OUT in
+	*"image version 1"*) ;;
+	*) t_fail "not a version 1 image: $(printf '%s' "$OUT" | head -n 1)"; return ;;
+	esac
+	"$COKCTL" restore "$T_TMP/p1v1.img" >"$T_TMP/p1.res" 2>"$T_TMP/p1.rerr" 3>&-
+	_rc=$?
+	[ "$_rc" = 0 ] || { t_fail "restore exit $_rc: $(head -c 300 "$T_TMP/p1.rerr")"; return; }
+	taskset -c "$LCPU" /apps/crunch.musl 3000 >"$T_TMP/p1.lin" 2>&1
+	cat "$T_TMP/p1.out" "$T_TMP/p1.res" >"$T_TMP/p1.all"
+	cmp -s "$T_TMP/p1.lin" "$T_TMP/p1.all" ||
+		{ t_fail "output differs from Linux's: $(diff "$T_TMP/p1.lin" "$T_TMP/p1.all" | head -n 4 | tr '\n' '|')"; return; }
+	t_pass
+}
+case_v1_image
+
 # killed_ok: `cokctl kill $ID` answered _krc (_kerr), the app's launch
 # exited _rc; the app must be gone and the enclave's free memory back at
 # _free0.  Else false, with the reason in KILL_WHY.
@@ -196,44 +333,25 @@ killed_ok() {
 	return 1
 }
 
-# thread_io's reader keeps the core in its forwarded read of the fifo
-# (the limit above): the app stays up, with 4 threads, until killed.
-t_begin "freeze of a 4-thread app: refused with the reason; kill ends it and frees its memory"
-case_freeze() {
-	mkfifo "$T_TMP/in"
+t_begin "freeze of a 4-thread app: kill ends it and frees its memory"
+case_kill_frozen() {
 	_free0=$(mem_free)
 	_before=$(app_ids | tr '\n' ' ')
-	"$COKCTL" launch -- /apps/thread_io.musl 3 <"$T_TMP/in" >"$T_TMP/io.out" 2>&1 3>&- &
+	"$COKCTL" launch -- /apps/pthreads.musl 4 200000000 >/dev/null 2>&1 3>&- &
 	P=$!
-	exec 7>"$T_TMP/in"
 	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
-	usleep 500000		# its threads created, the reader in read()
+	usleep 300000		# computing
 	run "$COKCTL" freeze "$ID"
-	_frc=$RC _ferr=$ERR
-	_state=$(app_state_of "$ID")
-	run "$COKCTL" dump "$ID" -o "$T_TMP/img"
-	_drc=$RC _derr=$ERR
+	[ "$RC" = 0 ] || { t_fail "freeze of computing threads: exit $RC: $ERR"; return; }
 	run "$COKCTL" kill "$ID"
-	_krc=$RC _kerr=$ERR
-	exec 7>&-
+	[ "$RC" = 0 ] || { t_fail "kill: exit $RC: $ERR"; return; }
 	wait "$P"
 	_rc=$?
-	case "$_ferr" in
-	*"more than one thread"*) ;;
-	*) t_fail "freeze: exit $_frc, not refused with the reason: $_ferr"; return ;;
-	esac
-	[ "$_frc" != 0 ] || { t_fail "freeze exit 0"; return; }
-	[ "$_state" = running ] ||
-		{ t_fail "after the refused freeze the app is '$_state'"; return; }
-	case "$_derr" in
-	*"more than one thread"*) ;;
-	*) t_fail "dump: exit $_drc, not refused with the reason: $_derr"; return ;;
-	esac
-	[ ! -s "$T_TMP/img" ] || { t_fail "dump wrote an image"; return; }
+	_krc=0
 	killed_ok || { t_fail "$KILL_WHY"; return; }
 	t_pass
 }
-case_freeze
+case_kill_frozen
 same "the next launch after the kill" 0 /apps/pthreads.musl 2 100
 
 # Two cores from here.
@@ -308,20 +426,16 @@ else
 fi
 
 # A 4-thread app (thread_io's reader waits on a fifo) on both cores.
-t_begin "2 cores: a 4-thread app holds both cores; kill frees them and its memory"
+t_begin "2 cores: a 4-thread app holds both cores, is not frozen; kill frees them and its memory"
 case_kill2() {
-	rm -f "$T_TMP/in"
-	mkfifo "$T_TMP/in"
-	_free0=$(mem_free)
-	_before=$(app_ids | tr '\n' ' ')
-	"$COKCTL" launch --cores 2 -- /apps/thread_io.musl 3 <"$T_TMP/in" >"$T_TMP/io.out" 2>&1 3>&- &
-	P=$!
-	exec 7>"$T_TMP/in"
-	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; exec 7>&-; return; }
-	usleep 500000		# its threads created, the reader in read()
+	io_app_start --cores 2 ||
+		{ t_fail "the app did not appear in cokctl ps"; exec 7>&-; return; }
 	run "$COKCTL" launch -- /apps/hello.musl
 	_hrc=$RC _herr=$ERR
 	_n=$(app_ids | grep -cx "$ID")
+	run "$COKCTL" freeze "$ID"
+	_frc=$RC _ferr=$ERR
+	_state=$(app_state_of "$ID")
 	run "$COKCTL" kill "$ID"
 	_krc=$RC _kerr=$ERR
 	exec 7>&-
@@ -329,6 +443,12 @@ case_kill2() {
 	_rc=$?
 	[ "$_n" = 1 ] || { t_fail "cokctl ps lists app $ID $_n times"; return; }
 	[ "$_hrc" != 0 ] || { t_fail "a 1-core launch ran while both cores were the app's"; return; }
+	case "$_ferr" in
+	*"more than one core"*) ;;
+	*) t_fail "freeze: exit $_frc, not refused with the reason: $_ferr"; return ;;
+	esac
+	[ "$_frc" != 0 ] && [ "$_state" = running ] ||
+		{ t_fail "freeze exit $_frc, the app '$_state' after it"; return; }
 	killed_ok || { t_fail "$KILL_WHY"; return; }
 	t_info "1-core launch meanwhile: $_herr"
 	t_pass
