@@ -252,7 +252,13 @@ void as_destroy(struct cok_aspace *as);
 int as_map(struct cok_aspace *as, uint64_t va, uint64_t len, bool writable);
 int as_map_raw(struct cok_aspace *as, uint64_t va, uint64_t len,
 	       bool writable, bool zero);
-uint64_t as_unmap(struct cok_aspace *as, uint64_t va, uint64_t len);
+/* 2 MiB frames an unmap took out, to free after the TLB shootdown. */
+struct cok_unmap_batch {
+	uint32_t n;
+	uint64_t phys[64];
+};
+uint64_t as_unmap(struct cok_aspace *as, uint64_t va, uint64_t end,
+		  struct cok_unmap_batch *b);
 void *as_lookup(struct cok_aspace *as, uint64_t va, uint64_t *room,
 		bool need_write);
 int as_write(struct cok_aspace *as, uint64_t va, const void *src,

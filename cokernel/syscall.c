@@ -246,21 +246,28 @@ static int64_t sys_sched_getaffinity(struct cok_proc *p, uint64_t len,
 
 /*
  * munmap: the pages go under p->lock; then the other cores running a
- * thread of p drop what their TLB still holds of them (tlb.c) before the
- * call returns.  A 2 MiB page is back in the allocator from the unmap
- * on: another process could take it before those cores have flushed,
- * a window of one IPI (a simple version: issue 8 part 4).
+ * thread of p drop what their TLB still holds of them (tlb.c), and only
+ * then do the 2 MiB frames go back to the allocator, where another
+ * process could take them: a batch of them at a time.
  */
 static int64_t sys_munmap(struct cok_kcore *core, uint64_t va, uint64_t len)
 {
 	struct cok_proc *p = core->current->proc;
+	uint64_t end = va + len;
+	struct cok_unmap_batch b;
+	uint32_t i;
 
 	if ((va | len) & (PAGE_SIZE - 1) || !len)
 		return -EINVAL;
-	spin_lock(&p->lock);
-	as_unmap(&p->as, va, len);
-	spin_unlock(&p->lock);
-	tlb_shootdown(core, p);
+	do {
+		b.n = 0;
+		spin_lock(&p->lock);
+		va = as_unmap(&p->as, va, end, &b);
+		spin_unlock(&p->lock);
+		tlb_shootdown(core, p);
+		for (i = 0; i < b.n; i++)
+			mm_free_chunk_phys(b.phys[i]);
+	} while (va < end);
 	return 0;
 }
 

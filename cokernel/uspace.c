@@ -189,16 +189,18 @@ void *as_lookup(struct cok_aspace *as, uint64_t va, uint64_t *room,
 }
 
 /*
- * Unmap [va, va + len): 2 MiB pages go back to the allocator; 4 KiB
+ * Unmap [va, end), or as much of it as *b has room for: the frames of
+ * its 2 MiB pages go into *b, for the caller to give back to the
+ * allocator once no core's TLB can reach them any more (tlb.c); 4 KiB
  * pages are unmapped but their memory stays with the app until it ends
- * (they are cut from shared chunks).  Returns how many bytes were freed.
+ * (they are cut from shared chunks).  Returns where it stopped: end
+ * when all is done (or the range is not one an app may have).
  */
-uint64_t as_unmap(struct cok_aspace *as, uint64_t va, uint64_t len)
+uint64_t as_unmap(struct cok_aspace *as, uint64_t va, uint64_t end,
+		  struct cok_unmap_batch *b)
 {
-	uint64_t end = va + len, freed = 0;
-
-	if ((va | len) & (PAGE_SIZE - 1) || end < va || end > COK_USER_END)
-		return 0;
+	if ((va | end) & (PAGE_SIZE - 1) || end < va || end > COK_USER_END)
+		return end;
 	while (va < end) {
 		uint64_t room, *pd = NULL, *pt, e;
 
@@ -207,9 +209,10 @@ uint64_t as_unmap(struct cok_aspace *as, uint64_t va, uint64_t len)
 			e = pd ? pd[(va >> 21) & 511] : 0;
 			if ((e & PTE_PS) && !(va & (SIZE_2M - 1)) &&
 			    end - va >= SIZE_2M) {
+				if (b->n == ARRAY_SIZE(b->phys))
+					return va;	/* the rest next time */
 				pd[(va >> 21) & 511] = 0;
-				mm_free_chunk_phys(e & PTE_ADDR_2M);
-				freed += SIZE_2M;
+				b->phys[b->n++] = e & PTE_ADDR_2M;
 				__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 				va += SIZE_2M;
 				continue;
@@ -222,7 +225,7 @@ uint64_t as_unmap(struct cok_aspace *as, uint64_t va, uint64_t len)
 		}
 		va += PAGE_SIZE;
 	}
-	return freed;
+	return end;
 }
 
 /*

@@ -417,6 +417,17 @@ for l in musl glibc; do
 	}
 	case_munmap $l
 done
+# One munmap of 80 2 MiB pages: they go back in more than one batch
+# (after the TLB shootdown, docs/threads.md step 4); 8 x 160 MiB
+# through the same 256 MiB enclave.
+t_begin "launch/munmap-batches"
+case_munmap_batches() {
+	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
+	need_apps "mmap_loop.musl" || return
+	lin_vs_cok 120 "$APPS/mmap_loop.musl" 160 8 || { t_fail "$DIFF_ERR"; return; }
+	t_pass
+}
+case_munmap_batches
 
 # The proxy dies (SIGKILL, no chance to clean up): the module ends the
 # app when the proxy's file goes, the memory returns, the core serves
