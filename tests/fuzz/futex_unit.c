@@ -6,7 +6,7 @@
  * and CMP_REQUEUE, WAKE_OP's store to user memory, what the calls
  * return, and timeouts (relative, absolute already past, the expiry's
  * -ETIMEDOUT).  sched_next() returns at once, so a "blocked" waiter
- * stays queued until a wake hands it to sched_enqueue(), which records
+ * stays queued until a wake hands it to sched_wake(), which records
  * it.  The queue's own logic (FIFO order, bitsets, requeue, expiry by
  * deadline) and WAKE_OP's decoding are cokernel/futexq.h's, tested by
  * KUnit in tests/kunit/futex_kunit.c.
@@ -38,9 +38,10 @@ int as_put(struct cok_aspace *as, uint64_t va, const void *src, uint64_t len)
 	return 0;
 }
 
-void sched_enqueue(struct cok_kcore *core, struct cok_thread *t)
+/* A wake: the thread goes to its core's queue (an IPI if another's). */
+void sched_wake(struct cok_kcore *self, struct cok_thread *t)
 {
-	(void)core;
+	(void)self;
 	t->state = COK_THREAD_RUNNABLE;
 	woken[nwoken++] = t;
 }
@@ -96,7 +97,8 @@ int main(void)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		th[i] = (struct cok_thread){ .tid = 100 + i, .proc = &proc };
+		th[i] = (struct cok_thread){ .tid = 100 + i, .proc = &proc,
+					     .core = &core };
 	memcpy(mem + 64, ts, sizeof(ts));
 
 	CHECK("EAGAIN", (put32(16, 1), call(0, 16, 128, 0, 0, 0, 0)), -11);
@@ -141,8 +143,8 @@ int main(void)
 	/* A relative timeout becomes a deadline; its expiry, -ETIMEDOUT. */
 	nwoken = 0;
 	call(0, 16, 128, 0, 64, 0, 0);	/* 1 us relative timeout */
-	CHECK("deadline set", futex_next_deadline(&proc) != 0, 1);
-	futex_expire(&proc, th[0].fw.deadline);
+	CHECK("deadline set", futex_next_deadline(&proc, &core) != 0, 1);
+	futex_expire(&core, &proc, th[0].fw.deadline);
 	CHECK("expired", nwoken, 1);
 	CHECK("ETIMEDOUT", th[0].wait_result, -110);
 	/* Absolute monotonic 0.5 s: before app_clock_ns's 1 s, so past. */
