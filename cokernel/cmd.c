@@ -35,16 +35,6 @@ void cmd_reply(struct cok_kcore *core, struct cok_msg *m)
 			   core->index, m->seq);
 }
 
-/* A proc slot that holds no live app: free for a launch or restore. */
-static bool slot_free(const struct cok_proc_slot *slot)
-{
-	uint32_t state = cok_load_acquire(&slot->state);
-
-	return state == COK_APP_NONE || state == COK_APP_LOAD_FAILED ||
-	       state == COK_APP_EXITED || state == COK_APP_FAULTED ||
-	       state == COK_APP_KILLED;
-}
-
 /*
  * A staging area for a launch: consecutive chunks, owned until LAUNCH;
  * the proc slot (arg[1]) is LOADING from here.
@@ -61,7 +51,7 @@ static void stage(struct cok_kcore *core, struct cok_msg *m)
 		return;
 	}
 	slot = &cok_channel->proc[m->arg[1]];
-	if (!slot_free(slot)) {
+	if (!cok_slot_reusable(cok_load_acquire(&slot->state))) {
 		reply(core, m, -COK_EBUSY);
 		return;
 	}

@@ -140,13 +140,9 @@ struct cok_app *cok_app_on_core(struct cok_enclave *e, u32 i)
  */
 static bool slot_settled(struct cok_enclave *e, u32 slot)
 {
-	u32 state;
-
 	if (!e->slot_reserved[slot])
 		return true;
-	state = cok_load_acquire(&slot_of(e, slot)->state);
-	if (state != COK_APP_NONE && state != COK_APP_LOAD_FAILED &&
-	    !app_ended(state))
+	if (!cok_slot_reusable(cok_load_acquire(&slot_of(e, slot)->state)))
 		return false;
 	cok_store_release(&slot_of(e, slot)->state, COK_APP_NONE);
 	e->slot_reserved[slot] = false;

@@ -325,7 +325,6 @@ static void start_server(const struct cok_proxy *p)
 	q->replied = false;
 	memset(q->seekable, 0, sizeof(q->seekable));
 	cok_appmem_init(&q->mem, fd);
-	pool_fds[0] = p->pool_server ? pool_fds[0] : p->devfd;
 	pool_fds[nservers] = fd;
 	__atomic_store_n(&nservers, nservers + 1, __ATOMIC_RELEASE);
 	pthread_attr_init(&attr);
@@ -406,5 +405,6 @@ int cok_proxy_run(struct cok_proxy *p)
 	nidle = 0;
 	app_ended = 0;
 	ncalls_all = 0;
+	pool_fds[0] = p->devfd;
 	return serve_calls(p);
 }

@@ -979,17 +979,15 @@ int64_t cok_proxy_syscall(struct cok_proxy *p, uint64_t nr,
 	int64_t ret;
 
 	p->replied = false;
-	if (gen != p->fd_gen) {		/* another server changed the table */
+	if (gen != p->fd_gen) {		/* a server changed the table */
 		memset(p->seekable, 0, sizeof(p->seekable));
 		p->fd_gen = gen;
 	}
 	if (nr >= SC_COUNT || !sc_table[nr].fn)
 		return -ENOSYS;
 	ret = sc_table[nr].fn(p, arg);
-	if (!keeps_fds(nr)) {
-		memset(p->seekable, 0, sizeof(p->seekable));
-		p->fd_gen = __atomic_add_fetch(&fd_gen, 1, __ATOMIC_RELEASE);
-	}
+	if (!keeps_fds(nr))	/* every server forgets, this one included */
+		__atomic_add_fetch(&fd_gen, 1, __ATOMIC_RELEASE);
 	return ret;
 }
 

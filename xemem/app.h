@@ -56,6 +56,14 @@ enum cok_app_state {
 	COK_APP_FROZEN,		/* stopped by COK_MSG_FREEZE; frozen_rip valid */
 };
 
+/* A proc slot in this state holds no live app: it may take a new one. */
+static inline bool cok_slot_reusable(uint32_t state)
+{
+	return state == COK_APP_NONE || state == COK_APP_LOAD_FAILED ||
+	       state == COK_APP_EXITED || state == COK_APP_FAULTED ||
+	       state == COK_APP_KILLED;
+}
+
 enum cok_sc_state {
 	COK_SC_IDLE = 0,
 	COK_SC_PENDING,		/* co-kernel: nr/arg valid, waiting */

@@ -7,22 +7,18 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "crunch.h"
 
 int main(int argc, char **argv)
 {
 	unsigned long rounds = argc > 1 ? strtoul(argv[1], NULL, 10) : 400;
 	uint64_t x = 0x9e3779b97f4a7c15ULL, digest = 0;
-	unsigned long r, i;
+	unsigned long r;
 
 	printf("crunch: started, %lu rounds\n", rounds);
 	fflush(stdout);
 	for (r = 1; r <= rounds; r++) {
-		for (i = 0; i < 1000000; i++) {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			digest += x * (i | 1);
-		}
+		crunch_round(&x, &digest);
 		if (r % 25 == 0) {
 			printf("crunch: round %lu\n", r);
 			fflush(stdout);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "crunch.h"
 
 #define MAX_THREADS	64
 
@@ -25,15 +26,10 @@ static unsigned long done_rounds;
 static void *crunch(void *arg)
 {
 	uint64_t x = 0x9e3779b97f4a7c15ULL + (uintptr_t)arg, digest = 0;
-	unsigned long r, i;
+	unsigned long r;
 
 	for (r = 1; r <= rounds; r++) {
-		for (i = 0; i < 1000000; i++) {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			digest += x * (i | 1);
-		}
+		crunch_round(&x, &digest);
 		if (r % 25 == 0 || r == rounds) {
 			pthread_mutex_lock(&lock);
 			done_rounds += r % 25 ? r % 25 : 25;

@@ -247,6 +247,21 @@ case_freeze
 # together, is the uninterrupted Linux run's.  Then a one-thread app's
 # image turned by img_edit into what format version 1 was (no thread
 # ids) restores as well.
+# dump_mid_run NAME USECS PROGRAM ARGS...: launch it (stdout to
+# $T_TMP/NAME.out), dump it USECS later with --kill to $T_TMP/NAME.img;
+# t_fail and 1 if that did not work.
+dump_mid_run() {
+	_name=$1 _us=$2
+	shift 2
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch -- "$@" >"$T_TMP/$_name.out" 2>"$T_TMP/$_name.err" 3>&- &
+	P=$!
+	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return 1; }
+	usleep "$_us"
+	run "$COKCTL" dump "$ID" -o "$T_TMP/$_name.img" --kill
+	wait "$P"
+	[ "$RC" = 0 ] || { t_fail "dump: exit $RC: $ERR"; return 1; }
+}
 MT_ROUNDS=${COK_MT_ROUNDS:-600}
 t_begin "dump of a 4-thread app mid-run, killed, restored: the uninterrupted result"
 case_dump_threads() {
@@ -254,14 +269,7 @@ case_dump_threads() {
 	taskset -c "$LCPU" /apps/mtcrunch.musl 4 "$MT_ROUNDS" >"$T_TMP/pd.lin" 2>&1 ||
 		{ t_fail "the Linux run failed: $(head -c 200 "$T_TMP/pd.lin")"; return; }
 	t_info "Linux run: $(awk -v a="$_t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { print b - a }') s"
-	_before=$(app_ids | tr '\n' ' ')
-	"$COKCTL" launch -- /apps/mtcrunch.musl 4 "$MT_ROUNDS" >"$T_TMP/pd.out" 2>"$T_TMP/pd.err" 3>&- &
-	P=$!
-	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
-	usleep 500000
-	run "$COKCTL" dump "$ID" -o "$T_TMP/pd.img" --kill
-	wait "$P"
-	[ "$RC" = 0 ] || { t_fail "dump: exit $RC: $ERR"; return; }
+	dump_mid_run pd 500000 /apps/mtcrunch.musl 4 "$MT_ROUNDS" || return
 	# Mid-run: its first line out, not its last (9 lines in all).
 	_n0=$(grep -c . "$T_TMP/pd.out")
 	[ "$_n0" -ge 1 ] && [ "$_n0" -lt 9 ] ||
@@ -284,14 +292,7 @@ case_dump_threads
 t_begin "a version 1 image (one thread, no ids) still restores"
 case_v1_image() {
 	[ -x /apps/img_edit.glibc ] || { t_fail "img_edit not in the image"; return; }
-	_before=$(app_ids | tr '\n' ' ')
-	"$COKCTL" launch -- /apps/crunch.musl 3000 >"$T_TMP/p1.out" 2>"$T_TMP/p1.err" 3>&- &
-	P=$!
-	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
-	usleep 300000
-	run "$COKCTL" dump "$ID" -o "$T_TMP/p1.img" --kill
-	wait "$P"
-	[ "$RC" = 0 ] || { t_fail "dump: exit $RC: $ERR"; return; }
+	dump_mid_run p1 300000 /apps/crunch.musl 3000 || return
 	/apps/img_edit.glibc v1 "$T_TMP/p1.img" "$T_TMP/p1v1.img" ||
 		{ t_fail "img_edit v1 failed"; return; }
 	run "$COKCTL" image info "$T_TMP/p1v1.img"
