@@ -2,14 +2,17 @@
 /*
  * Checkpoint support on the co-kernel side (xemem/state.h):
  *
- *  - FREEZE stops the app where the doorbell interrupted it in ring 3,
- *    or, when it is in a system call, at the call's return: a forwarded
- *    call is then complete on both sides (the proxy's file offsets agree
- *    with the registers), so a dump never catches half a call.  All
- *    threads of a process share its core: when the core stops, they all
- *    do, those in a futex wait or a forwarded call included, and a core
- *    whose threads are all blocked (halted in sched_next()) stops at
- *    once.
+ *  - FREEZE, on the app's home core, stops the app where the doorbell
+ *    interrupted it in ring 3, or, when it is in a system call, at the
+ *    call's return: a forwarded call is then complete on both sides
+ *    (the proxy's file offsets agree with the registers), so a dump
+ *    never catches half a call.  A core whose threads are all blocked
+ *    (halted in sched_next()) stops at once; its other threads, in a
+ *    futex wait or a forwarded call, stop with it.  The home core then
+ *    parks the process's other cores (park_others(): RESCHED with
+ *    p->park set), each by the same rules, and answers once all have.
+ *    An idle core of the set does not take the process's threads while
+ *    it is frozen (sched_idle()).
  *  - PUBLISH writes every thread: where each goes on after a restore
  *    (resume_point()), its FPU state and its ids.
  *  - A frozen core parks in ckpt_frozen_loop(), serving its ring, until
@@ -107,64 +110,195 @@ void ckpt_load_fpu(const struct cok_thread *t)
 	__asm__ volatile("fxrstor64 %0" : : "m"(t->xstate));
 }
 
-static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
-		       struct cok_msg *m)
+/*
+ * The core's current thread stops: its user registers u (where the
+ * core stopped it, or its system call frame), FPU state and segment
+ * bases are saved, its state kept for go_on().  A thread that exited
+ * (the core halts on its stack) has nothing to save.
+ */
+static void stop_current(struct cok_kcore *core, const struct cok_regs *u)
 {
 	struct cok_thread *t = core->current;
-	struct cok_proc_slot *s = proc_slot(t->proc);
-	uint32_t was = t->state;	/* RUNNING, or blocked in a call */
-	enum cok_frozen_end end;
 
+	core->stopped = true;
+	if (t->state == COK_THREAD_DEAD)
+		return;
 	t->frozen_regs = *u;
-	t->frozen_was = was;
+	t->frozen_was = t->state;	/* RUNNING, or blocked in a call */
 	t->frozen_fs = rdmsr(MSR_FS_BASE);
 	t->frozen_gs = rdmsr(MSR_GS_BASE);	/* the user's, in the kernel */
-	t->proc->frozen_monotonic = app_clock_ns(t->proc, false);
 	ckpt_save_fpu(t);
-	s->frozen_rip = u->rip;
 	t->state = COK_THREAD_FROZEN;
-	cok_store_release(&s->state, COK_APP_FROZEN);
-	cmd_reply_status(core, m, 0);
-	end = ckpt_frozen_loop(core);
-	if (end == COK_FROZEN_KILL)
-		app_end(core, COK_END_KILL);
-	/*
-	 * Registers and FPU are untouched: the app goes on as it was.
-	 * Answers and timeouts that came meanwhile were left alone: wake
-	 * and re-arm now.
-	 */
-	t->state = was;
+}
+
+/*
+ * Registers and FPU are untouched: the thread goes on as it was.
+ * Answers and timeouts that came meanwhile were left alone: wake and
+ * re-arm now.
+ */
+static void go_on(struct cok_kcore *core)
+{
+	struct cok_thread *t = core->current;
+
+	if (t->state == COK_THREAD_FROZEN)
+		t->state = t->frozen_was;
+	core->stopped = false;
 	sched_wake_answered(core);
 	sched_timer_update(core);
 }
 
+/* How long the home core waits for the others to park (TSC ms). */
+#define PARK_WAIT_MS	200
+#define PARK_RESEND_MS	1
+
+static uint32_t not_parked(const struct cok_kcore *home, struct cok_proc *p)
+{
+	return __atomic_load_n(&p->active, __ATOMIC_SEQ_CST) &
+	       ~__atomic_load_n(&p->parked, __ATOMIC_SEQ_CST) &
+	       ~(1U << home->index);
+}
+
+static void ipi_cores(uint32_t mask, uint8_t vector)
+{
+	uint32_t c;
+
+	for (c = 0; c < COK_MAX_CORES; c++)
+		if (mask & (1U << c))
+			ipi_core(&cok_cores[c], vector);
+}
+
 /*
- * FREEZE from the doorbell while an app owns the core.  r is the
- * interrupted frame: the app's own in ring 3; in a system call, the
- * freeze waits for the call's return (ckpt_after_syscall).
+ * The home core asks p's other cores to park (ckpt_park(): from ring 3,
+ * a halt, or the end of a system call) and waits until every core that
+ * runs p has.  RESCHED is sent again every PARK_RESEND_MS, for a core
+ * that took the first one where it could not stop (it stops at its
+ * system call's end, or at the next one from ring 3).  Meanwhile this
+ * core serves TLB flushes, which a core still running may wait for, and
+ * shows it is alive.  False if one did not stop within PARK_WAIT_MS.
+ */
+static bool park_others(struct cok_kcore *home, struct cok_proc *p)
+{
+	uint64_t now = rdtsc(), resend = now, give_up;
+	uint32_t left;
+
+	give_up = now + PARK_WAIT_MS * p->tsc_khz;
+	__atomic_store_n(&p->park, 1, __ATOMIC_SEQ_CST);
+	while ((left = not_parked(home, p))) {
+		now = rdtsc();
+		if (now >= give_up) {
+			cok_printf("core %u: app %u: cores %#x did not stop within %u ms: not frozen\n",
+				   home->index, p->pid, left, PARK_WAIT_MS);
+			return false;
+		}
+		if (now >= resend) {
+			ipi_cores(left, COK_RESCHED_VECTOR);
+			resend = now + PARK_RESEND_MS * p->tsc_khz;
+			cmd_alive();
+		}
+		tlb_serve(home);
+		cpu_relax();
+	}
+	return true;
+}
+
+/* The parked cores go on; an idle one may take p's queued threads. */
+static void release_others(struct cok_kcore *home, struct cok_proc *p)
+{
+	__atomic_store_n(&p->park, 0, __ATOMIC_SEQ_CST);
+	ipi_cores(p->cores & ~(1U << home->index), COK_RESCHED_VECTOR);
+}
+
+/*
+ * Another core of a process being frozen stops its part of it until
+ * the home core releases it, or leaves when the process ends (a KILL
+ * while frozen).  u: as for stop_current().
+ */
+static void park(struct cok_kcore *core, const struct cok_regs *u)
+{
+	struct cok_proc *p = core->current->proc;
+	uint32_t bit = 1U << core->index;
+
+	core->park_pending = false;
+	stop_current(core, u);
+	__atomic_fetch_or(&p->parked, bit, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&p->park, __ATOMIC_SEQ_CST)) {
+		sched_check_end(core);
+		irq_enable_and_halt();	/* RESCHED, TLB and the watchdog */
+		irq_disable();
+		cmd_alive();
+	}
+	__atomic_fetch_and(&p->parked, ~bit, __ATOMIC_SEQ_CST);
+	go_on(core);
+}
+
+/*
+ * RESCHED on a core that is not p's home core, with p->park set: stop
+ * now in ring 3 or where every thread of the core is blocked, else at
+ * the end of the system call it is in.
+ */
+void ckpt_park(struct cok_kcore *core, struct cok_regs *r)
+{
+	struct cok_thread *t = core->current;
+
+	if (core->stopped ||
+	    !__atomic_load_n(&t->proc->park, __ATOMIC_SEQ_CST) ||
+	    t->proc->core == core)
+		return;
+	if ((r->cs & 3) == 3)
+		park(core, r);
+	else if (core->halted_in_sched)
+		park(core, t->user_frame);
+	else
+		core->park_pending = true;
+}
+
+static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
+		       struct cok_msg *m)
+{
+	struct cok_thread *t = core->current;
+	struct cok_proc *p = t->proc;
+	struct cok_proc_slot *s = proc_slot(p);
+	enum cok_frozen_end end;
+
+	stop_current(core, u);
+	if (!park_others(core, p)) {
+		release_others(core, p);
+		go_on(core);
+		cmd_reply_status(core, m, -COK_ENOSTOP);
+		return;
+	}
+	p->frozen_monotonic = app_clock_ns(p, false);
+	s->frozen_rip = u ? u->rip : 0;
+	cok_store_release(&s->state, COK_APP_FROZEN);
+	cmd_reply_status(core, m, 0);
+	end = ckpt_frozen_loop(core);
+	if (end == COK_FROZEN_KILL)
+		app_end(core, COK_END_KILL);	/* the parked cores leave */
+	release_others(core, p);
+	go_on(core);
+}
+
+/*
+ * FREEZE from the doorbell while an app owns the core (its home core).
+ * r is the interrupted frame: the app's own in ring 3; in a system
+ * call, the freeze waits for the call's return (ckpt_after_syscall).
  */
 void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
 		 struct cok_msg *m)
 {
 	struct cok_thread *t = core->current;
 
-	/* The other cores' threads would run on: one core only, for now. */
-	if (t->proc->cores != 1U << core->index) {
-		cok_printf("core %u: app %u runs on several cores: not frozen\n",
-			   core->index, t->proc->pid);
-		cmd_reply_status(core, m, -COK_ECORES);
-		return;
-	}
 	if ((r->cs & 3) == 3) {
 		freeze_now(core, r, m);
 		return;
 	}
-	/* Every thread blocked: stop here, where the core waits. */
-	if (core->halted_in_sched && t->user_frame) {
+	/* Every thread of the core blocked, or none left: stop here. */
+	if (core->halted_in_sched &&
+	    (t->user_frame || t->state == COK_THREAD_DEAD)) {
 		freeze_now(core, t->user_frame, m);
 		return;
 	}
-	if (core->freeze_pending || !core->current->user_frame) {
+	if (core->freeze_pending || !t->user_frame) {
 		cmd_reply_status(core, m, -COK_EBUSY);
 		return;
 	}
@@ -172,11 +306,18 @@ void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
 	core->freeze_pending = true;
 }
 
-/* The end of a system call: r holds its result; a freeze waits here. */
+/*
+ * The end of a system call: r holds its result; a freeze, or a park of
+ * this core, waits here.
+ */
 void ckpt_after_syscall(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_msg m;
 
+	if (core->park_pending) {
+		core->park_pending = false;
+		ckpt_park(core, r);
+	}
 	if (!core->freeze_pending)
 		return;
 	core->freeze_pending = false;
@@ -289,15 +430,19 @@ static const char *resume_point(const struct cok_thread *t, uint32_t state,
 	}
 }
 
-/* One thread's record; the core's own frozen thread came in first. */
-static const char *fill_rec(struct cok_kcore *core, const struct cok_thread *t,
+/*
+ * One thread's record.  A thread a core was running when it stopped is
+ * FROZEN, with its registers saved by stop_current(); any other has
+ * them at the top of its kernel stack.
+ */
+static const char *fill_rec(const struct cok_thread *t,
 			    struct cok_thread_rec *rec)
 {
 	struct cok_regs r;
 	const char *why = NULL;
 
 	memset(rec, 0, sizeof(*rec));
-	if (t != core->current) {
+	if (t->state != COK_THREAD_FROZEN) {
 		why = resume_point(t, t->state, &r);
 		fill_regs(&r, t->fs_base, t->gs_base, &rec->st.regs);
 	} else if (t->frozen_was != COK_THREAD_RUNNING) {
@@ -364,7 +509,7 @@ static void publish(struct cok_kcore *core, struct cok_msg *m)
 	memset(f, 0, sizeof(*f));
 	recs = (struct cok_thread_rec *)((uint8_t *)f + at);
 	for (i = 0; i < n; i++) {
-		why = fill_rec(core, list[i], &recs[i]);
+		why = fill_rec(list[i], &recs[i]);
 		if (why) {
 			cok_printf("core %u: app %u: thread %u %s: not published\n",
 				   core->index, t->proc->pid, list[i]->tid, why);
@@ -404,7 +549,6 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core)
 			case COK_MSG_THAW:
 			case COK_MSG_KILL:
 				mm_free_owned(COK_OWNER_PUBLISH(core->index));
-				core->current->state = COK_THREAD_RUNNING;
 				if (n.type == COK_MSG_THAW) {
 					rng_thaw(core, &n);
 					cok_store_release(
@@ -578,7 +722,9 @@ static void load_rec(struct cok_thread *t, const struct cok_thread_rec *rec)
 /*
  * The restored process's other threads (t, the first, has its record
  * loaded and its stack): each with a kernel stack whose first switch
- * enters ring 3 with its registers, frozen until the THAW.  Tids as in
+ * enters ring 3 with its registers, on a core of p's set as clone()
+ * would place it (as many cores as at the dump or not), frozen until
+ * the THAW.  Tids as in
  * the image; the next clone() gets one above them all.
  */
 int ckpt_restore_threads(struct cok_thread *t,
@@ -597,8 +743,8 @@ int ckpt_restore_threads(struct cok_thread *t,
 			return -1;
 		}
 		load_rec(q, &recs[i]);
-		q->core = t->core;	/* a restore has one core (app.c) */
-		p->load[t->core->index]++;
+		q->core = sched_place(p);	/* as clone() places them */
+		p->load[q->core->index]++;
 		q->fs_base = q->frozen_fs;
 		q->gs_base = q->frozen_gs;
 		q->user_frame = NULL;
@@ -614,7 +760,10 @@ int ckpt_restore_threads(struct cok_thread *t,
 	return 0;
 }
 
-/* THAW of a restored process: its other threads join the run queue. */
+/*
+ * A restored process starts (run_app()): its other threads join their
+ * cores' run queues; an idle core takes them from there (sched.c).
+ */
 void ckpt_start_threads(struct cok_kcore *core)
 {
 	struct cok_thread *list[COK_STATE_MAX_THREADS];
@@ -624,7 +773,7 @@ void ckpt_start_threads(struct cok_kcore *core)
 	for (i = 0; i < n; i++)
 		if (list[i] != core->current &&
 		    list[i]->state == COK_THREAD_FROZEN)
-			sched_enqueue(core, list[i]);
+			sched_wake(core, list[i]);
 	if (core->rq_head)
 		sched_timer_update(core);
 }

@@ -93,7 +93,7 @@ static void setup(struct cok_thread *t, const struct cok_regs *r,
 }
 
 /* p->lock held: the core of p's set with the fewest of its threads. */
-static struct cok_kcore *place(struct cok_proc *p)
+struct cok_kcore *sched_place(struct cok_proc *p)
 {
 	uint32_t c, best = p->core->index;
 
@@ -143,7 +143,7 @@ static int64_t do_clone(struct cok_kcore *core, const struct cok_regs *r,
 		put_tid(p, q->parent_tid, t->tid);
 	if (q->flags & CLONE_CHILD_SETTID)
 		put_tid(p, q->child_tid, t->tid);
-	t->core = place(p);
+	t->core = sched_place(p);
 	p->load[t->core->index]++;
 	p->nthreads++;
 	cok_write_once(&proc_slot(p)->nthreads, p->nthreads);

@@ -190,7 +190,7 @@ void sched_tick(struct cok_kcore *core, struct cok_regs *r)
 	uint64_t now = rdtsc();
 
 	core->timer_deadline = 0;	/* a one-shot: it is spent */
-	if (me->state == COK_THREAD_FROZEN)
+	if (core->stopped)
 		return;
 	futex_expire(core, me->proc, now);
 	if ((r->cs & 3) == 3 && !rq_empty(core) && now >= core->slice_end) {
@@ -246,10 +246,12 @@ static void sched_reset_queue(struct cok_kcore *core)
 	spin_unlock(&core->rq_lock);
 }
 
-/* The process is gone: nothing queued, no timer. */
+/* The process is gone: nothing queued, no timer, nothing stopped. */
 void sched_reset(struct cok_kcore *core)
 {
 	sched_reset_queue(core);
+	core->stopped = false;		/* it ended frozen, or parked */
+	core->park_pending = false;
 	core->call_waiters = NULL;
 	core->timer_deadline = 0;
 	apic_timer_stop();
@@ -275,7 +277,9 @@ void sched_resched(struct cok_kcore *core)
  * the queue under that lock before it frees the process, so that p is
  * not touched once it is freed; active is set before end is read, and
  * end set before active is read (sched_end_others()), so that either
- * the home core waits for this core or this core sees the end.
+ * the home core waits for this core or this core sees the end.  The
+ * same holds for p->park, a freeze (checkpoint.c): while it is set the
+ * thread stays queued and the core halts until the freeze ends.
  */
 static void sched_join(struct cok_kcore *core);
 
@@ -283,22 +287,29 @@ bool sched_idle(struct cok_kcore *core)
 {
 	uint32_t bit = 1U << core->index;
 	struct cok_thread *t;
-	struct cok_proc *p = NULL;
+	struct cok_proc *p;
+	bool held = false, end = false;
 
 	if (rq_empty(core))
 		return false;
 	spin_lock(&core->rq_lock);
-	t = pop(core);
+	t = core->rq_head;
 	if (t) {
 		p = t->proc;
 		__atomic_fetch_or(&p->active, bit, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&p->end, __ATOMIC_SEQ_CST)) {
+		held = __atomic_load_n(&p->park, __ATOMIC_SEQ_CST);
+		end = __atomic_load_n(&p->end, __ATOMIC_SEQ_CST);
+		if (held || end)
 			__atomic_fetch_and(&p->active, ~bit, __ATOMIC_SEQ_CST);
-			t = NULL;
-		}
+		if (!held)
+			pop(core);
 	}
 	spin_unlock(&core->rq_lock);
-	if (!t)
+	if (held) {		/* p is being frozen: until it is released */
+		irq_enable_and_halt();
+		irq_disable();
+	}
+	if (!t || held || end)
 		return false;
 	core->current = t;
 	sched_join(core);

@@ -37,10 +37,13 @@
 #    the first unmaps: its next read after munmap returned faults (139)
 #  - thread_fault exit (musl, glibc): exit() in the second thread ends
 #    the process with its status
-#  - a 4-thread app holds both cores (a 1-core launch is refused), its
-#    freeze is refused with the reason (several cores); a kill frees
-#    both (a 2-core launch works) and the enclave memory; a kill of four
-#    busy threads ends them (143)
+#  - freeze/thaw of thread_io on both cores (as on one); mtcrunch 4
+#    computing on both cores frozen and thawed twice: nothing printed
+#    while frozen, the uninterrupted output; dumped mid-run on both
+#    cores, killed, restored on two cores and on one: the same
+#  - a 4-thread app holds both cores (a 1-core launch is refused) and
+#    freezes; a kill of it frozen frees both (a 2-core launch works) and
+#    the enclave memory; a kill of four busy threads ends them (143)
 # timeout: 900
 . /tests/lib.sh
 t_require threads module cokctl
@@ -201,8 +204,11 @@ io_app_start() {
 # thawed, it goes on and ends as on Linux.  A dump is refused (images
 # hold one thread) and leaves it running; a freeze, a kill.
 t_begin "freeze and thaw of a 4-thread app (forwarded read, futex waits): all stop, all go on, output as on Linux"
+# case_freeze LINUX_CPUS [LAUNCH OPTIONS]
 case_freeze() {
-	io_app_start || { t_fail "the app did not appear in cokctl ps"; return; }
+	_lset=$1
+	shift
+	io_app_start "$@" || { t_fail "the app did not appear in cokctl ps"; return; }
 	run "$COKCTL" freeze "$ID"
 	[ "$RC" = 0 ] || { t_fail "freeze: exit $RC: $ERR"; return; }
 	_state=$(app_state_of "$ID")
@@ -234,12 +240,12 @@ case_freeze() {
 	[ "$_state" = running ] ||
 		{ t_fail "after the refused dump the app is '$_state'"; return; }
 	[ "$_rc" = 0 ] || { t_fail "the thawed app exited $_rc: $(head -c 200 "$T_TMP/io.err")"; return; }
-	io_run "$T_TMP/io.lin" taskset -c "$LCPU" /apps/thread_io.musl 3
+	io_run "$T_TMP/io.lin" taskset -c "$_lset" /apps/thread_io.musl 3
 	cmp -s "$T_TMP/io.lin" "$T_TMP/io.out" ||
 		{ t_fail "output differs from Linux's: $(diff "$T_TMP/io.lin" "$T_TMP/io.out" | head -n 6 | tr '\n' '|')"; return; }
 	t_pass
 }
-case_freeze
+case_freeze "$LCPU"
 
 # mtcrunch 4: four threads computing (no system call in their loop), the
 # main one in a condition-variable wait printing quarters, dumped mid-run
@@ -248,13 +254,14 @@ case_freeze
 # image turned by img_edit into what format version 1 was (no thread
 # ids) restores as well.
 # dump_mid_run NAME USECS PROGRAM ARGS...: launch it (stdout to
-# $T_TMP/NAME.out), dump it USECS later with --kill to $T_TMP/NAME.img;
-# t_fail and 1 if that did not work.
+# $T_TMP/NAME.out; on DUMP_CORES cores, default 1), dump it USECS later
+# with --kill to $T_TMP/NAME.img; t_fail and 1 if that did not work.
 dump_mid_run() {
 	_name=$1 _us=$2
 	shift 2
 	_before=$(app_ids | tr '\n' ' ')
-	"$COKCTL" launch -- "$@" >"$T_TMP/$_name.out" 2>"$T_TMP/$_name.err" 3>&- &
+	"$COKCTL" launch --cores "${DUMP_CORES:-1}" -- "$@" \
+		>"$T_TMP/$_name.out" 2>"$T_TMP/$_name.err" 3>&- &
 	P=$!
 	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return 1; }
 	usleep "$_us"
@@ -263,12 +270,18 @@ dump_mid_run() {
 	[ "$RC" = 0 ] || { t_fail "dump: exit $RC: $ERR"; return 1; }
 }
 MT_ROUNDS=${COK_MT_ROUNDS:-600}
-t_begin "dump of a 4-thread app mid-run, killed, restored: the uninterrupted result"
-case_dump_threads() {
+# mt_linux_run: mtcrunch 4 on Linux, once, into $T_TMP/pd.lin.
+mt_linux_run() {
+	[ -s "$T_TMP/pd.lin" ] && return 0
 	_t0=$(cut -d' ' -f1 /proc/uptime)
 	taskset -c "$LCPU" /apps/mtcrunch.musl 4 "$MT_ROUNDS" >"$T_TMP/pd.lin" 2>&1 ||
-		{ t_fail "the Linux run failed: $(head -c 200 "$T_TMP/pd.lin")"; return; }
+		{ t_fail "the Linux run failed: $(head -c 200 "$T_TMP/pd.lin")"; rm -f "$T_TMP/pd.lin"; return 1; }
 	t_info "Linux run: $(awk -v a="$_t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { print b - a }') s"
+}
+t_begin "dump of a 4-thread app mid-run, killed, restored: the uninterrupted result"
+# case_dump_threads [RESTORE OPTIONS]: launched on DUMP_CORES cores.
+case_dump_threads() {
+	mt_linux_run || return
 	dump_mid_run pd 500000 /apps/mtcrunch.musl 4 "$MT_ROUNDS" || return
 	# Mid-run: its first line out, not its last (9 lines in all).
 	_n0=$(grep -c . "$T_TMP/pd.out")
@@ -277,7 +290,7 @@ case_dump_threads() {
 	run "$COKCTL" image info "$T_TMP/pd.img"
 	_nt=$(printf '%s\n' "$OUT" | sed -n 's/^threads *\([0-9]*\)$/\1/p')
 	[ "${_nt:-0}" = 5 ] || { t_fail "image info lists ${_nt:-no} threads, not 5: $(printf '%s' "$OUT" | head -c 300)"; return; }
-	"$COKCTL" restore "$T_TMP/pd.img" >"$T_TMP/pd.res" 2>"$T_TMP/pd.rerr" 3>&-
+	"$COKCTL" restore "$@" "$T_TMP/pd.img" >"$T_TMP/pd.res" 2>"$T_TMP/pd.rerr" 3>&-
 	_rc=$?
 	[ "$_rc" = 0 ] || { t_fail "restore exit $_rc: $(head -c 300 "$T_TMP/pd.rerr")"; return; }
 	# Its stdout was a file: the restored app writes on at its offset.
@@ -426,8 +439,65 @@ else
 	t_pass
 fi
 
+t_begin "2 cores: freeze and thaw of a 4-thread app (forwarded read, futex waits) on both cores"
+case_freeze "$LCPU2" --cores 2
+
+# mtcrunch 4 computing on both cores, frozen twice mid-run: nothing is
+# printed while it is frozen, and it ends as the uninterrupted run.
+t_begin "2 cores: a computing 4-thread app frozen and thawed mid-run: the uninterrupted result"
+case_freeze_compute2() {
+	mt_linux_run || return
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch --cores 2 -- /apps/mtcrunch.musl 4 "$MT_ROUNDS" \
+		>"$T_TMP/fc.out" 2>"$T_TMP/fc.err" 3>&- &
+	P=$!
+	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
+	for _round in 1 2; do
+		usleep 400000
+		run "$COKCTL" freeze "$ID"
+		[ "$RC" = 0 ] || { t_fail "freeze $_round: exit $RC: $ERR"; kill "$P"; wait "$P"; return; }
+		_state=$(app_state_of "$ID")
+		_n0=$(wc -c <"$T_TMP/fc.out")
+		usleep 800000
+		_n1=$(wc -c <"$T_TMP/fc.out")
+		run "$COKCTL" thaw "$ID"
+		[ "$RC" = 0 ] || { t_fail "thaw $_round: exit $RC: $ERR"; kill "$P"; wait "$P"; return; }
+		[ "$_state" = frozen ] || { t_fail "after freeze $_round the app is '$_state'"; wait "$P"; return; }
+		[ "$_n0" = "$_n1" ] || { t_fail "the frozen app wrote ($_n0 then $_n1 bytes)"; wait "$P"; return; }
+	done
+	wait "$P"
+	_rc=$?
+	[ "$_rc" = 0 ] || { t_fail "the thawed app exited $_rc: $(head -c 200 "$T_TMP/fc.err")"; return; }
+	cmp -s "$T_TMP/pd.lin" "$T_TMP/fc.out" ||
+		{ t_fail "output differs from Linux's: $(diff "$T_TMP/pd.lin" "$T_TMP/fc.out" | head -n 6 | tr '\n' '|')"; return; }
+	t_pass
+}
+case_freeze_compute2
+
+# Dumped mid-run on two cores; restored on two, and on one (its four
+# threads then share it).
+t_begin "2 cores: dump of a 4-thread app mid-run on both cores, restored on two cores: the uninterrupted result"
+DUMP_CORES=2 case_dump_threads --cores 2
+t_begin "2 cores: a dump of a 4-thread app on both cores restored on one core: the uninterrupted result"
+DUMP_CORES=2 case_dump_threads
+t_begin "restore --cores 3 in a 2-core enclave: refused with the reason, nothing left behind"
+case_restore_too_many() {
+	_before=$(app_ids | tr '\n' ' ')
+	run "$COKCTL" restore --cores 3 "$T_TMP/pd.img"
+	[ "$RC" = 1 ] || { t_fail "exit $RC, want 1: $ERR"; return; }
+	case $ERR in
+	*"3 cores wanted; the enclave has 2"*) ;;
+	*) t_fail "not the reason: $ERR"; return ;;
+	esac
+	[ "$(app_ids | tr '\n' ' ')" = "$_before" ] || { t_fail "apps before '$_before', after '$(app_ids | tr '\n' ' ')'"; return; }
+	run "$COKCTL" restore --cores 0 "$T_TMP/pd.img"
+	[ "$RC" = 2 ] || { t_fail "--cores 0: exit $RC, want 2 (usage): $ERR"; return; }
+	t_pass
+}
+case_restore_too_many
+
 # A 4-thread app (thread_io's reader waits on a fifo) on both cores.
-t_begin "2 cores: a 4-thread app holds both cores, is not frozen; kill frees them and its memory"
+t_begin "2 cores: a 4-thread app holds both cores and freezes; kill frees them and its memory"
 case_kill2() {
 	io_app_start --cores 2 ||
 		{ t_fail "the app did not appear in cokctl ps"; exec 7>&-; return; }
@@ -444,12 +514,8 @@ case_kill2() {
 	_rc=$?
 	[ "$_n" = 1 ] || { t_fail "cokctl ps lists app $ID $_n times"; return; }
 	[ "$_hrc" != 0 ] || { t_fail "a 1-core launch ran while both cores were the app's"; return; }
-	case "$_ferr" in
-	*"more than one core"*) ;;
-	*) t_fail "freeze: exit $_frc, not refused with the reason: $_ferr"; return ;;
-	esac
-	[ "$_frc" != 0 ] && [ "$_state" = running ] ||
-		{ t_fail "freeze exit $_frc, the app '$_state' after it"; return; }
+	[ "$_frc" = 0 ] && [ "$_state" = frozen ] ||
+		{ t_fail "freeze exit $_frc ($_ferr), the app '$_state' after it"; return; }
 	killed_ok || { t_fail "$KILL_WHY"; return; }
 	t_info "1-core launch meanwhile: $_herr"
 	t_pass
