@@ -23,7 +23,7 @@
  *    frozen here until Linux has written its pages and sends THAW.
  */
 #include "cokernel.h"
-#include "../xemem/elf.h"	/* COK_USER_BOTTOM */
+#include "restore_check.h"
 
 #define PTE_W		(1ULL << 1)
 #define PTE_NX		(1ULL << 63)
@@ -571,120 +571,18 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core)
 
 /* ---- restore -------------------------------------------------------- */
 
-/* Below COK_USER_END: canonical, and what WRMSR and IRETQ accept. */
-static bool user_addr(uint64_t va)
-{
-	return va < COK_USER_END;
-}
-
-/* What XRSTOR/FXRSTOR would fault on (#GP) must not reach them. */
-static const char *check_xstate(const struct cok_thread_rec *rec)
-{
-	const struct cok_thread_state *t = &rec->st;
-	uint32_t mxcsr;
-	const uint64_t *hdr = (const uint64_t *)(rec->xstate + 512);
-	int i;
-
-	memcpy(&mxcsr, rec->xstate + 24, sizeof(mxcsr));
-	if (mxcsr & 0xffff0000U)
-		return "bad MXCSR in the saved FPU state";
-	if (!t->xcr0)
-		return t->xstate_size == COK_FXSAVE_SIZE ? NULL :
-		       "bad FXSAVE state size";
-	if (!cok_xcr0 || (t->xcr0 & ~cok_xcr0))
-		return "the image uses CPU state (XCR0) this core does not have";
-	if (t->xstate_size > COK_XSTATE_MAX || t->xstate_size < 576)
-		return "bad XSAVE state size";
-	/* XSTATE_BV within XCR0; compacted form and reserved bytes zero. */
-	if (hdr[0] & ~t->xcr0)
-		return "bad XSAVE header";
-	for (i = 1; i < 8; i++)
-		if (hdr[i])
-			return "bad XSAVE header";
-	return NULL;
-}
-
-/*
- * The program break and the mmap floor, as a loaded app has them:
- * brk_start at or above COK_USER_BOTTOM (brk never goes below it, mmap
- * never below brk), brk_start <= brk < mmap_next <= COK_USER_END.
- */
-static const char *check_mm(const struct cok_mm_state *mm)
-{
-	if (mm->brk_start < COK_USER_BOTTOM || mm->brk < mm->brk_start ||
-	    mm->mmap_next <= mm->brk || mm->mmap_next > COK_USER_END)
-		return "bad program break or mmap bounds in the restore block";
-	return NULL;
-}
-
-static const char *check_thread(const struct cok_thread_rec *rec)
-{
-	const struct cok_user_regs *r = &rec->st.regs;
-
-	if (!user_addr(r->rip) || !user_addr(r->rsp) ||
-	    !user_addr(r->fs_base) || !user_addr(r->gs_base) ||
-	    !user_addr(rec->ids.clear_child_tid) ||
-	    !user_addr(rec->ids.robust_head))
-		return "saved registers point outside user space";
-	return check_xstate(rec);
-}
-
-static const struct cok_thread_rec *
-restore_recs(const struct cok_restore_block *b)
-{
-	return (const void *)((const uint8_t *)b + b->threads_offset);
-}
-
-/*
- * The thread records: 1 to COK_STATE_MAX_THREADS after the regions,
- * inside the staged block, each valid; tids unique (0 only alone).
- */
-static const char *check_threads(const struct cok_restore_block *b)
-{
-	const struct cok_thread_rec *recs = restore_recs(b);
-	uint64_t end = sizeof(*b) + (uint64_t)b->mm.nregions *
-				    sizeof(b->regions[0]);
-	const char *why;
-	uint32_t i, j;
-
-	if (!b->nthreads || b->nthreads > COK_STATE_MAX_THREADS ||
-	    b->nthreads > COK_MAX_THREADS || b->threads_offset < end ||
-	    b->threads_offset & 7 || b->threads_offset > b->staged_size ||
-	    (b->staged_size - b->threads_offset) / sizeof(*recs) < b->nthreads)
-		return "bad thread records in the restore block";
-	for (i = 0; i < b->nthreads; i++) {
-		why = check_thread(&recs[i]);
-		if (why)
-			return why;
-		if (!recs[i].ids.tid && b->nthreads > 1)
-			return "a thread without a tid in the restore block";
-		for (j = 0; j < i; j++)
-			if (recs[j].ids.tid == recs[i].ids.tid)
-				return "two threads with one tid in the restore block";
-	}
-	return NULL;
-}
-
+/* The regions, checked (restore_check.h): zeroed unless Linux fills all. */
 static const char *map_regions(struct cok_proc *p,
 			       const struct cok_restore_block *b)
 {
 	const struct cok_region *g = b->regions;
-	uint64_t prev_end = 0;
 	uint32_t i;
 
-	for (i = 0; i < b->mm.nregions; i++) {
-		if (g[i].va < COK_USER_BOTTOM)
-			return "a memory region below 0x10000 (64 KiB) in the restore block";
-		if ((g[i].va | g[i].len) & 4095 || !g[i].len ||
-		    g[i].va < prev_end || g[i].va + g[i].len < g[i].va ||
-		    g[i].va + g[i].len > COK_USER_END)
-			return "bad memory region in the restore block";
-		prev_end = g[i].va + g[i].len;
+	for (i = 0; i < b->mm.nregions; i++)
 		if (as_map_raw(&p->as, g[i].va, g[i].len,
 			       g[i].prot & COK_PROT_WRITE,
 			       !(b->flags & COK_RESTORE_FILLS_ALL)))
 			return "not enough free memory in the enclave for the app";
-	}
 	return NULL;
 }
 
@@ -730,7 +628,7 @@ static void load_rec(struct cok_thread *t, const struct cok_thread_rec *rec)
 int ckpt_restore_threads(struct cok_thread *t,
 			 const struct cok_restore_block *b, const char **why)
 {
-	const struct cok_thread_rec *recs = restore_recs(b);
+	const struct cok_thread_rec *recs = cok_restore_recs(b);
 	struct cok_proc *p = t->proc;
 	struct cok_thread *q;
 	uint32_t i, top = p->pid > t->tid ? p->pid : t->tid;
@@ -788,16 +686,7 @@ int ckpt_load_restore(struct cok_thread *t, const struct cok_restore_block *b,
 {
 	struct cok_proc *p = t->proc;
 
-	if (b->magic != COK_RESTORE_MAGIC ||
-	    b->mm.nregions > COK_RESTORE_MAX_REGIONS ||
-	    sizeof(*b) + (uint64_t)b->mm.nregions * sizeof(b->regions[0]) >
-	    b->staged_size) {
-		*why = "bad restore block";
-		return -1;
-	}
-	*why = check_threads(b);
-	if (!*why)
-		*why = check_mm(&b->mm);
+	*why = cok_check_restore_block(b, cok_xcr0);
 	if (*why)
 		return -1;
 	if (as_create(&p->as, COK_OWNER_PROC(p->index))) {
@@ -807,7 +696,7 @@ int ckpt_load_restore(struct cok_thread *t, const struct cok_restore_block *b,
 	*why = map_regions(p, b);
 	if (*why)
 		return -1;
-	load_rec(t, restore_recs(b));
+	load_rec(t, cok_restore_recs(b));
 	p->brk_start = b->mm.brk_start;
 	p->brk = b->mm.brk;
 	p->mmap_next = b->mm.mmap_next;

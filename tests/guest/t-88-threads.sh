@@ -41,6 +41,8 @@
 #    computing on both cores frozen and thawed twice: nothing printed
 #    while frozen, the uninterrupted output; dumped mid-run on both
 #    cores, killed, restored on two cores and on one: the same
+#  - mtcrunch 8 on both cores: the home core takes slice interrupts;
+#    once the threads exited and the main one computes alone, none
 #  - a 4-thread app holds both cores (a 1-core launch is refused) and
 #    freezes; a kill of it frozen frees both (a 2-core launch works) and
 #    the enclave memory; a kill of four busy threads ends them (143)
@@ -521,6 +523,48 @@ case_kill2() {
 	t_pass
 }
 case_kill2
+
+# 8 threads on 2 cores (4 x N) take the slice timer; once they exited
+# and the main thread computes alone, its core takes no interrupt at all
+# (the home core: in ring 3, so the watchdog does not ring it either).
+t_begin "2 cores: 8 computing threads take timer interrupts; alone, the main thread's core takes none"
+case_timer_stops() {
+	taskset -c "$LCPU2" /apps/mtcrunch.musl 8 100 3000 >"$T_TMP/ts.lin" 2>&1 ||
+		{ t_fail "the Linux run failed: $(head -c 200 "$T_TMP/ts.lin")"; return; }
+	status_read "$T_TMP/ts0.flat"
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch --cores 2 -- /apps/mtcrunch.musl 8 100 3000 \
+		>"$T_TMP/ts.out" 2>"$T_TMP/ts.err" 3>&- &
+	P=$!
+	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
+	_cpu=$(app_field "$ID" cpu)
+	_w=0
+	while ! grep -q 'rounds alone' "$T_TMP/ts.out" && [ $_w -lt 300 ]; do
+		usleep 50000
+		_w=$((_w + 1))
+	done
+	usleep 1000000		# the write's answer is in, under load too
+	status_read "$T_TMP/ts1.flat"
+	usleep 1500000
+	status_read "$T_TMP/ts2.flat"
+	_alone=$(grep -c '^alone' "$T_TMP/ts.out")
+	wait "$P"
+	_rc=$?
+	_i0=$(core_get "$T_TMP/ts0.flat" "$EID" "$_cpu" interrupts)
+	_i1=$(core_get "$T_TMP/ts1.flat" "$EID" "$_cpu" interrupts)
+	_i2=$(core_get "$T_TMP/ts2.flat" "$EID" "$_cpu" interrupts)
+	[ "$_rc" = 0 ] || { t_fail "exit $_rc: $(head -c 200 "$T_TMP/ts.err")"; return; }
+	cmp -s "$T_TMP/ts.lin" "$T_TMP/ts.out" ||
+		{ t_fail "output differs from Linux's: $(diff "$T_TMP/ts.lin" "$T_TMP/ts.out" | head -n 4 | tr '\n' '|')"; return; }
+	[ "$_alone" = 0 ] || { t_fail "the lone phase ended within the 1.5 s window: make it longer"; return; }
+	t_info "core of CPU $_cpu: interrupts $_i0 before, $_i1 when alone, $_i2 1.5 s later"
+	[ -n "$_i0" ] && [ "$_i1" -gt "$((_i0 + 10))" ] ||
+		{ t_fail "8 threads on 2 cores: the home core's interrupts went from '$_i0' to '$_i1' only"; return; }
+	[ "$_i2" = "$_i1" ] ||
+		{ t_fail "computing alone, the home core took $((_i2 - _i1)) interrupts in 1.5 s"; return; }
+	t_pass
+}
+case_timer_stops
 
 # Four threads that would work for hours on both cores (in futex waits,
 # queued and computing): a kill ends them all, the launch exits 143.
