@@ -35,6 +35,9 @@
 #    process ends with 128 + SIGSEGV and the next 2-core launch works
 #  - tlb_stale (musl, glibc): a thread on the second core reads a page
 #    the first unmaps: its next read after munmap returned faults (139)
+#  - futex_pingpong (musl, glibc): two threads hand a futex word back and
+#    forth, the count as on Linux; each core's interrupt counter grows
+#    by the cross-core wakes (RESCHED IPIs): clone put them on two cores
 #  - thread_fault exit (musl, glibc): exit() in the second thread ends
 #    the process with its status
 #  - freeze/thaw of thread_io on both cores (as on one); mtcrunch 4
@@ -427,6 +430,45 @@ done
 for libc in musl glibc; do
 	same "2 cores: tlb_stale.$libc (no stale TLB entry after munmap)" 139 \
 		/apps/tlb_stale.$libc
+done
+
+# Two threads hand a futex word back and forth: the count line as on
+# Linux (its threads pinned on the two Linux CPUs), exit 0, and the
+# second thread ran on the other core: a wake of a thread asleep on
+# another core is an IPI there, so each core's interrupt counter grows
+# by at least half the round trips (on one core it would not move).
+PP_ROUNDS=400
+core_irqs() {	# FILE: the enclave cores' interrupt counters, one a line
+	status_read "$T_TMP/pp.flat" || return 1
+	for _c in $(enc_cpus "$T_TMP/pp.flat" "$EID"); do
+		core_get "$T_TMP/pp.flat" "$EID" "$_c" interrupts
+	done >"$1"
+}
+pingpong_case() {	# LIBC
+	t_begin "2 cores: futex_pingpong.$1 (its two threads on two cores)"
+	taskset -c "$LCPU2" /apps/futex_pingpong.$1 $PP_ROUNDS "${LCPU2%,*}" "${LCPU2#*,}" \
+		>"$T_TMP/pp.l" 2>&1
+	_lrc=$?
+	core_irqs "$T_TMP/pp.i0" || { t_fail "$STATUS_ERR"; return; }
+	"$COKCTL" launch --cores 2 -- /apps/futex_pingpong.$1 $PP_ROUNDS >"$T_TMP/pp.c" 2>&1 3>&-
+	_crc=$?
+	core_irqs "$T_TMP/pp.i1" || { t_fail "$STATUS_ERR"; return; }
+	_grew=$(awk 'NR == FNR { a[FNR] = $1; next }
+		{ d = $1 - a[FNR]; if (FNR == 1 || d < m) m = d; n++ }
+		END { print n == 2 ? m : -1 }' "$T_TMP/pp.i0" "$T_TMP/pp.i1")
+	if [ "$_lrc" != 0 ] || [ "$_crc" != 0 ]; then
+		t_fail "exit: Linux $_lrc, enclave $_crc: $(head -c 200 "$T_TMP/pp.c")"
+	elif [ "$(head -n 1 "$T_TMP/pp.c")" != "$(head -n 1 "$T_TMP/pp.l")" ]; then
+		t_fail "enclave '$(head -n 1 "$T_TMP/pp.c")', Linux '$(head -n 1 "$T_TMP/pp.l")'"
+	elif [ "$_grew" -lt $((PP_ROUNDS / 2)) ]; then
+		t_fail "a core took only $_grew interrupts for $PP_ROUNDS round trips: both threads on one core? ($(tr '\n' ' ' <"$T_TMP/pp.i0")-> $(tr '\n' ' ' <"$T_TMP/pp.i1"))"
+	else
+		t_info "$(tail -n 1 "$T_TMP/pp.c"); each core took >= $_grew interrupts"
+		t_pass
+	fi
+}
+for libc in musl glibc; do
+	pingpong_case $libc
 done
 
 t_begin "2 cores: thread_io.musl (a thread blocked in a read)"
