@@ -124,6 +124,7 @@ freeze_figure() {
 }
 freeze_figure freeze_ns "a compute loop"
 freeze_figure freeze4_ns "a 4-thread pthreads app (one core)"
+freeze_figure freeze4x2_ns "a 4-thread pthreads app on 2 cores"
 # Issue 8: OpenMP speed and futex wake-up latency, 2-core enclave vs two
 # Linux CPUs of the same guest.  The host's load drifts between rounds,
 # so each ratio is the median of the rounds' own ratios (Linux and

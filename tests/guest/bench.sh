@@ -226,6 +226,10 @@ thread_figures() {
 }
 if [ -x "$OMPAPP" ] && [ -x "$PINGPONG" ] && create_enclave --cpus 2 --mem 128M; then
 	thread_figures
+	# Freeze latency of a 4-thread app on both cores: the home core
+	# parks the other one before it answers.
+	[ -x /apps/pthreads.musl ] &&
+		freeze_rounds freeze4x2_ns --cores 2 -- /apps/pthreads.musl 4 2000000000
 	"$COKCTL" destroy "$EID" >/dev/null
 else
 	echo "BENCH_SKIP threads: $OMPAPP/$PINGPONG not in the image or no 2-core enclave: $CREATE_ERR" >&3
