@@ -121,6 +121,7 @@ struct cok_proc {
 	uint32_t next_tid;		/* for the next clone() */
 	uint32_t fwd_seq;		/* forwarded calls made (their order) */
 	struct cok_fq_waiter *futex_q;	/* waiters, oldest first (futex.c) */
+	uint32_t timed_waits;		/* of them with a timeout (atomic) */
 	bool used;			/* taken from the pool */
 };
 
