@@ -252,8 +252,13 @@ void ckpt_park(struct cok_kcore *core, struct cok_regs *r)
 		core->park_pending = true;
 }
 
+/*
+ * Stop the process (all of its cores) and answer FREEZE, with arg[0] the
+ * TSC cycles since the core took it (t0): the co-kernel's part of the
+ * freeze latency.
+ */
 static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
-		       struct cok_msg *m)
+		       struct cok_msg *m, uint64_t t0)
 {
 	struct cok_thread *t = core->current;
 	struct cok_proc *p = t->proc;
@@ -270,6 +275,7 @@ static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
 	p->frozen_monotonic = app_clock_ns(p, false);
 	s->frozen_rip = u ? u->rip : 0;
 	cok_store_release(&s->state, COK_APP_FROZEN);
+	m->arg[0] = rdtsc() - t0;
 	cmd_reply_status(core, m, 0);
 	end = ckpt_frozen_loop(core);
 	if (end == COK_FROZEN_KILL)
@@ -287,15 +293,16 @@ void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
 		 struct cok_msg *m)
 {
 	struct cok_thread *t = core->current;
+	uint64_t t0 = rdtsc();
 
 	if ((r->cs & 3) == 3) {
-		freeze_now(core, r, m);
+		freeze_now(core, r, m, t0);
 		return;
 	}
 	/* Every thread of the core blocked, or none left: stop here. */
 	if (core->halted_in_sched &&
 	    (t->user_frame || t->state == COK_THREAD_DEAD)) {
-		freeze_now(core, t->user_frame, m);
+		freeze_now(core, t->user_frame, m, t0);
 		return;
 	}
 	if (core->freeze_pending || !t->user_frame) {
@@ -303,6 +310,7 @@ void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
 		return;
 	}
 	core->freeze_msg = *m;
+	core->freeze_t0 = t0;
 	core->freeze_pending = true;
 }
 
@@ -322,7 +330,7 @@ void ckpt_after_syscall(struct cok_kcore *core, struct cok_regs *r)
 		return;
 	core->freeze_pending = false;
 	m = core->freeze_msg;
-	freeze_now(core, r, &m);
+	freeze_now(core, r, &m, core->freeze_t0);
 }
 
 /* THAW or the app's end before a pending freeze took: answer it. */

@@ -174,6 +174,7 @@ struct cok_kcore {
 	bool stopped;			/* frozen, or parked: nothing runs */
 	bool halted_in_sched;		/* every thread blocked (sched.c) */
 	struct cok_msg freeze_msg;	/* ... and is answered when it ends */
+	uint64_t freeze_t0;		/* TSC when it came */
 	struct cok_thread *current;	/* the thread it runs, or NULL */
 	struct cok_thread *switch_next;	/* current once the switch is done */
 	struct cok_kctx idle;		/* the command loop, between threads */

@@ -13,6 +13,7 @@
 
 #include <linux/atomic.h>
 #include <linux/delay.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/sched/signal.h>
@@ -972,7 +973,8 @@ static struct cok_fwd_syscall *a_pending_call(struct cok_app *app)
  * when the call returns.  If the proxy has not answered in time (a read
  * from a terminal, say), THAW withdraws it: the app stays running.
  */
-static int freeze_core(struct cok_app *app, struct netlink_ext_ack *extack)
+static int freeze_core(struct cok_app *app, u64 *core_ns,
+		       struct netlink_ext_ack *extack)
 {
 	struct cok_msg m = { .type = COK_MSG_FREEZE };
 	struct cok_enclave *e = app->e;
@@ -1004,6 +1006,7 @@ static int freeze_core(struct cok_app *app, struct netlink_ext_ack *extack)
 			app_id);
 		return err ?: -EIO;
 	}
+	*core_ns = tsc_khz ? mul_u64_u32_div(m.arg[0], 1000000, tsc_khz) : 0;
 	return 0;
 }
 
@@ -1047,7 +1050,8 @@ static int thaw_core(struct cok_app *app, struct netlink_ext_ack *extack)
 
 /* e->lock held: freeze or thaw app, whose state allows it. */
 static int freeze_thaw_locked(struct cok_app *app, bool thaw,
-			      u64 *latency_ns, struct netlink_ext_ack *extack)
+			      struct cok_freeze_times *times,
+			      struct netlink_ext_ack *extack)
 {
 	u32 state = app_state(app);
 	u64 t0;
@@ -1068,9 +1072,11 @@ static int freeze_thaw_locked(struct cok_app *app, bool thaw,
 		return -ESRCH;
 	}
 	t0 = ktime_get_ns();
+	times->core_ns = 0;
 	err = thaw ? thaw_core(app, extack) :
-		     freeze_core(app, extack);
-	*latency_ns = ktime_get_ns() - t0;
+		     freeze_core(app, &times->core_ns, extack);
+	times->ns = ktime_get_ns() - t0;
+	times->core_ns = min(times->core_ns, times->ns);
 	return err;
 }
 
@@ -1109,7 +1115,8 @@ void cok_app_leave(struct cok_app *app)
 }
 
 int cok_app_freeze(u32 app_id, bool thaw, const struct cok_caller *who,
-		   u64 *latency_ns, struct netlink_ext_ack *extack)
+		   struct cok_freeze_times *times,
+		   struct netlink_ext_ack *extack)
 {
 	struct cok_app *app = cok_app_enter(app_id);
 	int err;
@@ -1125,7 +1132,7 @@ int cok_app_freeze(u32 app_id, bool thaw, const struct cok_caller *who,
 		cok_err(extack, "app %u is being restored", app_id);
 		err = -EBUSY;
 	} else {
-		err = freeze_thaw_locked(app, thaw, latency_ns, extack);
+		err = freeze_thaw_locked(app, thaw, times, extack);
 	}
 	cok_app_leave(app);
 	return err;
@@ -1134,7 +1141,7 @@ int cok_app_freeze(u32 app_id, bool thaw, const struct cok_caller *who,
 /* The restored app's pages are written: let it run (COK_IOC_RESUME). */
 int cok_app_resume(struct cok_file *f)
 {
-	u64 ns;
+	struct cok_freeze_times times;
 	int err;
 
 	if (!f->app)
@@ -1142,7 +1149,7 @@ int cok_app_resume(struct cok_file *f)
 	if (!f->restoring)
 		return -EINVAL;
 	mutex_lock(&f->app->e->lock);
-	err = freeze_thaw_locked(f->app, true, &ns, NULL);
+	err = freeze_thaw_locked(f->app, true, &times, NULL);
 	if (!err) {
 		f->restoring = false;
 		f->app->restoring = false;

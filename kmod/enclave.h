@@ -65,10 +65,19 @@ void cok_enclave_destroy_all(void);
 /* An enclave holds the CPU (the hotplug veto asks; no lock taken). */
 bool cok_cpu_held(unsigned int cpu);
 
-/* Freeze (or thaw) app app_id; *latency_ns: request -> done. */
+/*
+ * Freeze (or thaw) app app_id: how long it took from the request to done
+ * (ns), and of that the co-kernel's part, from taking FREEZE to the
+ * answer with every core of the app parked (core_ns, 0 for a thaw).
+ */
+struct cok_freeze_times {
+	u64 ns;
+	u64 core_ns;
+};
 struct cok_caller;
 int cok_app_freeze(u32 app_id, bool thaw, const struct cok_caller *who,
-		   u64 *latency_ns, struct netlink_ext_ack *extack);
+		   struct cok_freeze_times *times,
+		   struct netlink_ext_ack *extack);
 
 int cok_genl_register(void);
 void cok_genl_unregister(void);

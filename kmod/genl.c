@@ -211,13 +211,16 @@ err_free:
 	return err;
 }
 
-/* FREEZE and THAW: APP_ID in; FREEZE_NS (how long it took) out. */
+/*
+ * FREEZE and THAW: APP_ID in; FREEZE_NS (how long it took) and
+ * FREEZE_CORE_NS (of that, in the co-kernel) out.
+ */
 static int cok_genl_freeze_thaw(struct sk_buff *skb, struct genl_info *info,
 				bool thaw)
 {
 	struct cok_caller who = cok_genl_caller(skb);
+	struct cok_freeze_times times = { 0 };
 	struct sk_buff *msg;
-	u64 latency = 0;
 	void *hdr;
 	int err;
 
@@ -226,7 +229,7 @@ static int cok_genl_freeze_thaw(struct sk_buff *skb, struct genl_info *info,
 		GENL_SET_ERR_MSG(info, "missing attribute: app id");
 		return -EINVAL;
 	}
-	msg = genlmsg_new(nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	msg = genlmsg_new(2 * nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &cok_genl_family, 0,
@@ -236,13 +239,15 @@ static int cok_genl_freeze_thaw(struct sk_buff *skb, struct genl_info *info,
 		return -EMSGSIZE;
 	}
 	err = cok_app_freeze(nla_get_u32(info->attrs[COK_A_APP_ID]), thaw,
-			     &who, &latency, info->extack);
+			     &who, &times, info->extack);
 	if (err) {
 		cok_genl_refused(info->extack, err);
 		nlmsg_free(msg);
 		return err;
 	}
-	if (nla_put_u64_64bit(msg, COK_A_FREEZE_NS, latency, COK_A_PAD)) {
+	if (nla_put_u64_64bit(msg, COK_A_FREEZE_NS, times.ns, COK_A_PAD) ||
+	    nla_put_u64_64bit(msg, COK_A_FREEZE_CORE_NS, times.core_ns,
+			      COK_A_PAD)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

@@ -111,15 +111,20 @@ if grep -q '^BENCH launch ' "$R"; then
 			n, 1000 * tot["linux"] / n, 1000 * tot["cokernel"] / n, (tot["linux"] > 0 ? tot["cokernel"] / tot["linux"] : 0)
 	}' "$R"
 fi
-# freeze_figure TAG WHAT: the median of the "BENCH TAG=ns" lines.
+# freeze_figure TAG WHAT: the median of the "BENCH TAG=ns core=ns"
+# lines: the whole freeze, and the co-kernel's part of it.
 freeze_figure() {
 	grep -q "^BENCH $1=" "$R" || return 0
-	sed -n "s/^BENCH $1=//p" "$R" | sort -n | awk -v what="$2" '
+	_core=$(sed -n "s/^BENCH $1=.* core=//p" "$R" | sort -n | awk '
+		{ v[NR] = $1 / 1000 }
+		END { printf "%.1f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	sed -n "s/^BENCH $1=\([0-9]*\).*/\1/p" "$R" | sort -n | awk -v what="$2" -v core="$_core" '
 		{ v[NR] = $1 / 1000 }
 		END {
 			med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 			printf "freeze of %s, %d times: median %.1f us (min %.1f, max %.1f); goal < 100 us: %s\n",
 				what, NR, med, v[1], v[NR], (med < 100) ? "met" : "NOT met"
+			printf "  of which in the co-kernel (FREEZE taken -> every core parked): median %s us\n", core
 		}'
 }
 freeze_figure freeze_ns "a compute loop"

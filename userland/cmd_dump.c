@@ -778,7 +778,7 @@ static void dump_free(struct dump *d)
 /* Freeze unless frozen; *froze says whether we did. */
 static int freeze_app(struct cok_nl *nl, struct dump *d, bool *froze)
 {
-	if (!cok_freeze_request(nl, d->app, false, &d->freeze_ns)) {
+	if (!cok_freeze_request(nl, d->app, false, &d->freeze_ns, NULL)) {
 		*froze = true;
 		d->t_frozen = now_ns();
 		return COK_EXIT_OK;
@@ -803,7 +803,7 @@ static int finish(struct cok_nl *nl, struct dump *d, enum after_dump after,
 		return ret;
 	}
 	if (after == AFTER_RUN || froze) {
-		if (cok_freeze_request(nl, d->app, true, &ns))
+		if (cok_freeze_request(nl, d->app, true, &ns, NULL))
 			return cok_nl_failure(nl);
 		report(d, "thawed");
 		return COK_EXIT_OK;
@@ -842,7 +842,7 @@ static int run_dump(struct cok_nl *nl, struct dump *d, enum after_dump after)
 	}
 	/* Nothing can be dumped: as it was, running if we froze it. */
 	if (ret && d->unsupported && froze &&
-	    !cok_freeze_request(nl, d->app, true, &ns)) {
+	    !cok_freeze_request(nl, d->app, true, &ns, NULL)) {
 		fprintf(stderr, "cokctl: dump: app %" PRIu32 ": %s; no image written, it runs on\n",
 			d->app, d->why);
 		return ret;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cokctl freeze / thaw: COK_CMD_FREEZE or COK_CMD_THAW with COK_A_APP_ID;
- * the reply's COK_A_FREEZE_NS is how long the co-kernel took.
+ * the reply's COK_A_FREEZE_NS is how long it took, COK_A_FREEZE_CORE_NS
+ * the co-kernel's part of that (from taking FREEZE to every core of the
+ * app parked).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,30 +14,41 @@
 
 #include "cokctl.h"
 
+struct freeze_reply {
+	uint64_t *ns, *core_ns;
+};
+
 static int on_frozen(struct nlmsghdr *nlh, void *arg)
 {
 	struct nlattr *tb[COK_A_MAX + 1];
-	uint64_t *ns = arg;
+	struct freeze_reply *r = arg;
 
 	if (genlmsg_parse(nlh, 0, tb, COK_A_MAX, NULL) < 0 ||
 	    !tb[COK_A_FREEZE_NS] || nla_len(tb[COK_A_FREEZE_NS]) != 8)
 		return -EPROTO;
-	*ns = nla_get_u64(tb[COK_A_FREEZE_NS]);
+	*r->ns = nla_get_u64(tb[COK_A_FREEZE_NS]);
+	/* An older module does not say. */
+	if (r->core_ns && tb[COK_A_FREEZE_CORE_NS] &&
+	    nla_len(tb[COK_A_FREEZE_CORE_NS]) == 8)
+		*r->core_ns = nla_get_u64(tb[COK_A_FREEZE_CORE_NS]);
 	return 0;
 }
 
 int cok_freeze_request(struct cok_nl *nl, uint32_t app, bool thaw,
-		       uint64_t *ns)
+		       uint64_t *ns, uint64_t *core_ns)
 {
+	struct freeze_reply r = { ns, core_ns };
 	struct nl_msg *msg;
 	int ret = 0;
 
 	*ns = 0;
+	if (core_ns)
+		*core_ns = 0;
 	msg = cok_nl_new(nl, thaw ? COK_CMD_THAW : COK_CMD_FREEZE, 0);
 	if (!msg || nla_put_u32(msg, COK_A_APP_ID, app)) {
 		cok_nl_set_system(nl, ENOMEM, "cannot build the request");
 		ret = -1;
-	} else if (cok_nl_transact(nl, msg, on_frozen, ns)) {
+	} else if (cok_nl_transact(nl, msg, on_frozen, &r)) {
 		ret = -1;
 	}
 	nlmsg_free(msg);
@@ -49,7 +62,7 @@ static int freeze_or_thaw(const char *verb, bool thaw, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t ns = 0;
+	uint64_t ns = 0, core_ns = 0;
 	struct cok_nl nl;
 	bool json = false;
 	uint32_t app;
@@ -80,15 +93,18 @@ static int freeze_or_thaw(const char *verb, bool thaw, int argc, char **argv)
 	ret = cok_connect(&nl);
 	if (ret)
 		return ret;
-	if (cok_freeze_request(&nl, app, thaw, &ns)) {
+	if (cok_freeze_request(&nl, app, thaw, &ns, &core_ns)) {
 		ret = cok_nl_failure(&nl);
 	} else {
 		if (json)
-			printf("{\"app\":%" PRIu32 ",\"frozen\":%s,\"latency_ns\":%" PRIu64 "}\n",
-			       app, thaw ? "false" : "true", ns);
+			printf("{\"app\":%" PRIu32 ",\"frozen\":%s,\"latency_ns\":%" PRIu64 ",\"cokernel_ns\":%" PRIu64 "}\n",
+			       app, thaw ? "false" : "true", ns, core_ns);
+		else if (thaw)
+			printf("app %" PRIu32 " thawed in %.1f us\n", app,
+			       ns / 1000.0);
 		else
-			printf("app %" PRIu32 " %s in %.1f us\n", app,
-			       thaw ? "thawed" : "frozen", ns / 1000.0);
+			printf("app %" PRIu32 " frozen in %.1f us (%.1f us of it in the co-kernel)\n",
+			       app, ns / 1000.0, core_ns / 1000.0);
 		ret = COK_EXIT_OK;
 	}
 	cok_nl_close(&nl);

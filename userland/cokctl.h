@@ -133,9 +133,13 @@ struct cok_app_list {
 int cok_apps_fetch(struct cok_nl *nl, struct cok_app_list *out);
 void cok_apps_free(struct cok_app_list *list);
 
-/* cmd_freeze.c: FREEZE or THAW app; 0, or -1 with the outcome in nl. */
+/*
+ * cmd_freeze.c: FREEZE or THAW app; 0, or -1 with the outcome in nl.
+ * *ns: how long it took; *core_ns (unless NULL): of that, in the
+ * co-kernel.
+ */
 int cok_freeze_request(struct cok_nl *nl, uint32_t app, bool thaw,
-		       uint64_t *ns);
+		       uint64_t *ns, uint64_t *core_ns);
 
 /* cmd_launch.c: /dev/ckpt_cokernel opened, or -(exit status), said. */
 int cok_open_device(const char *why_needed);

@@ -93,7 +93,9 @@ enum cok_msg_type {
 				 * arg[2] = cores mask (0: this core) */
 	COK_MSG_KILL,		/* end the app whose home core this is */
 	COK_MSG_FREEZE,		/* stop the app where it stands, save its state;
-				 * in a system call: answered when it returns */
+				 * in a system call: answered when it returns;
+				 * reply arg[0] = TSC cycles from taking it to
+				 * the answer (every core of the app parked) */
 	COK_MSG_THAW,		/* let a frozen app go on; cancels a FREEZE
 				 * still waiting for a system call; a seed
 				 * (below) reseeds the app's generator */

@@ -42,6 +42,8 @@ enum cok_genl_attr {
 	COK_A_START_NS,		/* u64: of BOOT_NS, SIPI -> core 0 running */
 	COK_A_APP_ID,		/* u32: an app, for FREEZE and THAW */
 	COK_A_FREEZE_NS,	/* u64: request -> app stopped (or resumed) */
+	COK_A_FREEZE_CORE_NS,	/* u64: of FREEZE_NS, in the co-kernel (0 for
+				 * THAW) */
 	__COK_A_MAX,
 };
 #define COK_A_MAX (__COK_A_MAX - 1)

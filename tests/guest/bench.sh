@@ -20,7 +20,8 @@ dmesg -n 1
 ensure_module || { echo "BENCH_ERROR $MODULE_ERR" >&3; exit 1; }
 
 # freeze_rounds TAG PROGRAM ARGS...: launch it, freeze and thaw it 10
-# times, one "BENCH TAG=latency_ns" line each, then end it.
+# times, one "BENCH TAG=latency_ns core=cokernel_ns" line each (the
+# whole freeze and the co-kernel's part of it), then end it.
 freeze_rounds() {
 	_tag=$1
 	shift
@@ -35,9 +36,11 @@ freeze_rounds() {
 	ID=$("$COKCTL" ps -j | json_flatten | sed -n 's/^apps\.0\.id=//p')
 	k=0
 	while [ -n "$ID" ] && [ $k -lt 10 ]; do
-		f=$("$COKCTL" freeze -j "$ID" | sed -n 's/.*"latency_ns":\([0-9]*\).*/\1/p')
+		j=$("$COKCTL" freeze -j "$ID")
+		f=$(echo "$j" | sed -n 's/.*"latency_ns":\([0-9]*\).*/\1/p')
+		c=$(echo "$j" | sed -n 's/.*"cokernel_ns":\([0-9]*\).*/\1/p')
 		"$COKCTL" thaw "$ID" >/dev/null
-		[ -n "$f" ] && echo "BENCH $_tag=$f" >&3
+		[ -n "$f" ] && echo "BENCH $_tag=$f core=${c:-0}" >&3
 		usleep 100000
 		k=$((k + 1))
 	done

@@ -487,7 +487,10 @@ t_begin "2 cores: freeze and thaw of a 4-thread app (forwarded read, futex waits
 case_freeze "$LCPU2" --cores 2
 
 # mtcrunch 4 computing on both cores, frozen twice mid-run: nothing is
-# printed while it is frozen, and it ends as the uninterrupted run.
+# printed while it is frozen, and it ends as the uninterrupted run;
+# freeze -j gives the co-kernel's part of the latency, within it.
+# thaw_wait: thaw $ID, wait for $P.
+thaw_wait() { "$COKCTL" thaw "$ID" >/dev/null 2>&1; wait "$P"; }
 t_begin "2 cores: a computing 4-thread app frozen and thawed mid-run: the uninterrupted result"
 case_freeze_compute2() {
 	mt_linux_run || return
@@ -498,9 +501,14 @@ case_freeze_compute2() {
 	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
 	for _round in 1 2; do
 		usleep 400000
-		run "$COKCTL" freeze "$ID"
+		run "$COKCTL" freeze -j "$ID"
 		[ "$RC" = 0 ] || { t_fail "freeze $_round: exit $RC: $ERR"; kill "$P"; wait "$P"; return; }
 		_state=$(app_state_of "$ID")
+		_lat=$(echo "$OUT" | sed -n 's/.*"latency_ns":\([0-9]*\).*/\1/p')
+		_cns=$(echo "$OUT" | sed -n 's/.*"cokernel_ns":\([0-9]*\).*/\1/p')
+		[ -n "$_lat" ] && [ -n "$_cns" ] && [ "$_cns" -gt 0 ] && [ "$_cns" -le "$_lat" ] ||
+			{ t_fail "freeze -j: '$OUT': the co-kernel's part not in (0, latency]"; thaw_wait; return; }
+		t_info "freeze $_round: $_lat ns, $_cns ns of it in the co-kernel"
 		_n0=$(wc -c <"$T_TMP/fc.out")
 		usleep 800000
 		_n1=$(wc -c <"$T_TMP/fc.out")
