@@ -16,6 +16,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "app.h"
@@ -299,12 +300,28 @@ static int cok_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	return cok_seg_mmap(file->private_data, vma);
 }
 
+/*
+ * /proc/PID/fdinfo/FD: which app a file serves as its proxy's, for a
+ * dump to know the proxy's own files from the app's.  f->app is set once
+ * and the app outlives the files bound to it (their count, nfiles); a
+ * file being shown is not being released.
+ */
+static void cok_dev_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct cok_file *f = file->private_data;
+	struct cok_app *app = READ_ONCE(f->app);
+
+	if (app)
+		seq_printf(m, COK_FDINFO_PROXY_OF "\t%u\n", app->app_id);
+}
+
 static const struct file_operations cok_dev_fops = {
 	.owner		= THIS_MODULE,
 	.open		= cok_dev_open,
 	.release	= cok_dev_release,
 	.unlocked_ioctl	= cok_dev_ioctl,
 	.mmap		= cok_dev_mmap,
+	.show_fdinfo	= cok_dev_show_fdinfo,
 };
 
 /* Root only by default; see the security model in README.md. */

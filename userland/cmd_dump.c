@@ -222,15 +222,21 @@ static bool private_fd(const struct dump *d, int fd)
 	return fd == d->get.private_fds[0] || fd == d->get.private_fds[1];
 }
 
-/* pos and flags from /proc/PID/fdinfo/FD. */
-static int read_fdinfo(pid_t pid, int fd, uint64_t *pos, uint32_t *flags)
+/*
+ * pos and flags from /proc/PID/fdinfo/FD, and the app the file serves
+ * as a proxy's device file (COK_FDINFO_PROXY_OF, the module's line), or
+ * 0.
+ */
+static int read_fdinfo(pid_t pid, int fd, uint64_t *pos, uint32_t *flags,
+		       uint32_t *proxy_of)
 {
 	char path[64], line[256];
 	unsigned long long v;
-	unsigned int fl;
+	unsigned int fl, app;
 	int found = 0;
 	FILE *f;
 
+	*proxy_of = 0;
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", pid, fd);
 	f = fopen(path, "re");
 	if (!f)
@@ -242,6 +248,8 @@ static int read_fdinfo(pid_t pid, int fd, uint64_t *pos, uint32_t *flags)
 		} else if (sscanf(line, "flags: %o", &fl) == 1) {
 			*flags = fl;
 			found |= 2;
+		} else if (sscanf(line, COK_FDINFO_PROXY_OF " %u", &app) == 1) {
+			*proxy_of = app;
 		}
 	}
 	fclose(f);
@@ -298,6 +306,7 @@ static uint32_t file_kind(int fd, const struct stat *st)
 static int add_file(struct dump *d, pid_t pid, int fd)
 {
 	struct dump_file *df;
+	uint32_t proxy_of;
 	char link[64];
 	struct stat st;
 	ssize_t n;
@@ -314,9 +323,12 @@ static int add_file(struct dump *d, pid_t pid, int fd)
 	if (n < 0 || stat(link, &st))
 		return errno == ENOENT ? 0 : -errno;	/* closed meanwhile */
 	df->path[n] = '\0';
-	err = read_fdinfo(pid, fd, &df->f.offset, &df->f.flags);
+	err = read_fdinfo(pid, fd, &df->f.offset, &df->f.flags, &proxy_of);
 	if (err)
 		return err;
+	/* One of the proxy's pool of servers for this app: not the app's. */
+	if (proxy_of && proxy_of == d->app)
+		return 0;
 	df->f.fd = fd;
 	df->f.path_len = (uint32_t)n;
 	df->f.size = (uint64_t)st.st_size;

@@ -63,6 +63,12 @@
 #include <linux/types.h>
 
 #define COK_DEV_PATH		"/dev/ckpt_cokernel"
+/*
+ * The line /proc/PID/fdinfo/FD has for a device file that serves an app
+ * as its proxy's (bound by LAUNCH, RESTORE or JOIN): "NAME:\tAPP_ID".
+ * A dump of that app leaves such files out: they are the proxy's.
+ */
+#define COK_FDINFO_PROXY_OF	"ckpt_cokernel_proxy_of:"
 
 struct cok_ioc_launch {
 	/* in */

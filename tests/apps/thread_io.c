@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * thread_io [THREADS]: one thread blocked reading stdin while the others
+ * thread_io [THREADS [ALONE]]: one thread blocked reading stdin while the others
  * compute and print.  The reader echoes each line it gets ("in: ...");
  * the workers compute at once, then print their results after the first
  * line, in turn (a token passed with a condition variable).  Fed "a",
  * then (once every worker line is out) "b" and EOF, the output is the
  * same on every run however the threads are scheduled; a read that
  * blocked the whole process shows as a hang before the worker lines.
+ * With ALONE, the main thread then computes ALONE rounds of crunch's
+ * loop by itself (no system call) and prints their digest: a dump
+ * taken then finds every forwarded call answered.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "crunch.h"
 
 #define MAX_THREADS	64
 
@@ -65,13 +69,16 @@ static void *worker(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t r, w[MAX_THREADS];
+	unsigned long alone, k;
+	uint64_t x = 1, digest = 0;
 	void *lines;
 	int i;
 
 	if (argc > 1)
 		nthreads = atoi(argv[1]);
+	alone = argc > 2 ? strtoul(argv[2], NULL, 10) : 0;
 	if (nthreads < 1 || nthreads > MAX_THREADS) {
-		fprintf(stderr, "usage: thread_io [1..%d]\n", MAX_THREADS);
+		fprintf(stderr, "usage: thread_io [1..%d [ALONE]]\n", MAX_THREADS);
 		return 2;
 	}
 	if (pthread_create(&r, NULL, reader, NULL))
@@ -83,5 +90,11 @@ int main(int argc, char **argv)
 		pthread_join(w[i], NULL);
 	pthread_join(r, &lines);
 	printf("lines %ld\n", (long)(intptr_t)lines);
+	if (!alone)
+		return 0;
+	fflush(stdout);
+	for (k = 0; k < alone; k++)
+		crunch_round(&x, &digest);
+	printf("alone: %016llx\n", (unsigned long long)digest);
 	return 0;
 }

@@ -181,6 +181,58 @@ for libc in musl glibc; do
 	fi
 done
 
+# thread_io 3 ALONE: the reader's blocked read holds one server while
+# the workers print, so the proxy grows a pool; once "b" and EOF are in,
+# every call is answered and the main thread computes alone.  Dumped
+# then (--kill) and restored: the dump leaves the pool's device files
+# out (they are the proxy's, fdinfo says whose), and the output, the
+# launcher's and the restore's together, is the Linux run's.
+t_begin "dump of an app whose proxy grew a pool of servers: restored, the uninterrupted result"
+case_dump_pool() {
+	io_run "$T_TMP/pl.lin" taskset -c "$LCPU" /apps/thread_io.musl 3 2500
+	[ "$IO_RC" = 0 ] || { t_fail "the Linux run exited $IO_RC"; return; }
+	rm -f "$T_TMP/pl.in"
+	mkfifo "$T_TMP/pl.in"
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch -- /apps/thread_io.musl 3 2500 <"$T_TMP/pl.in" \
+		>"$T_TMP/pl.out" 2>"$T_TMP/pl.err" 3>&- &
+	P=$!
+	exec 6>"$T_TMP/pl.in"
+	echo a >&6
+	new_app_id "$_before" || { exec 6>&-; wait "$P"; t_fail "the app did not appear in cokctl ps"; return; }
+	wait_for_line '^worker 2' "$T_TMP/pl.out"
+	echo b >&6
+	exec 6>&-
+	wait_for_line '^lines' "$T_TMP/pl.out"
+	_pp=$(app_field "$ID" pid)
+	_ndev=0
+	for _l in /proc/"$_pp"/fd/*; do
+		[ "$(readlink "$_l")" = /dev/ckpt_cokernel ] && _ndev=$((_ndev + 1))
+	done
+	run "$COKCTL" dump "$ID" -o "$T_TMP/pl.img" --kill
+	wait "$P"
+	[ "$RC" = 0 ] || { t_fail "dump: exit $RC: $ERR"; return; }
+	[ "$_ndev" -ge 2 ] || { t_fail "the proxy (pid $_pp) held $_ndev device file(s): no pool, nothing tested"; return; }
+	grep -q '^alone' "$T_TMP/pl.out" && { t_fail "dumped after its end: make ALONE longer"; return; }
+	"$COKCTL" restore "$T_TMP/pl.img" </dev/null >"$T_TMP/pl.res" 2>"$T_TMP/pl.rerr" 3>&-
+	_rc=$?
+	[ "$_rc" = 0 ] || { t_fail "restore exit $_rc: $(head -c 300 "$T_TMP/pl.rerr")"; return; }
+	cat "$T_TMP/pl.out" "$T_TMP/pl.res" >"$T_TMP/pl.all"
+	t_info "the proxy held $_ndev device files"
+	cmp -s "$T_TMP/pl.lin" "$T_TMP/pl.all" ||
+		{ t_fail "output differs from Linux's: $(diff "$T_TMP/pl.lin" "$T_TMP/pl.all" | head -n 6 | tr '\n' '|')"; return; }
+	t_pass
+}
+# wait_for_line RE FILE: up to 15 s for a line matching RE in FILE.
+wait_for_line() {
+	_w=0
+	while ! grep -q "$1" "$2" && [ $_w -lt 150 ]; do
+		usleep 100000
+		_w=$((_w + 1))
+	done
+}
+case_dump_pool
+
 mem_free() {	# the enclave's free memory in bytes
 	status_read "$T_TMP/st.flat" && enc_get "$T_TMP/st.flat" "$EID" mem_free_bytes
 }
