@@ -95,12 +95,7 @@ static void setup(struct cok_thread *t, const struct cok_regs *r,
 /* p->lock held: the core of p's set with the fewest of its threads. */
 static struct cok_kcore *place(struct cok_proc *p)
 {
-	uint32_t c, best = p->core->index;
-
-	for (c = 0; c < COK_MAX_CORES; c++)
-		if ((p->cores & (1U << c)) && p->load[c] < p->load[best])
-			best = c;
-	return &cok_cores[best];
+	return &cok_cores[cok_rq_place(p->cores, p->load, p->core->index)];
 }
 
 /* p->lock held: a thread slot with its stack, or -errno. */

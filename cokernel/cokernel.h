@@ -152,6 +152,8 @@ struct cok_thread {
 	uint8_t xstate[COK_XSTATE_MAX] __aligned(64);	/* FPU/SSE/AVX */
 };
 
+#include "runq.h"
+
 /*
  * Per-CPU state that lives only in the co-kernel; the channel's part of
  * the core is struct cok_core_slot (xemem/channel.h), hence the k.

@@ -50,12 +50,7 @@ void sched_enqueue(struct cok_kcore *core, struct cok_thread *t)
 {
 	spin_lock(&core->rq_lock);
 	t->state = COK_THREAD_RUNNABLE;
-	t->rq_next = NULL;
-	if (core->rq_tail)
-		core->rq_tail->rq_next = t;
-	else
-		cok_write_once(&core->rq_head, t);
-	core->rq_tail = t;
+	cok_rq_push(&core->rq_head, &core->rq_tail, t);
 	spin_unlock(&core->rq_lock);
 }
 
@@ -69,14 +64,7 @@ void sched_wake(struct cok_kcore *self, struct cok_thread *t)
 
 static struct cok_thread *pop(struct cok_kcore *core)
 {
-	struct cok_thread *t = core->rq_head;
-
-	if (t) {
-		cok_write_once(&core->rq_head, t->rq_next);
-		if (!t->rq_next)
-			core->rq_tail = NULL;
-	}
-	return t;
+	return cok_rq_pop(&core->rq_head, &core->rq_tail);
 }
 
 static struct cok_thread *dequeue(struct cok_kcore *core)
@@ -164,16 +152,11 @@ void sched_yield(struct cok_kcore *core)
 void sched_timer_update(struct cok_kcore *core)
 {
 	struct cok_proc *p = core->current->proc;
-	uint64_t now = rdtsc(), when = 0, d;
+	uint64_t now = rdtsc(), when;
 
-	if (!rq_empty(core)) {
-		if (core->slice_end <= now)	/* ended outside ring 3 */
-			core->slice_end = now + COK_SLICE_MS * p->tsc_khz;
-		when = core->slice_end;
-	}
-	d = futex_next_deadline(p, core);
-	if (d && (!when || d < when))
-		when = d;
+	when = cok_rq_timer_when(!rq_empty(core), &core->slice_end, now,
+				 COK_SLICE_MS * p->tsc_khz,
+				 futex_next_deadline(p, core));
 	if (when == core->timer_deadline)
 		return;
 	core->timer_deadline = when;
