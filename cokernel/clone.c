@@ -92,10 +92,16 @@ static void setup(struct cok_thread *t, const struct cok_regs *r,
 	thread_prepare(t, &user);
 }
 
-/* p->lock held: the core of p's set with the fewest of its threads. */
-static struct cok_kcore *place(struct cok_proc *p)
+/*
+ * p->lock held: the core with the fewest of p's threads among those the
+ * parent may run on, which the child inherits (as on Linux).
+ */
+static struct cok_kcore *place(struct cok_proc *p, struct cok_thread *t,
+			       const struct cok_thread *parent)
 {
-	return &cok_cores[cok_rq_place(p->cores, p->load, p->core->index)];
+	t->affinity = parent->affinity;
+	return &cok_cores[cok_rq_place(affinity_cores(parent), p->load,
+				       p->core->index)];
 }
 
 /* p->lock held: a thread slot with its stack, or -errno. */
@@ -138,7 +144,7 @@ static int64_t do_clone(struct cok_kcore *core, const struct cok_regs *r,
 		put_tid(p, q->parent_tid, t->tid);
 	if (q->flags & CLONE_CHILD_SETTID)
 		put_tid(p, q->child_tid, t->tid);
-	t->core = place(p);
+	t->core = place(p, t, core->current);
 	p->load[t->core->index]++;
 	p->nthreads++;
 	cok_write_once(&proc_slot(p)->nthreads, p->nthreads);

@@ -120,6 +120,13 @@ cok_thread_start:
 	call	thread_landed		/* %rsp is 16-byte aligned here */
 	POP_REGS_IRETQ
 
+/* A core's park context (sched.c) starts here; it never returns. */
+	.globl cok_park_start
+cok_park_start:
+	movq	%rax, %rdi		/* the core, from cok_switch's code */
+	call	sched_park		/* %rsp is 16-byte aligned here */
+	ud2
+
 /*
  * An interrupt or exception does not clear RFLAGS.AC, so an app could
  * enter with AC set and switch SMAP off for the handler: CLAC (which
