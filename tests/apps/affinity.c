@@ -12,8 +12,8 @@
  *                            pinned to each CPU (and the main thread
  *                            moved to each) computing a checksum
  *   affinity busy IDX SECS   two threads pinned to CPU IDX spin for SECS
- *                            seconds (so that core time-slices), then
- *                            "busy done"
+ *                            seconds (so that core time-slices): "busy
+ *                            start" once both run, then "busy done"
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -322,33 +322,65 @@ static double now_s(void)
 }
 
 static double busy_until;
+static int busy_running;
+static uint64_t gap_ticks;	/* 2 ms of TSC */
 
+/*
+ * Spins in ring 3, with a system call only now and then (a slice that
+ * ends during a call is renewed); *arg: how often it lost its CPU for
+ * over 2 ms, seen in the TSC (stderr only).
+ */
 static void *busy(void *arg)
 {
-	volatile uint64_t n = 0;
+	uint64_t t, last = __builtin_ia32_rdtsc(), n = 0;
+	long *gaps = arg;
 
-	(void)arg;
-	while (now_s() < busy_until)
-		n++;
+	__atomic_add_fetch(&busy_running, 1, __ATOMIC_RELEASE);
+	for (;;) {
+		t = __builtin_ia32_rdtsc();
+		if (t - last > gap_ticks)
+			(*gaps)++;
+		last = t;
+		if ((++n & 0xfffff) == 0 && now_s() >= busy_until)
+			break;
+	}
 	return NULL;
+}
+
+static void calibrate(void)
+{
+	uint64_t t0 = __builtin_ia32_rdtsc();
+	double c0 = now_s();
+
+	while (now_s() - c0 < 0.05)
+		;
+	gap_ticks = (__builtin_ia32_rdtsc() - t0) / 25;
 }
 
 /* Two threads on CPU idx for secs: that core time-slices them. */
 static int busy_mode(int idx, double secs)
 {
 	pthread_t a, b;
+	long gaps[2] = { 0, 0 };
 
 	if (idx < 0 || idx >= ncpu) {
 		fprintf(stderr, "affinity: no CPU index %d\n", idx);
 		return 2;
 	}
+	calibrate();
 	busy_until = now_s() + secs;
 	set_idx(0, 1ULL << idx);	/* the threads inherit it */
-	pthread_create(&a, NULL, busy, NULL);
-	pthread_create(&b, NULL, busy, NULL);
+	pthread_create(&a, NULL, busy, &gaps[0]);
+	pthread_create(&b, NULL, busy, &gaps[1]);
 	set_idx(0, (1ULL << ncpu) - 1);
+	while (__atomic_load_n(&busy_running, __ATOMIC_ACQUIRE) < 2)
+		sched_yield();
+	printf("busy start\n");
+	fflush(stdout);
 	pthread_join(a, NULL);
 	pthread_join(b, NULL);
+	fprintf(stderr, "affinity: busy threads lost their CPU %ld and %ld times\n",
+		gaps[0], gaps[1]);
 	printf("busy done\n");
 	return 0;
 }
