@@ -133,7 +133,7 @@ static void run_app(struct cok_kcore *core, const struct cok_regs *regs)
 	struct cok_proc *p = core->current->proc;
 	long how;
 
-	__atomic_store_n(&p->active, 1U << core->index, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(&p->active, 1U << core->index, __ATOMIC_SEQ_CST);
 	as_activate(&p->as);
 	/*
 	 * Take interrupts latched while the launch was served (a doorbell
@@ -149,6 +149,11 @@ static void run_app(struct cok_kcore *core, const struct cok_regs *regs)
 	 */
 	if (cmd_pending(core))
 		apic_self_ipi(COK_DOORBELL_VECTOR);
+	/*
+	 * A restore's other threads may run now, on their cores: an end
+	 * of p there sends RESCHED, which this core takes from now on.
+	 */
+	ckpt_start_threads(core);
 	cok_write_once(&core->shared->in_user, 1);	/* see cok_interrupt */
 	thread_run(core, core->current, regs);
 	how = __atomic_load_n(&p->end, __ATOMIC_SEQ_CST);
@@ -279,10 +284,10 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m)
 		end_app(core, COK_APP_KILLED);
 		return;
 	}
+	t->state = COK_THREAD_RUNNING;
 	wrmsr(MSR_FS_BASE, t->frozen_fs);
 	wrmsr(MSR_GS_BASE, t->frozen_gs);
 	ckpt_load_fpu(t);
-	ckpt_start_threads(core);
 	run_app(core, &t->frozen_regs);
 }
 

@@ -2,14 +2,17 @@
 /*
  * Checkpoint support on the co-kernel side (xemem/state.h):
  *
- *  - FREEZE stops the app where the doorbell interrupted it in ring 3,
- *    or, when it is in a system call, at the call's return: a forwarded
- *    call is then complete on both sides (the proxy's file offsets agree
- *    with the registers), so a dump never catches half a call.  All
- *    threads of a process share its core: when the core stops, they all
- *    do, those in a futex wait or a forwarded call included, and a core
- *    whose threads are all blocked (halted in sched_next()) stops at
- *    once.
+ *  - FREEZE, on the app's home core, stops the app where the doorbell
+ *    interrupted it in ring 3, or, when it is in a system call, at the
+ *    call's return: a forwarded call is then complete on both sides
+ *    (the proxy's file offsets agree with the registers), so a dump
+ *    never catches half a call.  A core whose threads are all blocked
+ *    (halted in sched_next()) stops at once; its other threads, in a
+ *    futex wait or a forwarded call, stop with it.  The home core then
+ *    parks the process's other cores (park_others(): RESCHED with
+ *    p->park set), each by the same rules, and answers once all have.
+ *    An idle core of the set does not take the process's threads while
+ *    it is frozen (sched_idle()).
  *  - PUBLISH writes every thread: where each goes on after a restore
  *    (resume_point()), its FPU state and its ids.
  *  - A frozen core parks in ckpt_frozen_loop(), serving its ring, until
@@ -20,7 +23,7 @@
  *    frozen here until Linux has written its pages and sends THAW.
  */
 #include "cokernel.h"
-#include "../xemem/elf.h"	/* COK_USER_BOTTOM */
+#include "restore_check.h"
 
 #define PTE_W		(1ULL << 1)
 #define PTE_NX		(1ULL << 63)
@@ -107,64 +110,195 @@ void ckpt_load_fpu(const struct cok_thread *t)
 	__asm__ volatile("fxrstor64 %0" : : "m"(t->xstate));
 }
 
-static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
-		       struct cok_msg *m)
+/*
+ * The core's current thread stops: its user registers u (where the
+ * core stopped it, or its system call frame), FPU state and segment
+ * bases are saved, its state kept for go_on().  A thread that exited
+ * (the core halts on its stack) has nothing to save.
+ */
+static void stop_current(struct cok_kcore *core, const struct cok_regs *u)
 {
 	struct cok_thread *t = core->current;
-	struct cok_proc_slot *s = proc_slot(t->proc);
-	uint32_t was = t->state;	/* RUNNING, or blocked in a call */
-	enum cok_frozen_end end;
 
+	core->stopped = true;
+	if (t->state == COK_THREAD_DEAD)
+		return;
 	t->frozen_regs = *u;
-	t->frozen_was = was;
+	t->frozen_was = t->state;	/* RUNNING, or blocked in a call */
 	t->frozen_fs = rdmsr(MSR_FS_BASE);
 	t->frozen_gs = rdmsr(MSR_GS_BASE);	/* the user's, in the kernel */
-	t->proc->frozen_monotonic = app_clock_ns(t->proc, false);
 	ckpt_save_fpu(t);
-	s->frozen_rip = u->rip;
 	t->state = COK_THREAD_FROZEN;
-	cok_store_release(&s->state, COK_APP_FROZEN);
-	cmd_reply_status(core, m, 0);
-	end = ckpt_frozen_loop(core);
-	if (end == COK_FROZEN_KILL)
-		app_end(core, COK_END_KILL);
-	/*
-	 * Registers and FPU are untouched: the app goes on as it was.
-	 * Answers and timeouts that came meanwhile were left alone: wake
-	 * and re-arm now.
-	 */
-	t->state = was;
+}
+
+/*
+ * Registers and FPU are untouched: the thread goes on as it was.
+ * Answers and timeouts that came meanwhile were left alone: wake and
+ * re-arm now.
+ */
+static void go_on(struct cok_kcore *core)
+{
+	struct cok_thread *t = core->current;
+
+	if (t->state == COK_THREAD_FROZEN)
+		t->state = t->frozen_was;
+	core->stopped = false;
 	sched_wake_answered(core);
 	sched_timer_update(core);
 }
 
+/* How long the home core waits for the others to park (TSC ms). */
+#define PARK_WAIT_MS	200
+#define PARK_RESEND_MS	1
+
+static uint32_t not_parked(const struct cok_kcore *home, struct cok_proc *p)
+{
+	return __atomic_load_n(&p->active, __ATOMIC_SEQ_CST) &
+	       ~__atomic_load_n(&p->parked, __ATOMIC_SEQ_CST) &
+	       ~(1U << home->index);
+}
+
+static void ipi_cores(uint32_t mask, uint8_t vector)
+{
+	uint32_t c;
+
+	for (c = 0; c < COK_MAX_CORES; c++)
+		if (mask & (1U << c))
+			ipi_core(&cok_cores[c], vector);
+}
+
 /*
- * FREEZE from the doorbell while an app owns the core.  r is the
- * interrupted frame: the app's own in ring 3; in a system call, the
- * freeze waits for the call's return (ckpt_after_syscall).
+ * The home core asks p's other cores to park (ckpt_park(): from ring 3,
+ * a halt, or the end of a system call) and waits until every core that
+ * runs p has.  RESCHED is sent again every PARK_RESEND_MS, for a core
+ * that took the first one where it could not stop (it stops at its
+ * system call's end, or at the next one from ring 3).  Meanwhile this
+ * core serves TLB flushes, which a core still running may wait for, and
+ * shows it is alive.  False if one did not stop within PARK_WAIT_MS.
+ */
+static bool park_others(struct cok_kcore *home, struct cok_proc *p)
+{
+	uint64_t now = rdtsc(), resend = now, give_up;
+	uint32_t left;
+
+	give_up = now + PARK_WAIT_MS * p->tsc_khz;
+	__atomic_store_n(&p->park, 1, __ATOMIC_SEQ_CST);
+	while ((left = not_parked(home, p))) {
+		now = rdtsc();
+		if (now >= give_up) {
+			cok_printf("core %u: app %u: cores %#x did not stop within %u ms: not frozen\n",
+				   home->index, p->pid, left, PARK_WAIT_MS);
+			return false;
+		}
+		if (now >= resend) {
+			ipi_cores(left, COK_RESCHED_VECTOR);
+			resend = now + PARK_RESEND_MS * p->tsc_khz;
+			cmd_alive();
+		}
+		tlb_serve(home);
+		cpu_relax();
+	}
+	return true;
+}
+
+/* The parked cores go on; an idle one may take p's queued threads. */
+static void release_others(struct cok_kcore *home, struct cok_proc *p)
+{
+	__atomic_store_n(&p->park, 0, __ATOMIC_SEQ_CST);
+	ipi_cores(p->cores & ~(1U << home->index), COK_RESCHED_VECTOR);
+}
+
+/*
+ * Another core of a process being frozen stops its part of it until
+ * the home core releases it, or leaves when the process ends (a KILL
+ * while frozen).  u: as for stop_current().
+ */
+static void park(struct cok_kcore *core, const struct cok_regs *u)
+{
+	struct cok_proc *p = core->current->proc;
+	uint32_t bit = 1U << core->index;
+
+	core->park_pending = false;
+	stop_current(core, u);
+	__atomic_fetch_or(&p->parked, bit, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&p->park, __ATOMIC_SEQ_CST)) {
+		sched_check_end(core);
+		irq_enable_and_halt();	/* RESCHED, TLB and the watchdog */
+		irq_disable();
+		cmd_alive();
+	}
+	__atomic_fetch_and(&p->parked, ~bit, __ATOMIC_SEQ_CST);
+	go_on(core);
+}
+
+/*
+ * RESCHED on a core that is not p's home core, with p->park set: stop
+ * now in ring 3 or where every thread of the core is blocked, else at
+ * the end of the system call it is in.
+ */
+void ckpt_park(struct cok_kcore *core, struct cok_regs *r)
+{
+	struct cok_thread *t = core->current;
+
+	if (core->stopped ||
+	    !__atomic_load_n(&t->proc->park, __ATOMIC_SEQ_CST) ||
+	    t->proc->core == core)
+		return;
+	if ((r->cs & 3) == 3)
+		park(core, r);
+	else if (core->halted_in_sched)
+		park(core, t->user_frame);
+	else
+		core->park_pending = true;
+}
+
+static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
+		       struct cok_msg *m)
+{
+	struct cok_thread *t = core->current;
+	struct cok_proc *p = t->proc;
+	struct cok_proc_slot *s = proc_slot(p);
+	enum cok_frozen_end end;
+
+	stop_current(core, u);
+	if (!park_others(core, p)) {
+		release_others(core, p);
+		go_on(core);
+		cmd_reply_status(core, m, -COK_ENOSTOP);
+		return;
+	}
+	p->frozen_monotonic = app_clock_ns(p, false);
+	s->frozen_rip = u ? u->rip : 0;
+	cok_store_release(&s->state, COK_APP_FROZEN);
+	cmd_reply_status(core, m, 0);
+	end = ckpt_frozen_loop(core);
+	if (end == COK_FROZEN_KILL)
+		app_end(core, COK_END_KILL);	/* the parked cores leave */
+	release_others(core, p);
+	go_on(core);
+}
+
+/*
+ * FREEZE from the doorbell while an app owns the core (its home core).
+ * r is the interrupted frame: the app's own in ring 3; in a system
+ * call, the freeze waits for the call's return (ckpt_after_syscall).
  */
 void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
 		 struct cok_msg *m)
 {
 	struct cok_thread *t = core->current;
 
-	/* The other cores' threads would run on: one core only, for now. */
-	if (t->proc->cores != 1U << core->index) {
-		cok_printf("core %u: app %u runs on several cores: not frozen\n",
-			   core->index, t->proc->pid);
-		cmd_reply_status(core, m, -COK_ECORES);
-		return;
-	}
 	if ((r->cs & 3) == 3) {
 		freeze_now(core, r, m);
 		return;
 	}
-	/* Every thread blocked: stop here, where the core waits. */
-	if (core->halted_in_sched && t->user_frame) {
+	/* Every thread of the core blocked, or none left: stop here. */
+	if (core->halted_in_sched &&
+	    (t->user_frame || t->state == COK_THREAD_DEAD)) {
 		freeze_now(core, t->user_frame, m);
 		return;
 	}
-	if (core->freeze_pending || !core->current->user_frame) {
+	if (core->freeze_pending || !t->user_frame) {
 		cmd_reply_status(core, m, -COK_EBUSY);
 		return;
 	}
@@ -172,11 +306,18 @@ void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
 	core->freeze_pending = true;
 }
 
-/* The end of a system call: r holds its result; a freeze waits here. */
+/*
+ * The end of a system call: r holds its result; a freeze, or a park of
+ * this core, waits here.
+ */
 void ckpt_after_syscall(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_msg m;
 
+	if (core->park_pending) {
+		core->park_pending = false;
+		ckpt_park(core, r);
+	}
 	if (!core->freeze_pending)
 		return;
 	core->freeze_pending = false;
@@ -289,15 +430,19 @@ static const char *resume_point(const struct cok_thread *t, uint32_t state,
 	}
 }
 
-/* One thread's record; the core's own frozen thread came in first. */
-static const char *fill_rec(struct cok_kcore *core, const struct cok_thread *t,
+/*
+ * One thread's record.  A thread a core was running when it stopped is
+ * FROZEN, with its registers saved by stop_current(); any other has
+ * them at the top of its kernel stack.
+ */
+static const char *fill_rec(const struct cok_thread *t,
 			    struct cok_thread_rec *rec)
 {
 	struct cok_regs r;
 	const char *why = NULL;
 
 	memset(rec, 0, sizeof(*rec));
-	if (t != core->current) {
+	if (t->state != COK_THREAD_FROZEN) {
 		why = resume_point(t, t->state, &r);
 		fill_regs(&r, t->fs_base, t->gs_base, &rec->st.regs);
 	} else if (t->frozen_was != COK_THREAD_RUNNING) {
@@ -364,7 +509,7 @@ static void publish(struct cok_kcore *core, struct cok_msg *m)
 	memset(f, 0, sizeof(*f));
 	recs = (struct cok_thread_rec *)((uint8_t *)f + at);
 	for (i = 0; i < n; i++) {
-		why = fill_rec(core, list[i], &recs[i]);
+		why = fill_rec(list[i], &recs[i]);
 		if (why) {
 			cok_printf("core %u: app %u: thread %u %s: not published\n",
 				   core->index, t->proc->pid, list[i]->tid, why);
@@ -404,7 +549,6 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core)
 			case COK_MSG_THAW:
 			case COK_MSG_KILL:
 				mm_free_owned(COK_OWNER_PUBLISH(core->index));
-				core->current->state = COK_THREAD_RUNNING;
 				if (n.type == COK_MSG_THAW) {
 					rng_thaw(core, &n);
 					cok_store_release(
@@ -427,120 +571,18 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core)
 
 /* ---- restore -------------------------------------------------------- */
 
-/* Below COK_USER_END: canonical, and what WRMSR and IRETQ accept. */
-static bool user_addr(uint64_t va)
-{
-	return va < COK_USER_END;
-}
-
-/* What XRSTOR/FXRSTOR would fault on (#GP) must not reach them. */
-static const char *check_xstate(const struct cok_thread_rec *rec)
-{
-	const struct cok_thread_state *t = &rec->st;
-	uint32_t mxcsr;
-	const uint64_t *hdr = (const uint64_t *)(rec->xstate + 512);
-	int i;
-
-	memcpy(&mxcsr, rec->xstate + 24, sizeof(mxcsr));
-	if (mxcsr & 0xffff0000U)
-		return "bad MXCSR in the saved FPU state";
-	if (!t->xcr0)
-		return t->xstate_size == COK_FXSAVE_SIZE ? NULL :
-		       "bad FXSAVE state size";
-	if (!cok_xcr0 || (t->xcr0 & ~cok_xcr0))
-		return "the image uses CPU state (XCR0) this core does not have";
-	if (t->xstate_size > COK_XSTATE_MAX || t->xstate_size < 576)
-		return "bad XSAVE state size";
-	/* XSTATE_BV within XCR0; compacted form and reserved bytes zero. */
-	if (hdr[0] & ~t->xcr0)
-		return "bad XSAVE header";
-	for (i = 1; i < 8; i++)
-		if (hdr[i])
-			return "bad XSAVE header";
-	return NULL;
-}
-
-/*
- * The program break and the mmap floor, as a loaded app has them:
- * brk_start at or above COK_USER_BOTTOM (brk never goes below it, mmap
- * never below brk), brk_start <= brk < mmap_next <= COK_USER_END.
- */
-static const char *check_mm(const struct cok_mm_state *mm)
-{
-	if (mm->brk_start < COK_USER_BOTTOM || mm->brk < mm->brk_start ||
-	    mm->mmap_next <= mm->brk || mm->mmap_next > COK_USER_END)
-		return "bad program break or mmap bounds in the restore block";
-	return NULL;
-}
-
-static const char *check_thread(const struct cok_thread_rec *rec)
-{
-	const struct cok_user_regs *r = &rec->st.regs;
-
-	if (!user_addr(r->rip) || !user_addr(r->rsp) ||
-	    !user_addr(r->fs_base) || !user_addr(r->gs_base) ||
-	    !user_addr(rec->ids.clear_child_tid) ||
-	    !user_addr(rec->ids.robust_head))
-		return "saved registers point outside user space";
-	return check_xstate(rec);
-}
-
-static const struct cok_thread_rec *
-restore_recs(const struct cok_restore_block *b)
-{
-	return (const void *)((const uint8_t *)b + b->threads_offset);
-}
-
-/*
- * The thread records: 1 to COK_STATE_MAX_THREADS after the regions,
- * inside the staged block, each valid; tids unique (0 only alone).
- */
-static const char *check_threads(const struct cok_restore_block *b)
-{
-	const struct cok_thread_rec *recs = restore_recs(b);
-	uint64_t end = sizeof(*b) + (uint64_t)b->mm.nregions *
-				    sizeof(b->regions[0]);
-	const char *why;
-	uint32_t i, j;
-
-	if (!b->nthreads || b->nthreads > COK_STATE_MAX_THREADS ||
-	    b->nthreads > COK_MAX_THREADS || b->threads_offset < end ||
-	    b->threads_offset & 7 || b->threads_offset > b->staged_size ||
-	    (b->staged_size - b->threads_offset) / sizeof(*recs) < b->nthreads)
-		return "bad thread records in the restore block";
-	for (i = 0; i < b->nthreads; i++) {
-		why = check_thread(&recs[i]);
-		if (why)
-			return why;
-		if (!recs[i].ids.tid && b->nthreads > 1)
-			return "a thread without a tid in the restore block";
-		for (j = 0; j < i; j++)
-			if (recs[j].ids.tid == recs[i].ids.tid)
-				return "two threads with one tid in the restore block";
-	}
-	return NULL;
-}
-
+/* The regions, checked (restore_check.h): zeroed unless Linux fills all. */
 static const char *map_regions(struct cok_proc *p,
 			       const struct cok_restore_block *b)
 {
 	const struct cok_region *g = b->regions;
-	uint64_t prev_end = 0;
 	uint32_t i;
 
-	for (i = 0; i < b->mm.nregions; i++) {
-		if (g[i].va < COK_USER_BOTTOM)
-			return "a memory region below 0x10000 (64 KiB) in the restore block";
-		if ((g[i].va | g[i].len) & 4095 || !g[i].len ||
-		    g[i].va < prev_end || g[i].va + g[i].len < g[i].va ||
-		    g[i].va + g[i].len > COK_USER_END)
-			return "bad memory region in the restore block";
-		prev_end = g[i].va + g[i].len;
+	for (i = 0; i < b->mm.nregions; i++)
 		if (as_map_raw(&p->as, g[i].va, g[i].len,
 			       g[i].prot & COK_PROT_WRITE,
 			       !(b->flags & COK_RESTORE_FILLS_ALL)))
 			return "not enough free memory in the enclave for the app";
-	}
 	return NULL;
 }
 
@@ -578,13 +620,15 @@ static void load_rec(struct cok_thread *t, const struct cok_thread_rec *rec)
 /*
  * The restored process's other threads (t, the first, has its record
  * loaded and its stack): each with a kernel stack whose first switch
- * enters ring 3 with its registers, frozen until the THAW.  Tids as in
+ * enters ring 3 with its registers, on a core of p's set as clone()
+ * would place it (as many cores as at the dump or not), frozen until
+ * the THAW.  Tids as in
  * the image; the next clone() gets one above them all.
  */
 int ckpt_restore_threads(struct cok_thread *t,
 			 const struct cok_restore_block *b, const char **why)
 {
-	const struct cok_thread_rec *recs = restore_recs(b);
+	const struct cok_thread_rec *recs = cok_restore_recs(b);
 	struct cok_proc *p = t->proc;
 	struct cok_thread *q;
 	uint32_t i, top = p->pid > t->tid ? p->pid : t->tid;
@@ -597,8 +641,8 @@ int ckpt_restore_threads(struct cok_thread *t,
 			return -1;
 		}
 		load_rec(q, &recs[i]);
-		q->core = t->core;	/* a restore has one core (app.c) */
-		p->load[t->core->index]++;
+		q->core = sched_place(p);	/* as clone() places them */
+		p->load[q->core->index]++;
 		q->fs_base = q->frozen_fs;
 		q->gs_base = q->frozen_gs;
 		q->user_frame = NULL;
@@ -614,7 +658,10 @@ int ckpt_restore_threads(struct cok_thread *t,
 	return 0;
 }
 
-/* THAW of a restored process: its other threads join the run queue. */
+/*
+ * A restored process starts (run_app()): its other threads join their
+ * cores' run queues; an idle core takes them from there (sched.c).
+ */
 void ckpt_start_threads(struct cok_kcore *core)
 {
 	struct cok_thread *list[COK_STATE_MAX_THREADS];
@@ -624,7 +671,7 @@ void ckpt_start_threads(struct cok_kcore *core)
 	for (i = 0; i < n; i++)
 		if (list[i] != core->current &&
 		    list[i]->state == COK_THREAD_FROZEN)
-			sched_enqueue(core, list[i]);
+			sched_wake(core, list[i]);
 	if (core->rq_head)
 		sched_timer_update(core);
 }
@@ -639,16 +686,7 @@ int ckpt_load_restore(struct cok_thread *t, const struct cok_restore_block *b,
 {
 	struct cok_proc *p = t->proc;
 
-	if (b->magic != COK_RESTORE_MAGIC ||
-	    b->mm.nregions > COK_RESTORE_MAX_REGIONS ||
-	    sizeof(*b) + (uint64_t)b->mm.nregions * sizeof(b->regions[0]) >
-	    b->staged_size) {
-		*why = "bad restore block";
-		return -1;
-	}
-	*why = check_threads(b);
-	if (!*why)
-		*why = check_mm(&b->mm);
+	*why = cok_check_restore_block(b, cok_xcr0);
 	if (*why)
 		return -1;
 	if (as_create(&p->as, COK_OWNER_PROC(p->index))) {
@@ -658,7 +696,7 @@ int ckpt_load_restore(struct cok_thread *t, const struct cok_restore_block *b,
 	*why = map_regions(p, b);
 	if (*why)
 		return -1;
-	load_rec(t, restore_recs(b));
+	load_rec(t, cok_restore_recs(b));
 	p->brk_start = b->mm.brk_start;
 	p->brk = b->mm.brk;
 	p->mmap_next = b->mm.mmap_next;

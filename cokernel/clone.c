@@ -92,16 +92,16 @@ static void setup(struct cok_thread *t, const struct cok_regs *r,
 	thread_prepare(t, &user);
 }
 
-/*
- * p->lock held: the core with the fewest of p's threads among those the
- * parent may run on, which the child inherits (as on Linux).
- */
-static struct cok_kcore *place(struct cok_proc *p, struct cok_thread *t,
-			       const struct cok_thread *parent)
+/* p->lock held: the core of set with the fewest of p's threads. */
+static struct cok_kcore *place_in(struct cok_proc *p, uint32_t set)
 {
-	t->affinity = parent->affinity;
-	return &cok_cores[cok_rq_place(affinity_cores(parent), p->load,
-				       p->core->index)];
+	return &cok_cores[cok_rq_place(set, p->load, p->core->index)];
+}
+
+/* p->lock held: the core of p's set with the fewest of its threads. */
+struct cok_kcore *sched_place(struct cok_proc *p)
+{
+	return place_in(p, p->cores);
 }
 
 /* p->lock held: a thread slot with its stack, or -errno. */
@@ -144,7 +144,8 @@ static int64_t do_clone(struct cok_kcore *core, const struct cok_regs *r,
 		put_tid(p, q->parent_tid, t->tid);
 	if (q->flags & CLONE_CHILD_SETTID)
 		put_tid(p, q->child_tid, t->tid);
-	t->core = place(p, t, core->current);
+	t->affinity = core->current->affinity;	/* inherited, as on Linux */
+	t->core = place_in(p, affinity_cores(core->current));
 	p->load[t->core->index]++;
 	p->nthreads++;
 	cok_write_once(&proc_slot(p)->nthreads, p->nthreads);

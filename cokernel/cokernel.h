@@ -105,6 +105,13 @@ struct cok_proc {
 	uint32_t active;		/* bit c: core c runs it (atomic) */
 	uint32_t end;			/* enum cok_app_end once it ends */
 	/*
+	 * A freeze of the process (checkpoint.c): park is set while its
+	 * home core stops it; parked has a bit for each other core that
+	 * stopped its part of it.
+	 */
+	uint32_t park;
+	uint32_t parked;
+	/*
 	 * lock: the futex queue, the address space's tables, brk/mmap,
 	 * the thread count and placement, the random generator.
 	 */
@@ -114,6 +121,7 @@ struct cok_proc {
 	uint32_t next_tid;		/* for the next clone() */
 	uint32_t fwd_seq;		/* forwarded calls made (their order) */
 	struct cok_fq_waiter *futex_q;	/* waiters, oldest first (futex.c) */
+	uint32_t timed_waits;		/* of them with a timeout (atomic) */
 	bool used;			/* taken from the pool */
 };
 
@@ -165,6 +173,8 @@ struct cok_kcore {
 	bool doorbell;			/* set by the interrupt, seen by idle */
 	bool in_app;			/* between enter_user and its return */
 	bool freeze_pending;		/* FREEZE came during a system call */
+	bool park_pending;		/* ... or a park (checkpoint.c) */
+	bool stopped;			/* frozen, or parked: nothing runs */
 	bool halted_in_sched;		/* every thread blocked (sched.c) */
 	struct cok_msg freeze_msg;	/* ... and is answered when it ends */
 	struct cok_thread *current;	/* the thread it runs, or NULL */
@@ -310,6 +320,7 @@ enum cok_frozen_end { COK_FROZEN_THAW = 1, COK_FROZEN_KILL };
 void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
 		 struct cok_msg *m);
 void ckpt_after_syscall(struct cok_kcore *core, struct cok_regs *r);
+void ckpt_park(struct cok_kcore *core, struct cok_regs *r);
 bool ckpt_cancel_pending(struct cok_kcore *core, int64_t status);
 enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core);
 void ckpt_save_fpu(struct cok_thread *t);
@@ -344,12 +355,13 @@ long thread_run(struct cok_kcore *core, struct cok_thread *t,
 		const struct cok_regs *user);
 __noreturn void thread_exit(struct cok_kcore *core, long how);
 void thread_prepare(struct cok_thread *t, const struct cok_regs *user);
-void thread_prepare_park(struct cok_thread *t, uint64_t top);
-void cok_park_start(void);
+void thread_prepare_standin(struct cok_thread *t, uint64_t top);
+void cok_standin_start(void);
 void thread_set_stack(struct cok_kcore *core, const struct cok_thread *t);
 const struct cok_regs *thread_user_regs(const struct cok_thread *t);
 
 /* clone.c: threads of a process */
+struct cok_kcore *sched_place(struct cok_proc *p);
 int64_t sys_clone(struct cok_kcore *core, struct cok_regs *r);
 int64_t sys_clone3(struct cok_kcore *core, struct cok_regs *r);
 __noreturn void clone_thread_exit(struct cok_kcore *core, int32_t status);
@@ -366,9 +378,10 @@ int64_t sys_tkill(struct cok_kcore *core, const struct cok_regs *r);
 void sched_enqueue(struct cok_kcore *core, struct cok_thread *t);
 void sched_wake(struct cok_kcore *self, struct cok_thread *t);
 void sched_check_end(struct cok_kcore *core);
-void sched_resched(struct cok_kcore *core, const struct cok_regs *r);
+struct cok_kcore *sched_resched(struct cok_kcore *core,
+				 const struct cok_regs *r);
 struct cok_kcore *sched_settle(struct cok_kcore *core);
-__noreturn void sched_park(struct cok_kcore *core);
+__noreturn void sched_standin(struct cok_kcore *core);
 bool sched_idle(struct cok_kcore *core);
 void sched_end_others(struct cok_kcore *home, struct cok_proc *p);
 void sched_next(struct cok_kcore *core);

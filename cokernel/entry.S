@@ -120,11 +120,11 @@ cok_thread_start:
 	call	thread_landed		/* %rsp is 16-byte aligned here */
 	POP_REGS_IRETQ
 
-/* A core's park context (sched.c) starts here; it never returns. */
-	.globl cok_park_start
-cok_park_start:
+/* A core's stand-in context (sched.c) starts here; it never returns. */
+	.globl cok_standin_start
+cok_standin_start:
 	movq	%rax, %rdi		/* the core, from cok_switch's code */
-	call	sched_park		/* %rsp is 16-byte aligned here */
+	call	sched_standin		/* %rsp is 16-byte aligned here */
 	ud2
 
 /*

@@ -42,9 +42,15 @@ static struct cok_thread *waiter_thread(struct cok_fq_waiter *w)
 				     offsetof(struct cok_thread, fw));
 }
 
-/* The waiters of l, taken off the queue, run again with result. */
-static void run_taken(struct cok_kcore *self, struct cok_fq_list *l,
-		      int64_t result)
+/*
+ * The waiters of l, taken off the queue, run again with result.  Called
+ * after p->lock is let go: the IPI to a waiter's core makes that core
+ * take p->lock at once (sched_next() looks at the timeouts), which
+ * would spin for as long as the lock is still held here.  Off the queue
+ * and still BLOCKED, nothing else touches them meanwhile.
+ */
+static void run_taken(struct cok_kcore *self, struct cok_proc *p,
+		      struct cok_fq_list *l, int64_t result)
 {
 	struct cok_fq_waiter *w = l->head, *next;
 	struct cok_thread *t;
@@ -52,33 +58,26 @@ static void run_taken(struct cok_kcore *self, struct cok_fq_list *l,
 	for (; w; w = next) {
 		next = w->next;
 		w->next = NULL;
+		if (w->deadline)
+			__atomic_fetch_sub(&p->timed_waits, 1,
+					   __ATOMIC_RELAXED);
 		t = waiter_thread(w);
 		t->wait_result = result;
 		sched_wake(self, t);
 	}
 }
 
-/* p->lock held */
-static int64_t wake_locked(struct cok_kcore *self, struct cok_proc *p,
-			   uint64_t uaddr, uint32_t n, uint32_t bitset)
-{
-	struct cok_fq_list woken;
-	uint32_t nwoken;
-
-	cok_fq_list_init(&woken);
-	nwoken = cok_fq_wake(&p->futex_q, uaddr, bitset, n, &woken);
-	run_taken(self, &woken, 0);
-	return nwoken;
-}
-
 int64_t futex_wake(struct cok_kcore *self, struct cok_proc *p,
 		   uint64_t uaddr, uint32_t n, uint32_t bitset)
 {
+	struct cok_fq_list woken;
 	int64_t nwoken;
 
+	cok_fq_list_init(&woken);
 	spin_lock(&p->lock);
-	nwoken = wake_locked(self, p, uaddr, n, bitset);
+	nwoken = cok_fq_wake(&p->futex_q, uaddr, bitset, n, &woken);
 	spin_unlock(&p->lock);
+	run_taken(self, p, &woken, 0);
 	return nwoken;
 }
 
@@ -87,11 +86,13 @@ void futex_expire(struct cok_kcore *self, struct cok_proc *p, uint64_t now)
 {
 	struct cok_fq_list expired;
 
+	if (!__atomic_load_n(&p->timed_waits, __ATOMIC_RELAXED))
+		return;
 	cok_fq_list_init(&expired);
 	spin_lock(&p->lock);
 	cok_fq_expire(&p->futex_q, now, &expired);
-	run_taken(self, &expired, -ETIMEDOUT);
 	spin_unlock(&p->lock);
+	run_taken(self, p, &expired, -ETIMEDOUT);
 }
 
 /* The first deadline of a waiter on core on (its timer's), or 0. */
@@ -100,6 +101,9 @@ uint64_t futex_next_deadline(struct cok_proc *p, const struct cok_kcore *on)
 	struct cok_fq_waiter *w;
 	uint64_t d = 0;
 
+	/* Every pass of sched_next() asks: no lock when nothing can expire. */
+	if (!__atomic_load_n(&p->timed_waits, __ATOMIC_RELAXED))
+		return 0;
 	spin_lock(&p->lock);
 	for (w = p->futex_q; w; w = w->next)
 		if (w->deadline && waiter_thread(w)->core == on &&
@@ -124,6 +128,8 @@ static int64_t wait_queued(struct cok_kcore *core, uint64_t uaddr,
 	t->fw.deadline = deadline_tsc;
 	t->wait_result = 0;
 	t->state = COK_THREAD_BLOCKED;
+	if (deadline_tsc)
+		__atomic_fetch_add(&t->proc->timed_waits, 1, __ATOMIC_RELAXED);
 	cok_fq_add(&t->proc->futex_q, &t->fw);
 	spin_unlock(&t->proc->lock);
 	sched_next(core);
@@ -211,12 +217,13 @@ static int64_t futex_wait(struct cok_kcore *core, uint64_t uaddr,
 
 /*
  * Wake up to nwake waiters of uaddr, move up to nmove of the rest to
- * uaddr2.  CMP_REQUEUE first checks that *uaddr is still cmp.
+ * uaddr2.  CMP_REQUEUE first checks that *uaddr is still cmp.  p->lock
+ * held; the woken go onto woken.
  */
-static int64_t futex_requeue(struct cok_kcore *self, struct cok_proc *p,
-			     uint64_t uaddr,
+static int64_t futex_requeue(struct cok_proc *p, uint64_t uaddr,
 			     uint32_t nwake, uint32_t nmove, uint64_t uaddr2,
-			     bool check, uint32_t cmp)
+			     bool check, uint32_t cmp,
+			     struct cok_fq_list *woken)
 {
 	int64_t n;
 	uint32_t cur;
@@ -228,14 +235,13 @@ static int64_t futex_requeue(struct cok_kcore *self, struct cok_proc *p,
 		return err;
 	if (check && cur != cmp)
 		return -EAGAIN;
-	n = wake_locked(self, p, uaddr, nwake, FUTEX_BITSET_ANY);
+	n = cok_fq_wake(&p->futex_q, uaddr, FUTEX_BITSET_ANY, nwake, woken);
 	return n + cok_fq_requeue(p->futex_q, uaddr, nmove, uaddr2);
 }
 
-static int64_t futex_wake_op(struct cok_kcore *self, struct cok_proc *p,
-			     uint64_t uaddr,
+static int64_t futex_wake_op(struct cok_proc *p, uint64_t uaddr,
 			     uint32_t nwake, uint32_t nwake2, uint64_t uaddr2,
-			     uint32_t op)
+			     uint32_t op, struct cok_fq_list *woken)
 {
 	uint32_t old, val;
 	int64_t n, err = read_word(p, uaddr2, &old);
@@ -247,28 +253,35 @@ static int64_t futex_wake_op(struct cok_kcore *self, struct cok_proc *p,
 	val = cok_futex_op_new(op, old);
 	if (as_put(&p->as, uaddr2, &val, sizeof(val)))
 		return -EFAULT;
-	n = wake_locked(self, p, uaddr, nwake, FUTEX_BITSET_ANY);
+	n = cok_fq_wake(&p->futex_q, uaddr, FUTEX_BITSET_ANY, nwake, woken);
 	if (cok_futex_op_test(op, old))
-		n += wake_locked(self, p, uaddr2, nwake2, FUTEX_BITSET_ANY);
+		n += cok_fq_wake(&p->futex_q, uaddr2, FUTEX_BITSET_ANY, nwake2,
+				  woken);
 	return n;
 }
 
-/* The wake side, under p->lock: the queue and WAKE_OP's word change. */
+/*
+ * The wake side: the queue and WAKE_OP's word change under p->lock, the
+ * woken run once it is let go.
+ */
 static int64_t futex_wakes(struct cok_kcore *core, struct cok_regs *r,
 			   uint32_t cmd, uint32_t val3)
 {
 	struct cok_proc *p = core->current->proc;
 	uint32_t val = (uint32_t)r->rdx;
+	struct cok_fq_list woken;
 	int64_t n;
 
+	cok_fq_list_init(&woken);
 	spin_lock(&p->lock);
 	if (cmd == FUTEX_WAKE_OP)
-		n = futex_wake_op(core, p, r->rdi, val, (uint32_t)r->r10,
-				  r->r8, val3);
+		n = futex_wake_op(p, r->rdi, val, (uint32_t)r->r10, r->r8,
+				  val3, &woken);
 	else
-		n = futex_requeue(core, p, r->rdi, val, (uint32_t)r->r10,
-				  r->r8, cmd == FUTEX_CMP_REQUEUE, val3);
+		n = futex_requeue(p, r->rdi, val, (uint32_t)r->r10, r->r8,
+				  cmd == FUTEX_CMP_REQUEUE, val3, &woken);
 	spin_unlock(&p->lock);
+	run_taken(core, p, &woken, 0);
 	return n;
 }
 

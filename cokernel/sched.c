@@ -24,7 +24,7 @@
  *
  * A thread whose core leaves its affinity (affinity.c) moves at a safe
  * point (sched_settle()): its core gives it up as in a yield and, once
- * it has landed on its next thread or, with none, on its park context
+ * it has landed on its next thread or, with none, on its stand-in context
  * (a stand-in thread halting on the core's boot stack below the command
  * loop), queues it on its new core (thread_landed()): no core switches
  * to a thread whose stack another core still runs on.
@@ -45,11 +45,11 @@
 
 #define NS_MAX		(1ULL << 60)	/* 36 years: a wait without end */
 
-/* Below the command loop's frame on the boot stack: the park context. */
-#define PARK_GAP	256
+/* Below the command loop's frame on the boot stack: the stand-in's. */
+#define STANDIN_GAP	256
 
 /* Each core's stand-in while it has no thread to run (sched_give_up()). */
-static struct cok_thread parked[COK_MAX_CORES];
+static struct cok_thread standin[COK_MAX_CORES];
 
 /* In ms and the rest: no 128-bit division in a freestanding build. */
 uint64_t sched_ns_to_tsc(const struct cok_proc *p, uint64_t ns)
@@ -130,7 +130,7 @@ static struct cok_kcore *switch_to(struct cok_kcore *core,
 
 /*
  * The current thread leaves for me->core, set already: the next thread
- * of this core runs, or with none the park context, on the boot stack
+ * of this core runs, or with none the stand-in context, on the boot stack
  * below the command loop (the FPU state it loads is me's, saved twice).
  * Returns on me's new core.
  */
@@ -142,22 +142,22 @@ static struct cok_kcore *sched_give_up(struct cok_kcore *core)
 	if (next) {
 		next->state = COK_THREAD_RUNNING;
 	} else {
-		next = &parked[core->index];
+		next = &standin[core->index];
 		next->proc = me->proc;
-		next->state = COK_THREAD_BLOCKED;
+		next->state = COK_THREAD_DEAD;	/* nothing a freeze saves */
 		ckpt_save_fpu(next);
-		thread_prepare_park(next, core->idle.rsp - PARK_GAP);
+		thread_prepare_standin(next, core->idle.rsp - STANDIN_GAP);
 	}
 	core->slice_end = rdtsc() + COK_SLICE_MS * me->proc->tsc_khz;
 	return switch_to(core, me, next);
 }
 
-/* cok_park_start: this core is off the stack of the thread it gave up. */
-__noreturn void sched_park(struct cok_kcore *core)
+/* cok_standin_start: the core is off the stack of the thread it gave up. */
+__noreturn void sched_standin(struct cok_kcore *core)
 {
 	thread_landed(core);
 	sched_next(core);
-	cok_panic("core %u: the park context was resumed\n", core->index);
+	cok_panic("core %u: the stand-in context was resumed\n", core->index);
 }
 
 /*
@@ -170,7 +170,9 @@ struct cok_kcore *sched_settle(struct cok_kcore *core)
 	struct cok_proc *p = core->current->proc;
 	struct cok_kcore *to;
 
-	while (!(affinity_cores(core->current) & (1U << core->index))) {
+	/* Not while p is being frozen: its cores stop where they are. */
+	while (!(affinity_cores(core->current) & (1U << core->index)) &&
+	       !__atomic_load_n(&p->park, __ATOMIC_SEQ_CST)) {
 		spin_lock(&p->lock);
 		to = affinity_target(core);
 		spin_unlock(&p->lock);
@@ -244,7 +246,7 @@ void sched_tick(struct cok_kcore *core, struct cok_regs *r)
 	uint64_t now = rdtsc();
 
 	core->timer_deadline = 0;	/* a one-shot: it is spent */
-	if (me->state == COK_THREAD_FROZEN)
+	if (core->stopped)
 		return;
 	futex_expire(core, me->proc, now);
 	if ((r->cs & 3) == 3 && !rq_empty(core) && now >= core->slice_end) {
@@ -300,11 +302,13 @@ static void sched_reset_queue(struct cok_kcore *core)
 	spin_unlock(&core->rq_lock);
 }
 
-/* The process is gone: nothing queued, no timer. */
+/* The process is gone: nothing queued, no timer, nothing stopped. */
 void sched_reset(struct cok_kcore *core)
 {
 	sched_reset_queue(core);
 	core->handoff = NULL;
+	core->stopped = false;		/* it ended frozen, or parked */
+	core->park_pending = false;
 	core->call_waiters = NULL;
 	core->timer_deadline = 0;
 	apic_timer_stop();
@@ -314,15 +318,17 @@ void sched_reset(struct cok_kcore *core)
  * COK_RESCHED_VECTOR, the EOI sent: the process ends, or a thread was
  * queued here (a halted core takes it in sched_next(); one running a
  * thread needs the slice timer now), or the thread in ring 3 (r) has to
- * leave this core (affinity.c).
+ * leave this core (affinity.c).  Returns the core it runs on then.
  */
-void sched_resched(struct cok_kcore *core, const struct cok_regs *r)
+struct cok_kcore *sched_resched(struct cok_kcore *core,
+				 const struct cok_regs *r)
 {
 	sched_check_end(core);
 	if ((r->cs & 3) == 3)
 		core = sched_settle(core);
 	if (core->current->state == COK_THREAD_RUNNING)
 		sched_timer_update(core);
+	return core;
 }
 
 /*
@@ -333,7 +339,9 @@ void sched_resched(struct cok_kcore *core, const struct cok_regs *r)
  * the queue under that lock before it frees the process, so that p is
  * not touched once it is freed; active is set before end is read, and
  * end set before active is read (sched_end_others()), so that either
- * the home core waits for this core or this core sees the end.
+ * the home core waits for this core or this core sees the end.  The
+ * same holds for p->park, a freeze (checkpoint.c): while it is set the
+ * thread stays queued and the core halts until the freeze ends.
  */
 static void sched_join(struct cok_kcore *core);
 
@@ -341,22 +349,29 @@ bool sched_idle(struct cok_kcore *core)
 {
 	uint32_t bit = 1U << core->index;
 	struct cok_thread *t;
-	struct cok_proc *p = NULL;
+	struct cok_proc *p;
+	bool held = false, end = false;
 
 	if (rq_empty(core))
 		return false;
 	spin_lock(&core->rq_lock);
-	t = pop(core);
+	t = core->rq_head;
 	if (t) {
 		p = t->proc;
 		__atomic_fetch_or(&p->active, bit, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&p->end, __ATOMIC_SEQ_CST)) {
+		held = __atomic_load_n(&p->park, __ATOMIC_SEQ_CST);
+		end = __atomic_load_n(&p->end, __ATOMIC_SEQ_CST);
+		if (held || end)
 			__atomic_fetch_and(&p->active, ~bit, __ATOMIC_SEQ_CST);
-			t = NULL;
-		}
+		if (!held)
+			pop(core);
 	}
 	spin_unlock(&core->rq_lock);
-	if (!t)
+	if (held) {		/* p is being frozen: until it is released */
+		irq_enable_and_halt();
+		irq_disable();
+	}
+	if (!t || held || end)
 		return false;
 	core->current = t;
 	sched_join(core);

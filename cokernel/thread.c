@@ -100,18 +100,18 @@ void thread_landed(struct cok_kcore *core)
 }
 
 /*
- * A core's park context (sched.c): t's stack ends at top, on the core's
- * boot stack, and the first switch to t lands in cok_park_start with
+ * A core's stand-in context (sched.c): t's stack ends at top, on the
+ * core's boot stack, and the first switch to t lands in cok_standin_start with
  * the stack 16-byte aligned, as a call expects.
  */
-void thread_prepare_park(struct cok_thread *t, uint64_t top)
+void thread_prepare_standin(struct cok_thread *t, uint64_t top)
 {
 	struct cok_switch_frame *f;
 
 	top &= ~15ULL;
 	t->kstack = (void *)(top - COK_KSTACK_SIZE);
 	f = (struct cok_switch_frame *)top - 1;
-	*f = (struct cok_switch_frame){ .rip = (uint64_t)cok_park_start };
+	*f = (struct cok_switch_frame){ .rip = (uint64_t)cok_standin_start };
 	t->kctx.rsp = (uint64_t)f;
 }
 

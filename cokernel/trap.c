@@ -116,8 +116,10 @@ static void interrupt(struct cok_kcore *core, struct cok_regs *r)
 	}
 	if (r->vector == COK_RESCHED_VECTOR) {
 		apic_eoi();	/* before the core leaves the process */
-		if (core->in_app)
-			sched_resched(core, r);
+		if (core->in_app) {
+			core = sched_resched(core, r);
+			ckpt_park(core, r);	/* its process is being frozen */
+		}
 		return;
 	}
 	if (r->vector != COK_DOORBELL_VECTOR) {
@@ -128,7 +130,7 @@ static void interrupt(struct cok_kcore *core, struct cok_regs *r)
 	cok_write_once(&core->doorbell, true);
 	apic_eoi();		/* before serving: KILL does not come back */
 	/* A frozen core serves its ring from the freeze loop, not here. */
-	if (core->in_app && core->current->state != COK_THREAD_FROZEN) {
+	if (core->in_app && !core->stopped) {
 		sched_wake_answered(core);
 		cmd_serve_in_app(core, r);
 	}

@@ -557,7 +557,7 @@ static int stage_and_restore(struct cok_enclave *e, u32 core,
 
 int cok_app_restore(struct cok_ioc_restore *r, struct cok_file *f)
 {
-	struct placement p = { r->enclave, r->core, r->error };
+	struct placement p = { r->enclave, r->core, r->error, r->ncores };
 	struct cok_restore_block *b;
 	struct cok_enclave *e;
 	struct cok_app *app;
@@ -994,15 +994,10 @@ static int freeze_core(struct cok_app *app, struct netlink_ext_ack *extack)
 				app_id, FREEZE_TIMEOUT_MS);
 		return -EAGAIN;
 	}
-	if (!err && m.status == -COK_ECORES) {
-		cok_err(extack, "app %u runs on more than one core: freeze and dump of apps launched with --cores are not supported yet",
+	if (!err && m.status == -COK_ENOSTOP) {
+		cok_err(extack, "app %u: a co-kernel core running its threads did not stop in time (it stays running); try again",
 			app_id);
-		return -EOPNOTSUPP;
-	}
-	if (!err && m.status == -COK_ETHREADS) {
-		cok_err(extack, "app %u has more than one thread: freeze and dump of multi-threaded apps are not supported yet",
-			app_id);
-		return -EOPNOTSUPP;
+		return -EAGAIN;
 	}
 	if (err || m.status) {
 		cok_err(extack, "the co-kernel core did not freeze app %u",

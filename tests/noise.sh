@@ -30,8 +30,8 @@ noise_table() {	# RESULTS
 		what["nohz"] = "(b) isolcpus+nohz_full core"
 		what["cokernel"] = "(c) co-kernel core"
 		what["noisy"] = "(e) noisy Linux core (1 kHz sleeper)"
-		what["pair0"] = "(d) 2-core enclave, core 0"
-		what["pair1"] = "(d) 2-core enclave, core 1"
+		what["pair0"] = "(d) 2-thread FWQ, enclave core 0"
+		what["pair1"] = "(d) 2-thread FWQ, enclave core 1"
 		printf "  %-37s %4s %10s %10s %10s %9s %5s %10s %7s  %s\n", "case", "cpu", "mean", "min", "max detour", "CV", "hits", "stolen", "others", "interrupts on that core"
 		for (j = 1; j <= n; j++) {
 			c = order[j]

@@ -230,7 +230,7 @@ int cok_proxy_open(struct cok_proxy *p, const char *why_needed)
 }
 
 int cok_placement_option(const char *verb, int c, uint32_t *enclave,
-			 int32_t *core)
+			 int32_t *core, uint32_t *ncores)
 {
 	uint32_t v;
 
@@ -243,16 +243,11 @@ int cok_placement_option(const char *verb, int c, uint32_t *enclave,
 					       optarg);
 		*core = (int32_t)v;
 	}
-	return COK_EXIT_OK;
-}
-
-/* --cores N: 1 to COK_MAX_CORES cores for the app's threads. */
-static int cores_option(const char *arg, uint32_t *ncores)
-{
-	if (cok_parse_u32(arg, ncores) || *ncores < 1 ||
-	    *ncores > COK_MAX_CORES)
-		return cok_usage_error("launch", "invalid core count '%s' (1 to %d)",
-				       arg, COK_MAX_CORES);
+	/* --cores N: 1 to COK_MAX_CORES cores for the app's threads. */
+	if (c == 'n' && (cok_parse_u32(optarg, ncores) || *ncores < 1 ||
+			 *ncores > COK_MAX_CORES))
+		return cok_usage_error(verb, "invalid core count '%s' (1 to %d)",
+				       optarg, COK_MAX_CORES);
 	return COK_EXIT_OK;
 }
 
@@ -313,13 +308,9 @@ int cok_cmd_launch(int argc, char **argv)
 		switch (c) {
 		case 'e':
 		case 'c':
-			ret = cok_placement_option("launch", c, &enclave,
-						   &core);
-			if (ret)
-				return ret;
-			break;
 		case 'n':
-			ret = cores_option(optarg, &ncores);
+			ret = cok_placement_option("launch", c, &enclave,
+						   &core, &ncores);
 			if (ret)
 				return ret;
 			break;

@@ -411,6 +411,7 @@ int cok_cmd_restore(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "enclave", required_argument, NULL, 'e' },
 		{ "core", required_argument, NULL, 'c' },
+		{ "cores", required_argument, NULL, 'n' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -419,7 +420,7 @@ int cok_cmd_restore(int argc, char **argv)
 	struct cok_proxy p = { .devfd = -1, .errfd = -1 };
 	struct cok_ioc_restore r;
 	struct reopen ro;
-	uint32_t enclave = 0;
+	uint32_t enclave = 0, ncores = 1;
 	int32_t core = -1;
 	struct cok_img img;
 	const char *image;
@@ -427,12 +428,13 @@ int cok_cmd_restore(int argc, char **argv)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":e:c:tvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":e:c:n:tvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 		case 'c':
+		case 'n':
 			ret = cok_placement_option("restore", c, &enclave,
-						   &core);
+						   &core, &ncores);
 			if (ret)
 				return ret;
 			break;
@@ -481,6 +483,8 @@ int cok_cmd_restore(int argc, char **argv)
 		memset(&r, 0, sizeof(r));
 		r.enclave = enclave;
 		r.core = core;
+		r.ncores = ncores;
+		p.ncores = ncores;
 		ret = do_restore(&p, &img, image, &r);
 	}
 	cok_img_close(&img);

@@ -145,9 +145,9 @@ int cok_open_device(const char *why_needed);
  */
 struct cok_proxy;
 int cok_proxy_open(struct cok_proxy *p, const char *why_needed);
-/* cmd_launch.c: option c ('e' or 'c') of launch or restore, optarg. */
+/* cmd_launch.c: option c ('e', 'c' or 'n') of launch or restore, optarg. */
 int cok_placement_option(const char *verb, int c, uint32_t *enclave,
-			 int32_t *core);
+			 int32_t *core, uint32_t *ncores);
 
 /* cmd_kill.c: ask app's proxy to end it (SIGTERM); 0 or an exit status. */
 int cok_kill_app(struct cok_nl *nl, uint32_t app, bool wait);

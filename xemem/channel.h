@@ -132,8 +132,7 @@ enum cok_error {
 	COK_ENOSYS = 3,
 	COK_EBUSY = 4,
 	COK_ENOEXEC = 5,
-	COK_ETHREADS = 6,	/* FREEZE: the app has more than one thread */
-	COK_ECORES = 7,		/* FREEZE: the app runs on several cores */
+	COK_ENOSTOP = 6,	/* FREEZE: another core of the app did not stop */
 };
 
 /*

@@ -131,7 +131,8 @@ struct cok_ioc_restore {
 	__u32 app_id;
 	__u32 core_out;
 	__u32 cpu_out;
-	__u32 pad;
+	/* in: cores for its threads, as LAUNCH's (any count); 0: 1 */
+	__u32 ncores;
 	__u64 mem_bytes;	/* 0, as for LAUNCH */
 	__u64 cr3;		/* 0 (pages go in with COK_IOC_APP_MEM) */
 	char error[128];

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mtcrunch THREADS ROUNDS: THREADS threads each run crunch's compute
- * loop (no system call inside) for ROUNDS rounds of a million steps;
+ * mtcrunch THREADS ROUNDS [ALONE]: THREADS threads each run crunch's
+ * compute loop (no system call inside) for ROUNDS rounds of a million
+ * steps;
  * every 25 rounds a thread adds its progress under a mutex, and the main
  * thread, waiting on a condition variable, prints each quarter of the
  * whole once it is reached; at the end every thread's digest, in thread
- * order.  The output does not depend on how the threads were scheduled,
+ * order; then, with ALONE, the main thread computes ALONE more rounds by
+ * itself (the others have exited) between two lines.  The output does
+ * not depend on how the threads were scheduled,
  * so a run that was frozen, dumped and restored must print what an
  * uninterrupted one does.
  */
@@ -44,12 +47,14 @@ int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 4, i, quarter = 1;
 	pthread_t t[MAX_THREADS];
-	unsigned long total;
+	unsigned long total, alone, r;
+	uint64_t x = 1, digest = 0;
 	void *d;
 
 	rounds = argc > 2 ? strtoul(argv[2], NULL, 10) : 100;
+	alone = argc > 3 ? strtoul(argv[3], NULL, 10) : 0;
 	if (n < 1 || n > MAX_THREADS || !rounds) {
-		fprintf(stderr, "usage: mtcrunch [1..%d [ROUNDS]]\n",
+		fprintf(stderr, "usage: mtcrunch [1..%d [ROUNDS [ALONE]]]\n",
 			MAX_THREADS);
 		return 2;
 	}
@@ -71,5 +76,12 @@ int main(int argc, char **argv)
 		pthread_join(t[i], &d);
 		printf("thread %d: %016" PRIx64 "\n", i, (uint64_t)(uintptr_t)d);
 	}
+	if (!alone)
+		return 0;
+	printf("mtcrunch: %lu rounds alone\n", alone);
+	fflush(stdout);
+	for (r = 0; r < alone; r++)
+		crunch_round(&x, &digest);
+	printf("alone: %016" PRIx64 "\n", digest);
 	return 0;
 }

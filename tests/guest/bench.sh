@@ -144,6 +144,96 @@ if [ -x /bin/busybox ] && create_enclave --cpus 1 --mem 64M; then
 	rm -f /tmp/fwd.dat
 	"$COKCTL" destroy "$EID" >/dev/null
 fi
+# --- threads (issue 8) -------------------------------------------------
+# A 2-core enclave, and the two Linux CPUs left beside it (CPU 0 and the
+# other one not taken), used in turn, the enclave idle while Linux runs:
+#  - omp_compute (OpenMP, libgomp picks its thread count: no
+#    OMP_NUM_THREADS), with cokctl launch --cores 2 and with taskset on
+#    the two Linux CPUs, interleaved; the same output is required.  One
+#    "BENCH omp linux_s= cokernel_s= linux_loop_s= cokernel_loop_s=" line
+#    per round: wall times on Linux's clock, and the parallel loop's own
+#    (omp_get_wtime, in the app);
+#  - futex_pingpong, its two threads pinned on the two Linux CPUs, and in
+#    the enclave, where clone puts the second thread on the other core.
+#    Every wake-up of a thread asleep on the other core is an IPI there,
+#    so both cores' interrupt counters (status -j) grow by about the
+#    round trips.  One "BENCH futex rounds= SIDE_ns= SIDE_mean_ns=
+#    SIDE_sleeps=A,B (SIDE linux, cokernel) irqs=A,B" line per round:
+#    the app's median and mean ns per round trip (over batches of 50),
+#    its waits that slept, and each enclave core's interrupts meanwhile.
+OMPAPP=/apps/omp_compute.glibc
+OMP_ARGS="${COK_OMP_N:-400} ${COK_OMP_ROUNDS:-1000000}"
+PINGPONG=/apps/futex_pingpong.musl
+PP_ROUNDS=${COK_PP_ROUNDS:-2000}
+unset OMP_NUM_THREADS
+# loop_s ERR: the loop time omp_compute printed on standard error.
+loop_s() { sed -n 's/^omp_compute: parallel loop \([0-9.]*\) s$/\1/p' "$1"; }
+# rtt SIDE OUT: "SIDE_ns=MEDIAN SIDE_mean_ns=MEAN SIDE_sleeps=A,B" of a run.
+rtt() {
+	sed -n "s/^rtt_ns median \([0-9]*\) mean \([0-9]*\) batches [0-9]* sleeps \([0-9]*\) \([0-9]*\)\$/$1_ns=\1 $1_mean_ns=\2 $1_sleeps=\3,\4/p" "$2"
+}
+# enclave_irqs: "CPU=interrupts ..." of the enclave's cores, from status.
+enclave_irqs() {
+	status_read "$T_TMP/th.flat" || return 1
+	for _c in $ECPUS; do
+		printf '%s=%s ' "$_c" "$(core_get "$T_TMP/th.flat" "$EID" "$_c" interrupts)"
+	done
+}
+irq_growth() {	# BEFORE AFTER: "A,B", each core's interrupts taken meanwhile
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		n = split(a, x, " "); split(b, y, " ")
+		for (i = 1; i <= n; i++) { split(x[i], p, "="); split(y[i], q, "="); o = o (i > 1 ? "," : "") q[2] - p[2] }
+		print o }'
+}
+thread_figures() {
+	status_read "$T_TMP/th.flat" || { echo "BENCH_APP_ERROR threads: $STATUS_ERR" >&3; return; }
+	ECPUS=$(enc_cpus "$T_TMP/th.flat" "$EID" | tr '\n' ' ')
+	LCPUS=
+	for _c in 0 1 2 3 4 5 6 7; do
+		[ "$(cpu_online $_c)" = 1 ] && LCPUS="$LCPUS $_c"
+	done
+	set -- $LCPUS
+	[ $# -ge 2 ] || { echo "BENCH_SKIP threads: fewer than two Linux CPUs beside the enclave" >&3; return; }
+	LA=$1 LB=$2
+	echo "BENCH threads enclave_cpus=$(echo $ECPUS | tr ' ' ,) linux_cpus=$LA,$LB" >&3
+	for round in 1 2 3 4 5; do
+		t0=$(uptime_s)
+		taskset -c "$LA,$LB" $OMPAPP $OMP_ARGS >"$T_TMP/omp.linux" 2>"$T_TMP/omp.lerr"
+		t1=$(uptime_s)
+		"$COKCTL" launch --cores 2 -- $OMPAPP $OMP_ARGS >"$T_TMP/omp.cok" 2>"$T_TMP/omp.cerr" 3>&-
+		t2=$(uptime_s)
+		if ! cmp -s "$T_TMP/omp.linux" "$T_TMP/omp.cok" || ! grep -q ' threads 2$' "$T_TMP/omp.cok"; then
+			echo "BENCH_APP_ERROR omp: enclave '$(head -c 120 "$T_TMP/omp.cok")' $(head -c 120 "$T_TMP/omp.cerr"), Linux '$(head -c 120 "$T_TMP/omp.linux")' (want the same, threads 2)" >&3
+			return
+		fi
+		echo "BENCH omp linux_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" \
+		     "cokernel_s=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", b - a }')" \
+		     "linux_loop_s=$(loop_s "$T_TMP/omp.lerr") cokernel_loop_s=$(loop_s "$T_TMP/omp.cerr")" >&3
+	done
+	for round in 1 2 3 4 5; do
+		taskset -c "$LA,$LB" $PINGPONG "$PP_ROUNDS" "$LA" "$LB" >"$T_TMP/pp.linux" 2>&1
+		i0=$(enclave_irqs)
+		"$COKCTL" launch --cores 2 -- $PINGPONG "$PP_ROUNDS" >"$T_TMP/pp.cok" 2>&1 3>&-
+		i1=$(enclave_irqs)
+		want="futex_pingpong $PP_ROUNDS round trips, B saw $PP_ROUNDS, turn 0"
+		if [ "$(head -n 1 "$T_TMP/pp.cok")" != "$want" ] || [ "$(head -n 1 "$T_TMP/pp.linux")" != "$want" ]; then
+			echo "BENCH_APP_ERROR futex_pingpong: enclave '$(head -c 120 "$T_TMP/pp.cok")', Linux '$(head -c 120 "$T_TMP/pp.linux")'" >&3
+			return
+		fi
+		echo "BENCH futex rounds=$PP_ROUNDS $(rtt linux "$T_TMP/pp.linux") $(rtt cokernel "$T_TMP/pp.cok")" \
+		     "irqs=$(irq_growth "$i0" "$i1")" >&3
+	done
+}
+if [ -x "$OMPAPP" ] && [ -x "$PINGPONG" ] && create_enclave --cpus 2 --mem 128M; then
+	thread_figures
+	# Freeze latency of a 4-thread app on both cores: the home core
+	# parks the other one before it answers.
+	[ -x /apps/pthreads.musl ] &&
+		freeze_rounds freeze4x2_ns --cores 2 -- /apps/pthreads.musl 4 2000000000
+	"$COKCTL" destroy "$EID" >/dev/null
+else
+	echo "BENCH_SKIP threads: $OMPAPP/$PINGPONG not in the image or no 2-core enclave: $CREATE_ERR" >&3
+fi
 # --- dump and restore (issue 4) ----------------------------------------
 # memhog fills DUMP_MIB MiB and computes; dumped with --kill (figures
 # from dump -j), restored (time from restore -v).  Baseline: dd writing

@@ -8,8 +8,8 @@
 #   nohz      the core the command line isolates (isolcpus= nohz_full=)
 #   cokernel  the core of a 1-core enclave (CPU 3)
 #   noisy     CPU 1 again, with a 1 kHz periodic sleeper pinned beside it
-#   pair0/1   both cores of a 2-core enclave at once, one single-threaded
-#             FWQ each (until apps have threads, issue 8)
+#   pair0/1   both cores of a 2-core enclave at once: one FWQ with two
+#             threads (launch --cores 2), one per core
 # One "BENCH noise CASE cpu=N n= mean= min= max= var= hits= stolen= irqs=
 # irq_kinds="
 # line each on the results port; the host derives detours and CV.
@@ -110,22 +110,20 @@ linux_case noisy "$PLAIN"
 kill "$NOISE"
 wait "$NOISE" 2>/dev/null
 
-# Both cores of a 2-core enclave at once: one single-threaded FWQ per
-# core, launched together (threads come with issue 8).
+# Both cores of a 2-core enclave at once: one 2-thread FWQ launched with
+# --cores 2 (its second thread lands on the second core); its samples
+# are thread 0's (home core) then thread 1's.
 if create_enclave --cpu-list "$NOHZ,$COKCPU" --mem 128M; then
 	o0=$(irq_others "$NOHZ")
-	for k in 0 1; do
-		"$COKCTL" launch -v --core $k -- $FWQ "$SAMPLES" "$WORK" \
-			>"$T_TMP/pair$k.out" 2>"$T_TMP/pair$k.err" 3>&- &
-		eval "P$k=\$!"
-	done
-	wait "$P0"; r0=$?
-	wait "$P1"; r1=$?
-	[ $r0 = 0 ] && [ $r1 = 0 ] ||
-		fail "fwq pair on a 2-core enclave: $(head -c 200 "$T_TMP/pair0.err" "$T_TMP/pair1.err")"
+	"$COKCTL" launch -v --cores 2 -- $FWQ "$SAMPLES" "$WORK" 2 \
+		>"$T_TMP/pair.out" 2>"$T_TMP/pair.err" 3>&- ||
+		fail "2-thread fwq on a 2-core enclave: $(head -c 200 "$T_TMP/pair.err")"
 	o1=$(irq_others "$NOHZ")
-	fwq_line pair0 "$NOHZ" "$T_TMP/pair0.out" "$(cok_irqs "$T_TMP/pair0.err")" ring3 $((o1 - o0))
-	fwq_line pair1 "$COKCPU" "$T_TMP/pair1.out" "$(cok_irqs "$T_TMP/pair1.err")" ring3 $((o1 - o0))
+	head -n "$SAMPLES" "$T_TMP/pair.out" >"$T_TMP/pair0.out"
+	tail -n +$((SAMPLES + 1)) "$T_TMP/pair.out" >"$T_TMP/pair1.out"
+	_irqs=$(cok_irqs "$T_TMP/pair.err")	# the process's, both cores
+	fwq_line pair0 "$NOHZ" "$T_TMP/pair0.out" "$_irqs" ring3-both $((o1 - o0))
+	fwq_line pair1 "$COKCPU" "$T_TMP/pair1.out" "$_irqs" ring3-both $((o1 - o0))
 	"$COKCTL" destroy "$EID" >/dev/null
 else
 	echo "BENCH_SKIP noise pair: $CREATE_ERR" >&3

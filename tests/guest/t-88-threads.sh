@@ -39,12 +39,20 @@
 #    process ends with 128 + SIGSEGV and the next 2-core launch works
 #  - tlb_stale (musl, glibc): a thread on the second core reads a page
 #    the first unmaps: its next read after munmap returned faults (139)
+#  - futex_pingpong (musl, glibc): two threads hand a futex word back and
+#    forth, the count as on Linux; each core's interrupt counter grows
+#    by the cross-core wakes (RESCHED IPIs): clone put them on two cores
 #  - thread_fault exit (musl, glibc): exit() in the second thread ends
 #    the process with its status
-#  - a 4-thread app holds both cores (a 1-core launch is refused), its
-#    freeze is refused with the reason (several cores); a kill frees
-#    both (a 2-core launch works) and the enclave memory; a kill of four
-#    busy threads ends them (143)
+#  - freeze/thaw of thread_io on both cores (as on one); mtcrunch 4
+#    computing on both cores frozen and thawed twice: nothing printed
+#    while frozen, the uninterrupted output; dumped mid-run on both
+#    cores, killed, restored on two cores and on one: the same
+#  - mtcrunch 8 on both cores: the home core takes slice interrupts;
+#    once the threads exited and the main one computes alone, none
+#  - a 4-thread app holds both cores (a 1-core launch is refused) and
+#    freezes; a kill of it frozen frees both (a 2-core launch works) and
+#    the enclave memory; a kill of four busy threads ends them (143)
 # timeout: 900
 . /tests/lib.sh
 t_require threads module cokctl
@@ -205,8 +213,11 @@ io_app_start() {
 # thawed, it goes on and ends as on Linux.  A dump is refused (images
 # hold one thread) and leaves it running; a freeze, a kill.
 t_begin "freeze and thaw of a 4-thread app (forwarded read, futex waits): all stop, all go on, output as on Linux"
+# case_freeze LINUX_CPUS [LAUNCH OPTIONS]
 case_freeze() {
-	io_app_start || { t_fail "the app did not appear in cokctl ps"; return; }
+	_lset=$1
+	shift
+	io_app_start "$@" || { t_fail "the app did not appear in cokctl ps"; return; }
 	run "$COKCTL" freeze "$ID"
 	[ "$RC" = 0 ] || { t_fail "freeze: exit $RC: $ERR"; return; }
 	_state=$(app_state_of "$ID")
@@ -238,12 +249,12 @@ case_freeze() {
 	[ "$_state" = running ] ||
 		{ t_fail "after the refused dump the app is '$_state'"; return; }
 	[ "$_rc" = 0 ] || { t_fail "the thawed app exited $_rc: $(head -c 200 "$T_TMP/io.err")"; return; }
-	io_run "$T_TMP/io.lin" taskset -c "$LCPU" /apps/thread_io.musl 3
+	io_run "$T_TMP/io.lin" taskset -c "$_lset" /apps/thread_io.musl 3
 	cmp -s "$T_TMP/io.lin" "$T_TMP/io.out" ||
 		{ t_fail "output differs from Linux's: $(diff "$T_TMP/io.lin" "$T_TMP/io.out" | head -n 6 | tr '\n' '|')"; return; }
 	t_pass
 }
-case_freeze
+case_freeze "$LCPU"
 
 # mtcrunch 4: four threads computing (no system call in their loop), the
 # main one in a condition-variable wait printing quarters, dumped mid-run
@@ -252,13 +263,14 @@ case_freeze
 # image turned by img_edit into what format version 1 was (no thread
 # ids) restores as well.
 # dump_mid_run NAME USECS PROGRAM ARGS...: launch it (stdout to
-# $T_TMP/NAME.out), dump it USECS later with --kill to $T_TMP/NAME.img;
-# t_fail and 1 if that did not work.
+# $T_TMP/NAME.out; on DUMP_CORES cores, default 1), dump it USECS later
+# with --kill to $T_TMP/NAME.img; t_fail and 1 if that did not work.
 dump_mid_run() {
 	_name=$1 _us=$2
 	shift 2
 	_before=$(app_ids | tr '\n' ' ')
-	"$COKCTL" launch -- "$@" >"$T_TMP/$_name.out" 2>"$T_TMP/$_name.err" 3>&- &
+	"$COKCTL" launch --cores "${DUMP_CORES:-1}" -- "$@" \
+		>"$T_TMP/$_name.out" 2>"$T_TMP/$_name.err" 3>&- &
 	P=$!
 	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return 1; }
 	usleep "$_us"
@@ -267,12 +279,18 @@ dump_mid_run() {
 	[ "$RC" = 0 ] || { t_fail "dump: exit $RC: $ERR"; return 1; }
 }
 MT_ROUNDS=${COK_MT_ROUNDS:-600}
-t_begin "dump of a 4-thread app mid-run, killed, restored: the uninterrupted result"
-case_dump_threads() {
+# mt_linux_run: mtcrunch 4 on Linux, once, into $T_TMP/pd.lin.
+mt_linux_run() {
+	[ -s "$T_TMP/pd.lin" ] && return 0
 	_t0=$(cut -d' ' -f1 /proc/uptime)
 	taskset -c "$LCPU" /apps/mtcrunch.musl 4 "$MT_ROUNDS" >"$T_TMP/pd.lin" 2>&1 ||
-		{ t_fail "the Linux run failed: $(head -c 200 "$T_TMP/pd.lin")"; return; }
+		{ t_fail "the Linux run failed: $(head -c 200 "$T_TMP/pd.lin")"; rm -f "$T_TMP/pd.lin"; return 1; }
 	t_info "Linux run: $(awk -v a="$_t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { print b - a }') s"
+}
+t_begin "dump of a 4-thread app mid-run, killed, restored: the uninterrupted result"
+# case_dump_threads [RESTORE OPTIONS]: launched on DUMP_CORES cores.
+case_dump_threads() {
+	mt_linux_run || return
 	dump_mid_run pd 500000 /apps/mtcrunch.musl 4 "$MT_ROUNDS" || return
 	# Mid-run: its first line out, not its last (9 lines in all).
 	_n0=$(grep -c . "$T_TMP/pd.out")
@@ -281,7 +299,7 @@ case_dump_threads() {
 	run "$COKCTL" image info "$T_TMP/pd.img"
 	_nt=$(printf '%s\n' "$OUT" | sed -n 's/^threads *\([0-9]*\)$/\1/p')
 	[ "${_nt:-0}" = 5 ] || { t_fail "image info lists ${_nt:-no} threads, not 5: $(printf '%s' "$OUT" | head -c 300)"; return; }
-	"$COKCTL" restore "$T_TMP/pd.img" >"$T_TMP/pd.res" 2>"$T_TMP/pd.rerr" 3>&-
+	"$COKCTL" restore "$@" "$T_TMP/pd.img" >"$T_TMP/pd.res" 2>"$T_TMP/pd.rerr" 3>&-
 	_rc=$?
 	[ "$_rc" = 0 ] || { t_fail "restore exit $_rc: $(head -c 300 "$T_TMP/pd.rerr")"; return; }
 	# Its stdout was a file: the restored app writes on at its offset.
@@ -477,6 +495,45 @@ for libc in musl glibc; do
 		/apps/tlb_stale.$libc
 done
 
+# Two threads hand a futex word back and forth: the count line as on
+# Linux (its threads pinned on the two Linux CPUs), exit 0, and the
+# second thread ran on the other core: a wake of a thread asleep on
+# another core is an IPI there, so each core's interrupt counter grows
+# by at least half the round trips (on one core it would not move).
+PP_ROUNDS=400
+core_irqs() {	# FILE: the enclave cores' interrupt counters, one a line
+	status_read "$T_TMP/pp.flat" || return 1
+	for _c in $(enc_cpus "$T_TMP/pp.flat" "$EID"); do
+		core_get "$T_TMP/pp.flat" "$EID" "$_c" interrupts
+	done >"$1"
+}
+pingpong_case() {	# LIBC
+	t_begin "2 cores: futex_pingpong.$1 (its two threads on two cores)"
+	taskset -c "$LCPU2" /apps/futex_pingpong.$1 $PP_ROUNDS "${LCPU2%,*}" "${LCPU2#*,}" \
+		>"$T_TMP/pp.l" 2>&1
+	_lrc=$?
+	core_irqs "$T_TMP/pp.i0" || { t_fail "$STATUS_ERR"; return; }
+	"$COKCTL" launch --cores 2 -- /apps/futex_pingpong.$1 $PP_ROUNDS >"$T_TMP/pp.c" 2>&1 3>&-
+	_crc=$?
+	core_irqs "$T_TMP/pp.i1" || { t_fail "$STATUS_ERR"; return; }
+	_grew=$(awk 'NR == FNR { a[FNR] = $1; next }
+		{ d = $1 - a[FNR]; if (FNR == 1 || d < m) m = d; n++ }
+		END { print n == 2 ? m : -1 }' "$T_TMP/pp.i0" "$T_TMP/pp.i1")
+	if [ "$_lrc" != 0 ] || [ "$_crc" != 0 ]; then
+		t_fail "exit: Linux $_lrc, enclave $_crc: $(head -c 200 "$T_TMP/pp.c")"
+	elif [ "$(head -n 1 "$T_TMP/pp.c")" != "$(head -n 1 "$T_TMP/pp.l")" ]; then
+		t_fail "enclave '$(head -n 1 "$T_TMP/pp.c")', Linux '$(head -n 1 "$T_TMP/pp.l")'"
+	elif [ "$_grew" -lt $((PP_ROUNDS / 2)) ]; then
+		t_fail "a core took only $_grew interrupts for $PP_ROUNDS round trips: both threads on one core? ($(tr '\n' ' ' <"$T_TMP/pp.i0")-> $(tr '\n' ' ' <"$T_TMP/pp.i1"))"
+	else
+		t_info "$(tail -n 1 "$T_TMP/pp.c"); each core took >= $_grew interrupts"
+		t_pass
+	fi
+}
+for libc in musl glibc; do
+	pingpong_case $libc
+done
+
 t_begin "2 cores: thread_io.musl (a thread blocked in a read)"
 io_run "$T_TMP/io.l" taskset -c "$LCPU2" /apps/thread_io.musl 3
 _lrc=$IO_RC
@@ -489,8 +546,65 @@ else
 	t_pass
 fi
 
+t_begin "2 cores: freeze and thaw of a 4-thread app (forwarded read, futex waits) on both cores"
+case_freeze "$LCPU2" --cores 2
+
+# mtcrunch 4 computing on both cores, frozen twice mid-run: nothing is
+# printed while it is frozen, and it ends as the uninterrupted run.
+t_begin "2 cores: a computing 4-thread app frozen and thawed mid-run: the uninterrupted result"
+case_freeze_compute2() {
+	mt_linux_run || return
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch --cores 2 -- /apps/mtcrunch.musl 4 "$MT_ROUNDS" \
+		>"$T_TMP/fc.out" 2>"$T_TMP/fc.err" 3>&- &
+	P=$!
+	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
+	for _round in 1 2; do
+		usleep 400000
+		run "$COKCTL" freeze "$ID"
+		[ "$RC" = 0 ] || { t_fail "freeze $_round: exit $RC: $ERR"; kill "$P"; wait "$P"; return; }
+		_state=$(app_state_of "$ID")
+		_n0=$(wc -c <"$T_TMP/fc.out")
+		usleep 800000
+		_n1=$(wc -c <"$T_TMP/fc.out")
+		run "$COKCTL" thaw "$ID"
+		[ "$RC" = 0 ] || { t_fail "thaw $_round: exit $RC: $ERR"; kill "$P"; wait "$P"; return; }
+		[ "$_state" = frozen ] || { t_fail "after freeze $_round the app is '$_state'"; wait "$P"; return; }
+		[ "$_n0" = "$_n1" ] || { t_fail "the frozen app wrote ($_n0 then $_n1 bytes)"; wait "$P"; return; }
+	done
+	wait "$P"
+	_rc=$?
+	[ "$_rc" = 0 ] || { t_fail "the thawed app exited $_rc: $(head -c 200 "$T_TMP/fc.err")"; return; }
+	cmp -s "$T_TMP/pd.lin" "$T_TMP/fc.out" ||
+		{ t_fail "output differs from Linux's: $(diff "$T_TMP/pd.lin" "$T_TMP/fc.out" | head -n 6 | tr '\n' '|')"; return; }
+	t_pass
+}
+case_freeze_compute2
+
+# Dumped mid-run on two cores; restored on two, and on one (its four
+# threads then share it).
+t_begin "2 cores: dump of a 4-thread app mid-run on both cores, restored on two cores: the uninterrupted result"
+DUMP_CORES=2 case_dump_threads --cores 2
+t_begin "2 cores: a dump of a 4-thread app on both cores restored on one core: the uninterrupted result"
+DUMP_CORES=2 case_dump_threads
+t_begin "restore --cores 3 in a 2-core enclave: refused with the reason, nothing left behind"
+case_restore_too_many() {
+	_before=$(app_ids | tr '\n' ' ')
+	run "$COKCTL" restore --cores 3 "$T_TMP/pd.img"
+	[ "$RC" = 1 ] || { t_fail "exit $RC, want 1: $ERR"; return; }
+	case $ERR in
+	*"3 cores wanted; the enclave has 2"*) ;;
+	*) t_fail "not the reason: $ERR"; return ;;
+	esac
+	[ "$(app_ids | tr '\n' ' ')" = "$_before" ] || { t_fail "apps before '$_before', after '$(app_ids | tr '\n' ' ')'"; return; }
+	run "$COKCTL" restore --cores 0 "$T_TMP/pd.img"
+	[ "$RC" = 2 ] || { t_fail "--cores 0: exit $RC, want 2 (usage): $ERR"; return; }
+	t_pass
+}
+case_restore_too_many
+
 # A 4-thread app (thread_io's reader waits on a fifo) on both cores.
-t_begin "2 cores: a 4-thread app holds both cores, is not frozen; kill frees them and its memory"
+t_begin "2 cores: a 4-thread app holds both cores and freezes; kill frees them and its memory"
 case_kill2() {
 	io_app_start --cores 2 ||
 		{ t_fail "the app did not appear in cokctl ps"; exec 7>&-; return; }
@@ -507,17 +621,61 @@ case_kill2() {
 	_rc=$?
 	[ "$_n" = 1 ] || { t_fail "cokctl ps lists app $ID $_n times"; return; }
 	[ "$_hrc" != 0 ] || { t_fail "a 1-core launch ran while both cores were the app's"; return; }
-	case "$_ferr" in
-	*"more than one core"*) ;;
-	*) t_fail "freeze: exit $_frc, not refused with the reason: $_ferr"; return ;;
-	esac
-	[ "$_frc" != 0 ] && [ "$_state" = running ] ||
-		{ t_fail "freeze exit $_frc, the app '$_state' after it"; return; }
+	[ "$_frc" = 0 ] && [ "$_state" = frozen ] ||
+		{ t_fail "freeze exit $_frc ($_ferr), the app '$_state' after it"; return; }
 	killed_ok || { t_fail "$KILL_WHY"; return; }
 	t_info "1-core launch meanwhile: $_herr"
 	t_pass
 }
 case_kill2
+
+# 8 threads on 2 cores (4 x N) take the slice timer; once they exited
+# and the main thread computes alone, its core takes no interrupt at all
+# but the doorbell of each status read's ping (the home core: in ring 3,
+# so the watchdog does not ring it either).
+t_begin "2 cores: 8 computing threads take timer interrupts; alone, the main thread's core takes none"
+case_timer_stops() {
+	taskset -c "$LCPU2" /apps/mtcrunch.musl 8 100 3000 >"$T_TMP/ts.lin" 2>&1 ||
+		{ t_fail "the Linux run failed: $(head -c 200 "$T_TMP/ts.lin")"; return; }
+	status_read "$T_TMP/ts0.flat"
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch --cores 2 -- /apps/mtcrunch.musl 8 100 3000 \
+		>"$T_TMP/ts.out" 2>"$T_TMP/ts.err" 3>&- &
+	P=$!
+	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
+	_cpu=$(app_field "$ID" cpu)
+	_w=0
+	while ! grep -q 'rounds alone' "$T_TMP/ts.out" && [ $_w -lt 300 ]; do
+		usleep 50000
+		_w=$((_w + 1))
+	done
+	usleep 1000000		# the write's answer is in, under load too
+	status_read "$T_TMP/ts1.flat"
+	status_read "$T_TMP/ts1b.flat"
+	usleep 1500000
+	status_read "$T_TMP/ts2.flat"
+	_alone=$(grep -c '^alone' "$T_TMP/ts.out")
+	wait "$P"
+	_rc=$?
+	_i0=$(core_get "$T_TMP/ts0.flat" "$EID" "$_cpu" interrupts)
+	_i1=$(core_get "$T_TMP/ts1.flat" "$EID" "$_cpu" interrupts)
+	_i1b=$(core_get "$T_TMP/ts1b.flat" "$EID" "$_cpu" interrupts)
+	_i2=$(core_get "$T_TMP/ts2.flat" "$EID" "$_cpu" interrupts)
+	[ "$_rc" = 0 ] || { t_fail "exit $_rc: $(head -c 200 "$T_TMP/ts.err")"; return; }
+	cmp -s "$T_TMP/ts.lin" "$T_TMP/ts.out" ||
+		{ t_fail "output differs from Linux's: $(diff "$T_TMP/ts.lin" "$T_TMP/ts.out" | head -n 4 | tr '\n' '|')"; return; }
+	[ "$_alone" = 0 ] || { t_fail "the lone phase ended within the 1.5 s window: make it longer"; return; }
+	# Each status read pings the core (a doorbell): count that one.
+	t_info "core of CPU $_cpu: interrupts $_i0 before, $_i1 and $_i1b when alone, $_i2 1.5 s later"
+	[ -n "$_i0" ] && [ "$_i1" -gt "$((_i0 + 10))" ] ||
+		{ t_fail "8 threads on 2 cores: the home core's interrupts went from '$_i0' to '$_i1' only"; return; }
+	[ "$((_i1b - _i1))" -le 1 ] ||
+		{ t_fail "one status read cost the core $((_i1b - _i1)) interrupts"; return; }
+	[ "$((_i2 - _i1b))" = "$((_i1b - _i1))" ] ||
+		{ t_fail "computing alone, the home core took $((_i2 - _i1b)) interrupts in 1.5 s (a status read costs $((_i1b - _i1)))"; return; }
+	t_pass
+}
+case_timer_stops
 
 # Four threads that would work for hours on both cores (in futex waits,
 # queued and computing): a kill ends them all, the launch exits 143.

@@ -31,7 +31,7 @@ _cokctl()
 	dump:-o|dump:--output|check:-m|check:--module)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;
-	*:-c|*:--core|launch:-n|launch:--cores|create:-l|create:--cpu-list|create:-m|create:--mem)
+	*:-c|*:--core|*:-n|*:--cores|create:-l|create:--cpu-list|create:-m|create:--mem)
 		return 0 ;;
 	esac
 	case $cur in
