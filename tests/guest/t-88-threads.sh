@@ -460,6 +460,39 @@ for _i in 0 1; do
 	t_begin "2 cores: two threads pinned to CPU $_i time-slice that core only"
 	case_busy_core "$_i"
 done
+# The main thread moved to CPU 1 leaves the home core on its stand-in
+# (nothing to run): a freeze stops every core, a thaw lets all go on.
+t_begin "2 cores: freeze and thaw with the main thread moved off the home core"
+case_freeze_moved() {
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch --cores 2 -- /apps/affinity.musl busy 1 6 \
+		>"$T_TMP/fm.out" 2>"$T_TMP/fm.err" 3>&- &
+	_p=$!
+	new_app_id "$_before" || { wait "$_p"; t_fail "the app did not appear in cokctl ps"; return; }
+	_n=0
+	while ! grep -q 'busy start' "$T_TMP/fm.out" && [ $_n -lt 100 ]; do
+		usleep 100000
+		_n=$((_n + 1))
+	done
+	run "$COKCTL" freeze "$ID"
+	_frc=$RC _ferr=$ERR
+	_state=$(app_state_of "$ID")
+	usleep 500000
+	run "$COKCTL" thaw "$ID"
+	_trc=$RC _terr=$ERR
+	wait "$_p"
+	_rc=$?
+	if [ "$_frc" != 0 ] || [ "$_state" != frozen ]; then
+		t_fail "freeze: exit $_frc, state '$_state': $_ferr"
+	elif [ "$_trc" != 0 ]; then
+		t_fail "thaw: exit $_trc: $_terr"
+	elif [ "$_rc" != 0 ] || [ "$(tr '\n' ' ' <"$T_TMP/fm.out")" != "busy start busy done " ]; then
+		t_fail "exit $_rc: $(head -c 200 "$T_TMP/fm.out" "$T_TMP/fm.err" | tr '\n' ' ')"
+	else
+		t_pass
+	fi
+}
+case_freeze_moved
 t_begin "2 cores: affinity busy with a CPU it does not have: a clear error"
 run "$COKCTL" launch --cores 2 -- /apps/affinity.musl busy 2 1
 if [ "$RC" = 2 ] && echo "$ERR" | grep -q 'no CPU index 2'; then
