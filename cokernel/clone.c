@@ -92,15 +92,16 @@ static void setup(struct cok_thread *t, const struct cok_regs *r,
 	thread_prepare(t, &user);
 }
 
+/* p->lock held: the core of set with the fewest of p's threads. */
+static struct cok_kcore *place_in(struct cok_proc *p, uint32_t set)
+{
+	return &cok_cores[cok_rq_place(set, p->load, p->core->index)];
+}
+
 /* p->lock held: the core of p's set with the fewest of its threads. */
 struct cok_kcore *sched_place(struct cok_proc *p)
 {
-	uint32_t c, best = p->core->index;
-
-	for (c = 0; c < COK_MAX_CORES; c++)
-		if ((p->cores & (1U << c)) && p->load[c] < p->load[best])
-			best = c;
-	return &cok_cores[best];
+	return place_in(p, p->cores);
 }
 
 /* p->lock held: a thread slot with its stack, or -errno. */
@@ -143,7 +144,8 @@ static int64_t do_clone(struct cok_kcore *core, const struct cok_regs *r,
 		put_tid(p, q->parent_tid, t->tid);
 	if (q->flags & CLONE_CHILD_SETTID)
 		put_tid(p, q->child_tid, t->tid);
-	t->core = sched_place(p);
+	t->affinity = core->current->affinity;	/* inherited, as on Linux */
+	t->core = place_in(p, affinity_cores(core->current));
 	p->load[t->core->index]++;
 	p->nthreads++;
 	cok_write_once(&proc_slot(p)->nthreads, p->nthreads);

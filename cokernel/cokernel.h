@@ -151,6 +151,7 @@ struct cok_thread {
 	uint64_t fs_base, gs_base;	/* while it is switched out */
 	uint64_t clear_child_tid;	/* CLONE_CHILD_CLEARTID address */
 	uint64_t robust_head;		/* set_robust_list() */
+	uint32_t affinity;		/* cores it may run on; 0: all */
 	struct cok_thread *rq_next;	/* run queue link (sched.c) */
 	struct cok_thread *cw_next;	/* core's call waiters (sched.c) */
 	struct cok_fq_waiter fw;	/* its futex wait or sleep (futex.c) */
@@ -159,6 +160,8 @@ struct cok_thread {
 	uint32_t xstate_size;
 	uint8_t xstate[COK_XSTATE_MAX] __aligned(64);	/* FPU/SSE/AVX */
 };
+
+#include "runq.h"
 
 /*
  * Per-CPU state that lives only in the co-kernel; the channel's part of
@@ -181,6 +184,7 @@ struct cok_kcore {
 	struct cok_spinlock rq_lock;	/* the run queue: other cores wake */
 	struct cok_thread *rq_head;	/* runnable threads, FIFO (sched.c) */
 	struct cok_thread *rq_tail;
+	struct cok_thread *handoff;	/* leaves for its new core (sched.c) */
 	uint64_t tlb_req;		/* TLB flushes asked of it (tlb.c) */
 	uint64_t tlb_done;		/* ... and done */
 	struct cok_thread *call_waiters;	/* BLOCKED_CALL threads */
@@ -352,6 +356,8 @@ long thread_run(struct cok_kcore *core, struct cok_thread *t,
 		const struct cok_regs *user);
 __noreturn void thread_exit(struct cok_kcore *core, long how);
 void thread_prepare(struct cok_thread *t, const struct cok_regs *user);
+void thread_prepare_standin(struct cok_thread *t, uint64_t top);
+void cok_standin_start(void);
 void thread_set_stack(struct cok_kcore *core, const struct cok_thread *t);
 const struct cok_regs *thread_user_regs(const struct cok_thread *t);
 
@@ -360,6 +366,12 @@ struct cok_kcore *sched_place(struct cok_proc *p);
 int64_t sys_clone(struct cok_kcore *core, struct cok_regs *r);
 int64_t sys_clone3(struct cok_kcore *core, struct cok_regs *r);
 __noreturn void clone_thread_exit(struct cok_kcore *core, int32_t status);
+
+/* affinity.c */
+uint32_t affinity_cores(const struct cok_thread *t);
+struct cok_kcore *affinity_target(struct cok_kcore *core);
+int64_t sys_sched_setaffinity(struct cok_kcore *core, const struct cok_regs *r);
+int64_t sys_sched_getaffinity(struct cok_kcore *core, const struct cok_regs *r);
 int64_t sys_tgkill(struct cok_kcore *core, const struct cok_regs *r);
 int64_t sys_tkill(struct cok_kcore *core, const struct cok_regs *r);
 
@@ -367,7 +379,10 @@ int64_t sys_tkill(struct cok_kcore *core, const struct cok_regs *r);
 void sched_enqueue(struct cok_kcore *core, struct cok_thread *t);
 void sched_wake(struct cok_kcore *self, struct cok_thread *t);
 void sched_check_end(struct cok_kcore *core);
-void sched_resched(struct cok_kcore *core);
+struct cok_kcore *sched_resched(struct cok_kcore *core,
+				 const struct cok_regs *r);
+struct cok_kcore *sched_settle(struct cok_kcore *core);
+__noreturn void sched_standin(struct cok_kcore *core);
 bool sched_idle(struct cok_kcore *core);
 void sched_end_others(struct cok_kcore *home, struct cok_proc *p);
 void sched_next(struct cok_kcore *core);

@@ -120,6 +120,13 @@ cok_thread_start:
 	call	thread_landed		/* %rsp is 16-byte aligned here */
 	POP_REGS_IRETQ
 
+/* A core's stand-in context (sched.c) starts here; it never returns. */
+	.globl cok_standin_start
+cok_standin_start:
+	movq	%rax, %rdi		/* the core, from cok_switch's code */
+	call	sched_standin		/* %rsp is 16-byte aligned here */
+	ud2
+
 /*
  * An interrupt or exception does not clear RFLAGS.AC, so an app could
  * enter with AC set and switch SMAP off for the handler: CLAC (which

@@ -43,6 +43,7 @@ static struct cok_thread *thread_alloc(struct cok_proc *p)
 	threads[i].tid = p->pid;
 	threads[i].user_frame = NULL;
 	threads[i].kstack = NULL;
+	threads[i].affinity = 0;	/* all of p's cores */
 	return &threads[i];
 }
 

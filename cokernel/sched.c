@@ -22,6 +22,13 @@
  * a halt or its next system call); the home core waits until they all
  * left and frees the process (app.c).
  *
+ * A thread whose core leaves its affinity (affinity.c) moves at a safe
+ * point (sched_settle()): its core gives it up as in a yield and, once
+ * it has landed on its next thread or, with none, on its stand-in context
+ * (a stand-in thread halting on the core's boot stack below the command
+ * loop), queues it on its new core (thread_landed()): no core switches
+ * to a thread whose stack another core still runs on.
+ *
  * The timer is armed only when something needs it: a second runnable
  * thread on the core (the slice, COK_SLICE_MS) or a wait with a timeout
  * of a thread of the core.  A core running one thread that waits for
@@ -38,6 +45,12 @@
 
 #define NS_MAX		(1ULL << 60)	/* 36 years: a wait without end */
 
+/* Below the command loop's frame on the boot stack: the stand-in's. */
+#define STANDIN_GAP	256
+
+/* Each core's stand-in while it has no thread to run (sched_give_up()). */
+static struct cok_thread standin[COK_MAX_CORES];
+
 /* In ms and the rest: no 128-bit division in a freestanding build. */
 uint64_t sched_ns_to_tsc(const struct cok_proc *p, uint64_t ns)
 {
@@ -50,12 +63,7 @@ void sched_enqueue(struct cok_kcore *core, struct cok_thread *t)
 {
 	spin_lock(&core->rq_lock);
 	t->state = COK_THREAD_RUNNABLE;
-	t->rq_next = NULL;
-	if (core->rq_tail)
-		core->rq_tail->rq_next = t;
-	else
-		cok_write_once(&core->rq_head, t);
-	core->rq_tail = t;
+	cok_rq_push(&core->rq_head, &core->rq_tail, t);
 	spin_unlock(&core->rq_lock);
 }
 
@@ -69,14 +77,7 @@ void sched_wake(struct cok_kcore *self, struct cok_thread *t)
 
 static struct cok_thread *pop(struct cok_kcore *core)
 {
-	struct cok_thread *t = core->rq_head;
-
-	if (t) {
-		cok_write_once(&core->rq_head, t->rq_next);
-		if (!t->rq_next)
-			core->rq_tail = NULL;
-	}
-	return t;
+	return cok_rq_pop(&core->rq_head, &core->rq_tail);
 }
 
 static struct cok_thread *dequeue(struct cok_kcore *core)
@@ -106,10 +107,12 @@ void sched_check_end(struct cok_kcore *core)
 /*
  * From prev to next: prev's FPU state and segment bases are saved, next's
  * loaded (eager FPU: the co-kernel itself never touches it), and ring-3
- * entries go to next's stack.  Returns when prev is switched to again.
+ * entries go to next's stack.  Returns when prev is switched to again,
+ * with the core that did (another one if prev moved).
  */
-static void switch_to(struct cok_kcore *core, struct cok_thread *prev,
-		      struct cok_thread *next)
+static struct cok_kcore *switch_to(struct cok_kcore *core,
+				   struct cok_thread *prev,
+				   struct cok_thread *next)
 {
 	prev->fs_base = rdmsr(MSR_FS_BASE);
 	prev->gs_base = rdmsr(MSR_GS_BASE);	/* the user's (no SWAPGS) */
@@ -119,8 +122,65 @@ static void switch_to(struct cok_kcore *core, struct cok_thread *prev,
 	wrmsr(MSR_GS_BASE, next->gs_base);
 	ckpt_load_fpu(next);
 	core->switch_next = next;
-	cok_switch(&prev->kctx, &next->kctx, (long)core);
+	core = (struct cok_kcore *)cok_switch(&prev->kctx, &next->kctx,
+					      (long)core);
 	thread_landed(core);
+	return core;
+}
+
+/*
+ * The current thread leaves for me->core, set already: the next thread
+ * of this core runs, or with none the stand-in context, on the boot stack
+ * below the command loop (the FPU state it loads is me's, saved twice).
+ * Returns on me's new core.
+ */
+static struct cok_kcore *sched_give_up(struct cok_kcore *core)
+{
+	struct cok_thread *me = core->current, *next = dequeue(core);
+
+	core->handoff = me;		/* queued once this core landed */
+	if (next) {
+		next->state = COK_THREAD_RUNNING;
+	} else {
+		next = &standin[core->index];
+		next->proc = me->proc;
+		next->state = COK_THREAD_DEAD;	/* nothing a freeze saves */
+		ckpt_save_fpu(next);
+		thread_prepare_standin(next, core->idle.rsp - STANDIN_GAP);
+	}
+	core->slice_end = rdtsc() + COK_SLICE_MS * me->proc->tsc_khz;
+	return switch_to(core, me, next);
+}
+
+/* cok_standin_start: the core is off the stack of the thread it gave up. */
+__noreturn void sched_standin(struct cok_kcore *core)
+{
+	thread_landed(core);
+	sched_next(core);
+	cok_panic("core %u: the stand-in context was resumed\n", core->index);
+}
+
+/*
+ * A safe point of the current thread (a system call's end, its return
+ * from sched_next(), a RESCHED in ring 3): if its core is not in its
+ * affinity any more, it moves (affinity.c).  Returns its core then.
+ */
+struct cok_kcore *sched_settle(struct cok_kcore *core)
+{
+	struct cok_proc *p = core->current->proc;
+	struct cok_kcore *to;
+
+	/* Not while p is being frozen: its cores stop where they are. */
+	while (!(affinity_cores(core->current) & (1U << core->index)) &&
+	       !__atomic_load_n(&p->park, __ATOMIC_SEQ_CST)) {
+		spin_lock(&p->lock);
+		to = affinity_target(core);
+		spin_unlock(&p->lock);
+		if (!to)
+			break;
+		core = sched_give_up(core);
+	}
+	return core;
 }
 
 /*
@@ -145,7 +205,8 @@ void sched_next(struct cok_kcore *core)
 	next->state = COK_THREAD_RUNNING;
 	core->slice_end = rdtsc() + COK_SLICE_MS * me->proc->tsc_khz;
 	if (next != me)
-		switch_to(core, me, next);
+		core = switch_to(core, me, next);
+	core = sched_settle(core);
 	sched_timer_update(core);
 }
 
@@ -164,16 +225,11 @@ void sched_yield(struct cok_kcore *core)
 void sched_timer_update(struct cok_kcore *core)
 {
 	struct cok_proc *p = core->current->proc;
-	uint64_t now = rdtsc(), when = 0, d;
+	uint64_t now = rdtsc(), when;
 
-	if (!rq_empty(core)) {
-		if (core->slice_end <= now)	/* ended outside ring 3 */
-			core->slice_end = now + COK_SLICE_MS * p->tsc_khz;
-		when = core->slice_end;
-	}
-	d = futex_next_deadline(p, core);
-	if (d && (!when || d < when))
-		when = d;
+	when = cok_rq_timer_when(!rq_empty(core), &core->slice_end, now,
+				 COK_SLICE_MS * p->tsc_khz,
+				 futex_next_deadline(p, core));
 	if (when == core->timer_deadline)
 		return;
 	core->timer_deadline = when;
@@ -250,6 +306,7 @@ static void sched_reset_queue(struct cok_kcore *core)
 void sched_reset(struct cok_kcore *core)
 {
 	sched_reset_queue(core);
+	core->handoff = NULL;
 	core->stopped = false;		/* it ended frozen, or parked */
 	core->park_pending = false;
 	core->call_waiters = NULL;
@@ -260,13 +317,18 @@ void sched_reset(struct cok_kcore *core)
 /*
  * COK_RESCHED_VECTOR, the EOI sent: the process ends, or a thread was
  * queued here (a halted core takes it in sched_next(); one running a
- * thread needs the slice timer now).
+ * thread needs the slice timer now), or the thread in ring 3 (r) has to
+ * leave this core (affinity.c).  Returns the core it runs on then.
  */
-void sched_resched(struct cok_kcore *core)
+struct cok_kcore *sched_resched(struct cok_kcore *core,
+				 const struct cok_regs *r)
 {
 	sched_check_end(core);
+	if ((r->cs & 3) == 3)
+		core = sched_settle(core);
 	if (core->current->state == COK_THREAD_RUNNING)
 		sched_timer_update(core);
+	return core;
 }
 
 /*

@@ -41,7 +41,8 @@ enum {
 	SYS_openat = 257, SYS_mkdirat = 258, SYS_newfstatat = 262,
 	SYS_unlinkat = 263, SYS_readlinkat = 267, SYS_faccessat = 269,
 	SYS_set_robust_list = 273, SYS_clone = 56, SYS_futex = 202,
-	SYS_clone3 = 435, SYS_sched_getaffinity = 204, SYS_dup3 = 292, SYS_prlimit64 = 302,
+	SYS_clone3 = 435, SYS_sched_getaffinity = 204,
+	SYS_sched_setaffinity = 203, SYS_dup3 = 292, SYS_prlimit64 = 302,
 	SYS_getrandom = 318, SYS_rseq = 334,
 	SYS_fdatasync = 75, SYS_truncate = 76, SYS_fchdir = 81,
 	SYS_rmdir = 84, SYS_sysinfo = 99, SYS_renameat = 264,
@@ -226,25 +227,6 @@ static int64_t sys_prlimit(struct cok_proc *p, uint64_t res, uint64_t new,
 }
 
 /*
- * The CPUs the app may run on: its N cores, shown as CPUs 0 to N - 1
- * (musl's sysconf(_SC_NPROCESSORS_ONLN) and libgomp count them).
- * Linux's mask is 8 bytes where nr_cpu_ids <= 64; so is this one.
- */
-static int64_t sys_sched_getaffinity(struct cok_proc *p, uint64_t len,
-				     uint64_t mask)
-{
-	uint64_t cpus = 0, c;
-
-	for (c = 0; c < COK_MAX_CORES; c++)	/* no popcount in libgcc */
-		if (p->cores & (1U << c))
-			cpus = cpus << 1 | 1;
-
-	if (len < sizeof(cpus) || (len & (sizeof(cpus) - 1)))
-		return -EINVAL;
-	return put_user(p, mask, &cpus, sizeof(cpus)) ?: (int64_t)sizeof(cpus);
-}
-
-/*
  * munmap: the pages go under p->lock; then the other cores running a
  * thread of p drop what their TLB still holds of them (tlb.c), and only
  * then do the 2 MiB frames go back to the allocator, where another
@@ -407,8 +389,10 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 		return sys_tgkill(core, r);
 	case SYS_tkill:
 		return sys_tkill(core, r);
-	case SYS_sched_getaffinity:	/* pid 0 or any: the app's threads */
-		return sys_sched_getaffinity(p, r->rsi, r->rdx);
+	case SYS_sched_getaffinity:
+		return sys_sched_getaffinity(core, r);
+	case SYS_sched_setaffinity:
+		return sys_sched_setaffinity(core, r);
 	case SYS_arch_prctl:
 		return sys_arch_prctl(p, r->rdi, r->rsi);
 	case SYS_set_tid_address:
@@ -463,8 +447,10 @@ void cok_syscall(struct cok_kcore *core, struct cok_regs *r)
 
 	t->user_frame = r;	/* a freeze during the call stops here */
 	r->rax = (uint64_t)dispatch(core, r);
+	core = t->core;			/* it may have moved (affinity.c) */
 	t->user_frame = NULL;
 	sched_check_end(core);		/* it ended on another core */
+	core = sched_settle(core);	/* its affinity left this core */
 	sched_timer_update(core);	/* a clone, a wake, a timeout ended */
 	ckpt_after_syscall(core, r);
 }

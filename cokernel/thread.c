@@ -85,11 +85,34 @@ long thread_run(struct cok_kcore *core, struct cok_thread *t,
  * for its first run, cok_thread_start): only now does it become the
  * core's current thread, so that a core that sees another's current
  * thread elsewhere knows that core is off the stack of the one before
- * (a dead thread's slot and stack are reused then: proc.c).
+ * (a dead thread's slot and stack are reused then: proc.c).  A thread
+ * the core gave up for another core (sched.c) is queued there now.
  */
 void thread_landed(struct cok_kcore *core)
 {
+	struct cok_thread *moved = core->handoff;
+
 	cok_write_once(&core->current, core->switch_next);
+	if (moved) {
+		core->handoff = NULL;
+		sched_wake(core, moved);
+	}
+}
+
+/*
+ * A core's stand-in context (sched.c): t's stack ends at top, on the
+ * core's boot stack, and the first switch to t lands in cok_standin_start with
+ * the stack 16-byte aligned, as a call expects.
+ */
+void thread_prepare_standin(struct cok_thread *t, uint64_t top)
+{
+	struct cok_switch_frame *f;
+
+	top &= ~15ULL;
+	t->kstack = (void *)(top - COK_KSTACK_SIZE);
+	f = (struct cok_switch_frame *)top - 1;
+	*f = (struct cok_switch_frame){ .rip = (uint64_t)cok_standin_start };
+	t->kctx.rsp = (uint64_t)f;
 }
 
 /* Entries from ring 3 (interrupts, SYSCALL) land on t's stack. */

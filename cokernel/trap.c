@@ -61,12 +61,13 @@ void cok_interrupt(struct cok_regs *r)
 {
 	struct cok_kcore *core = this_core();
 	bool from_user = core && (r->cs & 3) == 3;
+	struct cok_thread *t = from_user ? core->current : NULL;
 
 	if (from_user)
 		cok_write_once(&core->shared->in_user, 0);
 	interrupt(core, r);
-	if (from_user)
-		cok_write_once(&core->shared->in_user, 1);
+	if (from_user)		/* on its core, which it may have changed */
+		cok_write_once(&t->core->shared->in_user, 1);
 }
 
 static void interrupt(struct cok_kcore *core, struct cok_regs *r)
@@ -116,7 +117,7 @@ static void interrupt(struct cok_kcore *core, struct cok_regs *r)
 	if (r->vector == COK_RESCHED_VECTOR) {
 		apic_eoi();	/* before the core leaves the process */
 		if (core->in_app) {
-			sched_resched(core);
+			core = sched_resched(core, r);
 			ckpt_park(core, r);	/* its process is being frozen */
 		}
 		return;

@@ -28,6 +28,10 @@
 # Two cores (--cores 2, the enclave has two):
 #  - pthreads (musl, glibc) with 2 and 8 threads, OpenMP with the default
 #    (2), 2 and 8 threads, thread_io
+#  - affinity (musl, glibc): sched_setaffinity/getaffinity of the caller
+#    and of other threads (spinning, blocked), errors as Linux's, a
+#    thread pinned to each CPU; two threads pinned to CPU 0, then 1,
+#    make that core (only) take timer interrupts (cokctl status)
 #  - nproc (musl, glibc): sched_getaffinity and sysconf count 2 (glibc's
 #    reads /sys/devices/system/cpu/online: the proxy answers "0-1"); 1
 #    with one core
@@ -457,6 +461,98 @@ for libc in musl glibc; do
 		t_fail "enclave run printed: $(head -c 100 "$T_TMP/c.out" | tr '\n' ' ')"
 	fi
 done
+# sched_setaffinity / getaffinity of the caller and of other threads
+# (spinning, blocked), errors, inheritance, each CPU computing.
+for libc in musl glibc; do
+	same "2 cores: affinity.$libc (set, get, errors, moves)" 0 /apps/affinity.$libc
+done
+t_begin "2 cores: affinity moved threads to both CPUs"
+if grep -q '^  spinning thread: started {0,1}, ended {1},' "$T_TMP/c.out" &&
+	grep -qx '  main: {1}' "$T_TMP/c.out"; then
+	t_pass
+else
+	t_fail "enclave run printed: $(grep -e spinning -e 'main:' "$T_TMP/c.out" | head -n 4 | tr '\n' '|')"
+fi
+# Two threads pinned to CPU I time-slice its core: that core takes the
+# timer interrupts, the other (idle, or running nothing) next to none.
+case_busy_core() {
+	_i=$1
+	set -- $(enc_cpus "$T_TMP/st.flat" "$EID")
+	[ $# = 2 ] || { t_fail "enclave CPUs: '$*'"; return; }
+	_cpu_busy=$(eval echo "\${$((_i + 1))}")
+	_cpu_idle=$(eval echo "\${$((2 - _i))}")
+	"$COKCTL" launch --cores 2 -- /apps/affinity.musl busy "$_i" 8 \
+		>"$T_TMP/busy.out" 2>"$T_TMP/busy.err" 3>&- &
+	_p=$!
+	_n=0	# both threads run from "busy start" on
+	while ! grep -q 'busy start' "$T_TMP/busy.out" && [ $_n -lt 100 ]; do
+		usleep 100000
+		_n=$((_n + 1))
+	done
+	status_read "$T_TMP/b0.flat" || { wait "$_p"; t_fail "$STATUS_ERR"; return; }
+	sleep 3
+	status_read "$T_TMP/b1.flat" || { wait "$_p"; t_fail "$STATUS_ERR"; return; }
+	wait "$_p"
+	_rc=$?
+	_b=$(( $(core_get "$T_TMP/b1.flat" "$EID" "$_cpu_busy" interrupts) - \
+	       $(core_get "$T_TMP/b0.flat" "$EID" "$_cpu_busy" interrupts) ))
+	_o=$(( $(core_get "$T_TMP/b1.flat" "$EID" "$_cpu_idle" interrupts) - \
+	       $(core_get "$T_TMP/b0.flat" "$EID" "$_cpu_idle" interrupts) ))
+	t_info "CPU index $_i: 3 s of interrupts: cpu$_cpu_busy $_b, cpu$_cpu_idle $_o; $(grep 'busy threads' "$T_TMP/busy.err")"
+	if [ "$_rc" != 0 ] || [ "$(tr '\n' ' ' <"$T_TMP/busy.out")" != "busy start busy done " ]; then
+		t_fail "exit $_rc: $(head -c 200 "$T_TMP/busy.out" "$T_TMP/busy.err" | tr '\n' ' ')"
+	elif [ "$_b" -lt 30 ] || [ $((_o * 2 + 10)) -gt "$_b" ]; then
+		t_fail "interrupts in 3 s: pinned core (cpu$_cpu_busy) $_b, other (cpu$_cpu_idle) $_o"
+	else
+		t_pass
+	fi
+}
+status_read "$T_TMP/st.flat" || t_info "status: $STATUS_ERR"
+for _i in 0 1; do
+	t_begin "2 cores: two threads pinned to CPU $_i time-slice that core only"
+	case_busy_core "$_i"
+done
+# The main thread moved to CPU 1 leaves the home core on its stand-in
+# (nothing to run): a freeze stops every core, a thaw lets all go on.
+t_begin "2 cores: freeze and thaw with the main thread moved off the home core"
+case_freeze_moved() {
+	_before=$(app_ids | tr '\n' ' ')
+	"$COKCTL" launch --cores 2 -- /apps/affinity.musl busy 1 6 \
+		>"$T_TMP/fm.out" 2>"$T_TMP/fm.err" 3>&- &
+	_p=$!
+	new_app_id "$_before" || { wait "$_p"; t_fail "the app did not appear in cokctl ps"; return; }
+	_n=0
+	while ! grep -q 'busy start' "$T_TMP/fm.out" && [ $_n -lt 100 ]; do
+		usleep 100000
+		_n=$((_n + 1))
+	done
+	run "$COKCTL" freeze "$ID"
+	_frc=$RC _ferr=$ERR
+	_state=$(app_state_of "$ID")
+	usleep 500000
+	run "$COKCTL" thaw "$ID"
+	_trc=$RC _terr=$ERR
+	wait "$_p"
+	_rc=$?
+	if [ "$_frc" != 0 ] || [ "$_state" != frozen ]; then
+		t_fail "freeze: exit $_frc, state '$_state': $_ferr"
+	elif [ "$_trc" != 0 ]; then
+		t_fail "thaw: exit $_trc: $_terr"
+	elif [ "$_rc" != 0 ] || [ "$(tr '\n' ' ' <"$T_TMP/fm.out")" != "busy start busy done " ]; then
+		t_fail "exit $_rc: $(head -c 200 "$T_TMP/fm.out" "$T_TMP/fm.err" | tr '\n' ' ')"
+	else
+		t_pass
+	fi
+}
+case_freeze_moved
+t_begin "2 cores: affinity busy with a CPU it does not have: a clear error"
+run "$COKCTL" launch --cores 2 -- /apps/affinity.musl busy 2 1
+if [ "$RC" = 2 ] && echo "$ERR" | grep -q 'no CPU index 2'; then
+	t_pass
+else
+	t_fail "exit $RC: $ERR"
+fi
+
 # (Linux on one CPU says sysconf 2: glibc counts online CPUs, not ours.)
 t_begin "1 core: nproc.glibc counts 1 (affinity, sysconf)"
 run "$COKCTL" launch -- /apps/nproc.glibc sysconf
