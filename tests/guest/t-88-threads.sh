@@ -49,8 +49,11 @@
 #    computing on both cores frozen and thawed twice: nothing printed
 #    while frozen, the uninterrupted output; dumped mid-run on both
 #    cores, killed, restored on two cores and on one: the same
-#  - mtcrunch 8 on both cores: the home core takes slice interrupts;
-#    once the threads exited and the main one computes alone, none
+#  - OpenMP with 2 threads on 2 cores takes (almost) no ring-3
+#    interrupt, with 8 many; mtcrunch 8 on both cores: the home core
+#    takes slice interrupts; once the threads exited and the main one
+#    computes alone, none
+#  - at the end, the 2-core dump restored in a new 1-core enclave
 #  - a 4-thread app holds both cores (a 1-core launch is refused) and
 #    freezes; a kill of it frozen frees both (a 2-core launch works) and
 #    the enclave memory; a kill of four busy threads ends them (143)
@@ -80,9 +83,10 @@ same() {
 	fi
 }
 
-# irqs CMD...: the ring-3 interrupts `cokctl launch -v` reports for CMD.
+# irqs [LAUNCH OPTIONS] -- CMD...: the ring-3 interrupts `cokctl launch
+# -v` reports for CMD.
 irqs() {
-	"$COKCTL" launch -v -- "$@" >"$T_TMP/v.out" 2>"$T_TMP/v.err" 3>&-
+	"$COKCTL" launch -v "$@" >"$T_TMP/v.out" 2>"$T_TMP/v.err" 3>&-
 	IRQ_RC=$?
 	IRQS=$(sed -n 's/.*ring-3 interrupts \([0-9]*\).*/\1/p' "$T_TMP/v.err")
 }
@@ -127,7 +131,7 @@ done
 # Long enough for slices (10 ms) to end while four threads compute.
 BIG=4194304
 t_begin "one thread: no timer interrupt in ring 3"
-OMP_NUM_THREADS=1 irqs /apps/omp.glibc $BIG
+OMP_NUM_THREADS=1 irqs -- /apps/omp.glibc $BIG
 if [ "$IRQ_RC" != 0 ] || [ -z "$IRQS" ]; then
 	t_fail "exit $IRQ_RC, no interrupt count: $(head -c 200 "$T_TMP/v.err")"
 elif [ "$IRQS" != 0 ]; then
@@ -137,7 +141,7 @@ else
 fi
 
 t_begin "four computing threads: the slice timer interrupts them"
-OMP_NUM_THREADS=4 irqs /apps/omp.glibc $BIG
+OMP_NUM_THREADS=4 irqs -- /apps/omp.glibc $BIG
 if [ "$IRQ_RC" != 0 ] || [ -z "$IRQS" ]; then
 	t_fail "exit $IRQ_RC, no interrupt count: $(head -c 200 "$T_TMP/v.err")"
 elif [ "$IRQS" -lt 1 ]; then
@@ -349,6 +353,7 @@ case_dump_threads() {
 	_n0=$(grep -c . "$T_TMP/pd.out")
 	[ "$_n0" -ge 1 ] && [ "$_n0" -lt 9 ] ||
 		{ t_fail "dumped with $_n0 of its 9 lines out: not mid-run"; return; }
+	cp "$T_TMP/pd.out" "$T_TMP/pd.at_dump"	# for a restore elsewhere
 	run "$COKCTL" image info "$T_TMP/pd.img"
 	_nt=$(printf '%s\n' "$OUT" | sed -n 's/^threads *\([0-9]*\)$/\1/p')
 	[ "${_nt:-0}" = 5 ] || { t_fail "image info lists ${_nt:-no} threads, not 5: $(printf '%s' "$OUT" | head -c 300)"; return; }
@@ -728,6 +733,23 @@ case_kill2() {
 }
 case_kill2
 
+# One computing thread per core (OpenMP, 2 threads on 2 cores) takes no
+# slice timer: the ring-3 interrupts are the few wakes of its fork and
+# join (RESCHED IPIs), against the 10 ms slices of 4 threads a core.
+t_begin "2 cores: two computing threads take no more than their fork and join's wakes in ring 3; eight take slices"
+case_irqs2() {
+	OMP_NUM_THREADS=2 irqs --cores 2 -- /apps/omp.glibc $BIG
+	_rc2=$IRQ_RC _n2=$IRQS
+	OMP_NUM_THREADS=8 irqs --cores 2 -- /apps/omp.glibc $BIG
+	[ "$_rc2" = 0 ] && [ -n "$_n2" ] && [ "$IRQ_RC" = 0 ] && [ -n "$IRQS" ] ||
+		{ t_fail "exit $_rc2/$IRQ_RC, no interrupt count: $(head -c 200 "$T_TMP/v.err")"; return; }
+	t_info "ring-3 interrupts: $_n2 with 2 threads, $IRQS with 8"
+	[ "$_n2" -le 4 ] || { t_fail "$_n2 ring-3 interrupts with one thread per core"; return; }
+	[ "$IRQS" -ge $((_n2 + 5)) ] || { t_fail "only $IRQS ring-3 interrupts with 4 threads a core (2 threads: $_n2)"; return; }
+	t_pass
+}
+case_irqs2
+
 # 8 threads on 2 cores (4 x N) take the slice timer; once they exited
 # and the main thread computes alone, its core takes no interrupt at all
 # but the doorbell of each status read's ping (the home core: in ring 3,
@@ -797,3 +819,22 @@ case_kill_busy() {
 case_kill_busy
 same "2 cores: the next launch after the kill" 0 /apps/pthreads.glibc 8 200
 destroy_case destroy
+
+# The last 2-core dump of mtcrunch 4 mid-run ($T_TMP/pd.img) restored in
+# another enclave, of one core.  Its stdout file is put back as it was
+# at the dump, so only this restore can complete it.
+t_begin "a 2-core dump restored in another enclave of one core: the uninterrupted result"
+case_restore_elsewhere() {
+	[ -s "$T_TMP/pd.img" ] || { t_fail "no image of the 2-core dump"; return; }
+	create_enclave --cpus 1 --mem 128M || { t_fail "$CREATE_ERR"; return; }
+	cp "$T_TMP/pd.at_dump" "$T_TMP/pd.out"
+	"$COKCTL" restore "$T_TMP/pd.img" </dev/null >"$T_TMP/pe.res" 2>"$T_TMP/pe.rerr" 3>&-
+	_rc=$?
+	[ "$_rc" = 0 ] || { t_fail "restore exit $_rc: $(head -c 300 "$T_TMP/pe.rerr")"; return; }
+	cat "$T_TMP/pd.out" "$T_TMP/pe.res" >"$T_TMP/pe.all"
+	cmp -s "$T_TMP/pd.lin" "$T_TMP/pe.all" ||
+		{ t_fail "output differs from Linux's: $(diff "$T_TMP/pd.lin" "$T_TMP/pe.all" | head -n 6 | tr '\n' '|')"; return; }
+	t_pass
+}
+case_restore_elsewhere
+destroy_case "destroy the 1-core enclave"
