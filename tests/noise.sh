@@ -137,11 +137,10 @@ for run in $(seq "$RUNS"); do
 	sed -n 's/^BENCH noise_boot_ns=\([0-9][0-9]*\)$/\1/p' "$R" | awk '{
 		printf "  the co-kernel booted under -icount too: create -> first heartbeat %.2f ms of guest time\n", $1 / 1e6 }'
 	grep '^BENCH_SKIP\|^BENCH_APP_ERROR' "$R" | sed 's/^BENCH_[A-Z_]* /noise: /'
-	echo "  (d) is an interim measure until apps have threads (issue 8): one single-threaded"
-	echo "      FWQ per core, both launched at once.  Under -icount all vCPUs take turns on one"
-	echo "      host thread and share one instruction clock, so each core's detours there are"
-	echo "      the other busy core's turns (~100 ms each): QEMU's round-robin, not the co-kernel"
-	echo "      (whether the two runs overlap at all varies from boot to boot)."
+	echo "  (d) is one FWQ with two threads (launch --cores 2), one on each core of a 2-core"
+	echo "      enclave.  Under -icount all vCPUs take turns on one host thread and share one"
+	echo "      instruction clock, so each core's detours there are the other busy core's"
+	echo "      turns (~100 ms each): QEMU's round-robin, not the co-kernel."
 	echo "  Likewise every case counts, as its own time, what the other vCPUs (Linux, the"
 	echo "  cokctl proxy polling the enclave) execute meanwhile: (c)'s detours are theirs."
 done
