@@ -160,6 +160,9 @@ io_run() {
 	shift
 	rm -f "$T_TMP/io.in"
 	mkfifo "$T_TMP/io.in"
+	# There before the wait below looks: the background shell opens it
+	# only once the fifo's open for reading returned.
+	: >"$_out"
 	"$@" <"$T_TMP/io.in" >"$_out" 2>"$_out.err" 3>&- &
 	_p=$!
 	exec 6>"$T_TMP/io.in"
@@ -202,6 +205,7 @@ case_dump_pool() {
 	[ "$IO_RC" = 0 ] || { t_fail "the Linux run exited $IO_RC"; return; }
 	rm -f "$T_TMP/pl.in"
 	mkfifo "$T_TMP/pl.in"
+	: >"$T_TMP/pl.out"
 	_before=$(app_ids | tr '\n' ' ')
 	"$COKCTL" launch -- /apps/thread_io.musl 3 2500 <"$T_TMP/pl.in" \
 		>"$T_TMP/pl.out" 2>"$T_TMP/pl.err" 3>&- &
@@ -256,6 +260,7 @@ io_app_start() {
 	mkfifo "$T_TMP/in"
 	_free0=$(mem_free)
 	_before=$(app_ids | tr '\n' ' ')
+	: >"$T_TMP/io.out"
 	"$COKCTL" launch "$@" -- /apps/thread_io.musl 3 <"$T_TMP/in" \
 		>"$T_TMP/io.out" 2>"$T_TMP/io.err" 3>&- &
 	P=$!
