@@ -132,6 +132,16 @@ void ipi_core(const struct cok_kcore *core, uint8_t vector)
 	apic_send_ipi(core->shared->apic_id, vector);
 }
 
+/* The same IPI to each core of mask (bit c: core c). */
+void ipi_cores(uint32_t mask, uint8_t vector)
+{
+	uint32_t c;
+
+	for (c = 0; c < COK_MAX_CORES; c++)
+		if (mask & (1U << c))
+			ipi_core(&cok_cores[c], vector);
+}
+
 /*
  * The timer's rate against the TSC, measured once per core: a masked
  * one-shot from the largest count, about 1 ms of TSC (tsc_khz ticks),

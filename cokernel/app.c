@@ -298,14 +298,11 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m)
 __noreturn void app_end(struct cok_kcore *core, enum cok_app_end how)
 {
 	struct cok_proc *p = core->current->proc;
-	uint32_t none = 0, c, others;
+	uint32_t none = 0;
 
 	if (__atomic_compare_exchange_n(&p->end, &none, how, false,
 					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-		others = p->cores & ~(1U << core->index);
-		for (c = 0; c < COK_MAX_CORES; c++)
-			if (others & (1U << c))
-				ipi_core(&cok_cores[c], COK_RESCHED_VECTOR);
+		ipi_cores(p->cores & ~(1U << core->index), COK_RESCHED_VECTOR);
 	}
 	thread_exit(core, how);
 }

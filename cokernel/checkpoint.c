@@ -158,15 +158,6 @@ static uint32_t not_parked(const struct cok_kcore *home, struct cok_proc *p)
 	       ~(1U << home->index);
 }
 
-static void ipi_cores(uint32_t mask, uint8_t vector)
-{
-	uint32_t c;
-
-	for (c = 0; c < COK_MAX_CORES; c++)
-		if (mask & (1U << c))
-			ipi_core(&cok_cores[c], vector);
-}
-
 /*
  * The home core asks p's other cores to park (ckpt_park(): from ring 3,
  * a halt, or the end of a system call) and waits until every core that

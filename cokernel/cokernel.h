@@ -225,6 +225,7 @@ void apic_eoi(void);
 void apic_self_ipi(uint8_t vector);
 void apic_send_ipi(uint32_t apic_id, uint8_t vector);
 void ipi_core(const struct cok_kcore *core, uint8_t vector);
+void ipi_cores(uint32_t mask, uint8_t vector);
 uint32_t apic_id(void);
 void apic_timer_set(struct cok_kcore *core, uint64_t tsc_delta,
 		    uint64_t tsc_khz);

@@ -193,6 +193,26 @@ for libc in musl glibc; do
 	fi
 done
 
+# restored_as_linux IMG LIN OUT [RESTORE OPTIONS]: restore IMG (its
+# stdout to OUT.res); the launcher's output OUT and the restore's
+# together must be LIN, the Linux run's.  Else false, with the reason
+# in RESTORE_WHY.
+restored_as_linux() {
+	_img=$1 _lin=$2 _out=$3
+	shift 3
+	RESTORE_WHY=
+	"$COKCTL" restore "$@" "$_img" >"$_out.res" 2>"$_out.rerr" 3>&-
+	_rrc=$?
+	if [ "$_rrc" != 0 ]; then
+		RESTORE_WHY="restore exit $_rrc: $(head -c 300 "$_out.rerr")"
+		return 1
+	fi
+	cat "$_out" "$_out.res" >"$_out.all"
+	cmp -s "$_lin" "$_out.all" && return 0
+	RESTORE_WHY="output differs from Linux's: $(diff "$_lin" "$_out.all" | head -n 6 | tr '\n' '|')"
+	return 1
+}
+
 # thread_io 3 ALONE: the reader's blocked read holds one server while
 # the workers print, so the proxy grows a pool; once "b" and EOF are in,
 # every call is answered and the main thread computes alone.  Dumped
@@ -213,10 +233,10 @@ case_dump_pool() {
 	exec 6>"$T_TMP/pl.in"
 	echo a >&6
 	new_app_id "$_before" || { exec 6>&-; wait "$P"; t_fail "the app did not appear in cokctl ps"; return; }
-	wait_for_line '^worker 2' "$T_TMP/pl.out"
+	wait_for 15 grep -q '^worker 2' "$T_TMP/pl.out"
 	echo b >&6
 	exec 6>&-
-	wait_for_line '^lines' "$T_TMP/pl.out"
+	wait_for 15 grep -q '^lines' "$T_TMP/pl.out"
 	_pp=$(app_field "$ID" pid)
 	_ndev=0
 	for _l in /proc/"$_pp"/fd/*; do
@@ -227,22 +247,10 @@ case_dump_pool() {
 	[ "$RC" = 0 ] || { t_fail "dump: exit $RC: $ERR"; return; }
 	[ "$_ndev" -ge 2 ] || { t_fail "the proxy (pid $_pp) held $_ndev device file(s): no pool, nothing tested"; return; }
 	grep -q '^alone' "$T_TMP/pl.out" && { t_fail "dumped after its end: make ALONE longer"; return; }
-	"$COKCTL" restore "$T_TMP/pl.img" </dev/null >"$T_TMP/pl.res" 2>"$T_TMP/pl.rerr" 3>&-
-	_rc=$?
-	[ "$_rc" = 0 ] || { t_fail "restore exit $_rc: $(head -c 300 "$T_TMP/pl.rerr")"; return; }
-	cat "$T_TMP/pl.out" "$T_TMP/pl.res" >"$T_TMP/pl.all"
 	t_info "the proxy held $_ndev device files"
-	cmp -s "$T_TMP/pl.lin" "$T_TMP/pl.all" ||
-		{ t_fail "output differs from Linux's: $(diff "$T_TMP/pl.lin" "$T_TMP/pl.all" | head -n 6 | tr '\n' '|')"; return; }
+	restored_as_linux "$T_TMP/pl.img" "$T_TMP/pl.lin" "$T_TMP/pl.out" </dev/null ||
+		{ t_fail "$RESTORE_WHY"; return; }
 	t_pass
-}
-# wait_for_line RE FILE: up to 15 s for a line matching RE in FILE.
-wait_for_line() {
-	_w=0
-	while ! grep -q "$1" "$2" && [ $_w -lt 150 ]; do
-		usleep 100000
-		_w=$((_w + 1))
-	done
 }
 case_dump_pool
 
@@ -362,14 +370,10 @@ case_dump_threads() {
 	run "$COKCTL" image info "$T_TMP/pd.img"
 	_nt=$(printf '%s\n' "$OUT" | sed -n 's/^threads *\([0-9]*\)$/\1/p')
 	[ "${_nt:-0}" = 5 ] || { t_fail "image info lists ${_nt:-no} threads, not 5: $(printf '%s' "$OUT" | head -c 300)"; return; }
-	"$COKCTL" restore "$@" "$T_TMP/pd.img" >"$T_TMP/pd.res" 2>"$T_TMP/pd.rerr" 3>&-
-	_rc=$?
-	[ "$_rc" = 0 ] || { t_fail "restore exit $_rc: $(head -c 300 "$T_TMP/pd.rerr")"; return; }
-	# Its stdout was a file: the restored app writes on at its offset.
-	cat "$T_TMP/pd.out" "$T_TMP/pd.res" >"$T_TMP/pd.all"
 	t_info "dumped after $_n0 of 9 lines"
-	cmp -s "$T_TMP/pd.lin" "$T_TMP/pd.all" ||
-		{ t_fail "output differs from Linux's: $(diff "$T_TMP/pd.lin" "$T_TMP/pd.all" | head -n 6 | tr '\n' '|')"; return; }
+	# Its stdout was a file: the restored app writes on at its offset.
+	restored_as_linux "$T_TMP/pd.img" "$T_TMP/pd.lin" "$T_TMP/pd.out" "$@" ||
+		{ t_fail "$RESTORE_WHY"; return; }
 	t_pass
 }
 case_dump_threads
@@ -385,13 +389,9 @@ case_v1_image() {
 	*"image version 1"*) ;;
 	*) t_fail "not a version 1 image: $(printf '%s' "$OUT" | head -n 1)"; return ;;
 	esac
-	"$COKCTL" restore "$T_TMP/p1v1.img" >"$T_TMP/p1.res" 2>"$T_TMP/p1.rerr" 3>&-
-	_rc=$?
-	[ "$_rc" = 0 ] || { t_fail "restore exit $_rc: $(head -c 300 "$T_TMP/p1.rerr")"; return; }
 	taskset -c "$LCPU" /apps/crunch.musl 3000 >"$T_TMP/p1.lin" 2>&1
-	cat "$T_TMP/p1.out" "$T_TMP/p1.res" >"$T_TMP/p1.all"
-	cmp -s "$T_TMP/p1.lin" "$T_TMP/p1.all" ||
-		{ t_fail "output differs from Linux's: $(diff "$T_TMP/p1.lin" "$T_TMP/p1.all" | head -n 4 | tr '\n' '|')"; return; }
+	restored_as_linux "$T_TMP/p1v1.img" "$T_TMP/p1.lin" "$T_TMP/p1.out" ||
+		{ t_fail "$RESTORE_WHY"; return; }
 	t_pass
 }
 case_v1_image
@@ -768,11 +768,7 @@ case_timer_stops() {
 	P=$!
 	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
 	_cpu=$(app_field "$ID" cpu)
-	_w=0
-	while ! grep -q 'rounds alone' "$T_TMP/ts.out" && [ $_w -lt 300 ]; do
-		usleep 50000
-		_w=$((_w + 1))
-	done
+	wait_for 15 grep -q 'rounds alone' "$T_TMP/ts.out"
 	usleep 1000000		# the write's answer is in, under load too
 	status_read "$T_TMP/ts1.flat"
 	status_read "$T_TMP/ts1b.flat"
@@ -831,12 +827,8 @@ case_restore_elsewhere() {
 	[ -s "$T_TMP/pd.img" ] || { t_fail "no image of the 2-core dump"; return; }
 	create_enclave --cpus 1 --mem 128M || { t_fail "$CREATE_ERR"; return; }
 	cp "$T_TMP/pd.at_dump" "$T_TMP/pd.out"
-	"$COKCTL" restore "$T_TMP/pd.img" </dev/null >"$T_TMP/pe.res" 2>"$T_TMP/pe.rerr" 3>&-
-	_rc=$?
-	[ "$_rc" = 0 ] || { t_fail "restore exit $_rc: $(head -c 300 "$T_TMP/pe.rerr")"; return; }
-	cat "$T_TMP/pd.out" "$T_TMP/pe.res" >"$T_TMP/pe.all"
-	cmp -s "$T_TMP/pd.lin" "$T_TMP/pe.all" ||
-		{ t_fail "output differs from Linux's: $(diff "$T_TMP/pd.lin" "$T_TMP/pe.all" | head -n 6 | tr '\n' '|')"; return; }
+	restored_as_linux "$T_TMP/pd.img" "$T_TMP/pd.lin" "$T_TMP/pd.out" </dev/null ||
+		{ t_fail "$RESTORE_WHY"; return; }
 	t_pass
 }
 case_restore_elsewhere
