@@ -47,6 +47,24 @@ enum {
 	SYS_fdatasync = 75, SYS_truncate = 76, SYS_fchdir = 81,
 	SYS_rmdir = 84, SYS_sysinfo = 99, SYS_renameat = 264,
 	SYS_renameat2 = 316, SYS_faccessat2 = 439,
+	/* Pipes, waits, sockets, more file calls (issue 9, part 5). */
+	SYS_poll = 7, SYS_pipe = 22, SYS_select = 23, SYS_sendfile = 40,
+	SYS_socket = 41, SYS_connect = 42, SYS_accept = 43, SYS_sendto = 44,
+	SYS_recvfrom = 45, SYS_sendmsg = 46, SYS_recvmsg = 47,
+	SYS_shutdown = 48, SYS_bind = 49, SYS_listen = 50,
+	SYS_getsockname = 51, SYS_getpeername = 52, SYS_socketpair = 53,
+	SYS_setsockopt = 54, SYS_getsockopt = 55, SYS_flock = 73,
+	SYS_link = 86, SYS_symlink = 88, SYS_chmod = 90, SYS_fchmod = 91,
+	SYS_chown = 92, SYS_fchown = 93, SYS_lchown = 94, SYS_setpgid = 109,
+	SYS_getpgrp = 111, SYS_setsid = 112, SYS_getgroups = 115,
+	SYS_getpgid = 121, SYS_getsid = 124, SYS_statfs = 137,
+	SYS_fstatfs = 138, SYS_epoll_create = 213, SYS_epoll_wait = 232,
+	SYS_epoll_ctl = 233, SYS_utimes = 235, SYS_fchownat = 260,
+	SYS_futimesat = 261, SYS_linkat = 265, SYS_symlinkat = 266,
+	SYS_fchmodat = 268, SYS_pselect6 = 270, SYS_ppoll = 271,
+	SYS_utimensat = 280, SYS_epoll_pwait = 281, SYS_eventfd = 284,
+	SYS_accept4 = 288, SYS_eventfd2 = 290, SYS_epoll_create1 = 291,
+	SYS_pipe2 = 293, SYS_copy_file_range = 326, SYS_statx = 332,
 };
 
 /* Calls the proxy executes for the app. */
@@ -60,6 +78,17 @@ static const uint16_t forwarded[] = {
 	SYS_mkdirat, SYS_newfstatat, SYS_unlinkat, SYS_readlinkat,
 	SYS_faccessat, SYS_dup3, SYS_fdatasync, SYS_truncate, SYS_fchdir,
 	SYS_rmdir, SYS_sysinfo, SYS_renameat, SYS_renameat2, SYS_faccessat2,
+	SYS_poll, SYS_pipe, SYS_select, SYS_sendfile, SYS_socket, SYS_connect,
+	SYS_accept, SYS_sendto, SYS_recvfrom, SYS_sendmsg, SYS_recvmsg,
+	SYS_shutdown, SYS_bind, SYS_listen, SYS_getsockname, SYS_getpeername,
+	SYS_socketpair, SYS_setsockopt, SYS_getsockopt, SYS_flock, SYS_link,
+	SYS_symlink, SYS_chmod, SYS_fchmod, SYS_chown, SYS_fchown, SYS_lchown,
+	SYS_setpgid, SYS_getpgrp, SYS_setsid, SYS_getgroups, SYS_getpgid,
+	SYS_getsid, SYS_statfs, SYS_fstatfs, SYS_epoll_create, SYS_epoll_wait,
+	SYS_epoll_ctl, SYS_utimes, SYS_fchownat, SYS_futimesat, SYS_linkat,
+	SYS_symlinkat, SYS_fchmodat, SYS_pselect6, SYS_ppoll, SYS_utimensat,
+	SYS_epoll_pwait, SYS_eventfd, SYS_accept4, SYS_eventfd2,
+	SYS_epoll_create1, SYS_pipe2, SYS_copy_file_range, SYS_statx,
 };
 
 #define ARCH_SET_GS	0x1001

@@ -29,9 +29,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -57,6 +61,9 @@
 #define KTERMIOS_SIZE		36	/* struct termios of <asm/termbits.h> */
 #define KTERMIOS2_SIZE		44	/* struct termios2 */
 #define COK_TCGETS2		_IOR('T', 0x2A, char[KTERMIOS2_SIZE])
+#define COK_TCSETS2		_IOW('T', 0x2B, char[KTERMIOS2_SIZE])
+#define COK_TCSETSW2		_IOW('T', 0x2C, char[KTERMIOS2_SIZE])
+#define COK_TCSETSF2		_IOW('T', 0x2D, char[KTERMIOS2_SIZE])
 
 _Static_assert(sizeof(struct stat) == 144, "x86-64 struct stat");
 _Static_assert(sizeof(struct sysinfo) == 112, "x86-64 struct sysinfo");
@@ -122,6 +129,45 @@ static int64_t put(struct cok_proxy *p, uint64_t va, const void *src,
 		   size_t len)
 {
 	return cok_appmem_write(&p->mem, va, src, len);
+}
+
+/*
+ * An input structure of the app (len bytes at va) for a host call: buf
+ * holding its bytes; NULL for a NULL pointer (the host call takes it as
+ * the app's kernel does: "none", or EFAULT); or, when the app's bytes
+ * cannot be read, the guard, so that the host kernel meets the fault
+ * where Linux would, after its own checks of the fds and flags: the
+ * same error, in the same order.
+ */
+static void *in_arg(struct cok_proxy *p, uint64_t va, void *buf, size_t len)
+{
+	if (!va)
+		return NULL;
+	if (!cok_appmem_read(&p->mem, buf, va, len))
+		return buf;
+	return bounce_init() ? NULL : bounce + BOUNCE_SIZE;
+}
+
+/*
+ * The app's path at va for a host call, as in_arg(): buf, NULL, or the
+ * guard; NULL with *err set when the path is too long.
+ */
+static const char *path_arg(struct cok_proxy *p, uint64_t va, char *buf,
+			    int64_t *err)
+{
+	long r;
+
+	*err = 0;
+	if (!va)
+		return NULL;
+	r = cok_appmem_string(&p->mem, va, buf, PATH_MAX);
+	if (r >= 0)
+		return buf;
+	if (r != -EFAULT || bounce_init()) {
+		*err = r == -EFAULT ? -ENOMEM : r;
+		return NULL;
+	}
+	return (const char *)bounce + BOUNCE_SIZE;
 }
 
 /* --- read and write: through the bounce buffer ------------------------- */
@@ -595,7 +641,7 @@ static int64_t sc_lseek(struct cok_proxy *p, const uint64_t *a)
 			       (long)arg_int(a[2])));
 }
 
-/* Terminal queries only: request, and the bytes the kernel writes back. */
+/* Terminal queries: request, and the bytes the kernel writes back. */
 static const struct {
 	uint32_t req;
 	uint32_t size;
@@ -610,7 +656,57 @@ static const struct {
 	{ FIONREAD, sizeof(int) },
 	{ TIOCOUTQ, sizeof(int) },
 	{ TIOCMGET, sizeof(int) },
+	{ TIOCGPTN, sizeof(unsigned int) },
 };
+
+/* Terminal settings: request, and the bytes the kernel reads from the app. */
+static const struct {
+	uint32_t req;
+	uint32_t size;
+} tty_sets[] = {
+	{ TCSETS, KTERMIOS_SIZE },
+	{ TCSETSW, KTERMIOS_SIZE },
+	{ TCSETSF, KTERMIOS_SIZE },
+	{ COK_TCSETS2, KTERMIOS2_SIZE },
+	{ COK_TCSETSW2, KTERMIOS2_SIZE },
+	{ COK_TCSETSF2, KTERMIOS2_SIZE },
+	{ TIOCSWINSZ, sizeof(struct winsize) },
+	{ TIOCSPGRP, sizeof(pid_t) },
+	{ FIONBIO, sizeof(int) },
+	{ TIOCSPTLCK, sizeof(int) },
+};
+
+/* Requests whose argument is a number, not a pointer. */
+static const uint32_t tty_plain[] = {
+	TCSBRK, TCSBRKP, TCXONC, TCFLSH, TIOCSCTTY, TIOCNOTTY, TIOCEXCL,
+	TIOCNXCL, FIOCLEX, FIONCLEX,
+};
+
+/*
+ * A setting read from the app: an argument it cannot read is the guard,
+ * so that a file that is no terminal is ENOTTY first, as on Linux.
+ */
+static int64_t ioctl_set(struct cok_proxy *p, int fd, uint32_t req,
+			 uint64_t arg)
+{
+	unsigned int i;
+	uint64_t buf[8];
+
+	for (i = 0; i < sizeof(tty_sets) / sizeof(tty_sets[0]); i++) {
+		if (tty_sets[i].req == req)
+			return sys_ret(syscall(SYS_ioctl, (long)fd,
+					       (unsigned long)req,
+					       in_arg(p, arg, buf,
+						      tty_sets[i].size)));
+	}
+	for (i = 0; i < sizeof(tty_plain) / sizeof(tty_plain[0]); i++) {
+		if (tty_plain[i] == req)
+			return sys_ret(syscall(SYS_ioctl, (long)fd,
+					       (unsigned long)req,
+					       (long)arg));
+	}
+	return -ENOTTY;
+}
 
 static int64_t sc_ioctl(struct cok_proxy *p, const uint64_t *a)
 {
@@ -633,7 +729,7 @@ static int64_t sc_ioctl(struct cok_proxy *p, const uint64_t *a)
 			return -EFAULT;
 		return r;
 	}
-	return -ENOTTY;
+	return ioctl_set(p, fd, req, a[2]);
 }
 
 static int64_t sc_getcwd(struct cok_proxy *p, const uint64_t *a)
@@ -797,6 +893,8 @@ static int64_t sc_readlinkat(struct cok_proxy *p, const uint64_t *a)
 
 /* --- file descriptors ------------------------------------------------------ */
 
+static int64_t fcntl_lock(struct cok_proxy *p, int fd, int cmd, uint64_t ufl);
+
 static int64_t sc_fcntl(struct cok_proxy *p, const uint64_t *a)
 {
 	int fd = arg_int(a[0]);
@@ -811,7 +909,18 @@ static int64_t sc_fcntl(struct cok_proxy *p, const uint64_t *a)
 	case F_SETFD:
 	case F_GETFL:
 	case F_SETFL:
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
 		return sys_ret(syscall(SYS_fcntl, (long)fd, (long)cmd, (long)a[2]));
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return fcntl_lock(p, fd, cmd, a[2]);
 	default:
 		return -EINVAL;
 	}
@@ -950,6 +1059,14 @@ static int64_t sc_getegid(struct cok_proxy *p, const uint64_t *a)
 	return getegid();
 }
 
+/*
+ * The other forwarded calls, in files of their own that share this
+ * one's helpers and table (one translation unit: static handlers).
+ */
+#include "proxy_poll.c"
+#include "proxy_net.c"
+#include "proxy_fs.c"
+
 /* --- the table ------------------------------------------------------------- */
 
 #define SC(name)	[SYS_##name] = { sc_##name, #name }
@@ -968,6 +1085,22 @@ static const struct {
 	SC(openat), SC(mkdirat), SC(newfstatat), SC(unlinkat),
 	SC(renameat), SC(readlinkat), SC(faccessat), SC(dup3),
 	SC(renameat2), SC(faccessat2),
+	/* proxy_poll.c */
+	SC(pipe), SC(pipe2), SC(poll), SC(ppoll), SC(select), SC(pselect6),
+	SC(epoll_create), SC(epoll_create1), SC(epoll_ctl), SC(epoll_wait),
+	SC(epoll_pwait), SC(eventfd), SC(eventfd2), SC(sendfile),
+	SC(copy_file_range),
+	/* proxy_net.c */
+	SC(socket), SC(socketpair), SC(bind), SC(listen), SC(accept),
+	SC(accept4), SC(connect), SC(sendto), SC(recvfrom), SC(sendmsg),
+	SC(recvmsg), SC(shutdown), SC(getsockopt), SC(setsockopt),
+	SC(getsockname), SC(getpeername),
+	/* proxy_fs.c */
+	SC(link), SC(linkat), SC(symlink), SC(symlinkat), SC(chmod),
+	SC(fchmod), SC(fchmodat), SC(chown), SC(fchown), SC(lchown),
+	SC(fchownat), SC(utimensat), SC(utimes), SC(futimesat), SC(statx),
+	SC(statfs), SC(fstatfs), SC(flock), SC(getgroups), SC(getpgid),
+	SC(setpgid), SC(getpgrp), SC(getsid), SC(setsid),
 };
 
 #define SC_COUNT	(sizeof(sc_table) / sizeof(sc_table[0]))
