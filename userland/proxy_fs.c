@@ -7,8 +7,10 @@
  * Paths and input structures come through path_arg() and in_arg(): a
  * pointer the app cannot read is handed to the host call as the guard,
  * so the host kernel's order of checks (flags, fds, then the copy) is
- * Linux's own.  The ids are the proxy's, which are the app's: its pid
- * is the proxy's (kmod/app.c), its session and process group too.
+ * Linux's own.  The app's session and process group are the proxy's;
+ * its pid is its app id (the co-kernel's getpid), which stands for the
+ * proxy's own pid in these calls both ways (host_pid(), app_pid()), so
+ * that getpgid(getpid()) and "getpgrp() == getpid()" hold as on Linux.
  */
 #include <sys/file.h>
 #include <sys/vfs.h>
@@ -272,31 +274,30 @@ static int64_t sc_getgroups(struct cok_proxy *p, const uint64_t *a)
 
 static int64_t sc_getpgid(struct cok_proxy *p, const uint64_t *a)
 {
-	(void)p;
-	return sys_ret(syscall(SYS_getpgid, (long)arg_int(a[0])));
+	return app_pid(p, sys_ret(syscall(SYS_getpgid,
+					  (long)host_pid(p, arg_int(a[0])))));
 }
 
 static int64_t sc_setpgid(struct cok_proxy *p, const uint64_t *a)
 {
-	(void)p;
-	return sys_ret(syscall(SYS_setpgid, (long)arg_int(a[0]),
-			       (long)arg_int(a[1])));
+	return sys_ret(syscall(SYS_setpgid, (long)host_pid(p, arg_int(a[0])),
+			       (long)host_pid(p, arg_int(a[1]))));
 }
 
 static int64_t sc_getpgrp(struct cok_proxy *p, const uint64_t *a)
 {
-	(void)p, (void)a;
-	return sys_ret(syscall(SYS_getpgrp));
+	(void)a;
+	return app_pid(p, sys_ret(syscall(SYS_getpgrp)));
 }
 
 static int64_t sc_getsid(struct cok_proxy *p, const uint64_t *a)
 {
-	(void)p;
-	return sys_ret(syscall(SYS_getsid, (long)arg_int(a[0])));
+	return app_pid(p, sys_ret(syscall(SYS_getsid,
+					  (long)host_pid(p, arg_int(a[0])))));
 }
 
 static int64_t sc_setsid(struct cok_proxy *p, const uint64_t *a)
 {
-	(void)p, (void)a;
-	return sys_ret(syscall(SYS_setsid));
+	(void)a;
+	return app_pid(p, sys_ret(syscall(SYS_setsid)));
 }

@@ -117,6 +117,20 @@ static inline bool hidden(const struct cok_proxy *p, int fd)
 	return cok_proxy_private_fd(p, fd);
 }
 
+/*
+ * The app's pid (its app id: the co-kernel's getpid) is the proxy's on
+ * Linux, in the calls that take or give a process or group id.
+ */
+static inline int host_pid(const struct cok_proxy *p, int pid)
+{
+	return pid > 0 && (uint32_t)pid == p->app_id ? (int)getpid() : pid;
+}
+
+static inline int64_t app_pid(const struct cok_proxy *p, int64_t id)
+{
+	return id > 0 && id == (int64_t)getpid() ? (int64_t)p->app_id : id;
+}
+
 /* The app's path at va into buf[PATH_MAX]: 0 or -errno. */
 static int64_t get_path(struct cok_proxy *p, uint64_t va, char *buf)
 {
@@ -659,6 +673,16 @@ static const struct {
 	{ TIOCGPTN, sizeof(unsigned int) },
 };
 
+/* The pid_t at buf, to the host's numbering (to_host) or the app's. */
+static void swap_pid(const struct cok_proxy *p, void *buf, bool to_host)
+{
+	int pid;
+
+	memcpy(&pid, buf, sizeof(pid));
+	pid = to_host ? host_pid(p, pid) : (int)app_pid(p, pid);
+	memcpy(buf, &pid, sizeof(pid));
+}
+
 /* Terminal settings: request, and the bytes the kernel reads from the app. */
 static const struct {
 	uint32_t req;
@@ -693,11 +717,15 @@ static int64_t ioctl_set(struct cok_proxy *p, int fd, uint32_t req,
 	uint64_t buf[8];
 
 	for (i = 0; i < sizeof(tty_sets) / sizeof(tty_sets[0]); i++) {
-		if (tty_sets[i].req == req)
-			return sys_ret(syscall(SYS_ioctl, (long)fd,
-					       (unsigned long)req,
-					       in_arg(p, arg, buf,
-						      tty_sets[i].size)));
+		void *in;
+
+		if (tty_sets[i].req != req)
+			continue;
+		in = in_arg(p, arg, buf, tty_sets[i].size);
+		if (in == buf && req == TIOCSPGRP)
+			swap_pid(p, buf, true);
+		return sys_ret(syscall(SYS_ioctl, (long)fd, (unsigned long)req,
+				       in));
 	}
 	for (i = 0; i < sizeof(tty_plain) / sizeof(tty_plain[0]); i++) {
 		if (tty_plain[i] == req)
@@ -725,6 +753,8 @@ static int64_t sc_ioctl(struct cok_proxy *p, const uint64_t *a)
 		r = syscall(SYS_ioctl, (long)fd, (unsigned long)req, buf);
 		if (r < 0)
 			return -errno;
+		if (req == TIOCGPGRP || req == TIOCGSID)
+			swap_pid(p, buf, false);
 		if (put(p, a[2], buf, tty_queries[i].size))
 			return -EFAULT;
 		return r;
