@@ -225,6 +225,10 @@ static bool keeps_fds(uint64_t nr)
 	case SYS_read: case SYS_pread64: case SYS_readv:
 	case SYS_write: case SYS_pwrite64: case SYS_writev:
 	case SYS_lseek: case SYS_fstat:
+	/* Waits and socket data: at most new fds (SCM_RIGHTS), on free numbers. */
+	case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
+	case SYS_epoll_wait: case SYS_epoll_pwait: case SYS_sendto:
+	case SYS_recvfrom: case SYS_sendmsg: case SYS_recvmsg:
 		return true;
 	default:
 		return false;
