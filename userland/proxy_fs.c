@@ -51,7 +51,7 @@ static int64_t at5_call(struct cok_proxy *p, long nr, const uint64_t *a,
 	return sys_ret(syscall(nr, (long)dirfd, path, a2, a3, a4));
 }
 
-/* --- links ------------------------------------------------------------------ */
+/* --- links ---------------------------------------------------------------- */
 
 static int64_t link_common(struct cok_proxy *p, int olddir, uint64_t uold,
 			   int newdir, uint64_t unew, uint64_t flags)
@@ -110,7 +110,7 @@ static int64_t sc_symlinkat(struct cok_proxy *p, const uint64_t *a)
 	return symlink_common(p, a[0], arg_int(a[1]), a[2]);
 }
 
-/* --- modes and owners ---------------------------------------------------------- */
+/* --- modes and owners ----------------------------------------------------- */
 
 static int64_t sc_chmod(struct cok_proxy *p, const uint64_t *a)
 {
@@ -155,7 +155,7 @@ static int64_t sc_fchownat(struct cok_proxy *p, const uint64_t *a)
 			(long)(uint32_t)a[3], (long)arg_int(a[4]));
 }
 
-/* --- times ----------------------------------------------------------------------- */
+/* --- times ---------------------------------------------------------------- */
 
 /* utimensat's path may be NULL (the fd itself), its times too (now). */
 static int64_t sc_utimensat(struct cok_proxy *p, const uint64_t *a)
@@ -183,7 +183,7 @@ static int64_t sc_utimes(struct cok_proxy *p, const uint64_t *a)
 	return path2_call(p, SYS_utimes, a[0], (long)(uintptr_t)times, 0);
 }
 
-/* --- statx and statfs ---------------------------------------------------------- */
+/* --- statx and statfs ----------------------------------------------------- */
 
 static int64_t sc_statx(struct cok_proxy *p, const uint64_t *a)
 {
@@ -231,7 +231,7 @@ static int64_t sc_fstatfs(struct cok_proxy *p, const uint64_t *a)
 	return put(p, a[1], &st, sizeof(st));
 }
 
-/* --- locks ------------------------------------------------------------------------ */
+/* --- locks ---------------------------------------------------------------- */
 
 static int64_t sc_flock(struct cok_proxy *p, const uint64_t *a)
 {
@@ -251,7 +251,7 @@ static int64_t fcntl_lock(struct cok_proxy *p, int fd, int cmd, uint64_t ufl)
 	return 0;
 }
 
-/* --- groups and sessions ------------------------------------------------------- */
+/* --- groups and sessions -------------------------------------------------- */
 
 static int64_t sc_getgroups(struct cok_proxy *p, const uint64_t *a)
 {

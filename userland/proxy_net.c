@@ -294,7 +294,7 @@ static int64_t sc_recvfrom(struct cok_proxy *p, const uint64_t *a)
 	return r;
 }
 
-/* --- sendmsg and recvmsg ----------------------------------------------------- */
+/* --- sendmsg and recvmsg -------------------------------------------------- */
 
 /* The app's msghdr as the proxy rebuilds it for the host call. */
 struct msg_copy {
@@ -501,7 +501,7 @@ static int64_t sc_recvmsg(struct cok_proxy *p, const uint64_t *a)
 	return r;
 }
 
-/* --- options ------------------------------------------------------------------ */
+/* --- options -------------------------------------------------------------- */
 
 /*
  * Linux reads *optlen, passes the option's buffer (which some options

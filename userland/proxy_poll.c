@@ -71,7 +71,7 @@ static int64_t sc_eventfd2(struct cok_proxy *p, const uint64_t *a)
 			       (long)arg_int(a[1])));
 }
 
-/* --- poll ------------------------------------------------------------------ */
+/* --- poll ----------------------------------------------------------------- */
 
 /*
  * The signal mask argument of ppoll, pselect6 and epoll_pwait, checked
@@ -235,7 +235,7 @@ static int64_t sc_ppoll(struct cok_proxy *p, const uint64_t *a)
 	return r;
 }
 
-/* --- select ---------------------------------------------------------------- */
+/* --- select --------------------------------------------------------------- */
 
 #define FDSET_WORD_BITS		64
 
@@ -360,7 +360,7 @@ static int64_t sc_pselect6(struct cok_proxy *p, const uint64_t *a)
 	return r;
 }
 
-/* --- epoll ----------------------------------------------------------------- */
+/* --- epoll ---------------------------------------------------------------- */
 
 static int64_t sc_epoll_create(struct cok_proxy *p, const uint64_t *a)
 {
@@ -438,7 +438,7 @@ static int64_t sc_epoll_pwait(struct cok_proxy *p, const uint64_t *a)
 	return r ? r : epoll_wait_common(p, a, mask);
 }
 
-/* --- copies between fds ---------------------------------------------------- */
+/* --- copies between fds --------------------------------------------------- */
 
 /* An optional loff_t of the app: 0, or -EFAULT. */
 static int get_off(struct cok_proxy *p, uint64_t va, int64_t *off,

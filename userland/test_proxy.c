@@ -1114,6 +1114,31 @@ static void test_sockets(void)
 	T_EQ(sc(SYS_sendmsg, 0, HEAP_END, 0, 0),
 	     host(syscall(SYS_sendmsg, 0, NULL, 0)));
 	T_EQ(sc(SYS_sendmsg, (uint64_t)p.devfd, HEAP + 0xc400, 0, 0), -EBADF);
+	{
+		/* SCM_RIGHTS with the proxy's device fd: EBADF, nothing sent. */
+		char cbuf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr *c = (struct cmsghdr *)cbuf;
+
+		memset(cbuf, 0, sizeof(cbuf));
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &p.devfd, sizeof(int));
+		fake_poke(&fe, HEAP + 0xc700, cbuf, sizeof(cbuf));
+		m.msg_control = (void *)(HEAP + 0xc700);
+		m.msg_controllen = sizeof(cbuf);
+		iov[0] = (struct iovec){ (void *)(HEAP + 0xc100), 4 };
+		fake_poke(&fe, HEAP + 0xc300, iov, sizeof(iov[0]));
+		m.msg_iovlen = 1;
+		fake_poke(&fe, HEAP + 0xc400, &m, sizeof(m));
+		T_EQ(sc(SYS_sendmsg, (uint64_t)sv[0], HEAP + 0xc400, 0, 0),
+		     -EBADF);
+		T_EQ(recv(sv[1], got, sizeof(got), MSG_DONTWAIT), -1);
+		memcpy(CMSG_DATA(c), &sv[1], sizeof(int));
+		fake_poke(&fe, HEAP + 0xc700, cbuf, sizeof(cbuf));
+		T_EQ(sc(SYS_sendmsg, (uint64_t)sv[0], HEAP + 0xc400, 0, 0), 4);
+		T_EQ(recv(sv[1], got, sizeof(got), MSG_DONTWAIT), 4);
+	}
 	T_EQ(sc(SYS_getsockname, (uint64_t)sv[0], HEAP + 0xc500, ROPAGE, 0),
 	     -EFAULT);
 	r = sc(SYS_socket, AF_INET, SOCK_STREAM, 0, 0);
