@@ -86,7 +86,7 @@ static void path(char *buf, size_t len, const char *name)
 	snprintf(buf, len, "%s/posix_io.%s", dir, name);
 }
 
-/* --- pipes, poll, select, epoll, eventfd ----------------------------------- */
+/* --- pipes, poll, select, epoll, eventfd ---------------------------------- */
 
 static void t_pipe(void)
 {
@@ -193,7 +193,8 @@ static void t_select(void)
 
 static void t_epoll(void)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 0x1122334455667788ULL };
+	struct epoll_event ev = { .events = EPOLLIN,
+				  .data.u64 = 0x1122334455667788ULL };
 	struct epoll_event out[4];
 	int e, p[2], e2;
 
@@ -251,7 +252,7 @@ static void t_eventfd(void)
 	close(s);
 }
 
-/* --- sockets ------------------------------------------------------------------ */
+/* --- sockets -------------------------------------------------------------- */
 
 static void t_socketpair(void)
 {
@@ -501,7 +502,7 @@ static void t_msg(void)
 	close(p[1]);
 }
 
-/* --- files ------------------------------------------------------------------ */
+/* --- files ---------------------------------------------------------------- */
 
 static void t_locks(void)
 {
@@ -678,9 +679,12 @@ static void t_statx(void)
 	       sx.mask & APP_STATX_BASIC_STATS, sx.mode,
 	       (unsigned long long)sx.size, sx.nlink, (long long)sx.mtime.sec);
 	fd = open(f, O_RDONLY);
-	rep("statx AT_EMPTY_PATH", app_statx(fd, "", AT_EMPTY_PATH, APP_STATX_SIZE, &sx));
-	rep("statx bad flags", app_statx(AT_FDCWD, f, 0x70000000, APP_STATX_SIZE, &sx));
-	rep("statx missing", app_statx(AT_FDCWD, "/nonexistent", 0, APP_STATX_SIZE, &sx));
+	rep("statx AT_EMPTY_PATH",
+	    app_statx(fd, "", AT_EMPTY_PATH, APP_STATX_SIZE, &sx));
+	rep("statx bad flags",
+	    app_statx(AT_FDCWD, f, 0x70000000, APP_STATX_SIZE, &sx));
+	rep("statx missing",
+	    app_statx(AT_FDCWD, "/nonexistent", 0, APP_STATX_SIZE, &sx));
 	rep("statfs", statfs(dir, &a));
 	rep("fstatfs", fstatfs(fd, &b));
 	printf("f_type %#lx same %d bsize %ld namelen %ld\n", (long)a.f_type,
@@ -728,7 +732,7 @@ static void t_copies(void)
 	unlink(g);
 }
 
-/* --- identity ------------------------------------------------------------------ */
+/* --- identity ------------------------------------------------------------- */
 
 static void t_ids(void)
 {
@@ -760,7 +764,7 @@ static void t_ids(void)
 	rep("setpgid(0, -1)", setpgid(0, -1));
 }
 
-/* --- terminal ------------------------------------------------------------------ */
+/* --- terminal ------------------------------------------------------------- */
 
 /* Until fd is readable (2 s at most: the pty's line discipline works later). */
 static int wait_in(int fd)

@@ -12,8 +12,9 @@
 #    settings, groups, umask, process groups and sessions; errors for bad
 #    fds, pointers and flags as Linux's
 #  - busybox sh with builtins only, in one process: a redirection read, a
-#    here-document (a pipe the shell fills itself), fds moved with exec,
-#    umask, cd/pwd, arithmetic, printf, test, a read loop
+#    here-document (a pipe the shell fills itself: the trace shows the
+#    forwarded pipe), fds moved with exec, umask, cd/pwd, arithmetic,
+#    printf, test, a read loop
 # timeout: 300
 . /tests/lib.sh
 t_require posixio module cokctl
@@ -82,6 +83,15 @@ set -- a b c; echo "args: $# $2"
 while read -r w; do echo "loop: $w"; done <"${PWD}/in.txt"'
 if [ -x "$BB" ]; then
 	same "busybox sh builtins" 0 "$BB" sh -c "$SCRIPT" sh "$DIR/in.txt"
+	# The here-document went through a pipe the app made (forwarded).
+	t_begin "busybox here-document: a forwarded pipe"
+	"$COKCTL" launch -t -- "$BB" sh -c "$SCRIPT" sh "$DIR/in.txt" \
+		>/dev/null 2>"$T_TMP/trace.err" 3>&-
+	if grep -q ': pipe2\{0,1\}(.*) = 0$' "$T_TMP/trace.err"; then
+		t_pass
+	else
+		t_fail "no successful pipe in the trace: $(grep -c . "$T_TMP/trace.err") lines"
+	fi
 else
 	t_begin "busybox sh builtins"
 	t_fail "no $BB in the guest"
