@@ -20,6 +20,8 @@ _Static_assert(sizeof(struct statfs) == 120, "x86-64 struct statfs");
 #define COK_STATX_SIZE		256
 /* The most groups a process has (Linux's NGROUPS_MAX). */
 #define COK_NGROUPS_MAX		65536
+/* Linux 6.6 and later (glibc 2.36 does not name it); before: ENOSYS. */
+#define COK_SYS_fchmodat2	452
 
 /* A call on one path: nr(path, a1, a2). */
 static int64_t path2_call(struct cok_proxy *p, long nr, uint64_t upath,
@@ -125,6 +127,12 @@ static int64_t sc_fchmod(struct cok_proxy *p, const uint64_t *a)
 static int64_t sc_fchmodat(struct cok_proxy *p, const uint64_t *a)
 {
 	return at5_call(p, SYS_fchmodat, a, (long)(uint32_t)a[2], 0, 0);
+}
+
+static int64_t sc_fchmodat2(struct cok_proxy *p, const uint64_t *a)
+{
+	return at5_call(p, COK_SYS_fchmodat2, a, (long)(uint32_t)a[2],
+			(long)arg_int(a[3]), 0);
 }
 
 static int64_t sc_chown(struct cok_proxy *p, const uint64_t *a)

@@ -26,6 +26,7 @@
 #define EP_MAX_EVENTS		(INT_MAX / EPOLL_EVENT_SIZE)
 /* The kernel's sigset_t: the size the *_pwait and ppoll calls take. */
 #define KSIGSET_SIZE		8
+#define COK_SYS_epoll_pwait2	441
 
 /* --- pipes and eventfd ---------------------------------------------------- */
 
@@ -391,12 +392,19 @@ static int64_t sc_epoll_ctl(struct cok_proxy *p, const uint64_t *a)
 			       evp));
 }
 
+/* How epoll_wait_common() waits: epoll_pwait's ms, or epoll_pwait2's. */
+struct epoll_how {
+	void *mask;
+	bool pwait2;
+	struct timespec *ts;	/* epoll_pwait2's timeout, NULL: none */
+};
+
 /*
  * The events go to the proxy's buffer, then to the app's: no more than
  * the app can take (a write fault there loses none of them).
  */
 static int64_t epoll_wait_common(struct cok_proxy *p, const uint64_t *a,
-				 void *mask)
+				 const struct epoll_how *w)
 {
 	int epfd = arg_int(a[0]), max = arg_int(a[2]);
 	uint64_t len, n;
@@ -417,8 +425,12 @@ static int64_t epoll_wait_common(struct cok_proxy *p, const uint64_t *a,
 	    EPOLL_EVENT_SIZE;
 	if (!n)
 		return -EFAULT;
-	r = syscall(SYS_epoll_pwait, (long)epfd, bounce, (long)n,
-		    (long)arg_int(a[3]), mask, (long)KSIGSET_SIZE);
+	if (w->pwait2)
+		r = syscall(COK_SYS_epoll_pwait2, (long)epfd, bounce, (long)n,
+			    w->ts, w->mask, (long)KSIGSET_SIZE);
+	else
+		r = syscall(SYS_epoll_pwait, (long)epfd, bounce, (long)n,
+			    (long)arg_int(a[3]), w->mask, (long)KSIGSET_SIZE);
 	if (r > 0 && put(p, a[1], bounce, (size_t)r * EPOLL_EVENT_SIZE))
 		return -EFAULT;
 	return sys_ret(r);
@@ -426,16 +438,31 @@ static int64_t epoll_wait_common(struct cok_proxy *p, const uint64_t *a,
 
 static int64_t sc_epoll_wait(struct cok_proxy *p, const uint64_t *a)
 {
-	return epoll_wait_common(p, a, NULL);
+	struct epoll_how w = { NULL, false, NULL };
+
+	return epoll_wait_common(p, a, &w);
 }
 
 static int64_t sc_epoll_pwait(struct cok_proxy *p, const uint64_t *a)
 {
+	struct epoll_how w = { NULL, false, NULL };
 	uint64_t own;
-	void *mask;
-	int r = sigmask_arg(p, a[4], a[5], &own, &mask);
+	int r = sigmask_arg(p, a[4], a[5], &own, &w.mask);
 
-	return r ? r : epoll_wait_common(p, a, mask);
+	return r ? r : epoll_wait_common(p, a, &w);
+}
+
+/* The timeout first, then the mask; no time left is written back. */
+static int64_t sc_epoll_pwait2(struct cok_proxy *p, const uint64_t *a)
+{
+	struct epoll_how w = { NULL, true, NULL };
+	struct timespec ts;
+	uint64_t own;
+	int r = get_timeout(p, a[3], &ts, &w.ts);
+
+	if (!r)
+		r = sigmask_arg(p, a[4], a[5], &own, &w.mask);
+	return r ? r : epoll_wait_common(p, a, &w);
 }
 
 /* --- copies between fds --------------------------------------------------- */

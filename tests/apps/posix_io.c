@@ -226,6 +226,16 @@ static void t_epoll(void)
 	rep("wait maxevents 0", epoll_wait(e, out, 0, 0));
 	rep("wait not epoll", epoll_wait(p[0], out, 1, 0));
 	rep("wait 5ms", epoll_wait(e2, out, 1, 5));
+	{
+		struct timespec z = { 0, 0 };
+
+		raw("epoll_pwait2 0", syscall(441, e, out, 4, &z, NULL, 8));
+		z.tv_nsec = -1;
+		raw("epoll_pwait2 bad timeout",
+		    syscall(441, e, out, 4, &z, NULL, 8));
+		raw("epoll_pwait2 bad mask size",
+		    syscall(441, e, out, 4, NULL, &z, 4));
+	}
 	close(e);
 	close(e2);
 	close(p[0]);
@@ -610,6 +620,9 @@ static void t_modes(void)
 	printf("mode %o\n", st.st_mode & 07777);
 	d = open(dir, O_RDONLY | O_DIRECTORY);
 	rep("fchmodat 0444", fchmodat(d, "posix_io.file", 0444, 0));
+	/* fchmodat2 (Linux 6.6): ENOSYS before. */
+	raw("fchmodat2 0440", syscall(452, d, "posix_io.file", 0440, 0));
+	raw("fchmodat2 bad flags", syscall(452, d, "posix_io.file", 0440, 8));
 	stat(f, &st);
 	printf("mode %o\n", st.st_mode & 07777);
 	rep("chown self", chown(f, getuid(), getgid()));
