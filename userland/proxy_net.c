@@ -405,7 +405,8 @@ static int64_t msg_in(struct cok_proxy *p, uint64_t umsg, struct msg_copy *m,
 				    a->msg_control, a->msg_controllen))
 			return -EFAULT;
 	}
-	if (h->msg_controllen)
+	/* No buffer of the app's: none for the host either (it decides). */
+	if (h->msg_controllen && a->msg_control)
 		h->msg_control = m->control;
 	h->msg_iov = &m->iov;
 	h->msg_iovlen = 1;
@@ -465,7 +466,7 @@ static int64_t msg_out(struct cok_proxy *p, uint64_t umsg, struct msg_copy *m,
 	if (put(p, umsg + offsetof(struct msghdr, msg_flags), &h->msg_flags,
 		sizeof(h->msg_flags)))
 		return -EFAULT;
-	if (h->msg_controllen &&
+	if (h->msg_controllen && h->msg_control &&
 	    put(p, (uint64_t)(uintptr_t)a->msg_control, m->control,
 		h->msg_controllen))
 		return -EFAULT;
@@ -549,9 +550,11 @@ static int64_t sc_setsockopt(struct cok_proxy *p, const uint64_t *a)
 		return -EINVAL;
 	if (bounce_init())
 		return -ENOMEM;
+	/* A length the host refuses is its to refuse; no option is 1 MiB. */
 	if (a[3])
-		val = len > 0 && (uint64_t)len <= BOUNCE_SIZE ?
-		      in_arg(p, a[3], bounce, (size_t)len) : bounce;
+		val = len <= 0 ? bounce : in_arg(p, a[3], bounce,
+						 (uint64_t)len < BOUNCE_SIZE ?
+						 (size_t)len : BOUNCE_SIZE);
 	return sys_ret(syscall(SYS_setsockopt, (long)fd, (long)level,
 			       (long)name, val, (long)len));
 }

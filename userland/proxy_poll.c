@@ -346,9 +346,10 @@ static int64_t sc_pselect6(struct cok_proxy *p, const uint64_t *a)
 	void *mask = NULL;
 	int64_t r;
 
+	/* As sys_pselect6(): the pair, the timeout, then the mask. */
+	if (a[5] && cok_appmem_read(&p->mem, &app, a[5], sizeof(app)))
+		return -EFAULT;
 	r = get_timeout(p, a[4], &ts, &tmo);
-	if (!r && a[5] && cok_appmem_read(&p->mem, &app, a[5], sizeof(app)))
-		r = -EFAULT;
 	if (!r && a[5])
 		r = sigmask_arg(p, app.ss, app.len, &own, &mask);
 	if (r)
