@@ -44,6 +44,7 @@ static struct cok_thread *thread_alloc(struct cok_proc *p)
 	threads[i].user_frame = NULL;
 	threads[i].kstack = NULL;
 	threads[i].affinity = 0;	/* all of p's cores */
+	signal_init_thread(&threads[i], NULL);
 	return &threads[i];
 }
 

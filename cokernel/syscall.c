@@ -87,28 +87,52 @@ static int64_t clock_get(struct cok_proc *p, uint64_t clk, uint64_t ts)
 	return put_user(p, ts, v, sizeof(v));
 }
 
-static int64_t sleep_for(struct cok_kcore *core, uint64_t req)
+/* What is left of a sleep to deadline, into rem (if given) as a timespec. */
+static void put_remaining(struct cok_proc *p, uint64_t rem, uint64_t deadline)
 {
-	struct cok_proc *p = core->current->proc;
-	uint64_t ts[2], until;
+	uint64_t now = rdtsc(), ns, ts[2];
+
+	if (!rem)
+		return;
+	ns = now < deadline ? deadline - now : 0;	/* in TSC ticks */
+	ns = ns / p->tsc_khz * 1000000U + ns % p->tsc_khz * 1000000U / p->tsc_khz;
+	ts[0] = ns / 1000000000ULL;
+	ts[1] = ns % 1000000000ULL;
+	put_user(p, rem, ts, sizeof(ts));
+}
+
+/*
+ * A relative sleep of the timespec at req; a signal the thread takes
+ * ends it early with what is left in rem, and -ERESTART_RESTARTBLOCK:
+ * -EINTR when a handler runs (signal.c).
+ */
+static int64_t sleep_for(struct cok_kcore *core, uint64_t req, uint64_t rem)
+{
+	struct cok_thread *t = core->current;
+	struct cok_proc *p = t->proc;
+	uint64_t ts[2], deadline;
 
 	if (as_read(&p->as, ts, req, sizeof(ts)))
 		return -EFAULT;
 	if (ts[0] >> 63 || ts[1] >= 1000000000ULL)
 		return -EINVAL;
+	deadline = rdtsc() + sched_ns_to_tsc(p, ts[0] * 1000000000ULL + ts[1]);
 	if (p->nthreads > 1) {		/* the others run meanwhile */
-		futex_sleep(core, rdtsc() + sched_ns_to_tsc(p, ts[0] *
-				  1000000000ULL + ts[1]));
-		return 0;
+		if (!futex_sleep(core, deadline))
+			return 0;
+	} else {
+		/*
+		 * One thread: the core is its own, so wait on the TSC,
+		 * with no timer and interrupts open so that a KILL or a
+		 * signal from Linux gets in.
+		 */
+		while (rdtsc() < deadline && !signal_wanted(t))
+			__asm__ volatile("sti; pause; cli" ::: "memory");
+		if (rdtsc() >= deadline)
+			return 0;
 	}
-	until = app_clock_ns(p, false) + ts[0] * 1000000000ULL + ts[1];
-	/*
-	 * One thread: the core is its own, so wait on the TSC, with no
-	 * timer and interrupts open so that a KILL from Linux gets in.
-	 */
-	while (app_clock_ns(p, false) < until)
-		__asm__ volatile("sti; pause; cli" ::: "memory");
-	return 0;
+	put_remaining(p, rem, deadline);
+	return -ERESTART_RESTARTBLOCK;
 }
 
 int64_t sys_uname(struct cok_kcore *core, struct cok_regs *r)
@@ -296,22 +320,6 @@ static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 	return sc->ret;
 }
 
-/* Accepted, nothing kept: signals come with issue 9's signal.c. */
-int64_t sys_rt_sigaction(struct cok_kcore *core, struct cok_regs *r)
-{
-	return 0;
-}
-
-int64_t sys_rt_sigprocmask(struct cok_kcore *core, struct cok_regs *r)
-{
-	return 0;
-}
-
-int64_t sys_sigaltstack(struct cok_kcore *core, struct cok_regs *r)
-{
-	return 0;
-}
-
 /* Accepted; protections and advice change nothing yet. */
 int64_t sys_mprotect(struct cok_kcore *core, struct cok_regs *r)
 {
@@ -385,12 +393,12 @@ int64_t sys_time(struct cok_kcore *core, struct cok_regs *r)
 
 int64_t sys_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 {
-	return sleep_for(core, r->rdi);
+	return sleep_for(core, r->rdi, r->rsi);
 }
 
 int64_t sys_clock_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 {
-	return r->rsi ? -EINVAL : sleep_for(core, r->rdx);
+	return r->rsi ? -EINVAL : sleep_for(core, r->rdx, r->r10);
 }
 
 int64_t sys_exit(struct cok_kcore *core, struct cok_regs *r)
@@ -511,6 +519,8 @@ void cok_syscall(struct cok_kcore *core, struct cok_regs *r)
 	struct cok_thread *t = core->current;
 
 	t->user_frame = r;	/* a freeze during the call stops here */
+	t->syscall_nr = r->rax;		/* a signal may restart it */
+	t->syscall_restorable = true;
 	r->rax = (uint64_t)dispatch(core, r);
 	core = t->core;			/* it may have moved (affinity.c) */
 	t->user_frame = NULL;
@@ -518,4 +528,5 @@ void cok_syscall(struct cok_kcore *core, struct cok_regs *r)
 	core = sched_settle(core);	/* its affinity left this core */
 	sched_timer_update(core);	/* a clone, a wake, a timeout ended */
 	ckpt_after_syscall(core, r);
+	signal_deliver(t->core, r, true);
 }
