@@ -65,6 +65,9 @@ static inline void spin_unlock(struct cok_spinlock *l)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
+/* Linux's TASK_COMM_LEN: a thread's name and its NUL. */
+#define COK_COMM_LEN		16
+
 /* A kernel context saved by cok_switch(): its stack holds the rest. */
 struct cok_kctx {
 	uint64_t rsp;
@@ -123,6 +126,13 @@ struct cok_proc {
 	struct cok_fq_waiter *futex_q;	/* waiters, oldest first (futex.c) */
 	uint32_t timed_waits;		/* of them with a timeout (atomic) */
 	bool used;			/* taken from the pool */
+	/* What the app sees of the system (sysinfo.c). */
+	uint64_t rlim[COK_RLIM_NLIMITS][2];	/* cur, max; not NOFILE */
+	bool rlim_loaded;		/* rlim[] holds the proxy's */
+	uint32_t scratch_busy;		/* the scratch area is in use */
+	bool not_dumpable;		/* prctl PR_SET_DUMPABLE 0 */
+	bool thp_disable;
+	bool subreaper;
 };
 
 enum cok_run_state {
@@ -158,6 +168,11 @@ struct cok_thread {
 	int64_t wait_result;		/* 0 woken, -ETIMEDOUT */
 	uint64_t xstate_xcr0;		/* format of xstate: 0 = FXSAVE */
 	uint32_t xstate_size;
+	/* prctl state (sysinfo.c); inherited by clone(). */
+	char comm[COK_COMM_LEN];	/* PR_SET_NAME, /proc/self/status */
+	int32_t pdeathsig;
+	bool keepcaps, no_new_privs;
+	uint64_t timer_slack_ns;	/* 0: Linux's default */
 	uint8_t xstate[COK_XSTATE_MAX] __aligned(64);	/* FPU/SSE/AVX */
 };
 
@@ -309,6 +324,22 @@ void cok_syscall_compat_entry(void);
 /* syscall.c */
 void cok_syscall(struct cok_kcore *core, struct cok_regs *r);
 uint64_t app_clock_ns(struct cok_proc *p, bool realtime);
+int64_t syscall_forward(struct cok_kcore *core, uint64_t nr,
+			const uint64_t args[6]);
+int64_t syscall_forward_regs(struct cok_kcore *core, struct cok_regs *r);
+
+/* sysinfo.c: what the app sees of the system */
+int64_t sys_sysinfo(struct cok_kcore *core, struct cok_regs *r);
+int64_t sys_open(struct cok_kcore *core, struct cok_regs *r);
+int64_t sys_openat(struct cok_kcore *core, struct cok_regs *r);
+int64_t sys_prlimit64(struct cok_kcore *core, struct cok_regs *r);
+int64_t sys_getrlimit(struct cok_kcore *core, struct cok_regs *r);
+int64_t sys_setrlimit(struct cok_kcore *core, struct cok_regs *r);
+int64_t sys_prctl(struct cok_kcore *core, struct cok_regs *r);
+void rlimit_load(struct cok_kcore *core);
+bool rlimit_vm_ok(struct cok_proc *p, uint64_t len);
+uint64_t rlimit_stack_bottom(const struct cok_proc *p);
+void sysinfo_set_comm(struct cok_thread *t, const char *argv0);
 
 /* cpu.c */
 void cpu_init_syscall(uint32_t core);

@@ -2,7 +2,8 @@
 /*
  * System calls of apps.  The co-kernel serves memory, time, identity and
  * the calls static start-up code makes; file and terminal I/O is
- * forwarded to the app's proxy on Linux (xemem/app.h).  Anything else
+ * forwarded to the app's proxy on Linux (xemem/app.h); what the app sees
+ * of the system is sysinfo.c's.  Anything else
  * is -ENOSYS, with one line in the console.
  */
 #include "cokernel.h"
@@ -47,19 +48,20 @@ enum {
 	SYS_fdatasync = 75, SYS_truncate = 76, SYS_fchdir = 81,
 	SYS_rmdir = 84, SYS_sysinfo = 99, SYS_renameat = 264,
 	SYS_renameat2 = 316, SYS_faccessat2 = 439,
+	SYS_getrlimit = 97, SYS_setrlimit = 160, SYS_prctl = 157,
 };
 
 /* Calls the proxy executes for the app. */
 static const uint16_t forwarded[] = {
-	SYS_read, SYS_write, SYS_open, SYS_close, SYS_stat, SYS_fstat,
+	SYS_read, SYS_write, SYS_close, SYS_stat, SYS_fstat,
 	SYS_lstat, SYS_lseek, SYS_ioctl, SYS_pread64, SYS_pwrite64,
 	SYS_readv, SYS_writev, SYS_access, SYS_dup, SYS_dup2, SYS_fcntl,
 	SYS_fsync, SYS_ftruncate, SYS_getcwd, SYS_chdir, SYS_rename,
 	SYS_mkdir, SYS_unlink, SYS_readlink, SYS_umask, SYS_getuid,
-	SYS_getgid, SYS_geteuid, SYS_getegid, SYS_getdents64, SYS_openat,
+	SYS_getgid, SYS_geteuid, SYS_getegid, SYS_getdents64, SYS_uname,
 	SYS_mkdirat, SYS_newfstatat, SYS_unlinkat, SYS_readlinkat,
 	SYS_faccessat, SYS_dup3, SYS_fdatasync, SYS_truncate, SYS_fchdir,
-	SYS_rmdir, SYS_sysinfo, SYS_renameat, SYS_renameat2, SYS_faccessat2,
+	SYS_rmdir, SYS_renameat, SYS_renameat2, SYS_faccessat2,
 };
 
 #define ARCH_SET_GS	0x1001
@@ -70,7 +72,6 @@ static const uint16_t forwarded[] = {
 #define MAP_FIXED	0x10
 #define CLOCK_REALTIME	0
 #define CLOCK_MONOTONIC	1
-#define RLIMIT_STACK	3
 
 static bool is_forwarded(uint64_t nr)
 {
@@ -106,7 +107,8 @@ static int64_t sys_brk(struct cok_proc *p, uint64_t want)
 	if (want < p->brk_start || want >= p->mmap_next - SIZE_2M)
 		return p->brk;
 	if (new_end > old_end &&
-	    as_map(&p->as, old_end, new_end - old_end, true))
+	    (!rlimit_vm_ok(p, new_end - old_end) ||
+	     as_map(&p->as, old_end, new_end - old_end, true)))
 		return p->brk;
 	p->brk = want;		/* shrinking keeps the pages mapped */
 	return p->brk;
@@ -128,6 +130,8 @@ static int64_t sys_mmap(struct cok_proc *p, uint64_t len, uint64_t flags)
 		return -EINVAL;
 	len = (len + align - 1) & ~(align - 1);
 	va = (p->mmap_next - len) & ~(align - 1);
+	if (!rlimit_vm_ok(p, len))
+		return -ENOMEM;
 	if (va <= p->brk + SIZE_2M || as_map(&p->as, va, len, true))
 		return -ENOMEM;
 	p->mmap_next = va;
@@ -172,21 +176,6 @@ static int64_t sys_nanosleep(struct cok_kcore *core, uint64_t req)
 	return 0;
 }
 
-static int64_t sys_uname(struct cok_proc *p, uint64_t buf)
-{
-	static const char *const fields[6] = {
-		"Linux", "cokernel", "6.1.0-cokernel",
-		"#1 SMP ckpt_cokernel", "x86_64", "(none)",
-	};
-	char u[6][65];
-	int i;
-
-	memset(u, 0, sizeof(u));
-	for (i = 0; i < 6; i++)
-		memcpy(u[i], fields[i], strlen(fields[i]));
-	return put_user(p, buf, u, sizeof(u));
-}
-
 /*
  * As Linux's do_arch_prctl_64(): a base at or above TASK_SIZE_MAX (the
  * end of the user half, COK_USER_END) is -EPERM.  That check also keeps
@@ -212,18 +201,6 @@ static int64_t sys_arch_prctl(struct cok_proc *p, uint64_t code,
 	default:
 		return -EINVAL;
 	}
-}
-
-static int64_t sys_prlimit(struct cok_proc *p, uint64_t res, uint64_t new,
-			   uint64_t old)
-{
-	uint64_t lim[2] = { 8ULL << 20, 8ULL << 20 };
-
-	if (new)
-		return -EPERM;
-	if (res != RLIMIT_STACK)
-		lim[0] = lim[1] = ~0ULL;	/* RLIM_INFINITY */
-	return old ? put_user(p, old, lim, sizeof(lim)) : 0;
 }
 
 /*
@@ -314,16 +291,16 @@ static void wait_for_answer(struct cok_kcore *core,
  * Hand the call to the proxy in the thread's mailbox (xemem/app.h) and
  * sleep until it answers.
  */
-static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
+int64_t syscall_forward(struct cok_kcore *core, uint64_t nr,
+			const uint64_t args[6])
 {
 	struct cok_thread *t = core->current;
 	struct cok_proc_slot *slot = proc_slot(t->proc);
 	struct cok_fwd_syscall *sc = &cok_channel->fwd[t->index];
-	uint64_t args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
 	uint64_t bit = 1ULL << t->index;
 	int i;
 
-	sc->nr = r->rax;
+	sc->nr = nr;
 	for (i = 0; i < 6; i++)
 		sc->arg[i] = args[i];
 	sc->seq = __atomic_add_fetch(&t->proc->fwd_seq, 1, __ATOMIC_RELAXED);
@@ -350,17 +327,40 @@ static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 	return sc->ret;
 }
 
+/* The app's own call, as it made it. */
+int64_t syscall_forward_regs(struct cok_kcore *core, struct cok_regs *r)
+{
+	uint64_t args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+
+	return syscall_forward(core, r->rax, args);
+}
+
 static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_proc *p = core->current->proc;
 	uint64_t nr = r->rax;
 
 	if (is_forwarded(nr))
-		return forward(core, r);
+		return syscall_forward_regs(core, r);
 	switch (nr) {
 	case SYS_brk:
 	case SYS_mmap:
+		rlimit_load(core);	/* the limits they obey */
 		return locked_call(core, r);
+	case SYS_open:
+		return sys_open(core, r);
+	case SYS_openat:
+		return sys_openat(core, r);
+	case SYS_sysinfo:
+		return sys_sysinfo(core, r);
+	case SYS_prlimit64:
+		return sys_prlimit64(core, r);
+	case SYS_getrlimit:
+		return sys_getrlimit(core, r);
+	case SYS_setrlimit:
+		return sys_setrlimit(core, r);
+	case SYS_prctl:
+		return sys_prctl(core, r);
 	case SYS_getrandom:
 		return sys_getrandom(core, r->rdi, r->rsi, r->rdx);
 	case SYS_munmap:
@@ -423,10 +423,6 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 		return sys_nanosleep(core, r->rdi);
 	case SYS_clock_nanosleep:
 		return r->rsi ? -EINVAL : sys_nanosleep(core, r->rdx);
-	case SYS_uname:
-		return sys_uname(p, r->rdi);
-	case SYS_prlimit64:
-		return sys_prlimit(p, r->rsi, r->rdx, r->r10);
 	case SYS_rseq:			/* glibc copes without it */
 		return -ENOSYS;
 	case SYS_exit:
