@@ -26,12 +26,6 @@
  */
 #include "cokernel.h"
 
-#define EPERM		1
-#define ESRCH		3
-#define EACCES		13
-#define EFAULT		14
-#define EINVAL		22
-
 #define PAGE_SIZE	4096ULL
 #define O_ACCMODE	3
 #define KB		1024ULL
@@ -437,7 +431,7 @@ static int64_t open_rendered(struct cok_kcore *core, int i, uint64_t flags)
 		return -EACCES;
 	args[0] = scratch_take(core, SCRATCH_SIZE);
 	if (!args[0])
-		return -12;		/* ENOMEM */
+		return -ENOMEM;
 	render(core, i, &t);
 	args[1] = t.len;
 	args[2] = flags;
