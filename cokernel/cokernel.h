@@ -361,6 +361,7 @@ void rlimit_load(struct cok_kcore *core);
 bool rlimit_vm_ok(struct cok_proc *p, uint64_t len);
 uint64_t rlimit_stack_bottom(const struct cok_proc *p);
 void sysinfo_set_comm(struct cok_thread *t, const char *argv0);
+void sysinfo_thread_reset(struct cok_thread *t);
 
 /* cpu.c */
 void cpu_init_syscall(uint32_t core);

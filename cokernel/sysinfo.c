@@ -745,6 +745,16 @@ int64_t sys_prctl(struct cok_kcore *core, struct cok_regs *r)
 	}
 }
 
+/* A new thread of a pool slot: no name, no prctl state (clone copies). */
+void sysinfo_thread_reset(struct cok_thread *t)
+{
+	memset(t->comm, 0, sizeof(t->comm));
+	t->pdeathsig = 0;
+	t->keepcaps = false;
+	t->no_new_privs = false;
+	t->timer_slack_ns = 0;
+}
+
 /*
  * The name a new program's first thread gets, as Linux's: the last
  * component of the path it was started with, at most 15 bytes.
