@@ -183,6 +183,7 @@ struct cok_thread {
 	int32_t pdeathsig;
 	bool keepcaps, no_new_privs;
 	uint64_t timer_slack_ns;	/* 0: Linux's default */
+	bool inner_call;		/* in a syscall_forward() of its own */
 	uint8_t xstate[COK_XSTATE_MAX] __aligned(64);	/* FPU/SSE/AVX */
 };
 

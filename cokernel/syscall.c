@@ -237,8 +237,8 @@ static void wait_for_answer(struct cok_kcore *core,
  * Hand the call to the proxy in the thread's mailbox (xemem/app.h) and
  * sleep until it answers.
  */
-int64_t syscall_forward(struct cok_kcore *core, uint64_t nr,
-			const uint64_t args[6])
+static int64_t forward(struct cok_kcore *core, uint64_t nr,
+		       const uint64_t args[6])
 {
 	struct cok_thread *t = core->current;
 	struct cok_proc_slot *slot = proc_slot(t->proc);
@@ -278,7 +278,25 @@ int64_t syscall_forward_regs(struct cok_kcore *core, struct cok_regs *r)
 {
 	uint64_t args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
 
-	return syscall_forward(core, r->rax, args);
+	return forward(core, r->rax, args);
+}
+
+/*
+ * A call of the co-kernel's own, made for the app's call it serves (a
+ * rendered /proc file, the limits to start with): its result is not the
+ * app's, so a dump meanwhile resumes the app's call at its SYSCALL
+ * (checkpoint.c), which asks again.
+ */
+int64_t syscall_forward(struct cok_kcore *core, uint64_t nr,
+			const uint64_t args[6])
+{
+	struct cok_thread *t = core->current;
+	int64_t ret;
+
+	t->inner_call = true;
+	ret = forward(core, nr, args);
+	t->inner_call = false;
+	return ret;
 }
 
 /* Accepted, nothing kept: signals come with issue 9's signal.c. */

@@ -753,6 +753,7 @@ void sysinfo_thread_reset(struct cok_thread *t)
 	t->keepcaps = false;
 	t->no_new_privs = false;
 	t->timer_slack_ns = 0;
+	t->inner_call = false;
 }
 
 /*
