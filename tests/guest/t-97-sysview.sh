@@ -16,7 +16,10 @@
 # Cases: 2 cores (Linux pinned to 2 CPUs) and 1 core (Linux pinned to
 # one), as root and as $T_USER (who gets EPERM for the raise, on both);
 # "stack": RLIMIT_STACK lowered to 256 KiB, a 1 MiB recursion ends with
-# SIGSEGV (139) on both.
+# SIGSEGV (139) on both.  Busybox in the enclave: /proc/self/maps lines
+# laid out as Linux's ([stack] at Linux's column, a [heap]), status
+# (Name, Threads, Cpus_allowed_list), meminfo's MemTotal line = the
+# enclave's memory, nproc = the cores, uname -a = Linux's.
 # timeout: 400
 . /tests/lib.sh
 t_require sysview module cokctl
@@ -151,6 +154,44 @@ for libc in musl glibc; do
 		t_pass
 	fi
 done
+
+# Busybox (static) reads the files as a program of the distribution
+# would: the layout of each line as Linux's.
+BB=/bin/busybox
+t_begin "busybox cat /proc/self/maps in the enclave: Linux's line layout"
+case_maps() {
+	as root "$COKCTL" launch -- "$BB" cat /proc/self/maps >"$T_TMP/m.out" 2>"$T_TMP/m.err" </dev/null ||
+		{ t_fail "launch: $(head -c 200 "$T_TMP/m.err")"; return; }
+	as root "$BB" cat /proc/self/maps >"$T_TMP/ml.out"
+	t_log "$(head -n 12 "$T_TMP/m.out")"
+	_bad=$(grep -cv '^[0-9a-f]\{8,\}-[0-9a-f]\{8,\} [r-][w-][x-]p 00000000 00:00 0 ' "$T_TMP/m.out")
+	[ "$_bad" = 0 ] || { t_fail "$_bad lines not as Linux lays out an anonymous region"; return; }
+	_col=$(awk '/\[stack\]$/ { print index($0, "[stack]") }' "$T_TMP/m.out")
+	_lcol=$(awk '/\[stack\]$/ { print index($0, "[stack]") }' "$T_TMP/ml.out")
+	[ -n "$_col" ] || { t_fail "no [stack] line"; return; }
+	[ "$_col" = "$_lcol" ] || { t_fail "[stack] at column $_col, Linux's at $_lcol"; return; }
+	grep -q ' \[heap\]$' "$T_TMP/m.out" || { t_fail "no [heap] line"; return; }
+	t_pass
+}
+case_maps
+
+t_begin "busybox: status, meminfo, nproc, uname -a in the enclave"
+case_busybox() {
+	as root "$COKCTL" launch --cores 2 -- "$BB" cat /proc/self/status >"$T_TMP/s.out" 2>&1 </dev/null
+	grep -q '^Name:	busybox$' "$T_TMP/s.out" || { t_fail "status: $(head -n 1 "$T_TMP/s.out")"; return; }
+	grep -q '^Threads:	1$' "$T_TMP/s.out" || { t_fail "status: no 'Threads: 1'"; return; }
+	grep -q '^Cpus_allowed_list:	0-1$' "$T_TMP/s.out" || { t_fail "status: $(grep Cpus_allowed_list "$T_TMP/s.out")"; return; }
+	as root "$COKCTL" launch -- "$BB" cat /proc/meminfo >"$T_TMP/mi.out" 2>&1 </dev/null
+	_want=$(printf 'MemTotal:       %8d kB' $((MEM_BYTES / 1024)))
+	[ "$(head -n 1 "$T_TMP/mi.out")" = "$_want" ] ||
+		{ t_fail "meminfo: '$(head -n 1 "$T_TMP/mi.out")', want '$_want'"; return; }
+	_n=$(as root "$COKCTL" launch --cores 2 -- "$BB" nproc </dev/null 2>&1)
+	[ "$_n" = 2 ] || { t_fail "nproc on 2 cores: $_n"; return; }
+	_u=$(as root "$COKCTL" launch -- "$BB" uname -a </dev/null 2>&1)
+	[ "$_u" = "$(uname -a)" ] || { t_fail "uname -a: '$_u', Linux '$(uname -a)'"; return; }
+	t_pass
+}
+case_busybox
 
 chmod 0600 /dev/ckpt_cokernel
 destroy_case "destroy the enclave"
