@@ -147,7 +147,7 @@ static const char *region_name(const struct cok_proc *p, uint64_t va)
 	return NULL;
 }
 
-/* One line, as Linux's show_map_vma() (the name from column 73 on). */
+/* One line, as Linux's show_map_vma(): padded to 72 columns, a space, the name. */
 static void maps_line(struct text *t, const struct region *r)
 {
 	uint64_t start = t->len;
@@ -157,7 +157,7 @@ static void maps_line(struct text *t, const struct region *r)
 		 r->pte_bits & PTE_W ? 'w' : '-',
 		 r->pte_bits & PTE_NX ? '-' : 'x');
 	if (r->name) {
-		text_pad(t, start, 73);
+		text_pad(t, start, 72);
 		text_add(t, " %s", r->name);
 	}
 	text_add(t, "\n");
