@@ -497,6 +497,52 @@ void syscall_report_refused(const struct cok_proc *p)
 				   p->refused[i].count);
 }
 
+/* The table's numbers by name: COK_NR_write, ... */
+enum {
+#define COK_SYSCALL(nr, name, how, e)	COK_NR_##name = nr,
+#include "../xemem/syscalls.h"
+#undef COK_SYSCALL
+};
+
+#define MSG_NOSIGNAL	0x4000
+
+/*
+ * Linux's pipe_write() and a socket's send raise SIGPIPE for the caller
+ * with EPIPE (send_sig(): SI_USER, its own pid), unless MSG_NOSIGNAL.
+ * The proxy ignores SIGPIPE itself: its host call only says EPIPE.
+ */
+static bool raises_sigpipe(uint64_t nr, const struct cok_regs *r)
+{
+	switch (nr) {
+	case COK_NR_write:
+	case COK_NR_writev:
+		return true;
+	case COK_NR_sendto:
+		return !(r->r10 & MSG_NOSIGNAL);
+	case COK_NR_sendmsg:
+		return !(r->rdx & MSG_NOSIGNAL);
+	default:
+		return false;
+	}
+}
+
+/* The app's forwarded call; a broken pipe's SIGPIPE on its way back. */
+static int64_t forwarded_call(struct cok_kcore *core, struct cok_regs *r)
+{
+	struct cok_thread *t = core->current;
+	uint64_t nr = r->rax;
+	int64_t ret = syscall_forward_regs(core, r);
+	struct cok_siginfo info = { .signo = COK_SIGPIPE,
+				    .code = COK_SI_USER };
+
+	if (ret != -EPIPE || !raises_sigpipe(nr, r))
+		return ret;
+	info.u.kill.pid = (int32_t)t->proc->pid;
+	info.u.kill.uid = t->proc->uid;
+	signal_send(t->core, t->proc, t, &info);	/* it may have moved */
+	return ret;
+}
+
 static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 {
 	uint64_t nr = r->rax;
@@ -507,7 +553,7 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 	case SC_LOCAL:
 		return e->fn(core, r);
 	case SC_FWD:
-		return syscall_forward_regs(core, r);
+		return forwarded_call(core, r);
 	case SC_ANSWER:
 		return -(int64_t)e->err;
 	case SC_REFUSE:

@@ -234,7 +234,7 @@ bool cok_proxy_private_fd(const struct cok_proxy *p, int fd)
 
 	if (fd < 0)
 		return false;
-	if (fd == p->devfd || fd == p->errfd)
+	if (fd == p->devfd || fd == p->errfd || fd == sig_fd)
 		return true;
 	for (i = 0; n > 1 && i < n && i < COK_PROXY_MAX_SERVERS; i++)
 		if (__atomic_load_n(&pool_fds[i], __ATOMIC_RELAXED) == fd)
@@ -501,6 +501,12 @@ int cok_proxy_run(struct cok_proxy *p)
 	app_ended = 0;
 	ncalls_all = 0;
 	pool_fds[0] = p->devfd;
+	/*
+	 * A write to a pipe or socket with no reader is the app's EPIPE and
+	 * SIGPIPE (the co-kernel raises it, as Linux's pipe_write() does),
+	 * not the end of the proxy.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (!stop_sig)
 		forward_signals(p);
 	return serve_calls(p);

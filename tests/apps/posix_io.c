@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
@@ -512,6 +513,41 @@ static void t_msg(void)
 	close(p[1]);
 }
 
+static volatile sig_atomic_t pipes;
+
+static void on_pipe(int sig)
+{
+	(void)sig;
+	pipes++;
+}
+
+/* EPIPE comes with a SIGPIPE for the writer, unless MSG_NOSIGNAL. */
+static void t_sigpipe(void)
+{
+	struct sigaction sa = { .sa_handler = on_pipe };
+	int p[2], sv[2];
+
+	printf("== SIGPIPE\n");
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
+	pipe(p);
+	close(p[0]);
+	rep("write, no reader", write(p[1], "x", 1));
+	printf("handler ran %d\n", (int)pipes);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	close(sv[1]);
+	rep("send, peer closed", send(sv[0], "x", 1, 0));
+	printf("handler ran %d\n", (int)pipes);
+	rep("send MSG_NOSIGNAL", send(sv[0], "x", 1, MSG_NOSIGNAL));
+	printf("handler ran %d\n", (int)pipes);
+	signal(SIGPIPE, SIG_IGN);
+	rep("write, SIGPIPE ignored", write(p[1], "x", 1));
+	printf("handler ran %d\n", (int)pipes);
+	signal(SIGPIPE, SIG_DFL);
+	close(p[1]);
+	close(sv[0]);
+}
+
 /* --- files ---------------------------------------------------------------- */
 
 static void t_locks(void)
@@ -870,6 +906,7 @@ int main(int argc, char **argv)
 	t_tcp();
 	t_udp();
 	t_msg();
+	t_sigpipe();
 	t_locks();
 	t_links();
 	t_modes();

@@ -15,6 +15,9 @@
 #    here-document (a pipe the shell fills itself: the trace shows the
 #    forwarded pipe), fds moved with exec, umask, cd/pwd, arithmetic,
 #    printf, test, a read loop
+#  - SIGPIPE: posix_io's handler runs for a write to a pipe with no
+#    reader and a send to a closed peer, not with MSG_NOSIGNAL or when
+#    ignored; `busybox yes | head -n 1` ends with 141 as on Linux
 # timeout: 300
 . /tests/lib.sh
 t_require posixio module cokctl
@@ -94,6 +97,23 @@ if [ -x "$BB" ]; then
 	fi
 else
 	t_begin "busybox sh builtins"
+	t_fail "no $BB in the guest"
+fi
+# A writer whose reader went away ends by SIGPIPE (141), as on Linux.
+t_begin "SIGPIPE ends a writer (busybox yes | head)"
+if [ -x "$BB" ]; then
+	( "$BB" yes; echo $? >"$T_TMP/l.rc" ) | head -n 1 >/dev/null
+	( "$COKCTL" launch -- "$BB" yes 2>"$T_TMP/c.err" 3>&-
+	  echo $? >"$T_TMP/c.rc" ) | head -n 1 >/dev/null
+	_l=$(cat "$T_TMP/l.rc") _c=$(cat "$T_TMP/c.rc")
+	if [ "$_l" != 141 ]; then
+		t_fail "Linux run exit $_l, expected 141"
+	elif [ "$_c" != "$_l" ]; then
+		t_fail "enclave exit $_c, Linux $_l: $(head -c 200 "$T_TMP/c.err")"
+	else
+		t_pass
+	fi
+else
 	t_fail "no $BB in the guest"
 fi
 rm -rf "$DIR"
