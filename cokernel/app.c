@@ -278,9 +278,15 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m)
 	p->uid = b->uid;
 	t->state = COK_THREAD_FROZEN;
 	app_ready(core, m, COK_APP_FROZEN);
-	if (ckpt_frozen_loop(core) == COK_FROZEN_KILL) {
+	switch (ckpt_frozen_loop(core)) {
+	case COK_FROZEN_KILL:
 		end_app(core, COK_APP_KILLED);
 		return;
+	case COK_FROZEN_TERM:
+		end_app(core, COK_APP_FAULTED);
+		return;
+	default:
+		break;
 	}
 	t->state = COK_THREAD_RUNNING;
 	wrmsr(MSR_FS_BASE, t->frozen_fs);
@@ -427,24 +433,30 @@ void app_fault(struct cok_kcore *core, struct cok_regs *r)
 	app_end(core, COK_END_FAULT);
 }
 
-/*
- * A signal whose default action ends the process (signal.c), or a
- * signal frame that cannot be set up or returned from: the end is
- * reported as a fault with that signal at r's rip, vector
- * VECTOR_SYSCALL for "no exception".
- */
-__noreturn void app_kill_signal(struct cok_kcore *core,
-				const struct cok_regs *r, uint32_t sig)
+/* The app ends by signal sig (its default action) at rip: for Linux. */
+void app_note_signal_end(struct cok_kcore *core, uint64_t rip, uint32_t sig)
 {
 	struct cok_proc_slot *slot = proc_slot(core->current->proc);
 
 	slot->fault_vector = COK_FAULT_NONE;
-	slot->fault_rip = r->rip;
+	slot->fault_rip = rip;
 	slot->fault_addr = 0;
 	slot->fault_error = 0;
 	slot->fault_signal = sig;
 	cok_printf("core %u: app %u: thread %u: signal %u at rip %#lx: killed (its default action)\n",
 		   core->index, slot->app_id, core->current->tid, sig,
-		   (unsigned long)r->rip);
+		   (unsigned long)rip);
+}
+
+/*
+ * A signal whose default action ends the process (signal.c), or a
+ * signal frame that cannot be set up or returned from: the end is
+ * reported as a fault with that signal at r's rip, vector
+ * COK_FAULT_NONE for "no exception".
+ */
+__noreturn void app_kill_signal(struct cok_kcore *core,
+				const struct cok_regs *r, uint32_t sig)
+{
+	app_note_signal_end(core, r->rip, sig);
 	app_end(core, COK_END_FAULT);
 }

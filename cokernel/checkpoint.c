@@ -258,6 +258,8 @@ static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
 	end = ckpt_frozen_loop(core);
 	if (end == COK_FROZEN_KILL)
 		app_end(core, COK_END_KILL);	/* the parked cores leave */
+	if (end == COK_FROZEN_TERM)
+		app_end(core, COK_END_FAULT);	/* ended by a signal */
 	release_others(core, p);
 	signal_thawed(core, p);
 	go_on(core);
@@ -546,7 +548,10 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core)
 				cmd_reply_status(core, &n,
 						 signal_from_linux(core, &n,
 								   true));
-				break;
+				if (n.arg[0] != 2)
+					break;
+				mm_free_owned(COK_OWNER_PUBLISH(core->index));
+				return COK_FROZEN_TERM;	/* it ended the app */
 			case COK_MSG_THAW:
 			case COK_MSG_KILL:
 				mm_free_owned(COK_OWNER_PUBLISH(core->index));

@@ -366,6 +366,7 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m);
 void app_set_error(struct cok_proc_slot *slot, const char *why);
 __noreturn void app_end(struct cok_kcore *core, enum cok_app_end how);
 void app_fault(struct cok_kcore *core, struct cok_regs *r);
+void app_note_signal_end(struct cok_kcore *core, uint64_t rip, uint32_t sig);
 bool app_fault_to_handler(struct cok_kcore *core, struct cok_regs *r);
 __noreturn void app_kill_signal(struct cok_kcore *core,
 				const struct cok_regs *r, uint32_t sig);
@@ -443,7 +444,8 @@ void wrmsr(uint32_t msr, uint64_t v);
 uint64_t rdmsr(uint32_t msr);
 
 /* checkpoint.c: freeze, publish, restore */
-enum cok_frozen_end { COK_FROZEN_THAW = 1, COK_FROZEN_KILL };
+/* How a frozen app leaves ckpt_frozen_loop(); TERM: a signal ended it. */
+enum cok_frozen_end { COK_FROZEN_THAW = 1, COK_FROZEN_KILL, COK_FROZEN_TERM };
 void ckpt_freeze(struct cok_kcore *core, struct cok_regs *r,
 		 struct cok_msg *m);
 void ckpt_after_syscall(struct cok_kcore *core, struct cok_regs *r);

@@ -189,10 +189,25 @@ int64_t signal_from_linux(struct cok_kcore *core, struct cok_msg *m,
 	info.u.kill.uid = (uint32_t)m->arg[3];
 	info.u.kill.value = m->arg[4];
 	m->arg[0] = 0;
-	if (cok_sig_default(info.signo) == COK_SIGDFL_STOP &&
-	    cok_read_once(&p->action[info.signo - 1].handler) == COK_SIG_DFL) {
-		m->arg[0] = 1;		/* Linux's side stops the app */
-		return 0;
+	if (cok_read_once(&p->action[info.signo - 1].handler) == COK_SIG_DFL) {
+		enum cok_sig_default d = cok_sig_default(info.signo);
+
+		if (d == COK_SIGDFL_STOP) {
+			m->arg[0] = 1;	/* Linux's side stops the app */
+			return 0;
+		}
+		/*
+		 * A frozen app cannot run on to take it: a signal that
+		 * would end it ends it now (arg[0] 2), as it would at the
+		 * thaw; what a handler takes waits for the thaw.
+		 */
+		if (frozen && m->arg[5] &&
+		    (d == COK_SIGDFL_TERM || d == COK_SIGDFL_CORE)) {
+			app_note_signal_end(core, proc_slot(p)->frozen_rip,
+					    (uint32_t)info.signo);
+			m->arg[0] = 2;
+			return 0;
+		}
 	}
 	if (frozen)
 		queue(p, NULL, &info);

@@ -1134,6 +1134,18 @@ int cok_app_signal(struct cok_file *f, const struct cok_ioc_signal *s)
 	mutex_lock(&app->e->lock);
 	if (s->signo == SIGCONT && !app_gone(app))
 		job_continue(app);
+	/*
+	 * A frozen app that a signal would end is ended by the co-kernel
+	 * (arg[5]), unless a dump is reading its frames: then it stays
+	 * pending.  As for a kill, its segments go first.
+	 */
+	if (app_state(app) == COK_APP_FROZEN) {
+		mutex_lock(&cok_enclaves_lock);
+		m.arg[5] = !app->nattached;
+		if (m.arg[5])
+			cok_segments_drop_app(app->app_id);
+		mutex_unlock(&cok_enclaves_lock);
+	}
 	err = app_gone(app) ? -ESRCH :
 	      call(app->e, app->core, &m, KILL_TIMEOUT_MS);
 	if (!err && m.status)

@@ -110,7 +110,10 @@ enum cok_msg_type {
 	COK_MSG_SIGNAL,		/* a signal for the app from Linux: arg[0] =
 				 * signo, arg[1] = si_code, arg[2] = si_pid,
 				 * arg[3] = si_uid, arg[4] = si_value; to a
-				 * frozen app it stays pending until THAW */
+				 * frozen app it stays pending until THAW,
+				 * unless its default action ends the app and
+				 * arg[5] allows that now (reply arg[0] = 2);
+				 * a default stop: reply arg[0] = 1 */
 };
 
 /*

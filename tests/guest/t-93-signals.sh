@@ -24,6 +24,8 @@
 #  - kill -TSTP (what a terminal's Ctrl-Z sends): the app is frozen and
 #    cokctl stopped (state T); kill -CONT (fg): it runs on and ends with
 #    the output of an uninterrupted run
+#  - to a frozen app: SIGUSR1 (a handler) waits for the thaw, then runs
+#    once; SIGTERM (default action) ends it at once, cokctl exits 143
 # timeout: 600
 . /tests/lib.sh
 t_require signals module cokctl
@@ -167,4 +169,32 @@ case_tstp() {
 	t_pass
 }
 case_tstp
+
+t_begin "frozen app: SIGUSR1 waits for the thaw and runs its handler then; cokctl kill (SIGTERM) ends it, 143"
+case_frozen_signals() {
+	loop_start "$T_TMP/f.out" || { t_fail "the app did not start"; return; }
+	run "$COKCTL" freeze "$ID"
+	[ "$RC" = 0 ] || { t_fail "freeze: exit $RC: $ERR"; return; }
+	kill -USR1 "$P"
+	usleep 400000
+	_state=$(app_state_of "$ID")
+	run "$COKCTL" thaw "$ID"
+	wait "$P"
+	_rc=$?
+	[ "$_state" = frozen ] || { t_fail "after SIGUSR1 the frozen app is '$_state'"; return; }
+	[ "$_rc" = 0 ] || { t_fail "exit $_rc: $(head -c 200 "$T_TMP/f.out.err")"; return; }
+	[ "$(tail -n 1 "$T_TMP/f.out")" = "usr1 total 1" ] ||
+		{ t_fail "after the thaw: '$(tail -n 1 "$T_TMP/f.out")', want 'usr1 total 1'"; return; }
+	loop_start "$T_TMP/g.out" || { t_fail "the second app did not start"; return; }
+	run "$COKCTL" freeze "$ID"
+	run "$COKCTL" kill "$ID"
+	_krc=$RC _kerr=$ERR
+	wait "$P"
+	_rc=$?
+	[ "$_krc" = 0 ] || { t_fail "cokctl kill: exit $_krc: $_kerr"; return; }
+	[ "$_rc" = 143 ] || { t_fail "the frozen app's cokctl exited $_rc, want 143: $(head -c 200 "$T_TMP/g.out.err")"; return; }
+	wait_for 5 app_gone || { t_fail "app $ID still listed"; return; }
+	t_pass
+}
+case_frozen_signals
 destroy_all
