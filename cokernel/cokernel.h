@@ -549,6 +549,7 @@ __noreturn void cmd_serve_forever(struct cok_kcore *core);
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
 
 static inline uint64_t rdtsc(void)
 {

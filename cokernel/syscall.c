@@ -497,13 +497,6 @@ void syscall_report_refused(const struct cok_proc *p)
 				   p->refused[i].count);
 }
 
-/* The table's numbers by name: COK_NR_write, ... */
-enum {
-#define COK_SYSCALL(nr, name, how, e)	COK_NR_##name = nr,
-#include "../xemem/syscalls.h"
-#undef COK_SYSCALL
-};
-
 #define MSG_NOSIGNAL	0x4000
 
 /*
@@ -513,17 +506,15 @@ enum {
  */
 static bool raises_sigpipe(uint64_t nr, const struct cok_regs *r)
 {
-	switch (nr) {
-	case COK_NR_write:
-	case COK_NR_writev:
+	const char *name = sc_name(nr);	/* the table's: no second number */
+
+	if (!strcmp(name, "write") || !strcmp(name, "writev"))
 		return true;
-	case COK_NR_sendto:
+	if (!strcmp(name, "sendto"))
 		return !(r->r10 & MSG_NOSIGNAL);
-	case COK_NR_sendmsg:
+	if (!strcmp(name, "sendmsg"))
 		return !(r->rdx & MSG_NOSIGNAL);
-	default:
-		return false;
-	}
+	return false;
 }
 
 /* The app's forwarded call; a broken pipe's SIGPIPE on its way back. */
