@@ -47,6 +47,10 @@ enum {
 	SYS_fdatasync = 75, SYS_truncate = 76, SYS_fchdir = 81,
 	SYS_rmdir = 84, SYS_sysinfo = 99, SYS_renameat = 264,
 	SYS_renameat2 = 316, SYS_faccessat2 = 439,
+	SYS_getitimer = 36, SYS_alarm = 37, SYS_setitimer = 38,
+	SYS_getrusage = 98, SYS_times = 100, SYS_timer_create = 222,
+	SYS_timer_settime = 223, SYS_timer_gettime = 224,
+	SYS_timer_getoverrun = 225, SYS_timer_delete = 226,
 };
 
 /* Calls the proxy executes for the app. */
@@ -68,8 +72,6 @@ static const uint16_t forwarded[] = {
 #define ARCH_GET_GS	0x1004
 #define MAP_ANONYMOUS	0x20
 #define MAP_FIXED	0x10
-#define CLOCK_REALTIME	0
-#define CLOCK_MONOTONIC	1
 #define RLIMIT_STACK	3
 
 static bool is_forwarded(uint64_t nr)
@@ -132,44 +134,6 @@ static int64_t sys_mmap(struct cok_proc *p, uint64_t len, uint64_t flags)
 		return -ENOMEM;
 	p->mmap_next = va;
 	return va;
-}
-
-static int64_t sys_clock_gettime(struct cok_proc *p, uint64_t clk,
-				 uint64_t ts)
-{
-	uint64_t ns, v[2];
-
-	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC &&
-	    clk != 4 /* MONOTONIC_RAW */ && clk != 7 /* BOOTTIME */)
-		return -EINVAL;
-	ns = app_clock_ns(p, clk == CLOCK_REALTIME);
-	v[0] = ns / 1000000000ULL;
-	v[1] = ns % 1000000000ULL;
-	return put_user(p, ts, v, sizeof(v));
-}
-
-static int64_t sys_nanosleep(struct cok_kcore *core, uint64_t req)
-{
-	struct cok_proc *p = core->current->proc;
-	uint64_t ts[2], until;
-
-	if (as_read(&p->as, ts, req, sizeof(ts)))
-		return -EFAULT;
-	if (ts[0] >> 63 || ts[1] >= 1000000000ULL)
-		return -EINVAL;
-	if (p->nthreads > 1) {		/* the others run meanwhile */
-		futex_sleep(core, rdtsc() + sched_ns_to_tsc(p, ts[0] *
-				  1000000000ULL + ts[1]));
-		return 0;
-	}
-	until = app_clock_ns(p, false) + ts[0] * 1000000000ULL + ts[1];
-	/*
-	 * One thread: the core is its own, so wait on the TSC, with no
-	 * timer and interrupts open so that a KILL from Linux gets in.
-	 */
-	while (app_clock_ns(p, false) < until)
-		__asm__ volatile("sti; pause; cli" ::: "memory");
-	return 0;
 }
 
 static int64_t sys_uname(struct cok_proc *p, uint64_t buf)
@@ -305,8 +269,7 @@ static void wait_for_answer(struct cok_kcore *core,
 			sched_wait_call(core);
 			return;		/* woken by that doorbell */
 		}
-		irq_enable_and_halt();
-		irq_disable();
+		cputime_halt(core);
 	}
 }
 
@@ -405,7 +368,29 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 	case SYS_getppid:
 		return 1;
 	case SYS_clock_gettime:
-		return sys_clock_gettime(p, r->rdi, r->rsi);
+		return sys_clock_gettime(core, r);
+	case SYS_clock_getres:
+		return sys_clock_getres(core, r);
+	case SYS_getrusage:
+		return sys_getrusage(core, r);
+	case SYS_times:
+		return sys_times(core, r);
+	case SYS_alarm:
+		return sys_alarm(core, r);
+	case SYS_setitimer:
+		return sys_setitimer(core, r);
+	case SYS_getitimer:
+		return sys_getitimer(core, r);
+	case SYS_timer_create:
+		return sys_timer_create(core, r);
+	case SYS_timer_settime:
+		return sys_timer_settime(core, r);
+	case SYS_timer_gettime:
+		return sys_timer_gettime(core, r);
+	case SYS_timer_getoverrun:
+		return sys_timer_getoverrun(core, r);
+	case SYS_timer_delete:
+		return sys_timer_delete(core, r);
 	case SYS_gettimeofday: {
 		uint64_t ns = app_clock_ns(p, true);
 		uint64_t tv[2] = { ns / 1000000000ULL, ns % 1000000000ULL / 1000 };
@@ -420,9 +405,9 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 		return t;
 	}
 	case SYS_nanosleep:
-		return sys_nanosleep(core, r->rdi);
+		return sys_nanosleep(core, r);
 	case SYS_clock_nanosleep:
-		return r->rsi ? -EINVAL : sys_nanosleep(core, r->rdx);
+		return sys_clock_nanosleep(core, r);
 	case SYS_uname:
 		return sys_uname(p, r->rdi);
 	case SYS_prlimit64:
