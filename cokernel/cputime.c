@@ -39,6 +39,7 @@
 #define CPUCLOCK_VIRT		1	/* user */
 #define CPUCLOCK_SCHED		2	/* user + system, finest */
 #define CPUCLOCK_PERTHREAD	4
+#define CPUCLOCK_SELF		((int64_t)(~0ULL << 3))	/* ~pid: pid 0 */
 
 #define RUSAGE_SELF		0
 #define RUSAGE_CHILDREN		(-1)
@@ -209,10 +210,10 @@ static int64_t cpu_clock_ns(struct cok_kcore *core, int64_t clk,
 	struct cok_proc *p = t->proc;
 	int64_t pid;
 
-	if (clk == CLOCK_PROCESS_CPUTIME_ID)
-		clk = CPUCLOCK_SCHED;			/* ~0 << 3: self */
+	if (clk == CLOCK_PROCESS_CPUTIME_ID)	/* pid 0: the caller's */
+		clk = CPUCLOCK_SELF | CPUCLOCK_SCHED;
 	else if (clk == CLOCK_THREAD_CPUTIME_ID)
-		clk = CPUCLOCK_SCHED | CPUCLOCK_PERTHREAD;
+		clk = CPUCLOCK_SELF | CPUCLOCK_SCHED | CPUCLOCK_PERTHREAD;
 	else if (clk >= 0 || (clk & 3) == 3)
 		return -EINVAL;
 	pid = ~(clk >> 3);

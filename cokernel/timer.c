@@ -524,7 +524,7 @@ static uint64_t until(struct cok_proc *p, const struct cok_ptimer *pt,
 	return abs > now ? abs - now : 0;
 }
 
-/* timer_settime(id, flags, new, old) */
+/* timer_settime(id, flags, new, old): rdi, rsi, rdx, r10 */
 int64_t sys_timer_settime(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_proc *p = core->current->proc;
@@ -532,9 +532,9 @@ int64_t sys_timer_settime(struct cok_kcore *core, struct cok_regs *r)
 	struct cok_ptimer *pt;
 	int64_t err;
 
-	if (!r->r10)
+	if (!r->rdx)
 		return -EINVAL;
-	err = get_pair(p, r->r10, NSEC_PER_SEC, new);
+	err = get_pair(p, r->rdx, NSEC_PER_SEC, new);
 	if (err)
 		return err;
 	spin_lock(&p->lock);
@@ -552,7 +552,7 @@ int64_t sys_timer_settime(struct cok_kcore *core, struct cok_regs *r)
 	spin_unlock(&p->lock);
 	if (!pt)
 		return -EINVAL;
-	return r->r8 ? put_pair(p, r->r8, NSEC_PER_SEC, old) : 0;
+	return r->r10 ? put_pair(p, r->r10, NSEC_PER_SEC, old) : 0;
 }
 
 /* timer_gettime(id, cur) */
