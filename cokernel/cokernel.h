@@ -14,6 +14,8 @@
 #include "futexq.h"
 #include "timerq.h"
 #include "asm.h"
+#include "errno.h"
+#include "clock.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 /* The kernel's spellings of the attributes we use. */
@@ -35,6 +37,9 @@ struct cok_regs {
 /* The app stack: [TOP - SIZE, TOP), grown page by page on faults. */
 #define COK_USER_STACK_TOP		0x00007fffffe00000ULL
 #define COK_USER_STACK_SIZE	(8ULL << 20)
+
+/* System call numbers the refused-call bitmap of a process covers. */
+#define COK_SC_LIMIT		512
 
 /* An app's address space (uspace.c). */
 struct cok_aspace {
@@ -150,6 +155,12 @@ struct cok_proc {
 	/* under lock: its timers (timer.c) */
 	struct cok_ptimer itimer[3];	/* ITIMER_REAL, VIRTUAL, PROF */
 	struct cok_ptimer ptimer[COK_MAX_PTIMERS];
+	/* Refused system calls (syscall.c): told once each, counted. */
+	uint64_t refused_seen[COK_SC_LIMIT / 64];
+	struct {
+		uint16_t nr;
+		uint32_t count;
+	} refused[8];
 	bool used;			/* taken from the pool */
 };
 
@@ -342,6 +353,23 @@ void cok_syscall_compat_entry(void);
 
 /* syscall.c */
 void cok_syscall(struct cok_kcore *core, struct cok_regs *r);
+void syscall_report_refused(const struct cok_proc *p);
+typedef int64_t (*cok_syscall_fn)(struct cok_kcore *core, struct cok_regs *r);
+bool syscall_served_by(uint64_t nr, cok_syscall_fn fn);
+
+/*
+ * The co-kernel's handler of each LOCAL call of xemem/syscalls.h,
+ * sys_NAME(): declared from the table, so a LOCAL call without its
+ * handler does not link.
+ */
+#define COK_SC_DECL_LOCAL(name)	\
+	int64_t sys_##name(struct cok_kcore *core, struct cok_regs *r);
+#define COK_SC_DECL_FWD(name)
+#define COK_SC_DECL_REFUSE(name)
+#define COK_SC_DECL_ANSWER(name)
+#define COK_SYSCALL(nr, name, how, err)	COK_SC_DECL_##how(name)
+#include "../xemem/syscalls.h"
+#undef COK_SYSCALL
 uint64_t app_clock_ns(struct cok_proc *p, bool realtime);
 
 /* cpu.c */
@@ -376,8 +404,6 @@ void rng_seed_app(struct cok_kcore *core, uint8_t seed[COK_RNG_SEED_SIZE],
 		  const char *why);
 void rng_thaw(struct cok_kcore *core, struct cok_msg *m);
 void rng_bytes(struct cok_proc *p, void *out, size_t len);
-int64_t sys_getrandom(struct cok_kcore *core, uint64_t buf, uint64_t len,
-		      uint64_t flags);
 
 /* entry.S: from one kernel context to another (thread.c) */
 long cok_switch(struct cok_kctx *save, const struct cok_kctx *to, long code);
@@ -398,17 +424,11 @@ const struct cok_regs *thread_user_regs(const struct cok_thread *t);
 
 /* clone.c: threads of a process */
 struct cok_kcore *sched_place(struct cok_proc *p);
-int64_t sys_clone(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_clone3(struct cok_kcore *core, struct cok_regs *r);
 __noreturn void clone_thread_exit(struct cok_kcore *core, int32_t status);
 
 /* affinity.c */
 uint32_t affinity_cores(const struct cok_thread *t);
 struct cok_kcore *affinity_target(struct cok_kcore *core);
-int64_t sys_sched_setaffinity(struct cok_kcore *core, const struct cok_regs *r);
-int64_t sys_sched_getaffinity(struct cok_kcore *core, const struct cok_regs *r);
-int64_t sys_tgkill(struct cok_kcore *core, const struct cok_regs *r);
-int64_t sys_tkill(struct cok_kcore *core, const struct cok_regs *r);
 
 /* sched.c: the core's run queue and its timer */
 void sched_enqueue(struct cok_kcore *core, struct cok_thread *t);
@@ -430,13 +450,12 @@ void sched_wake_answered(struct cok_kcore *core);
 uint64_t sched_ns_to_tsc(const struct cok_proc *p, uint64_t ns);
 
 /* futex.c */
-int64_t sys_futex(struct cok_kcore *core, struct cok_regs *r);
 int64_t futex_wake(struct cok_kcore *self, struct cok_proc *p,
 		   uint64_t uaddr, uint32_t n, uint32_t bitset);
 void futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc);
 void futex_timed_out(struct cok_kcore *self, struct cok_thread *t);
 
-/* timer.c: the core's timer queue, itimers and POSIX timers */
+/* timer.c: the core's timer queue, itimers and POSIX timers (sys_*) */
 void timer_add(struct cok_kcore *core, struct cok_timer *t,
 	       uint64_t deadline);
 void timer_del(struct cok_timer *t);
@@ -445,16 +464,8 @@ bool timer_run_expired(struct cok_kcore *core, uint64_t now);
 void timer_reset(struct cok_kcore *core);
 void timer_post_signal(struct cok_kcore *core, struct cok_proc *p,
 		       uint32_t tid, int32_t sig);
-int64_t sys_alarm(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_setitimer(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_getitimer(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_timer_create(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_timer_settime(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_timer_gettime(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_timer_getoverrun(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_timer_delete(struct cok_kcore *core, struct cok_regs *r);
 
-/* cputime.c: CPU time of threads and processes, the clocks */
+/* cputime.c: CPU time of threads and processes, the clocks (sys_*) */
 void cputime_enter(struct cok_kcore *core);
 void cputime_leave(struct cok_kcore *core);
 void cputime_charge(struct cok_kcore *core);
@@ -463,12 +474,6 @@ void cputime_exit(struct cok_kcore *core);
 uint64_t cputime_proc_ns(struct cok_kcore *core, struct cok_proc *p,
 			 bool user_only);
 uint64_t tsc_to_ns(const struct cok_proc *p, uint64_t tsc);
-int64_t sys_getrusage(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_times(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_clock_gettime(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_clock_getres(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_clock_nanosleep(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_nanosleep(struct cok_kcore *core, struct cok_regs *r);
 
 /* tlb.c: other cores' stale translations of a process */
 void tlb_serve(struct cok_kcore *core);

@@ -17,23 +17,6 @@
  */
 #include "cokernel.h"
 
-#define EFAULT		14
-#define EINVAL		22
-#define EOPNOTSUPP	95
-
-#define CLOCK_REALTIME			0
-#define CLOCK_MONOTONIC			1
-#define CLOCK_PROCESS_CPUTIME_ID	2
-#define CLOCK_THREAD_CPUTIME_ID		3
-#define CLOCK_MONOTONIC_RAW		4
-#define CLOCK_REALTIME_COARSE		5
-#define CLOCK_MONOTONIC_COARSE		6
-#define CLOCK_BOOTTIME			7
-#define CLOCK_REALTIME_ALARM		8
-#define CLOCK_BOOTTIME_ALARM		9
-#define CLOCK_TAI			11
-#define TIMER_ABSTIME			1
-
 /* A CPU-time clock id: which clock (bits 1-0), a thread's (bit 2). */
 #define CPUCLOCK_PROF		0	/* user + system */
 #define CPUCLOCK_VIRT		1	/* user */
@@ -45,10 +28,7 @@
 #define RUSAGE_CHILDREN		(-1)
 #define RUSAGE_THREAD		1
 
-#define NSEC_PER_SEC	1000000000ULL
 #define USER_HZ		100		/* times()'s clock ticks */
-/* Linux's tick (Debian's CONFIG_HZ=250): the coarse clocks' step. */
-#define TICK_NSEC	4000000ULL
 
 /* --- accounting ------------------------------------------------------ */
 
@@ -270,14 +250,14 @@ int64_t sys_clock_getres(struct cok_kcore *core, struct cok_regs *r)
 	case CLK_REAL:
 	case CLK_MONO:
 		if (coarse)
-			res = TICK_NSEC;
+			res = COK_TICK_NSEC;
 		break;
 	case CLK_CPU:
 		err = cpu_clock_ns(core, clk, &ns, &which);
 		if (err)
 			return err;
 		if (which != CPUCLOCK_SCHED)
-			res = TICK_NSEC;
+			res = COK_TICK_NSEC;
 		break;
 	default:
 		return -EINVAL;

@@ -17,11 +17,6 @@
  */
 #include "cokernel.h"
 
-#define EAGAIN		11
-#define EFAULT		14
-#define EINVAL		22
-#define ENOSYS		38
-#define ETIMEDOUT	110
 
 #define FUTEX_WAIT		0
 #define FUTEX_WAKE		1
@@ -34,7 +29,6 @@
 #define FUTEX_CLOCK_REALTIME	256
 #define FUTEX_BITSET_ANY	0xffffffffU
 
-#define NSEC_PER_SEC	1000000000ULL
 
 /* The thread whose futex wait w is. */
 static struct cok_thread *waiter_thread(struct cok_fq_waiter *w)

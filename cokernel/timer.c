@@ -20,11 +20,6 @@
  */
 #include "cokernel.h"
 
-#define EFAULT		14
-#define EAGAIN		11
-#define EINVAL		22
-#define EOPNOTSUPP	95
-
 #define SIGCHLD		17
 #define SIGCONT		18
 #define SIGSTOP		19
@@ -45,15 +40,6 @@
 #define ITIMER_VIRTUAL	1
 #define ITIMER_PROF	2
 
-#define CLOCK_REALTIME	0
-#define CLOCK_MONOTONIC	1
-#define CLOCK_BOOTTIME	7
-#define TIMER_ABSTIME	1
-
-#define NSEC_PER_SEC	1000000000ULL
-#define NSEC_PER_USEC	1000ULL
-/* Linux's tick (Debian's CONFIG_HZ=250): CPU itimers are one longer. */
-#define TICK_NSEC	4000000ULL
 /* A CPU itimer not due yet looks again no sooner than this. */
 #define CPU_RECHECK_NS	100000ULL
 
@@ -275,7 +261,7 @@ static void ptimer_get(struct cok_kcore *core, struct cok_proc *p,
 	if (cpu_itimer(pt, p)) {
 		cpu = cputime_proc_ns(core, p,
 				      pt == &p->itimer[ITIMER_VIRTUAL]);
-		*left = pt->cpu_target > cpu ? pt->cpu_target - cpu : TICK_NSEC;
+		*left = pt->cpu_target > cpu ? pt->cpu_target - cpu : COK_TICK_NSEC;
 		*every = pt->interval_ns;
 		return;
 	}
@@ -303,7 +289,7 @@ static void ptimer_set(struct cok_kcore *core, struct cok_proc *p,
 	if (cpu_itimer(pt, p)) {
 		cpu = cputime_proc_ns(core, p,
 				      pt == &p->itimer[ITIMER_VIRTUAL]);
-		pt->cpu_target = cpu + value + TICK_NSEC;
+		pt->cpu_target = cpu + value + COK_TICK_NSEC;
 		pt->t.interval = 0;
 		cpu_itimer_queue(core, pt, p, cpu);
 		return;
