@@ -495,7 +495,9 @@ int64_t sys_timer_create(struct cok_kcore *core, struct cok_regs *r)
 		return id;
 	out = (int32_t)id;
 	if (as_put(&p->as, r->rdx, &out, sizeof(out))) {
+		spin_lock(&p->lock);		/* as Linux: no timer then */
 		p->ptimer[id].used = false;
+		spin_unlock(&p->lock);
 		return -EFAULT;
 	}
 	return 0;
