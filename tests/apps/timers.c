@@ -5,7 +5,8 @@
  * values and errnos, and relations between observed times (elapsed >=
  * requested, CPU time of a busy loop > 0 and <= wall time, time left
  * <= the time set), never the times themselves.
- *   timers              everything that returns (exit 0)
+ *   timers              everything that returns (exit 0), a second
+ *                       thread's CPU time in the process's included
  *   timers alarm        alarm(1), then a busy loop: SIGALRM's default
  *                       action ends it (142)
  *   timers alarm-sleep  the same in a nanosleep (142)
@@ -149,6 +150,51 @@ static void cpu_times(void)
 	printf("times cpu ticks <= elapsed: %d\n",
 	       (m1.tms_utime + m1.tms_stime) - (m0.tms_utime + m0.tms_stime)
 	       <= c1 - c0 + 1);
+}
+
+static volatile int burner_go;
+
+/* A second thread burns 200 ms of its own CPU time, then exits. */
+static void *burner(void *arg)
+{
+	(void)arg;
+	while (!burner_go)
+		;
+	while (now_ns(CLOCK_THREAD_CPUTIME_ID) < 200000000LL)
+		for (int i = 0; i < 10000; i++)
+			sink += i;
+	return NULL;
+}
+
+/*
+ * The process's CPU time includes a thread's, read through its clock id
+ * while it runs, and kept once it exited; the main thread's does not.
+ */
+static void thread_times(void)
+{
+	long long p0, m0, p1, m1, other;
+	struct timespec ts;
+	clockid_t cid;
+	pthread_t t;
+
+	p0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	m0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	if (pthread_create(&t, NULL, burner, NULL)) {
+		printf("pthread_create failed\n");
+		return;
+	}
+	said("pthread_getcpuclockid other", pthread_getcpuclockid(t, &cid));
+	said("gettime other thread", clock_gettime(cid, &ts));
+	other = ns_of(&ts);
+	burner_go = 1;
+	pthread_join(t, NULL);
+	p1 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	m1 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	printf("other thread's clock before its work < 200 ms: %d\n",
+	       other < 200000000LL);
+	printf("an exited thread's 200 ms count: %d\n",
+	       p1 - p0 >= 200000000LL);
+	printf("the main thread's cpu <= process's: %d\n", m1 - m0 <= p1 - p0);
 }
 
 /* clock_nanosleep on clk for ms, relative or to an absolute time. */
@@ -389,6 +435,7 @@ int main(int argc, char **argv)
 	}
 	resolutions();
 	cpu_times();
+	thread_times();
 	sleeps();
 	itimers();
 	posix_timers();
