@@ -474,6 +474,7 @@ void cputime_exit(struct cok_kcore *core);
 uint64_t cputime_proc_ns(struct cok_kcore *core, struct cok_proc *p,
 			 bool user_only);
 uint64_t tsc_to_ns(const struct cok_proc *p, uint64_t tsc);
+uint64_t cputime_wall_bound(const struct cok_proc *p, uint64_t rest);
 
 /* tlb.c: other cores' stale translations of a process */
 void tlb_serve(struct cok_kcore *core);

@@ -29,6 +29,8 @@
 #define RUSAGE_THREAD		1
 
 #define USER_HZ		100		/* times()'s clock ticks */
+/* A CPU-time deadline not come yet is looked at again no sooner. */
+#define CPU_RECHECK_NS	100000ULL
 
 /* --- accounting ------------------------------------------------------ */
 
@@ -119,6 +121,20 @@ uint64_t cputime_proc_ns(struct cok_kcore *core, struct cok_proc *p,
 	for (i = 0; i < n; i++)
 		tsc += thread_tsc(core, list[i], user_only);
 	return tsc_to_ns(p, tsc);
+}
+
+/*
+ * The wall-clock ns before which p cannot have spent rest ns of CPU
+ * time: on all its cores at once (at least CPU_RECHECK_NS).
+ */
+uint64_t cputime_wall_bound(const struct cok_proc *p, uint64_t rest)
+{
+	uint32_t n = 0, c;
+
+	for (c = p->cores; c; c &= c - 1)
+		n++;
+	rest /= n ? n : 1;
+	return rest < CPU_RECHECK_NS ? CPU_RECHECK_NS : rest;
 }
 
 static uint64_t proc_ns(struct cok_kcore *core, bool user_only)
@@ -304,6 +320,16 @@ int64_t sys_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 	return 0;
 }
 
+/* Until the process's CPU time (ns) reaches target. */
+static void sleep_cpu_until(struct cok_kcore *core, uint64_t target)
+{
+	struct cok_proc *p = core->current->proc;
+	uint64_t cpu;
+
+	while ((cpu = proc_ns(core, false)) < target)
+		sleep_ns(core, cputime_wall_bound(p, target - cpu));
+}
+
 /* clock_nanosleep(clk, flags, req, rem), in Linux's order of checks */
 int64_t sys_clock_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 {
@@ -311,16 +337,26 @@ int64_t sys_clock_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 	int64_t clk = (int32_t)r->rdi, err;
 	bool realtime, coarse;
 	uint64_t ns, now;
+	uint32_t which;
 	int kind = clock_kind(clk, &realtime, &coarse);
 
 	if (kind == CLK_NONE || clk == CLOCK_THREAD_CPUTIME_ID ||
 	    (clk < 0 && (clk & CPUCLOCK_PERTHREAD)))
 		return -EINVAL;
-	if (kind == CLK_CPU || coarse || clk == CLOCK_MONOTONIC_RAW)
-		return -EOPNOTSUPP;	/* Linux: no nsleep (CPU: not yet) */
-	err = get_ts(p, r->rdx, &ns);
+	if (coarse || clk == CLOCK_MONOTONIC_RAW)
+		return -EOPNOTSUPP;	/* Linux has no sleep on these */
+	if (kind == CLK_CPU)		/* the process's: ours only */
+		err = cpu_clock_ns(core, clk, &now, &which);
+	else
+		err = 0;
+	if (!err)
+		err = get_ts(p, r->rdx, &ns);
 	if (err)
 		return err;
+	if (kind == CLK_CPU) {
+		sleep_cpu_until(core, r->rsi & TIMER_ABSTIME ? ns : now + ns);
+		return 0;
+	}
 	if (r->rsi & TIMER_ABSTIME) {
 		now = app_clock_ns(p, realtime);
 		ns = ns > now ? ns - now : 0;

@@ -40,8 +40,6 @@
 #define ITIMER_VIRTUAL	1
 #define ITIMER_PROF	2
 
-/* A CPU itimer not due yet looks again no sooner than this. */
-#define CPU_RECHECK_NS	100000ULL
 
 /* --- the queue ------------------------------------------------------- */
 
@@ -164,29 +162,14 @@ static bool cpu_itimer(const struct cok_ptimer *pt, const struct cok_proc *p)
 	       pt <= &p->itimer[ITIMER_PROF];
 }
 
-static uint32_t ncores(const struct cok_proc *p)
-{
-	uint32_t n = 0, c;
-
-	for (c = p->cores; c; c &= c - 1)
-		n++;
-	return n ? n : 1;
-}
-
-/*
- * A CPU itimer's wall-clock lower bound: the process cannot spend the
- * rest of its CPU time sooner than on all its cores at once.
- */
+/* A CPU itimer's queue entry: when its CPU deadline may have come. */
 static void cpu_itimer_queue(struct cok_kcore *core, struct cok_ptimer *pt,
 			     struct cok_proc *p, uint64_t cpu_now)
 {
 	uint64_t rest = pt->cpu_target > cpu_now ?
 			pt->cpu_target - cpu_now : 0;
 
-	rest /= ncores(p);
-	if (rest < CPU_RECHECK_NS)
-		rest = CPU_RECHECK_NS;
-	timer_add(core, &pt->t, rdtsc() + sched_ns_to_tsc(p, rest));
+	timer_add(core, &pt->t, rdtsc() + cputime_wall_bound(p, rest));
 }
 
 /* p->lock held: a CPU itimer that expired; true if it is due. */

@@ -187,6 +187,13 @@ static void thread_times(void)
 	said("gettime other thread", clock_gettime(cid, &ts));
 	other = ns_of(&ts);
 	burner_go = 1;
+	/* Woken once the process (the other thread) spent 100 ms more. */
+	ts.tv_sec = 0;
+	ts.tv_nsec = 100000000;
+	printf("clock_nanosleep process cputime 100 ms: %d\n",
+	       clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, 0, &ts, NULL));
+	printf("process cpu grew >= 100 ms: %d\n",
+	       now_ns(CLOCK_PROCESS_CPUTIME_ID) - p0 >= 100000000LL);
 	pthread_join(t, NULL);
 	p1 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
 	m1 = now_ns(CLOCK_THREAD_CPUTIME_ID);

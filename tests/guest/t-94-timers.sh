@@ -6,9 +6,10 @@
 #  - clock_getres of every clock (CPU clocks and libc's CPU clock ids
 #    included), CPU time of a busy loop (> 0, <= wall time) from
 #    CLOCK_PROCESS/THREAD_CPUTIME_ID, getrusage (SELF, THREAD, CHILDREN)
-#    and times(); clock_nanosleep relative and TIMER_ABSTIME on
+#    and times(), a second thread's CPU time in the process's, kept
+#    once it exited; clock_nanosleep relative and TIMER_ABSTIME on
 #    CLOCK_MONOTONIC and CLOCK_REALTIME (slept at least that long), past
-#    deadlines, bad arguments
+#    deadlines, on the process's CPU clock, bad arguments
 #  - setitimer/getitimer (REAL, VIRTUAL, PROF: time left <= the time
 #    set, intervals exact), alarm's rounded seconds left, timer_create/
 #    settime/gettime/getoverrun/delete (SIGEV_NONE, relative, absolute,
@@ -82,12 +83,14 @@ else
 	t_pass
 fi
 
-# 2 s of a 10 ms period: about 200 expiries, most of them in ring 3.
+# 2 s of a 10 ms period: up to 200 expiries, most of them in ring 3
+# (fewer on a loaded host: periods missed while the vCPU did not run
+# are one expiry, its overrun).
 t_begin "computing with a 10 ms periodic timer: its interrupts"
 irqs /apps/timers.musl spin-timer 2
 if [ "$IRQ_RC" != 0 ] || [ -z "$IRQS" ]; then
 	t_fail "exit $IRQ_RC, no interrupt count: $(head -c 200 "$T_TMP/v.err")"
-elif [ "$IRQS" -lt 50 ]; then
+elif [ "$IRQS" -lt 20 ]; then
 	t_fail "only $IRQS ring-3 interrupts with a 10 ms timer for 2 s"
 else
 	t_info "$IRQS ring-3 interrupts in 2 s"
