@@ -452,7 +452,7 @@ uint64_t sched_ns_to_tsc(const struct cok_proc *p, uint64_t ns);
 /* futex.c */
 int64_t futex_wake(struct cok_kcore *self, struct cok_proc *p,
 		   uint64_t uaddr, uint32_t n, uint32_t bitset);
-void futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc);
+int64_t futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc);
 void futex_timed_out(struct cok_kcore *self, struct cok_thread *t);
 
 /* timer.c: the core's timer queue, itimers and POSIX timers (sys_*) */

@@ -298,36 +298,56 @@ static int64_t get_ts(struct cok_proc *p, uint64_t va, uint64_t *ns)
 
 /*
  * The caller sleeps ns on its core's timer queue (the core halts, or
- * runs its other threads meanwhile).
+ * runs its other threads meanwhile): 0 once they passed; another end
+ * of the wait (an interruption: -EINTR) with the ns left in *left.
  */
-static void sleep_ns(struct cok_kcore *core, uint64_t ns)
+static int64_t sleep_ns(struct cok_kcore *core, uint64_t ns, uint64_t *left)
 {
 	struct cok_proc *p = core->current->proc;
+	uint64_t until = rdtsc() + sched_ns_to_tsc(p, ns), now;
+	int64_t ret;
 
-	if (ns)
-		futex_sleep(core, rdtsc() + sched_ns_to_tsc(p, ns));
+	if (!ns)
+		return 0;
+	ret = futex_sleep(core, until);
+	if (ret == -ETIMEDOUT)
+		return 0;
+	now = rdtsc();
+	*left = until > now ? tsc_to_ns(p, until - now) : 0;
+	return ret;
 }
 
-/* nanosleep(req, rem): nothing interrupts it yet, so rem stays. */
+/* An interrupted relative sleep tells the time left in rem (if any). */
+static int64_t slept(struct cok_proc *p, int64_t ret, uint64_t left,
+		     uint64_t rem)
+{
+	if (ret && rem && put_ts(p, rem, left))
+		return -EFAULT;
+	return ret;
+}
+
+/* nanosleep(req, rem) */
 int64_t sys_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 {
-	uint64_t ns;
-	int64_t err = get_ts(core->current->proc, r->rdi, &ns);
+	struct cok_proc *p = core->current->proc;
+	uint64_t ns, left = 0;
+	int64_t err = get_ts(p, r->rdi, &ns);
 
 	if (err)
 		return err;
-	sleep_ns(core, ns);
-	return 0;
+	return slept(p, sleep_ns(core, ns, &left), left, r->rsi);
 }
 
 /* Until the process's CPU time (ns) reaches target. */
-static void sleep_cpu_until(struct cok_kcore *core, uint64_t target)
+static int64_t sleep_cpu_until(struct cok_kcore *core, uint64_t target)
 {
 	struct cok_proc *p = core->current->proc;
-	uint64_t cpu;
+	uint64_t cpu, left;
+	int64_t ret = 0;
 
-	while ((cpu = proc_ns(core, false)) < target)
-		sleep_ns(core, cputime_wall_bound(p, target - cpu));
+	while (!ret && (cpu = proc_ns(core, false)) < target)
+		ret = sleep_ns(core, cputime_wall_bound(p, target - cpu), &left);
+	return ret;		/* interrupted: no time left to tell */
 }
 
 /* clock_nanosleep(clk, flags, req, rem), in Linux's order of checks */
@@ -336,7 +356,7 @@ int64_t sys_clock_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 	struct cok_proc *p = core->current->proc;
 	int64_t clk = (int32_t)r->rdi, err;
 	bool realtime, coarse;
-	uint64_t ns, now;
+	uint64_t ns, now, left = 0;
 	uint32_t which;
 	int kind = clock_kind(clk, &realtime, &coarse);
 
@@ -353,16 +373,13 @@ int64_t sys_clock_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 		err = get_ts(p, r->rdx, &ns);
 	if (err)
 		return err;
-	if (kind == CLK_CPU) {
-		sleep_cpu_until(core, r->rsi & TIMER_ABSTIME ? ns : now + ns);
-		return 0;
-	}
-	if (r->rsi & TIMER_ABSTIME) {
-		now = app_clock_ns(p, realtime);
-		ns = ns > now ? ns - now : 0;
-	}
-	sleep_ns(core, ns);
-	return 0;
+	if (kind == CLK_CPU)
+		return sleep_cpu_until(core, r->rsi & TIMER_ABSTIME ? ns :
+				       now + ns);
+	if (!(r->rsi & TIMER_ABSTIME))
+		return slept(p, sleep_ns(core, ns, &left), left, r->r10);
+	now = app_clock_ns(p, realtime);
+	return sleep_ns(core, ns > now ? ns - now : 0, &left);
 }
 
 /* --- getrusage, times ------------------------------------------------ */

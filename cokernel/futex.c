@@ -117,10 +117,11 @@ static int64_t wait_queued(struct cok_kcore *core, uint64_t uaddr,
 	return t->wait_result;
 }
 
-void futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc)
+/* A sleep until deadline_tsc: -ETIMEDOUT when it ends, as it should. */
+int64_t futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc)
 {
 	spin_lock(&core->current->proc->lock);
-	wait_queued(core, 0, 0, deadline_tsc);
+	return wait_queued(core, 0, 0, deadline_tsc);
 }
 
 /*
