@@ -32,6 +32,28 @@ struct cok_regs {
 	uint64_t rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
 };
 
+#include "sigframe.h"
+
+/*
+ * Pending signals of a thread or a process (signal.c): the set, and
+ * the siginfo of each, oldest first; a standard signal (below
+ * COK_SIGRTMIN) is queued once, a real-time one as often as it comes,
+ * while there is room (a signal without room is pending all the same,
+ * with a plain SI_USER siginfo).  A siginfo is kept by its first
+ * COK_SIGQ_INFO bytes: every field Linux fills for the signals we send
+ * (pid, uid, value; addr; timer id, overrun, value) lies there.
+ */
+#define COK_SIGQ_MAX		16
+#define COK_SIGQ_INFO		32
+struct cok_sigqueue {
+	uint64_t set;			/* COK_SIGBIT(sig) */
+	uint32_t n;
+	struct {
+		int32_t signo;
+		uint8_t rest[COK_SIGQ_INFO - 4];
+	} q[COK_SIGQ_MAX];
+};
+
 /* Top of the user half that apps may map (below the stack guard). */
 #define COK_USER_END		0x00007ffffffff000ULL
 /* The app stack: [TOP - SIZE, TOP), grown page by page on faults. */
@@ -86,7 +108,10 @@ struct cok_syscall_area {
 	uint64_t user_rsp;
 };
 
-/* POSIX timers a process may have at once (timer_create). */
+/*
+ * POSIX timers a process may have at once (timer_create), in one page
+ * of its memory taken at its first timer_create.
+ */
 #define COK_MAX_PTIMERS		32
 
 /*
@@ -117,6 +142,7 @@ struct cok_ptimer {
 struct cok_proc {
 	uint32_t index;			/* in the pool: its chunk owner */
 	uint32_t pid;
+	uint32_t uid;			/* its owner's, for si_uid */
 	struct cok_aspace as;
 	uint64_t brk_start, brk;	/* program break */
 	uint64_t mmap_next;		/* mmap grows down from here */
@@ -154,7 +180,15 @@ struct cok_proc {
 	uint64_t dead_utime, dead_stime;
 	/* under lock: its timers (timer.c) */
 	struct cok_ptimer itimer[3];	/* ITIMER_REAL, VIRTUAL, PROF */
-	struct cok_ptimer ptimer[COK_MAX_PTIMERS];
+	struct cok_ptimer *ptimer;	/* COK_MAX_PTIMERS, its memory's */
+	/*
+	 * Signals (signal.c), under sig_lock (with every thread's
+	 * sig_blocked and sig_pending): what each does, and those sent to
+	 * the whole process.  sig_lock is taken before p->lock.
+	 */
+	struct cok_spinlock sig_lock;
+	struct cok_sigaction action[COK_NSIG];
+	struct cok_sigqueue sig_shared;
 	/* Refused system calls (syscall.c): told once each, counted. */
 	uint64_t refused_seen[COK_SC_LIMIT / 64];
 	struct {
@@ -191,6 +225,15 @@ struct cok_thread {
 	uint64_t clear_child_tid;	/* CLONE_CHILD_CLEARTID address */
 	uint64_t robust_head;		/* set_robust_list() */
 	uint32_t affinity;		/* cores it may run on; 0: all */
+	/* Signals (signal.c): its mask and own pending ones (sig_lock). */
+	uint64_t sig_blocked;
+	struct cok_sigqueue sig_pending;
+	uint64_t sig_saved_mask;	/* rt_sigsuspend's caller's mask */
+	bool sig_restore_mask;		/* ... to restore on the way out */
+	bool sig_look;			/* picked for the process's signals */
+	struct cok_stack altstack;	/* sigaltstack(); ss_size 0: none */
+	uint64_t syscall_nr;		/* of the call it is in (restarts) */
+	bool syscall_restorable;	/* rax is the call's own result */
 	struct cok_thread *rq_next;	/* run queue link (sched.c) */
 	struct cok_thread *cw_next;	/* core's call waiters (sched.c) */
 	struct cok_fq_waiter fw;	/* its futex wait or sleep (futex.c) */
@@ -345,11 +388,42 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m);
 void app_set_error(struct cok_proc_slot *slot, const char *why);
 __noreturn void app_end(struct cok_kcore *core, enum cok_app_end how);
 void app_fault(struct cok_kcore *core, struct cok_regs *r);
+bool app_fault_to_handler(struct cok_kcore *core, struct cok_regs *r);
 __noreturn void app_kill_signal(struct cok_kcore *core,
 				const struct cok_regs *r, uint32_t sig);
 bool app_grow_stack(struct cok_proc *p, struct cok_regs *r);
 void cok_syscall_entry(void);
 void cok_syscall_compat_entry(void);
+
+/* signal.c */
+void signal_init_thread(struct cok_thread *t, const struct cok_thread *parent);
+int signal_send(struct cok_kcore *self, struct cok_proc *p,
+		struct cok_thread *t, const struct cok_siginfo *info);
+void signal_deliver(struct cok_kcore *core, struct cok_regs *r,
+		    bool syscall);
+bool signal_fault(struct cok_kcore *core, struct cok_regs *r, int sig,
+		  int code, uint64_t addr);
+bool signal_dumpable(const struct cok_proc *p, const char **why);
+int64_t signal_from_linux(struct cok_kcore *core, struct cok_msg *m,
+			  bool frozen);
+void signal_thawed(struct cok_kcore *core, struct cok_proc *p);
+int signal_take(struct cok_thread *t, uint64_t set, struct cok_siginfo *info);
+void signal_discard(struct cok_proc *p, int sig);
+
+/*
+ * t has a signal to take, waiting (a hint: no lock): one of its own it
+ * does not block, or, once it was picked for them (sig_look), one of
+ * the process's.  As Linux's TIF_SIGPENDING, a thread that was not
+ * picked does not take the process's signals on its way out.
+ */
+static inline bool signal_wanted(const struct cok_thread *t)
+{
+	uint64_t set = cok_read_once(&t->sig_pending.set);
+
+	if (cok_read_once(&t->sig_look))
+		set |= cok_read_once(&t->proc->sig_shared.set);
+	return set & ~cok_read_once(&t->sig_blocked);
+}
 
 /* syscall.c */
 void cok_syscall(struct cok_kcore *core, struct cok_regs *r);
@@ -454,6 +528,7 @@ int64_t futex_wake(struct cok_kcore *self, struct cok_proc *p,
 		   uint64_t uaddr, uint32_t n, uint32_t bitset);
 int64_t futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc);
 void futex_timed_out(struct cok_kcore *self, struct cok_thread *t);
+bool futex_interrupt(struct cok_kcore *self, struct cok_thread *t);
 
 /* timer.c: the core's timer queue, itimers and POSIX timers (sys_*) */
 void timer_add(struct cok_kcore *core, struct cok_timer *t,
@@ -463,7 +538,7 @@ uint64_t timer_head(struct cok_kcore *core);
 bool timer_run_expired(struct cok_kcore *core, uint64_t now);
 void timer_reset(struct cok_kcore *core);
 void timer_post_signal(struct cok_kcore *core, struct cok_proc *p,
-		       uint32_t tid, int32_t sig);
+		       uint32_t tid, const struct cok_siginfo *info);
 
 /* cputime.c: CPU time of threads and processes, the clocks (sys_*) */
 void cputime_enter(struct cok_kcore *core);

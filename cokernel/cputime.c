@@ -298,23 +298,20 @@ static int64_t get_ts(struct cok_proc *p, uint64_t va, uint64_t *ns)
 
 /*
  * The caller sleeps ns on its core's timer queue (the core halts, or
- * runs its other threads meanwhile): 0 once they passed; another end
- * of the wait (an interruption: -EINTR) with the ns left in *left.
+ * runs its other threads meanwhile): 0 once they passed; interrupted
+ * by a signal, -ERESTART_RESTARTBLOCK (-EINTR if a handler runs: a
+ * relative sleep) with the ns left in *left.
  */
 static int64_t sleep_ns(struct cok_kcore *core, uint64_t ns, uint64_t *left)
 {
 	struct cok_proc *p = core->current->proc;
 	uint64_t until = rdtsc() + sched_ns_to_tsc(p, ns), now;
-	int64_t ret;
 
-	if (!ns)
-		return 0;
-	ret = futex_sleep(core, until);
-	if (ret == -ETIMEDOUT)
+	if (!ns || !futex_sleep(core, until))
 		return 0;
 	now = rdtsc();
 	*left = until > now ? tsc_to_ns(p, until - now) : 0;
-	return ret;
+	return -ERESTART_RESTARTBLOCK;
 }
 
 /* An interrupted relative sleep tells the time left in rem (if any). */
@@ -324,6 +321,12 @@ static int64_t slept(struct cok_proc *p, int64_t ret, uint64_t left,
 	if (ret && rem && put_ts(p, rem, left))
 		return -EFAULT;
 	return ret;
+}
+
+/* An absolute one runs again as it was, unless a handler runs. */
+static int64_t slept_abs(int64_t ret)
+{
+	return ret ? -ERESTARTNOHAND : 0;
 }
 
 /* nanosleep(req, rem) */
@@ -373,13 +376,14 @@ int64_t sys_clock_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 		err = get_ts(p, r->rdx, &ns);
 	if (err)
 		return err;
+	if (kind == CLK_CPU && (r->rsi & TIMER_ABSTIME))
+		return slept_abs(sleep_cpu_until(core, ns));
 	if (kind == CLK_CPU)
-		return sleep_cpu_until(core, r->rsi & TIMER_ABSTIME ? ns :
-				       now + ns);
+		return sleep_cpu_until(core, now + ns);
 	if (!(r->rsi & TIMER_ABSTIME))
 		return slept(p, sleep_ns(core, ns, &left), left, r->r10);
 	now = app_clock_ns(p, realtime);
-	return sleep_ns(core, ns > now ? ns - now : 0, &left);
+	return slept_abs(sleep_ns(core, ns > now ? ns - now : 0, &left));
 }
 
 /* --- getrusage, times ------------------------------------------------ */

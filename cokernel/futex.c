@@ -102,6 +102,10 @@ static int64_t wait_queued(struct cok_kcore *core, uint64_t uaddr,
 {
 	struct cok_thread *t = core->current;
 
+	if (signal_wanted(t)) {		/* a sender's futex_interrupt() */
+		spin_unlock(&t->proc->lock);	/* came before: no wait */
+		return -ERESTARTSYS;
+	}
 	t->fw.uaddr = uaddr;
 	t->fw.bitset = bitset;
 	t->fw.deadline = deadline_tsc;
@@ -117,11 +121,38 @@ static int64_t wait_queued(struct cok_kcore *core, uint64_t uaddr,
 	return t->wait_result;
 }
 
-/* A sleep until deadline_tsc: -ETIMEDOUT when it ends, as it should. */
+/* 0 at the deadline (none: 0), -ERESTARTSYS for a signal. */
 int64_t futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc)
 {
+	int64_t ret;
+
 	spin_lock(&core->current->proc->lock);
-	return wait_queued(core, 0, 0, deadline_tsc);
+	ret = wait_queued(core, 0, 0, deadline_tsc);
+	return ret == -ETIMEDOUT ? 0 : ret;
+}
+
+/*
+ * A signal for t (signal.c), sent after its pending set changed: if t
+ * waits on the queue, it leaves it (its timeout off its core's timer
+ * queue) and its call returns -ERESTARTSYS (EINTR or a restart, by the
+ * handler's SA_RESTART).  A wait that starts later sees the signal
+ * itself (wait_queued()).
+ */
+bool futex_interrupt(struct cok_kcore *self, struct cok_thread *t)
+{
+	struct cok_proc *p = t->proc;
+	struct cok_fq_list taken;
+	bool waiting;
+
+	spin_lock(&p->lock);
+	waiting = cok_fq_take(&p->futex_q, &t->fw);
+	spin_unlock(&p->lock);
+	if (!waiting)
+		return false;
+	cok_fq_list_init(&taken);
+	cok_fq_list_put(&taken, &t->fw);
+	run_taken(self, &taken, -ERESTARTSYS);
+	return true;
 }
 
 /*

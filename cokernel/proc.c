@@ -47,6 +47,7 @@ static struct cok_thread *thread_alloc(struct cok_proc *p)
 	threads[i].wait_timer.queued = false;	/* queues reset since */
 	threads[i].utime = 0;
 	threads[i].stime = 0;
+	signal_init_thread(&threads[i], NULL);
 	return &threads[i];
 }
 

@@ -256,22 +256,6 @@ static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 	return sc->ret;
 }
 
-/* Accepted, nothing kept: signals come with issue 9's signal.c. */
-int64_t sys_rt_sigaction(struct cok_kcore *core, struct cok_regs *r)
-{
-	return 0;
-}
-
-int64_t sys_rt_sigprocmask(struct cok_kcore *core, struct cok_regs *r)
-{
-	return 0;
-}
-
-int64_t sys_sigaltstack(struct cok_kcore *core, struct cok_regs *r)
-{
-	return 0;
-}
-
 /* Accepted; protections and advice change nothing yet. */
 int64_t sys_mprotect(struct cok_kcore *core, struct cok_regs *r)
 {
@@ -456,6 +440,8 @@ void cok_syscall(struct cok_kcore *core, struct cok_regs *r)
 	struct cok_thread *t = core->current;
 
 	t->user_frame = r;	/* a freeze during the call stops here */
+	t->syscall_nr = r->rax;		/* a signal may restart it */
+	t->syscall_restorable = true;
 	r->rax = (uint64_t)dispatch(core, r);
 	core = t->core;			/* it may have moved (affinity.c) */
 	t->user_frame = NULL;
@@ -463,4 +449,5 @@ void cok_syscall(struct cok_kcore *core, struct cok_regs *r)
 	core = sched_settle(core);	/* its affinity left this core */
 	sched_timer_update(core);	/* a clone, a wake, a timeout ended */
 	ckpt_after_syscall(core, r);
+	signal_deliver(t->core, r, true);
 }

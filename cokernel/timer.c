@@ -14,22 +14,10 @@
  * re-armed or disarmed meanwhile (it is queued again, or not armed) is
  * left alone.
  *
- * The process timers post signals through timer_post_signal().  Until
- * the co-kernel delivers signals, that takes the signal's default
- * action, which is what Linux does for a process with no handler.
+ * The process timers post their signals through timer_post_signal(),
+ * to signal.c: a handler runs, or the signal's default action.
  */
 #include "cokernel.h"
-
-#define SIGCHLD		17
-#define SIGCONT		18
-#define SIGSTOP		19
-#define SIGTTOU		22
-#define SIGURG		23
-#define SIGWINCH	28
-#define SIGALRM		14
-#define SIGVTALRM	26
-#define SIGPROF		27
-#define SIG_MAX		64
 
 #define SIGEV_SIGNAL	0
 #define SIGEV_NONE	1
@@ -124,34 +112,22 @@ bool timer_run_expired(struct cok_kcore *core, uint64_t now)
 
 /* --- signals --------------------------------------------------------- */
 
-/* Linux's default action for sig is to ignore it (stop: not yet served). */
-static bool default_ignored(int32_t sig)
-{
-	return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG ||
-	       sig == SIGWINCH || (sig >= SIGSTOP && sig <= SIGTTOU);
-}
-
 /*
- * The hook for "post signal sig to thread tid of p (0: to the process)".
- * Until the co-kernel delivers signals, the default action: an ignored
- * signal is dropped, any other ends the process with 128 + sig, as on
- * Linux with no handler installed.
+ * A timer's signal info to thread tid of p (0: to the process), sent as
+ * any signal is (signal.c): a handler runs, or its default action is
+ * taken.  A thread that exited meanwhile gets nothing, as on Linux.
  */
 void timer_post_signal(struct cok_kcore *core, struct cok_proc *p,
-		       uint32_t tid, int32_t sig)
+		       uint32_t tid, const struct cok_siginfo *info)
 {
-	struct cok_proc_slot *slot = proc_slot(p);
+	struct cok_thread *t = NULL;
 
-	if (sig <= 0 || default_ignored(sig))
-		return;
-	slot->fault_vector = COK_TIMER_VECTOR;
-	slot->fault_rip = 0;
-	slot->fault_addr = 0;
-	slot->fault_error = 0;
-	slot->fault_signal = (uint32_t)sig;
-	cok_printf("core %u: app %u: timer signal %d to %u: default action, killed\n",
-		   core->index, p->pid, sig, tid ? tid : p->pid);
-	app_end(core, COK_END_FAULT);
+	if (tid) {
+		t = proc_find_thread(p, tid);
+		if (!t)
+			return;
+	}
+	signal_send(core, p, t, info);
 }
 
 /* --- process timers -------------------------------------------------- */
@@ -193,12 +169,32 @@ static bool cpu_itimer_due(struct cok_kcore *core, struct cok_ptimer *pt,
 	return true;
 }
 
+/*
+ * The siginfo of pt's signal: an itimer's comes from the kernel, a
+ * POSIX timer's says its id, overrun and sigev_value (Linux's SI_TIMER).
+ */
+static void ptimer_siginfo(const struct cok_proc *p,
+			   const struct cok_ptimer *pt,
+			   struct cok_siginfo *info)
+{
+	info->signo = pt->signo;
+	if (pt >= &p->itimer[0] && pt < &p->itimer[ARRAY_SIZE(p->itimer)]) {
+		info->code = COK_SI_KERNEL;
+		return;
+	}
+	info->code = COK_SI_TIMER;
+	info->u.timer.tid = (int32_t)(pt - p->ptimer);
+	info->u.timer.overrun = pt->overrun > 0x7fffffff ? 0x7fffffff :
+				(int32_t)pt->overrun;
+	info->u.timer.value = pt->value;
+}
+
 /* pt's queue entry expired on core at now: it posts its signal. */
 static void ptimer_expired(struct cok_kcore *core, struct cok_ptimer *pt,
 			   uint64_t now)
 {
 	struct cok_proc *p = core->current->proc;
-	int32_t sig = 0;
+	struct cok_siginfo info = { 0 };
 	uint32_t tid = 0;
 	bool due = true;
 
@@ -216,12 +212,12 @@ static void ptimer_expired(struct cok_kcore *core, struct cok_ptimer *pt,
 	else
 		pt->armed = false;
 	if (due && pt->notify != SIGEV_NONE) {
-		sig = pt->signo;
+		ptimer_siginfo(p, pt, &info);
 		tid = pt->notify == SIGEV_THREAD_ID ? pt->tid : 0;
 	}
 	spin_unlock(&p->lock);
-	if (sig)
-		timer_post_signal(core, p, tid, sig);
+	if (info.signo)		/* sig_lock comes before p->lock */
+		timer_post_signal(core, p, tid, &info);
 }
 
 static void ptimer_disarm(struct cok_ptimer *pt)
@@ -320,7 +316,9 @@ static int64_t put_pair(struct cok_proc *p, uint64_t va, uint64_t sub,
 
 #define USEC	1000000ULL
 
-static const int32_t itimer_signal[3] = { SIGALRM, SIGVTALRM, SIGPROF };
+static const int32_t itimer_signal[3] = {
+	COK_SIGALRM, COK_SIGVTALRM, COK_SIGPROF
+};
 
 /* p->lock held: itimer which from new ns (interval, value); old too. */
 static void itimer_swap(struct cok_kcore *core, struct cok_proc *p,
@@ -399,9 +397,12 @@ struct sigevent_head {
 	int32_t tid;
 };
 
+_Static_assert(COK_MAX_PTIMERS * sizeof(struct cok_ptimer) <= 4096,
+	       "POSIX timers: one page");
+
 static struct cok_ptimer *ptimer_of(struct cok_proc *p, uint64_t id)
 {
-	if (id >= COK_MAX_PTIMERS || !p->ptimer[id].used)
+	if (!p->ptimer || id >= COK_MAX_PTIMERS || !p->ptimer[id].used)
 		return NULL;
 	return &p->ptimer[id];
 }
@@ -416,7 +417,7 @@ static bool sigevent_ok(struct cok_proc *p, const struct sigevent_head *e)
 		/* fall through */
 	case SIGEV_SIGNAL:
 	case SIGEV_THREAD:
-		return e->signo > 0 && e->signo <= SIG_MAX;
+		return e->signo > 0 && e->signo <= COK_NSIG;
 	case SIGEV_NONE:
 		return true;
 	default:
@@ -430,13 +431,17 @@ static bool clock_ok(uint64_t clk)
 	       clk == CLOCK_BOOTTIME;
 }
 
-/* p->lock held: a free POSIX timer of p, taken; NULL if none. */
+/* p->lock held: a free POSIX timer of p, taken: its id, or -EAGAIN. */
 static int64_t ptimer_take(struct cok_proc *p, uint64_t clk,
 			   const struct sigevent_head *e)
 {
 	struct cok_ptimer *pt;
 	uint32_t i;
 
+	if (!p->ptimer)
+		p->ptimer = as_alloc_pages(&p->as, 1);
+	if (!p->ptimer)
+		return -EAGAIN;		/* as Linux without memory */
 	for (i = 0; i < COK_MAX_PTIMERS; i++)
 		if (!p->ptimer[i].used)
 			break;
@@ -457,7 +462,8 @@ static int64_t ptimer_take(struct cok_proc *p, uint64_t clk,
 int64_t sys_timer_create(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_proc *p = core->current->proc;
-	struct sigevent_head e = { .signo = SIGALRM, .notify = SIGEV_SIGNAL };
+	struct sigevent_head e = { .signo = COK_SIGALRM,
+				   .notify = SIGEV_SIGNAL };
 	int64_t id;
 	int32_t out;
 

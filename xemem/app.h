@@ -40,6 +40,8 @@
 #define COK_ELF_MAX		(64UL << 20)
 #define COK_STRINGS_MAX		(256UL << 10)
 #define COK_APP_ERROR_LEN	128
+/* fault_vector of an app a signal ended: no exception vector (0-31). */
+#define COK_FAULT_NONE		0x100
 #define COK_MAX_STRINGS		4096	/* argv + envp entries */
 /* Processes an enclave runs at once, and threads of all of them. */
 #define COK_MAX_PROCS		32
@@ -97,7 +99,7 @@ struct cok_proc_slot {
 	uint64_t cr3;		/* the app's PML4, physical */
 	int32_t exit_status;
 	uint32_t fault_signal;	/* the signal a Linux kernel would send */
-	uint64_t fault_vector;
+	uint64_t fault_vector;	/* COK_FAULT_NONE: a signal's default action */
 	uint64_t fault_rip;
 	uint64_t fault_addr;	/* CR2 for page faults */
 	uint64_t fault_error;
@@ -129,6 +131,8 @@ struct cok_launch_block {
 	uint64_t staged_size;	/* bytes the module wrote, block included */
 	/* From get_random_bytes(): the app's random generator (chacha20.h). */
 	uint8_t seed[COK_RNG_SEED_SIZE];
+	uint32_t uid;		/* the launcher's real uid: a signal's si_uid */
+	uint32_t pad;
 };
 
 #endif /* XEMEM_APP_H */

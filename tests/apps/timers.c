@@ -17,6 +17,11 @@
  *   timers prof         ITIMER_PROF in a busy loop: SIGPROF (155)
  *   timers ignored      a periodic timer of SIGCHLD, whose default is to
  *                       be ignored: the app goes on (exit 0)
+ *   timers handled      with handlers: SIGALRM ticks of a periodic
+ *                       ITIMER_REAL, a nanosleep an alarm interrupts
+ *                       (EINTR, time left), SIGEV_THREAD_ID's handler in
+ *                       its thread, a POSIX timer's siginfo,
+ *                       ITIMER_VIRTUAL ticks in a busy loop
  *   timers spin S       computes for S seconds, no timer armed
  *   timers spin-timer S the same with a 10 ms periodic SIGEV_NONE timer
  */
@@ -406,6 +411,112 @@ static void default_action(const char *what)
 	printf("still here after %s\n", what);
 }
 
+static volatile sig_atomic_t ticks, handler_tid, info_ok;
+static timer_t info_timer;
+
+static void on_tick(int sig)
+{
+	(void)sig;
+	ticks++;
+	handler_tid = (sig_atomic_t)gettid();
+}
+
+/* A POSIX timer's siginfo: SI_TIMER, its id and sigev_value. */
+static void on_info(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	ticks++;
+	info_ok = sig == SIGUSR1 && si->si_code == SI_TIMER &&
+		  si->si_value.sival_int == 42 &&
+		  si->si_timerid == (int)(intptr_t)info_timer;
+}
+
+static void catch(int sig, int flags)
+{
+	struct sigaction sa = { .sa_handler = on_tick, .sa_flags = flags };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+/* With handlers: ticks counted, an interrupted sleep, the siginfo. */
+static void handled(void)
+{
+	struct itimerval iv = { { 0, 20000 }, { 0, 20000 } };
+	struct timespec req = { 5, 0 }, rem = { 0, 0 };
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL,
+			       .sigev_signo = SIGUSR1 };
+	struct itimerspec v = { { 0, 10000000 }, { 0, 10000000 } };
+	struct sigaction sa = { .sa_sigaction = on_info,
+				.sa_flags = SA_SIGINFO };
+	long long t0;
+	int rc;
+
+	catch(SIGALRM, 0);
+	said("setitimer real 20 ms every 20 ms", setitimer(ITIMER_REAL, &iv,
+							    NULL));
+	while (ticks < 5)
+		pause();
+	memset(&iv, 0, sizeof(iv));
+	setitimer(ITIMER_REAL, &iv, NULL);
+	printf("SIGALRM ticks: %d\n", (int)ticks);
+	/* A handler without SA_RESTART ends the sleep: EINTR, time left. */
+	alarm(1);
+	t0 = now_ns(CLOCK_MONOTONIC);
+	rc = nanosleep(&req, &rem);
+	/* (Linux's timer slack may end the alarm's second a little early.) */
+	printf("nanosleep 5 s, alarm 1 s: %d errno %d, after >= 0.9 s: %d, rem in (3 s, 4.1 s]: %d\n",
+	       rc, rc ? errno : 0,
+	       now_ns(CLOCK_MONOTONIC) - t0 >= 9 * NS / 10,
+	       ns_of(&rem) > 3 * NS && ns_of(&rem) <= 41 * NS / 10);
+	/* SIGEV_THREAD_ID: the handler runs in that thread. */
+	ticks = 0;
+	catch(SIGUSR2, 0);
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = SIGUSR2;
+#ifdef sigev_notify_thread_id
+	ev.sigev_notify_thread_id = gettid();
+#else
+	ev._sigev_un._tid = gettid();
+#endif
+	said("timer_create thread id", timer_create(CLOCK_MONOTONIC, &ev,
+						     &info_timer));
+	said("timer_settime 10 ms every 10 ms", timer_settime(info_timer, 0,
+							      &v, NULL));
+	while (ticks < 3)
+		pause();
+	timer_delete(info_timer);
+	printf("SIGUSR2 ticks >= 3: %d, in the main thread: %d\n",
+	       ticks >= 3, handler_tid == (sig_atomic_t)gettid());
+	/* SIGEV_SIGNAL with a value: the handler's siginfo. */
+	ticks = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGUSR1;
+	ev.sigev_value.sival_int = 42;
+	said("timer_create signal", timer_create(CLOCK_REALTIME, &ev,
+						  &info_timer));
+	v.it_interval.tv_nsec = 0;
+	said("timer_settime 10 ms", timer_settime(info_timer, 0, &v, NULL));
+	while (!ticks)
+		pause();
+	printf("SIGUSR1 siginfo: SI_TIMER, timer id, value: %d\n", info_ok);
+	/* ITIMER_VIRTUAL: 3 ticks of 10 ms of user time in a busy loop. */
+	ticks = 0;
+	catch(SIGVTALRM, SA_RESTART);
+	iv.it_interval.tv_usec = 10000;
+	iv.it_value.tv_usec = 10000;
+	said("setitimer virtual 10 ms every 10 ms",
+	     setitimer(ITIMER_VIRTUAL, &iv, NULL));
+	while (ticks < 3)
+		for (int i = 0; i < 100000; i++)
+			sink += i;
+	memset(&iv, 0, sizeof(iv));
+	setitimer(ITIMER_VIRTUAL, &iv, NULL);
+	printf("SIGVTALRM ticks >= 3: %d\n", ticks >= 3);
+}
+
 /* Computes for s seconds (a periodic timer armed too: with_timer). */
 static void spin(const char *s, int with_timer)
 {
@@ -434,6 +545,10 @@ int main(int argc, char **argv)
 	}
 	if (argc > 2 && !strcmp(argv[1], "spin-timer")) {
 		spin(argv[2], 1);
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "handled")) {
+		handled();
 		return 0;
 	}
 	if (argc > 1) {

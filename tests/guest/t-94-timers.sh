@@ -18,6 +18,10 @@
 #    a busy loop and in a sleep (142), SIGEV_SIGNAL SIGUSR1 (138),
 #    SIGEV_THREAD_ID SIGUSR2 (140), ITIMER_VIRTUAL (154), ITIMER_PROF
 #    (155); a periodic SIGCHLD (ignored by default) changes nothing
+#  - with handlers: 5 SIGALRM of a 20 ms ITIMER_REAL counted (pause),
+#    a 5 s nanosleep ended by alarm(1) (EINTR, the time left), a
+#    SIGEV_THREAD_ID timer's handler in its thread, a POSIX timer's
+#    siginfo (SI_TIMER, si_timerid, sigev_value), ITIMER_VIRTUAL ticks
 #  - a computing app with no timer takes no ring-3 interrupt; with a
 #    10 ms periodic timer armed, it does (the one-shot APIC timer is
 #    armed only while a timer is queued)
@@ -71,6 +75,7 @@ for libc in musl glibc; do
 	same "timers.$libc: ITIMER_VIRTUAL" 154 $A virtual
 	same "timers.$libc: ITIMER_PROF" 155 $A prof
 	same "timers.$libc: a periodic SIGCHLD is ignored" 0 $A ignored
+	same "timers.$libc: with handlers: ticks, EINTR, SIGEV_THREAD_ID, siginfo" 0 $A handled
 done
 
 t_begin "computing with no timer: no ring-3 interrupt"
