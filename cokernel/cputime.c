@@ -338,7 +338,8 @@ int64_t sys_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 
 	if (err)
 		return err;
-	return slept(p, sleep_ns(core, ns, &left), left, r->rsi);
+	err = sleep_ns(core, ns, &left);
+	return slept(p, err, left, r->rsi);
 }
 
 /* Until the process's CPU time (ns) reaches target. */
@@ -380,8 +381,10 @@ int64_t sys_clock_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 		return slept_abs(sleep_cpu_until(core, ns));
 	if (kind == CLK_CPU)
 		return sleep_cpu_until(core, now + ns);
-	if (!(r->rsi & TIMER_ABSTIME))
-		return slept(p, sleep_ns(core, ns, &left), left, r->r10);
+	if (!(r->rsi & TIMER_ABSTIME)) {
+		err = sleep_ns(core, ns, &left);
+		return slept(p, err, left, r->r10);
+	}
 	now = app_clock_ns(p, realtime);
 	return slept_abs(sleep_ns(core, ns > now ? ns - now : 0, &left));
 }
