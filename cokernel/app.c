@@ -335,7 +335,7 @@ bool app_grow_stack(struct cok_proc *p, struct cok_regs *r)
 	bool ok;
 
 	if (r->vector != 14 || (r->error & 1) ||
-	    addr < COK_USER_STACK_TOP - COK_USER_STACK_SIZE ||
+	    addr < rlimit_stack_bottom(p) ||
 	    addr >= COK_USER_STACK_TOP)
 		return false;
 	spin_lock(&p->lock);	/* another core may map the same page */

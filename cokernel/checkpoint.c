@@ -398,6 +398,10 @@ static const char *resume_point(const struct cok_thread *t, uint32_t state,
 	*r = *thread_user_regs(t);
 	if (!t->user_frame)
 		return NULL;
+	if (t->inner_call) {	/* the co-kernel's own call: ask again */
+		r->rip -= SYSCALL_INSN_LEN;
+		return NULL;
+	}
 	switch (state) {
 	case COK_THREAD_BLOCKED:		/* rax is still its number */
 		r->rip -= SYSCALL_INSN_LEN;

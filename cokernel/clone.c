@@ -140,6 +140,11 @@ static int64_t do_clone(struct cok_kcore *core, const struct cok_regs *r,
 		put_tid(p, q->child_tid, t->tid);
 	t->affinity = core->current->affinity;	/* inherited, as on Linux */
 	signal_init_thread(t, core->current);	/* the mask is inherited */
+	memcpy(t->comm, core->current->comm, sizeof(t->comm));
+	t->pdeathsig = 0;		/* not inherited */
+	t->keepcaps = core->current->keepcaps;
+	t->no_new_privs = core->current->no_new_privs;
+	t->timer_slack_ns = core->current->timer_slack_ns;
 	t->core = place_in(p, affinity_cores(core->current));
 	p->load[t->core->index]++;
 	p->nthreads++;

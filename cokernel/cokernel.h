@@ -93,6 +93,9 @@ static inline void spin_unlock(struct cok_spinlock *l)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
+/* Linux's TASK_COMM_LEN: a thread's name and its NUL. */
+#define COK_COMM_LEN		16
+
 /* A kernel context saved by cok_switch(): its stack holds the rest. */
 struct cok_kctx {
 	uint64_t rsp;
@@ -196,6 +199,13 @@ struct cok_proc {
 		uint32_t count;
 	} refused[8];
 	bool used;			/* taken from the pool */
+	/* What the app sees of the system (sysinfo.c). */
+	uint64_t rlim[COK_RLIM_NLIMITS][2];	/* cur, max; not NOFILE */
+	bool rlim_loaded;		/* rlim[] holds the proxy's */
+	uint32_t scratch_busy;		/* the scratch area is in use */
+	bool not_dumpable;		/* prctl PR_SET_DUMPABLE 0 */
+	bool thp_disable;
+	bool subreaper;
 };
 
 enum cok_run_state {
@@ -242,6 +252,12 @@ struct cok_thread {
 	int64_t wait_result;		/* 0 woken, -ETIMEDOUT */
 	uint64_t xstate_xcr0;		/* format of xstate: 0 = FXSAVE */
 	uint32_t xstate_size;
+	/* prctl state (sysinfo.c); inherited by clone(). */
+	char comm[COK_COMM_LEN];	/* PR_SET_NAME, /proc/self/status */
+	int32_t pdeathsig;
+	bool keepcaps, no_new_privs;
+	uint64_t timer_slack_ns;	/* 0: Linux's default */
+	bool inner_call;		/* in a syscall_forward() of its own */
 	uint8_t xstate[COK_XSTATE_MAX] __aligned(64);	/* FPU/SSE/AVX */
 };
 
@@ -432,12 +448,13 @@ typedef int64_t (*cok_syscall_fn)(struct cok_kcore *core, struct cok_regs *r);
 bool syscall_served_by(uint64_t nr, cok_syscall_fn fn);
 
 /*
- * The co-kernel's handler of each LOCAL call of xemem/syscalls.h,
+ * The co-kernel's handler of each LOCAL (or SPLIT) call of xemem/syscalls.h,
  * sys_NAME(): declared from the table, so a LOCAL call without its
  * handler does not link.
  */
 #define COK_SC_DECL_LOCAL(name)	\
 	int64_t sys_##name(struct cok_kcore *core, struct cok_regs *r);
+#define COK_SC_DECL_SPLIT(name)	COK_SC_DECL_LOCAL(name)
 #define COK_SC_DECL_FWD(name)
 #define COK_SC_DECL_REFUSE(name)
 #define COK_SC_DECL_ANSWER(name)
@@ -445,6 +462,16 @@ bool syscall_served_by(uint64_t nr, cok_syscall_fn fn);
 #include "../xemem/syscalls.h"
 #undef COK_SYSCALL
 uint64_t app_clock_ns(struct cok_proc *p, bool realtime);
+int64_t syscall_forward(struct cok_kcore *core, uint64_t nr,
+			const uint64_t args[6]);
+int64_t syscall_forward_regs(struct cok_kcore *core, struct cok_regs *r);
+
+/* sysinfo.c: what the app sees of the system (its sys_NAME()s: above) */
+void rlimit_load(struct cok_kcore *core);
+bool rlimit_vm_ok(struct cok_proc *p, uint64_t len);
+uint64_t rlimit_stack_bottom(const struct cok_proc *p);
+void sysinfo_set_comm(struct cok_thread *t, const char *argv0);
+void sysinfo_thread_reset(struct cok_thread *t);
 
 /* cpu.c */
 void cpu_init_syscall(uint32_t core);

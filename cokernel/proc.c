@@ -83,6 +83,7 @@ struct cok_thread *proc_new_thread(struct cok_proc *p)
 		t->tid = p->next_tid++;
 		t->utime = 0;
 		t->stime = 0;
+		sysinfo_thread_reset(t);
 	}
 	return t;
 }
@@ -121,6 +122,7 @@ struct cok_thread *proc_create(uint32_t slot, uint32_t pid)
 		__atomic_store_n(&p->used, false, __ATOMIC_RELEASE);
 		return NULL;
 	}
+	sysinfo_thread_reset(p->thread);
 	return p->thread;
 }
 

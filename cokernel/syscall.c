@@ -18,7 +18,6 @@
 #define ARCH_GET_GS	0x1004
 #define MAP_ANONYMOUS	0x20
 #define MAP_FIXED	0x10
-#define RLIMIT_STACK	3
 
 uint64_t app_clock_ns(struct cok_proc *p, bool realtime)
 {
@@ -44,7 +43,8 @@ static int64_t brk_locked(struct cok_proc *p, uint64_t want)
 	if (want < p->brk_start || want >= p->mmap_next - SIZE_2M)
 		return p->brk;
 	if (new_end > old_end &&
-	    as_map(&p->as, old_end, new_end - old_end, true))
+	    (!rlimit_vm_ok(p, new_end - old_end) ||
+	     as_map(&p->as, old_end, new_end - old_end, true)))
 		return p->brk;
 	p->brk = want;		/* shrinking keeps the pages mapped */
 	return p->brk;
@@ -66,25 +66,12 @@ static int64_t mmap_locked(struct cok_proc *p, uint64_t len, uint64_t flags)
 		return -EINVAL;
 	len = (len + align - 1) & ~(align - 1);
 	va = (p->mmap_next - len) & ~(align - 1);
+	if (!rlimit_vm_ok(p, len))
+		return -ENOMEM;
 	if (va <= p->brk + SIZE_2M || as_map(&p->as, va, len, true))
 		return -ENOMEM;
 	p->mmap_next = va;
 	return va;
-}
-
-int64_t sys_uname(struct cok_kcore *core, struct cok_regs *r)
-{
-	static const char *const fields[6] = {
-		"Linux", "cokernel", "6.1.0-cokernel",
-		"#1 SMP ckpt_cokernel", "x86_64", "(none)",
-	};
-	char u[6][65];
-	int i;
-
-	memset(u, 0, sizeof(u));
-	for (i = 0; i < 6; i++)
-		memcpy(u[i], fields[i], strlen(fields[i]));
-	return put_user(core->current->proc, r->rdi, u, sizeof(u));
 }
 
 /*
@@ -112,18 +99,6 @@ int64_t sys_arch_prctl(struct cok_kcore *core, struct cok_regs *r)
 	default:
 		return -EINVAL;
 	}
-}
-
-int64_t sys_prlimit64(struct cok_kcore *core, struct cok_regs *r)
-{
-	uint64_t res = r->rsi, new = r->rdx, old = r->r10;
-	uint64_t lim[2] = { 8ULL << 20, 8ULL << 20 };
-
-	if (new)
-		return -EPERM;
-	if (res != RLIMIT_STACK)
-		lim[0] = lim[1] = ~0ULL;	/* RLIM_INFINITY */
-	return old ? put_user(core->current->proc, old, lim, sizeof(lim)) : 0;
 }
 
 /*
@@ -158,6 +133,7 @@ int64_t sys_brk(struct cok_kcore *core, struct cok_regs *r)
 	struct cok_proc *p = core->current->proc;
 	int64_t ret;
 
+	rlimit_load(core);	/* the limits it obeys */
 	spin_lock(&p->lock);
 	ret = brk_locked(p, r->rdi);
 	spin_unlock(&p->lock);
@@ -169,6 +145,7 @@ int64_t sys_mmap(struct cok_kcore *core, struct cok_regs *r)
 	struct cok_proc *p = core->current->proc;
 	int64_t ret;
 
+	rlimit_load(core);	/* the limits it obeys */
 	spin_lock(&p->lock);
 	ret = mmap_locked(p, r->rsi, r->r10);
 	spin_unlock(&p->lock);
@@ -220,16 +197,16 @@ static void wait_for_answer(struct cok_kcore *core,
  * Hand the call to the proxy in the thread's mailbox (xemem/app.h) and
  * sleep until it answers.
  */
-static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
+static int64_t forward(struct cok_kcore *core, uint64_t nr,
+		       const uint64_t args[6])
 {
 	struct cok_thread *t = core->current;
 	struct cok_proc_slot *slot = proc_slot(t->proc);
 	struct cok_fwd_syscall *sc = &cok_channel->fwd[t->index];
-	uint64_t args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
 	uint64_t bit = 1ULL << t->index;
 	int i;
 
-	sc->nr = r->rax;
+	sc->nr = nr;
 	for (i = 0; i < 6; i++)
 		sc->arg[i] = args[i];
 	sc->seq = __atomic_add_fetch(&t->proc->fwd_seq, 1, __ATOMIC_RELAXED);
@@ -254,6 +231,32 @@ static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 	__atomic_fetch_and(&slot->fwd_pending, ~bit, __ATOMIC_RELAXED);
 	cok_write_once(&sc->state, COK_SC_IDLE);
 	return sc->ret;
+}
+
+/* The app's own call, as it made it. */
+int64_t syscall_forward_regs(struct cok_kcore *core, struct cok_regs *r)
+{
+	uint64_t args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+
+	return forward(core, r->rax, args);
+}
+
+/*
+ * A call of the co-kernel's own, made for the app's call it serves (a
+ * rendered /proc file, the limits to start with): its result is not the
+ * app's, so a dump meanwhile resumes the app's call at its SYSCALL
+ * (checkpoint.c), which asks again.
+ */
+int64_t syscall_forward(struct cok_kcore *core, uint64_t nr,
+			const uint64_t args[6])
+{
+	struct cok_thread *t = core->current;
+	int64_t ret;
+
+	t->inner_call = true;
+	ret = forward(core, nr, args);
+	t->inner_call = false;
+	return ret;
 }
 
 /* Accepted; protections and advice change nothing yet. */
@@ -348,6 +351,8 @@ struct sc_entry {
 #define SC_FN_FWD(name)		NULL
 #define SC_FN_REFUSE(name)	NULL
 #define SC_FN_ANSWER(name)	NULL
+#define SC_FN_SPLIT(name)	sys_##name
+#define SC_SPLIT		SC_LOCAL	/* sys_NAME() forwards its part */
 #define COK_SYSCALL(nr, name, how, e)	\
 	[nr] = { SC_##how, e, SC_FN_##how(name), #name },
 static const struct sc_entry sc_table[] = {
@@ -423,7 +428,7 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 	case SC_LOCAL:
 		return e->fn(core, r);
 	case SC_FWD:
-		return forward(core, r);
+		return syscall_forward_regs(core, r);
 	case SC_ANSWER:
 		return -(int64_t)e->err;
 	case SC_REFUSE:

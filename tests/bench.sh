@@ -175,6 +175,18 @@ if grep -q '^BENCH futex ' "$R"; then
 			(lo >= rounds / 2) ? "yes" : "NO", lo, sl / n
 	}' "$R"
 fi
+if grep -q '^BENCH siglat ' "$R"; then
+	awk "$MEDIAN_AWK"'
+	/^BENCH siglat / { n++
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		l[n] = v["linux_ns"]; c[n] = v["cokernel_ns"]; r[n] = l[n] > 0 ? c[n] / l[n] : 0
+	}
+	END {
+		printf "signal delivery (kill of a Linux process -> the handler running, waiter in sigsuspend), %d runs, medians:\n", n
+		printf "  Linux %.1f us; co-kernel app (through cokctl launch) %.1f us: ratio co-kernel/Linux %.2f\n",
+			med(l, n) / 1000, med(c, n) / 1000, med(r, n)
+	}' "$R"
+fi
 if grep -q '^BENCH fwdio ' "$R"; then
 	awk '/^BENCH fwdio / { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
 	END {

@@ -120,12 +120,15 @@ static int kill_app(struct cok_nl *nl, uint32_t id, bool wait, int sig)
 }
 
 /*
- * Signal the proxy; with wait, until the app is gone (5 s at most), and
- * an app gone already is no error.
+ * End the app: SIGTERM to its proxy, which the app may handle; with
+ * wait (dump --kill: the app is frozen, and a frozen app keeps a SIGTERM
+ * pending, as a stopped Linux process does), SIGKILL, which ends the
+ * proxy and so the app, then until the app is gone (5 s at most); an
+ * app gone already is no error.
  */
 int cok_kill_app(struct cok_nl *nl, uint32_t id, bool wait)
 {
-	return kill_app(nl, id, wait, SIGTERM);
+	return kill_app(nl, id, wait, wait ? SIGKILL : SIGTERM);
 }
 
 /* "TERM", "SIGTERM", "15", "RTMIN+2", "SIGRTMAX-1": the number, or -1. */

@@ -93,6 +93,22 @@ struct cok_fwd_syscall {
 	int64_t ret;
 };
 
+/*
+ * Private forwarded calls (numbers no Linux call has), made by the
+ * co-kernel itself with arguments it wrote (cokernel/sysinfo.c):
+ *   COK_SYS_TEXT_FILE(va, len, flags): a file the co-kernel rendered
+ *     (/proc/self/maps, status, ...), len bytes at va in the app: the
+ *     proxy returns a read-only fd of a sealed memory file holding them
+ *     (O_CLOEXEC of flags kept).
+ *   COK_SYS_RLIMITS(va): the proxy writes its COK_RLIM_NLIMITS limits,
+ *     { rlim_cur, rlim_max } each, at va: the app's start values.
+ */
+#define COK_SYS_PRIVATE		0x10000
+#define COK_SYS_TEXT_FILE	(COK_SYS_PRIVATE + 0)
+#define COK_SYS_RLIMITS		(COK_SYS_PRIVATE + 1)
+#define COK_TEXT_FILE_MAX	(64UL << 10)
+#define COK_RLIM_NLIMITS	16	/* Linux's RLIM_NLIMITS */
+
 struct cok_proc_slot {
 	uint32_t state;		/* enum cok_app_state */
 	uint32_t app_id;

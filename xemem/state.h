@@ -127,7 +127,7 @@ struct cok_frozen_app {
 	uint32_t nruns;
 	uint64_t bytes;		/* of the whole block, runs and threads */
 	uint32_t nthreads;
-	uint32_t uid;		/* by the module: the restorer's real uid */
+	uint32_t pad;
 	uint64_t threads_offset;
 	struct cok_mm_state mm;	/* nregions is 0 here: see the runs */
 	struct cok_seg_run runs[];

@@ -14,14 +14,17 @@
  *	REFUSE	the co-kernel answers -err, with a console line (once per
  *		call and process, counted);
  *	ANSWER	the co-kernel answers -err quietly: what a Linux kernel
- *		without the feature answers, and programs expect it.
- * err is 0 for LOCAL and FWD.  A number missing here is -ENOSYS, as
+ *		without the feature answers, and programs expect it;
+ *	SPLIT	the co-kernel's sys_NAME() serves it and forwards the cases
+ *		that are the proxy's (an open of a path the proxy answers,
+ *		RLIMIT_NOFILE): both sys_NAME() and sc_NAME() must exist.
+ * err is 0 for LOCAL, FWD and SPLIT.  A number missing here is -ENOSYS, as
  * REFUSE.  Numbers are Linux's (arch/x86/entry/syscalls/syscall_64.tbl),
  * in order.
  */
 COK_SYSCALL(0, read, FWD, 0)
 COK_SYSCALL(1, write, FWD, 0)
-COK_SYSCALL(2, open, FWD, 0)
+COK_SYSCALL(2, open, SPLIT, 0)
 COK_SYSCALL(3, close, FWD, 0)
 COK_SYSCALL(4, stat, FWD, 0)
 COK_SYSCALL(5, fstat, FWD, 0)
@@ -82,7 +85,7 @@ COK_SYSCALL(59, execve, REFUSE, ENOSYS)
 COK_SYSCALL(60, exit, LOCAL, 0)
 COK_SYSCALL(61, wait4, REFUSE, ENOSYS)
 COK_SYSCALL(62, kill, LOCAL, 0)
-COK_SYSCALL(63, uname, LOCAL, 0)
+COK_SYSCALL(63, uname, FWD, 0)
 COK_SYSCALL(64, semget, REFUSE, ENOSYS)
 COK_SYSCALL(65, semop, REFUSE, ENOSYS)
 COK_SYSCALL(66, semctl, REFUSE, ENOSYS)
@@ -116,9 +119,9 @@ COK_SYSCALL(93, fchown, REFUSE, ENOSYS)
 COK_SYSCALL(94, lchown, REFUSE, ENOSYS)
 COK_SYSCALL(95, umask, FWD, 0)
 COK_SYSCALL(96, gettimeofday, LOCAL, 0)
-COK_SYSCALL(97, getrlimit, REFUSE, ENOSYS)
+COK_SYSCALL(97, getrlimit, SPLIT, 0)
 COK_SYSCALL(98, getrusage, LOCAL, 0)
-COK_SYSCALL(99, sysinfo, FWD, 0)
+COK_SYSCALL(99, sysinfo, LOCAL, 0)
 COK_SYSCALL(100, times, LOCAL, 0)
 COK_SYSCALL(101, ptrace, REFUSE, ENOSYS)
 COK_SYSCALL(102, getuid, FWD, 0)
@@ -176,10 +179,10 @@ COK_SYSCALL(153, vhangup, REFUSE, ENOSYS)
 COK_SYSCALL(154, modify_ldt, REFUSE, ENOSYS)
 COK_SYSCALL(155, pivot_root, REFUSE, ENOSYS)
 COK_SYSCALL(156, _sysctl, REFUSE, ENOSYS)
-COK_SYSCALL(157, prctl, REFUSE, ENOSYS)
+COK_SYSCALL(157, prctl, LOCAL, 0)
 COK_SYSCALL(158, arch_prctl, LOCAL, 0)
 COK_SYSCALL(159, adjtimex, REFUSE, ENOSYS)
-COK_SYSCALL(160, setrlimit, REFUSE, ENOSYS)
+COK_SYSCALL(160, setrlimit, SPLIT, 0)
 COK_SYSCALL(161, chroot, REFUSE, ENOSYS)
 COK_SYSCALL(162, sync, REFUSE, ENOSYS)
 COK_SYSCALL(163, acct, REFUSE, ENOSYS)
@@ -276,7 +279,7 @@ COK_SYSCALL(253, inotify_init, REFUSE, ENOSYS)
 COK_SYSCALL(254, inotify_add_watch, REFUSE, ENOSYS)
 COK_SYSCALL(255, inotify_rm_watch, REFUSE, ENOSYS)
 COK_SYSCALL(256, migrate_pages, REFUSE, ENOSYS)
-COK_SYSCALL(257, openat, FWD, 0)
+COK_SYSCALL(257, openat, SPLIT, 0)
 COK_SYSCALL(258, mkdirat, FWD, 0)
 COK_SYSCALL(259, mknodat, REFUSE, ENOSYS)
 COK_SYSCALL(260, fchownat, REFUSE, ENOSYS)
@@ -321,7 +324,7 @@ COK_SYSCALL(298, perf_event_open, REFUSE, ENOSYS)
 COK_SYSCALL(299, recvmmsg, REFUSE, ENOSYS)
 COK_SYSCALL(300, fanotify_init, REFUSE, ENOSYS)
 COK_SYSCALL(301, fanotify_mark, REFUSE, ENOSYS)
-COK_SYSCALL(302, prlimit64, LOCAL, 0)
+COK_SYSCALL(302, prlimit64, SPLIT, 0)
 COK_SYSCALL(303, name_to_handle_at, REFUSE, ENOSYS)
 COK_SYSCALL(304, open_by_handle_at, REFUSE, ENOSYS)
 COK_SYSCALL(305, clock_adjtime, REFUSE, ENOSYS)

@@ -237,6 +237,37 @@ if [ -x "$OMPAPP" ] && [ -x "$PINGPONG" ] && create_enclave --cpus 2 --mem 128M;
 else
 	echo "BENCH_SKIP threads: $OMPAPP/$PINGPONG not in the image or no 2-core enclave: $CREATE_ERR" >&3
 fi
+# --- signals (issue 9) --------------------------------------------------
+# siglat: a Linux process sends SIGUSR1 SIGLAT_N times to a waiter in
+# sigsuspend() and reads back the time its handler ran: on Linux (the
+# waiter on another CPU) and in a 1-core enclave (sent to cokctl launch,
+# which passes it on).  One "BENCH siglat linux_ns= cokernel_ns=" line
+# per round, the medians of each run.
+SIGLAT=/apps/siglat.musl
+SIGLAT_N=${COK_SIGLAT_N:-200}
+siglat_run() {	# OUT CMD...: the waiter CMD, the sender's median into OUT
+	rm -f "$T_TMP/sl.fifo"
+	mkfifo "$T_TMP/sl.fifo"
+	"$@" >"$T_TMP/sl.fifo" 2>/dev/null 3>&- &
+	_w=$!
+	"$SIGLAT" send "$_w" "$SIGLAT_N" <"$T_TMP/sl.fifo" >"$1.out"
+	wait "$_w"
+	sed -n 's/^siglat median_ns \([0-9]*\) .*/\1/p' "$1.out"
+}
+if [ -x "$SIGLAT" ] && create_enclave --cpus 1 --mem 64M; then
+	for round in 1 2 3; do
+		l=$(siglat_run "$T_TMP/sl.l" taskset -c 0 "$SIGLAT" wait "$SIGLAT_N")
+		c=$(siglat_run "$T_TMP/sl.c" "$COKCTL" launch -- "$SIGLAT" wait "$SIGLAT_N")
+		if [ -z "$l" ] || [ -z "$c" ]; then
+			echo "BENCH_APP_ERROR siglat: Linux '$l' enclave '$c'" >&3
+			break
+		fi
+		echo "BENCH siglat linux_ns=$l cokernel_ns=$c" >&3
+	done
+	"$COKCTL" destroy "$EID" >/dev/null
+else
+	echo "BENCH_SKIP siglat: $SIGLAT not in the image or no enclave: $CREATE_ERR" >&3
+fi
 # --- dump and restore (issue 4) ----------------------------------------
 # memhog fills DUMP_MIB MiB and computes; dumped with --kill (figures
 # from dump -j), restored (time from restore -v).  Baseline: dd writing

@@ -25,14 +25,14 @@ launch_bg() {
 	bg_app "$_lo" "$_le" "$COKCTL" launch "$@"
 }
 
-# dump_kill ID: dump to $IMG and end the app; the proxy must exit 143.
+# dump_kill ID: dump to $IMG and end the app; the proxy must exit 137 (dump --kill sends it SIGKILL).
 dump_kill() {
 	run "$COKCTL" dump "$1" -o "$IMG" --kill -j
 	[ "$RC" = 0 ] || { DUMP_ERR="dump $1 exit $RC: $ERR"; kill "$P"; wait "$P"; return 1; }
 	t_info "dump: $OUT"
 	wait "$P"
 	_rc=$?
-	[ "$_rc" = 143 ] || { DUMP_ERR="the dumped app's proxy exit $_rc, want 143"; return 1; }
+	[ "$_rc" = 137 ] || { DUMP_ERR="the dumped app's proxy exit $_rc, want 137"; return 1; }
 	[ -f "$IMG" ] || { DUMP_ERR="no $IMG after the dump"; return 1; }
 	return 0
 }

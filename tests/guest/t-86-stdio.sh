@@ -43,13 +43,13 @@ until_grows() {
 	[ "$(size_of "$1")" -ge "$2" ]
 }
 
-# dump_kill ID PROXY_PID: dump to $IMG, end the app; its proxy exits 143.
+# dump_kill ID PROXY_PID: dump to $IMG, end the app; its proxy exits 137 (SIGKILL).
 dump_kill() {
 	run "$COKCTL" dump "$1" -o "$IMG" --kill -j
 	[ "$RC" = 0 ] || { DUMP_ERR="dump $1 exit $RC: $ERR"; kill "$2"; wait "$2"; return 1; }
 	wait "$2"
 	_rc=$?
-	[ "$_rc" = 143 ] || { DUMP_ERR="the dumped app's proxy exit $_rc, want 143"; return 1; }
+	[ "$_rc" = 137 ] || { DUMP_ERR="the dumped app's proxy exit $_rc, want 137"; return 1; }
 	return 0
 }
 
