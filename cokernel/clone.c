@@ -272,6 +272,7 @@ __noreturn void clone_thread_exit(struct cok_kcore *core, int32_t status)
 	if (t->clear_child_tid &&
 	    !as_put(&p->as, t->clear_child_tid, &zero, sizeof(zero)))
 		futex_wake(core, p, t->clear_child_tid, 1, 0xffffffffU);
+	cputime_exit(core);	/* its CPU time stays the process's */
 	t->state = COK_THREAD_DEAD;
 	t->user_frame = NULL;
 	sched_next(core);

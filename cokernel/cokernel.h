@@ -12,8 +12,10 @@
 #include "../xemem/channel.h"
 #include "../xemem/state.h"
 #include "futexq.h"
+#include "timerq.h"
 #include "asm.h"
 #include "errno.h"
+#include "clock.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 /* The kernel's spellings of the attributes we use. */
@@ -110,6 +112,32 @@ struct cok_syscall_area {
 };
 
 /*
+ * POSIX timers a process may have at once (timer_create), in one page
+ * of its memory taken at its first timer_create.
+ */
+#define COK_MAX_PTIMERS		32
+
+/*
+ * A process's interval timer (ITIMER_REAL, VIRTUAL, PROF) or POSIX
+ * timer (timer.c): its entry on a core's timer queue while armed.  For
+ * the CPU-time itimers, cpu_target is the process CPU time (ns) it
+ * expires at; its queue entry is a wall-clock lower bound of that.
+ */
+struct cok_ptimer {
+	struct cok_timer t;
+	bool used;			/* a created POSIX timer */
+	bool armed;
+	uint32_t which;			/* its itimer, or its clock */
+	uint32_t notify;		/* SIGEV_SIGNAL, _NONE, _THREAD_ID */
+	int32_t signo;
+	uint32_t tid;			/* SIGEV_THREAD_ID's thread */
+	uint64_t value;			/* sigev_value */
+	uint64_t overrun;		/* periods missed at its last expiry */
+	uint64_t interval_ns;		/* what it re-arms by (t's is TSC) */
+	uint64_t cpu_target;		/* ITIMER_VIRTUAL/PROF: CPU ns */
+};
+
+/*
  * A process (proc.c): what its threads share.  pid is the app id Linux
  * gave it; index is both its pool slot and its slot in the channel
  * (proc_slot()), chosen by Linux at launch.
@@ -151,7 +179,11 @@ struct cok_proc {
 	uint32_t next_tid;		/* for the next clone() */
 	uint32_t fwd_seq;		/* forwarded calls made (their order) */
 	struct cok_fq_waiter *futex_q;	/* waiters, oldest first (futex.c) */
-	uint32_t timed_waits;		/* of them with a timeout (atomic) */
+	/* CPU time (TSC) of its threads that exited (cputime.c) */
+	uint64_t dead_utime, dead_stime;
+	/* under lock: its timers (timer.c) */
+	struct cok_ptimer itimer[3];	/* ITIMER_REAL, VIRTUAL, PROF */
+	struct cok_ptimer *ptimer;	/* COK_MAX_PTIMERS, its memory's */
 	/*
 	 * Signals (signal.c), under sig_lock (with every thread's
 	 * sig_blocked and sig_pending): what each does, and those sent to
@@ -215,6 +247,8 @@ struct cok_thread {
 	struct cok_thread *rq_next;	/* run queue link (sched.c) */
 	struct cok_thread *cw_next;	/* core's call waiters (sched.c) */
 	struct cok_fq_waiter fw;	/* its futex wait or sleep (futex.c) */
+	struct cok_timer wait_timer;	/* ... its timeout, on its core's queue */
+	uint64_t utime, stime;		/* TSC spent in ring 3, in calls */
 	int64_t wait_result;		/* 0 woken, -ETIMEDOUT */
 	uint64_t xstate_xcr0;		/* format of xstate: 0 = FXSAVE */
 	uint32_t xstate_size;
@@ -255,6 +289,10 @@ struct cok_kcore {
 	uint64_t tlb_done;		/* ... and done */
 	struct cok_thread *call_waiters;	/* BLOCKED_CALL threads */
 	uint64_t slice_end;		/* TSC: the current thread's slice */
+	struct cok_timer slice_timer;	/* ... on the queue while others wait */
+	struct cok_spinlock tq_lock;	/* the timer queue: wakes elsewhere */
+	struct cok_timer *tq_head;	/* timers of its threads (timer.c) */
+	uint64_t acct_t0;		/* TSC of the last entry or exit */
 	uint64_t timer_deadline;	/* TSC the timer is armed for; 0 off */
 	uint64_t apic_ticks_per_ms;	/* timer calibration; 0 not yet */
 	struct cok_syscall_area sca;
@@ -518,9 +556,29 @@ uint64_t sched_ns_to_tsc(const struct cok_proc *p, uint64_t ns);
 int64_t futex_wake(struct cok_kcore *self, struct cok_proc *p,
 		   uint64_t uaddr, uint32_t n, uint32_t bitset);
 int64_t futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc);
+void futex_timed_out(struct cok_kcore *self, struct cok_thread *t);
 bool futex_interrupt(struct cok_kcore *self, struct cok_thread *t);
-void futex_expire(struct cok_kcore *self, struct cok_proc *p, uint64_t now);
-uint64_t futex_next_deadline(struct cok_proc *p, const struct cok_kcore *on);
+
+/* timer.c: the core's timer queue, itimers and POSIX timers (sys_*) */
+void timer_add(struct cok_kcore *core, struct cok_timer *t,
+	       uint64_t deadline);
+void timer_del(struct cok_timer *t);
+uint64_t timer_head(struct cok_kcore *core);
+bool timer_run_expired(struct cok_kcore *core, uint64_t now);
+void timer_reset(struct cok_kcore *core);
+void timer_post_signal(struct cok_kcore *core, struct cok_proc *p,
+		       uint32_t tid, const struct cok_siginfo *info);
+
+/* cputime.c: CPU time of threads and processes, the clocks (sys_*) */
+void cputime_enter(struct cok_kcore *core);
+void cputime_leave(struct cok_kcore *core);
+void cputime_charge(struct cok_kcore *core);
+void cputime_halt(struct cok_kcore *core);
+void cputime_exit(struct cok_kcore *core);
+uint64_t cputime_proc_ns(struct cok_kcore *core, struct cok_proc *p,
+			 bool user_only);
+uint64_t tsc_to_ns(const struct cok_proc *p, uint64_t tsc);
+uint64_t cputime_wall_bound(const struct cok_proc *p, uint64_t rest);
 
 /* tlb.c: other cores' stale translations of a process */
 void tlb_serve(struct cok_kcore *core);

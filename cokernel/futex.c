@@ -9,7 +9,8 @@
  * The process's threads run on several cores: the queue, and the futex
  * words between their check and the wait, are under p->lock; a waiter
  * woken runs again on its own core (sched_wake(), an IPI if that is
- * another core).
+ * another core).  A wait's timeout is a timer on its core's queue
+ * (timer.c): a wake takes it off, its expiry takes the waiter.
  * The queue itself and WAKE_OP's decoding are pure code in futexq.h
  * (tested by tests/kunit/futex_kunit.c); here are user memory, the
  * timeouts and the scheduler.
@@ -28,7 +29,6 @@
 #define FUTEX_CLOCK_REALTIME	256
 #define FUTEX_BITSET_ANY	0xffffffffU
 
-#define NSEC_PER_SEC	1000000000ULL
 
 /* The thread whose futex wait w is. */
 static struct cok_thread *waiter_thread(struct cok_fq_waiter *w)
@@ -38,14 +38,14 @@ static struct cok_thread *waiter_thread(struct cok_fq_waiter *w)
 }
 
 /*
- * The waiters of l, taken off the queue, run again with result.  Called
- * after p->lock is let go: the IPI to a waiter's core makes that core
- * take p->lock at once (sched_next() looks at the timeouts), which
- * would spin for as long as the lock is still held here.  Off the queue
- * and still BLOCKED, nothing else touches them meanwhile.
+ * The waiters of l, taken off the queue, run again with result, their
+ * timeouts off their cores' timer queues.  Called after p->lock is let
+ * go: a waiter's core may be expiring its timeout now, which takes
+ * p->lock (futex_timed_out() then finds it off the queue).  Off the
+ * queue and still BLOCKED, nothing else touches them meanwhile.
  */
-static void run_taken(struct cok_kcore *self, struct cok_proc *p,
-		      struct cok_fq_list *l, int64_t result)
+static void run_taken(struct cok_kcore *self, struct cok_fq_list *l,
+		      int64_t result)
 {
 	struct cok_fq_waiter *w = l->head, *next;
 	struct cok_thread *t;
@@ -53,10 +53,8 @@ static void run_taken(struct cok_kcore *self, struct cok_proc *p,
 	for (; w; w = next) {
 		next = w->next;
 		w->next = NULL;
-		if (w->deadline)
-			__atomic_fetch_sub(&p->timed_waits, 1,
-					   __ATOMIC_RELAXED);
 		t = waiter_thread(w);
+		timer_del(&t->wait_timer);	/* none: nothing locked */
 		t->wait_result = result;
 		sched_wake(self, t);
 	}
@@ -72,40 +70,26 @@ int64_t futex_wake(struct cok_kcore *self, struct cok_proc *p,
 	spin_lock(&p->lock);
 	nwoken = cok_fq_wake(&p->futex_q, uaddr, bitset, n, &woken);
 	spin_unlock(&p->lock);
-	run_taken(self, p, &woken, 0);
+	run_taken(self, &woken, 0);
 	return nwoken;
 }
 
-/* Waiters whose timeout has come run again with -ETIMEDOUT. */
-void futex_expire(struct cok_kcore *self, struct cok_proc *p, uint64_t now)
+/*
+ * t's wait timed out (its timer expired on self, t's core): unless a
+ * wake took it off the queue first, it runs again with -ETIMEDOUT.
+ */
+void futex_timed_out(struct cok_kcore *self, struct cok_thread *t)
 {
-	struct cok_fq_list expired;
+	struct cok_proc *p = t->proc;
+	bool taken;
 
-	if (!__atomic_load_n(&p->timed_waits, __ATOMIC_RELAXED))
+	spin_lock(&p->lock);
+	taken = t->fw.deadline && cok_fq_take(&p->futex_q, &t->fw);
+	spin_unlock(&p->lock);
+	if (!taken)
 		return;
-	cok_fq_list_init(&expired);
-	spin_lock(&p->lock);
-	cok_fq_expire(&p->futex_q, now, &expired);
-	spin_unlock(&p->lock);
-	run_taken(self, p, &expired, -ETIMEDOUT);
-}
-
-/* The first deadline of a waiter on core on (its timer's), or 0. */
-uint64_t futex_next_deadline(struct cok_proc *p, const struct cok_kcore *on)
-{
-	struct cok_fq_waiter *w;
-	uint64_t d = 0;
-
-	/* Every pass of sched_next() asks: no lock when nothing can expire. */
-	if (!__atomic_load_n(&p->timed_waits, __ATOMIC_RELAXED))
-		return 0;
-	spin_lock(&p->lock);
-	for (w = p->futex_q; w; w = w->next)
-		if (w->deadline && waiter_thread(w)->core == on &&
-		    (!d || w->deadline < d))
-			d = w->deadline;
-	spin_unlock(&p->lock);
-	return d;
+	t->wait_result = -ETIMEDOUT;
+	sched_wake(self, t);
 }
 
 /*
@@ -127,9 +111,11 @@ static int64_t wait_queued(struct cok_kcore *core, uint64_t uaddr,
 	t->fw.deadline = deadline_tsc;
 	t->wait_result = 0;
 	t->state = COK_THREAD_BLOCKED;
-	if (deadline_tsc)
-		__atomic_fetch_add(&t->proc->timed_waits, 1, __ATOMIC_RELAXED);
 	cok_fq_add(&t->proc->futex_q, &t->fw);
+	if (deadline_tsc) {
+		t->wait_timer.kind = COK_TIMER_WAIT;
+		timer_add(core, &t->wait_timer, deadline_tsc);
+	}
 	spin_unlock(&t->proc->lock);
 	sched_next(core);
 	return t->wait_result;
@@ -147,31 +133,25 @@ int64_t futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc)
 
 /*
  * A signal for t (signal.c), sent after its pending set changed: if t
- * waits on the queue, it leaves it and its call returns -ERESTARTSYS
- * (EINTR or a restart, by the handler's SA_RESTART).  A wait that
- * starts later sees the signal itself (wait_queued()).
+ * waits on the queue, it leaves it (its timeout off its core's timer
+ * queue) and its call returns -ERESTARTSYS (EINTR or a restart, by the
+ * handler's SA_RESTART).  A wait that starts later sees the signal
+ * itself (wait_queued()).
  */
 bool futex_interrupt(struct cok_kcore *self, struct cok_thread *t)
 {
 	struct cok_proc *p = t->proc;
-	struct cok_fq_waiter **pp;
 	struct cok_fq_list taken;
+	bool waiting;
 
-	cok_fq_list_init(&taken);
 	spin_lock(&p->lock);
-	for (pp = &p->futex_q; *pp; pp = &(*pp)->next) {
-		if (*pp != &t->fw)
-			continue;
-		if (t->fw.deadline)
-			__atomic_fetch_sub(&p->timed_waits, 1,
-					   __ATOMIC_RELAXED);
-		cok_fq_take_one(pp, &taken);
-		break;
-	}
+	waiting = cok_fq_take(&p->futex_q, &t->fw);
 	spin_unlock(&p->lock);
-	if (!taken.head)
+	if (!waiting)
 		return false;
-	run_taken(self, p, &taken, -ERESTARTSYS);
+	cok_fq_list_init(&taken);
+	cok_fq_list_put(&taken, &t->fw);
+	run_taken(self, &taken, -ERESTARTSYS);
 	return true;
 }
 
@@ -314,7 +294,7 @@ static int64_t futex_wakes(struct cok_kcore *core, struct cok_regs *r,
 		n = futex_requeue(p, r->rdi, val, (uint32_t)r->r10, r->r8,
 				  cmd == FUTEX_CMP_REQUEUE, val3, &woken);
 	spin_unlock(&p->lock);
-	run_taken(core, p, &woken, 0);
+	run_taken(core, &woken, 0);
 	return n;
 }
 

@@ -7,8 +7,9 @@
  *
  * The queue is a singly linked list, oldest waiter first: a wake takes
  * the oldest matching waiters, the order Linux wakes waiters of equal
- * priority in.  What a wake or an expiry takes leaves the queue as a
- * list of its own, in queue order, for the caller to run.
+ * priority in.  What a wake takes leaves the queue as a list of its
+ * own, in queue order, for the caller to run; a timeout (on the core's
+ * timer queue, timer.c) takes its one waiter.
  */
 #ifndef COKERNEL_FUTEXQ_H
 #define COKERNEL_FUTEXQ_H
@@ -109,32 +110,21 @@ static inline uint32_t cok_fq_requeue(struct cok_fq_waiter *q,
 	return moved;
 }
 
-/* Waiters whose deadline is at or before now go to out. */
-static inline uint32_t cok_fq_expire(struct cok_fq_waiter **q, uint64_t now,
-				     struct cok_fq_list *out)
+/*
+ * w leaves the queue (its timeout expired), its timeout off; false if
+ * it is not on the queue (a wake took it first).
+ */
+static inline bool cok_fq_take(struct cok_fq_waiter **q,
+			       struct cok_fq_waiter *w)
 {
-	uint32_t n = 0;
-
-	while (*q) {
-		if ((*q)->deadline && (*q)->deadline <= now) {
-			cok_fq_take_one(q, out);
-			n++;
-		} else {
-			q = &(*q)->next;
-		}
-	}
-	return n;
-}
-
-/* The earliest deadline in the queue; 0 if no waiter has one. */
-static inline uint64_t cok_fq_next_deadline(const struct cok_fq_waiter *q)
-{
-	uint64_t d = 0;
-
-	for (; q; q = q->next)
-		if (q->deadline && (!d || q->deadline < d))
-			d = q->deadline;
-	return d;
+	while (*q && *q != w)
+		q = &(*q)->next;
+	if (!*q)
+		return false;
+	*q = w->next;
+	w->next = NULL;
+	w->deadline = 0;
+	return true;
 }
 
 /*

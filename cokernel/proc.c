@@ -44,6 +44,9 @@ static struct cok_thread *thread_alloc(struct cok_proc *p)
 	threads[i].user_frame = NULL;
 	threads[i].kstack = NULL;
 	threads[i].affinity = 0;	/* all of p's cores */
+	threads[i].wait_timer.queued = false;	/* queues reset since */
+	threads[i].utime = 0;
+	threads[i].stime = 0;
 	signal_init_thread(&threads[i], NULL);
 	return &threads[i];
 }
@@ -78,6 +81,8 @@ struct cok_thread *proc_new_thread(struct cok_proc *p)
 		t = thread_alloc(p);
 	if (t) {
 		t->tid = p->next_tid++;
+		t->utime = 0;
+		t->stime = 0;
 		sysinfo_thread_reset(t);
 	}
 	return t;

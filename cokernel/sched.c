@@ -29,10 +29,11 @@
  * loop), queues it on its new core (thread_landed()): no core switches
  * to a thread whose stack another core still runs on.
  *
- * The timer is armed only when something needs it: a second runnable
- * thread on the core (the slice, COK_SLICE_MS) or a wait with a timeout
- * of a thread of the core.  A core running one thread that waits for
- * nothing takes no interrupt at all.  A slice ends only in ring 3: the
+ * The timer is armed only when something needs it: the head of the
+ * core's timer queue (timer.c), which holds the end of the slice while
+ * a second runnable thread is on the core (COK_SLICE_MS), the timeouts
+ * of its threads' waits and the process timers armed from it.  A core
+ * running one thread that waits for nothing takes no interrupt at all.  A slice ends only in ring 3: the
  * interrupt frame on the thread's own kernel stack holds all its
  * registers, and the switch saves the rest (FPU, FS and GS bases).  A
  * thread whose forwarded call is not answered within its awake wait
@@ -122,6 +123,7 @@ static struct cok_kcore *switch_to(struct cok_kcore *core,
 	wrmsr(MSR_GS_BASE, next->gs_base);
 	ckpt_load_fpu(next);
 	core->switch_next = next;
+	cputime_charge(core);		/* prev's time in the kernel */
 	core = (struct cok_kcore *)cok_switch(&prev->kctx, &next->kctx,
 					      (long)core);
 	thread_landed(core);
@@ -198,8 +200,7 @@ void sched_next(struct cok_kcore *core)
 			break;
 		sched_timer_update(core);
 		core->halted_in_sched = true;	/* a FREEZE may stop it here */
-		irq_enable_and_halt();		/* a wake comes by interrupt */
-		irq_disable();
+		cputime_halt(core);		/* a wake comes by interrupt */
 		core->halted_in_sched = false;
 	}
 	next->state = COK_THREAD_RUNNING;
@@ -218,18 +219,35 @@ void sched_yield(struct cok_kcore *core)
 	sched_next(core);
 }
 
+/* The slice's end on the core's timer queue at when; 0: off it. */
+static void slice_timer_set(struct cok_kcore *core, uint64_t when)
+{
+	struct cok_timer *s = &core->slice_timer;
+
+	if (!when) {
+		if (s->queued)
+			timer_del(s);
+		return;
+	}
+	if (s->queued && s->deadline == when)
+		return;
+	s->kind = COK_TIMER_SLICE;
+	timer_add(core, s, when);
+}
+
 /*
- * The timer for the earliest of: the end of the slice, when another
- * thread waits to run; the first timeout of a wait.  Nothing else.
+ * The timer for the head of the queue, after the slice's end is put on
+ * it when another thread waits to run (off it when none does).
  */
 void sched_timer_update(struct cok_kcore *core)
 {
 	struct cok_proc *p = core->current->proc;
 	uint64_t now = rdtsc(), when;
 
-	when = cok_rq_timer_when(!rq_empty(core), &core->slice_end, now,
-				 COK_SLICE_MS * p->tsc_khz,
-				 futex_next_deadline(p, core));
+	slice_timer_set(core, cok_rq_timer_when(!rq_empty(core),
+						&core->slice_end, now,
+						COK_SLICE_MS * p->tsc_khz, 0));
+	when = timer_head(core);
 	if (when == core->timer_deadline)
 		return;
 	core->timer_deadline = when;
@@ -239,17 +257,20 @@ void sched_timer_update(struct cok_kcore *core)
 		apic_timer_stop();
 }
 
-/* COK_TIMER_VECTOR, the EOI sent: timeouts, then maybe a preemption. */
+/*
+ * COK_TIMER_VECTOR, the EOI sent: the expired timers, then maybe a
+ * preemption (the slice's timer was among them).
+ */
 void sched_tick(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_thread *me = core->current;
-	uint64_t now = rdtsc();
+	bool slice_ended;
 
 	core->timer_deadline = 0;	/* a one-shot: it is spent */
 	if (core->stopped)
 		return;
-	futex_expire(core, me->proc, now);
-	if ((r->cs & 3) == 3 && !rq_empty(core) && now >= core->slice_end) {
+	slice_ended = timer_run_expired(core, rdtsc());
+	if ((r->cs & 3) == 3 && !rq_empty(core) && slice_ended) {
 		sched_enqueue(core, me);
 		sched_next(core);
 		return;
@@ -293,13 +314,14 @@ void sched_wake_answered(struct cok_kcore *core)
 		sched_timer_update(core);	/* a slice for the others */
 }
 
-/* Another core's queue too: emptied under its lock. */
+/* Another core's queues too: emptied under their locks. */
 static void sched_reset_queue(struct cok_kcore *core)
 {
 	spin_lock(&core->rq_lock);
 	core->rq_head = NULL;
 	core->rq_tail = NULL;
 	spin_unlock(&core->rq_lock);
+	timer_reset(core);
 }
 
 /* The process is gone: nothing queued, no timer, nothing stopped. */
@@ -393,6 +415,7 @@ static void sched_join(struct cok_kcore *core)
 	wrmsr(MSR_GS_BASE, t->gs_base);
 	ckpt_load_fpu(t);
 	core->switch_next = t;
+	core->acct_t0 = rdtsc();	/* t's CPU time counts from here */
 	cok_write_once(&core->shared->in_user, 1);	/* see cok_interrupt */
 	cok_switch(&core->idle, &t->kctx, (long)core);
 	/* The process ended: this core leaves it, then forgets it. */

@@ -18,8 +18,6 @@
 #define ARCH_GET_GS	0x1004
 #define MAP_ANONYMOUS	0x20
 #define MAP_FIXED	0x10
-#define CLOCK_REALTIME	0
-#define CLOCK_MONOTONIC	1
 
 uint64_t app_clock_ns(struct cok_proc *p, bool realtime)
 {
@@ -74,67 +72,6 @@ static int64_t mmap_locked(struct cok_proc *p, uint64_t len, uint64_t flags)
 		return -ENOMEM;
 	p->mmap_next = va;
 	return va;
-}
-
-static int64_t clock_get(struct cok_proc *p, uint64_t clk, uint64_t ts)
-{
-	uint64_t ns, v[2];
-
-	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC &&
-	    clk != 4 /* MONOTONIC_RAW */ && clk != 7 /* BOOTTIME */)
-		return -EINVAL;
-	ns = app_clock_ns(p, clk == CLOCK_REALTIME);
-	v[0] = ns / 1000000000ULL;
-	v[1] = ns % 1000000000ULL;
-	return put_user(p, ts, v, sizeof(v));
-}
-
-/* What is left of a sleep to deadline, into rem (if given) as a timespec. */
-static void put_remaining(struct cok_proc *p, uint64_t rem, uint64_t deadline)
-{
-	uint64_t now = rdtsc(), ns, ts[2];
-
-	if (!rem)
-		return;
-	ns = now < deadline ? deadline - now : 0;	/* in TSC ticks */
-	ns = ns / p->tsc_khz * 1000000U + ns % p->tsc_khz * 1000000U / p->tsc_khz;
-	ts[0] = ns / 1000000000ULL;
-	ts[1] = ns % 1000000000ULL;
-	put_user(p, rem, ts, sizeof(ts));
-}
-
-/*
- * A relative sleep of the timespec at req; a signal the thread takes
- * ends it early with what is left in rem, and -ERESTART_RESTARTBLOCK:
- * -EINTR when a handler runs (signal.c).
- */
-static int64_t sleep_for(struct cok_kcore *core, uint64_t req, uint64_t rem)
-{
-	struct cok_thread *t = core->current;
-	struct cok_proc *p = t->proc;
-	uint64_t ts[2], deadline;
-
-	if (as_read(&p->as, ts, req, sizeof(ts)))
-		return -EFAULT;
-	if (ts[0] >> 63 || ts[1] >= 1000000000ULL)
-		return -EINVAL;
-	deadline = rdtsc() + sched_ns_to_tsc(p, ts[0] * 1000000000ULL + ts[1]);
-	if (p->nthreads > 1) {		/* the others run meanwhile */
-		if (!futex_sleep(core, deadline))
-			return 0;
-	} else {
-		/*
-		 * One thread: the core is its own, so wait on the TSC,
-		 * with no timer and interrupts open so that a KILL or a
-		 * signal from Linux gets in.
-		 */
-		while (rdtsc() < deadline && !signal_wanted(t))
-			__asm__ volatile("sti; pause; cli" ::: "memory");
-		if (rdtsc() >= deadline)
-			return 0;
-	}
-	put_remaining(p, rem, deadline);
-	return -ERESTART_RESTARTBLOCK;
 }
 
 /*
@@ -252,8 +189,7 @@ static void wait_for_answer(struct cok_kcore *core,
 			sched_wait_call(core);
 			return;		/* woken by that doorbell */
 		}
-		irq_enable_and_halt();
-		irq_disable();
+		cputime_halt(core);
 	}
 }
 
@@ -370,11 +306,6 @@ int64_t sys_getppid(struct cok_kcore *core, struct cok_regs *r)
 	return 1;
 }
 
-int64_t sys_clock_gettime(struct cok_kcore *core, struct cok_regs *r)
-{
-	return clock_get(core->current->proc, r->rdi, r->rsi);
-}
-
 int64_t sys_gettimeofday(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_proc *p = core->current->proc;
@@ -392,16 +323,6 @@ int64_t sys_time(struct cok_kcore *core, struct cok_regs *r)
 	if (r->rdi && put_user(p, r->rdi, &t, sizeof(t)))
 		return -EFAULT;
 	return t;
-}
-
-int64_t sys_nanosleep(struct cok_kcore *core, struct cok_regs *r)
-{
-	return sleep_for(core, r->rdi, r->rsi);
-}
-
-int64_t sys_clock_nanosleep(struct cok_kcore *core, struct cok_regs *r)
-{
-	return r->rsi ? -EINVAL : sleep_for(core, r->rdx, r->r10);
 }
 
 int64_t sys_exit(struct cok_kcore *core, struct cok_regs *r)

@@ -77,6 +77,7 @@ long thread_run(struct cok_kcore *core, struct cok_thread *t,
 	thread_prepare(t, user);
 	thread_set_stack(core, t);
 	core->switch_next = t;
+	core->acct_t0 = rdtsc();	/* t's CPU time counts from here */
 	return cok_switch(&core->idle, &t->kctx, (long)core);
 }
 

@@ -63,13 +63,17 @@ void cok_interrupt(struct cok_regs *r)
 	bool from_user = core && (r->cs & 3) == 3;
 	struct cok_thread *t = from_user ? core->current : NULL;
 
-	if (from_user)
+	if (from_user) {
 		cok_write_once(&core->shared->in_user, 0);
+		cputime_enter(core);
+	}
 	interrupt(core, r);
 	if (from_user && r->vector != VECTOR_SYSCALL)	/* that one did */
 		signal_deliver(t->core, r, false);
-	if (from_user)		/* on its core, which it may have changed */
+	if (from_user) {	/* on its core, which it may have changed */
+		cputime_leave(t->core);
 		cok_write_once(&t->core->shared->in_user, 1);
+	}
 }
 
 static void interrupt(struct cok_kcore *core, struct cok_regs *r)

@@ -5,7 +5,8 @@
  * arguments' errors (EAGAIN, EINVAL, ENOSYS), the word compares of WAIT
  * and CMP_REQUEUE, WAKE_OP's store to user memory, what the calls
  * return, and timeouts (relative, absolute already past, the expiry's
- * -ETIMEDOUT).  sched_next() returns at once, so a "blocked" waiter
+ * -ETIMEDOUT, a wake that takes the timeout off the timer queue, an
+ * expiry after a wake that changes nothing).  sched_next() returns at once, so a "blocked" waiter
  * stays queued until a wake hands it to sched_wake(), which records
  * it.  The queue's own logic (FIFO order, bitsets, requeue, expiry by
  * deadline) and WAKE_OP's decoding are cokernel/futexq.h's, tested by
@@ -49,6 +50,25 @@ void sched_wake(struct cok_kcore *self, struct cok_thread *t)
 void sched_next(struct cok_kcore *core)
 {
 	(void)core;
+}
+
+/* The core's timer queue: a timeout is armed or taken off. */
+static struct cok_timer *armed;
+
+void timer_add(struct cok_kcore *core, struct cok_timer *t,
+	       uint64_t deadline)
+{
+	(void)core;
+	t->deadline = deadline;
+	t->queued = true;
+	armed = t;
+}
+
+void timer_del(struct cok_timer *t)
+{
+	t->queued = false;
+	if (armed == t)
+		armed = NULL;
 }
 
 uint64_t app_clock_ns(struct cok_proc *p, bool realtime)
@@ -143,10 +163,23 @@ int main(void)
 	/* A relative timeout becomes a deadline; its expiry, -ETIMEDOUT. */
 	nwoken = 0;
 	call(0, 16, 128, 0, 64, 0, 0);	/* 1 us relative timeout */
-	CHECK("deadline set", futex_next_deadline(&proc, &core) != 0, 1);
-	futex_expire(&core, &proc, th[0].fw.deadline);
+	CHECK("timer armed", armed == &th[0].wait_timer, 1);
+	CHECK("timer kind", th[0].wait_timer.kind, COK_TIMER_WAIT);
+	futex_timed_out(&core, &th[0]);
 	CHECK("expired", nwoken, 1);
 	CHECK("ETIMEDOUT", th[0].wait_result, -110);
+	CHECK("expired: off the futex queue", proc.futex_q == NULL, 1);
+	futex_timed_out(&core, &th[0]);	/* once only */
+	CHECK("expired once", nwoken, 1);
+	/* A wake first: its timer comes off; a late expiry does nothing. */
+	nwoken = 0;
+	call(1, 16, 128, 0, 64, 0, 0);
+	CHECK("timer armed again", armed == &th[1].wait_timer, 1);
+	CHECK("woken", call(3, 16, 129, 1, 0, 0, 0), 1);
+	CHECK("timer taken off", armed == NULL, 1);
+	futex_timed_out(&core, &th[1]);
+	CHECK("no second run", nwoken, 1);
+	CHECK("woken with 0", th[1].wait_result, 0);
 	/* Absolute monotonic 0.5 s: before app_clock_ns's 1 s, so past. */
 	ts[0] = 0;
 	ts[1] = 500000000;

@@ -2,8 +2,8 @@
 /*
  * KUnit tests of cokernel/futexq.h, the pure part of the co-kernel's
  * futex(2): the waiter queue (FIFO wakes, bitset matching, requeue,
- * expiry by deadline) and FUTEX_WAKE_OP's operation and comparison.
- * The header is the one cokernel/futex.c compiles, included by relative
+ * a timeout taking its waiter) and FUTEX_WAKE_OP's operation and
+ * comparison.  The header is the one cokernel/futex.c compiles, included by relative
  * path.  The system call around it (user memory, errors, timeouts in
  * TSC) is tested on the host by tests/fuzz/futex_unit.c.
  */
@@ -175,7 +175,8 @@ static void fq_requeue_skips_sleeps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->w[0].uaddr, 0ULL);
 }
 
-static void fq_expire(struct kunit *test)
+/* A timeout takes its own waiter, wherever it is, once. */
+static void fq_take(struct kunit *test)
 {
 	struct fq *f = new_fq(test);
 
@@ -183,24 +184,17 @@ static void fq_expire(struct kunit *test)
 	wait_on(f, 1, UA, ANY, 50);
 	wait_on(f, 2, UB, ANY, 10);
 	wait_on(f, 3, 0, 0, 100);		/* a sleep */
-	wait_on(f, 4, UA, ANY, 30);
 
-	KUNIT_EXPECT_EQ(test, cok_fq_next_deadline(f->q), 10ULL);
-	KUNIT_EXPECT_EQ(test, cok_fq_expire(&f->q, 9, &f->out), 0U);
-	KUNIT_EXPECT_NULL(test, f->out.head);
-	/* A deadline at now has come. */
-	KUNIT_EXPECT_EQ(test, cok_fq_expire(&f->q, 30, &f->out), 2U);
-	expect_list(test, f, f->out.head, (const int[]){ 2, 4, -1 });
+	KUNIT_EXPECT_TRUE(test, cok_fq_take(&f->q, &f->w[2]));
+	KUNIT_EXPECT_EQ(test, f->w[2].deadline, 0ULL);
 	expect_list(test, f, f->q, (const int[]){ 0, 1, 3, -1 });
-	KUNIT_EXPECT_EQ(test, cok_fq_next_deadline(f->q), 50ULL);
-
-	cok_fq_list_init(&f->out);
-	KUNIT_EXPECT_EQ(test, cok_fq_expire(&f->q, 49, &f->out), 0U);
-	KUNIT_EXPECT_EQ(test, cok_fq_expire(&f->q, ~0ULL, &f->out), 2U);
-	expect_list(test, f, f->out.head, (const int[]){ 1, 3, -1 });
-	expect_list(test, f, f->q, (const int[]){ 0, -1 });
-	KUNIT_EXPECT_EQ(test, cok_fq_next_deadline(f->q), 0ULL);
-	KUNIT_EXPECT_EQ(test, cok_fq_next_deadline(NULL), 0ULL);
+	KUNIT_EXPECT_TRUE(test, cok_fq_take(&f->q, &f->w[3]));	/* last */
+	KUNIT_EXPECT_TRUE(test, cok_fq_take(&f->q, &f->w[0]));	/* head */
+	expect_list(test, f, f->q, (const int[]){ 1, -1 });
+	/* Woken first (off the queue): the timeout finds nothing. */
+	KUNIT_EXPECT_EQ(test, cok_fq_wake(&f->q, UA, ANY, 1, &f->out), 1U);
+	KUNIT_EXPECT_FALSE(test, cok_fq_take(&f->q, &f->w[1]));
+	KUNIT_EXPECT_NULL(test, f->q);
 }
 
 /* Each operation on an old value; the argument is signed, 12 bits. */
@@ -295,7 +289,7 @@ static struct kunit_case cok_futex_cases[] = {
 	KUNIT_CASE(fq_bitset),
 	KUNIT_CASE(fq_requeue),
 	KUNIT_CASE(fq_requeue_skips_sleeps),
-	KUNIT_CASE(fq_expire),
+	KUNIT_CASE(fq_take),
 	KUNIT_CASE(wake_op_arith),
 	KUNIT_CASE(wake_op_compare),
 	KUNIT_CASE(wake_op_valid),
