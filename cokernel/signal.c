@@ -511,9 +511,9 @@ bool signal_fault(struct cok_kcore *core, struct cok_regs *r, int sig,
 }
 
 /*
- * Images do not hold signal state yet (image version 3 will): an app
- * with a handler, a mask, an alternate stack or a pending signal is
- * not dumped, rather than restored without them.
+ * Images do not hold signal and timer state yet (image version 3
+ * will): an app with a handler, a mask, an alternate stack, a pending
+ * signal or a timer is not dumped, rather than restored without them.
  */
 bool signal_dumpable(const struct cok_proc *p, const char **why)
 {
@@ -523,6 +523,16 @@ bool signal_dumpable(const struct cok_proc *p, const char **why)
 	for (i = 0; i < COK_NSIG; i++)
 		if (p->action[i].handler) {
 			*why = "has signal handlers, which images do not hold yet";
+			return false;
+		}
+	for (i = 0; i < ARRAY_SIZE(p->itimer); i++)
+		if (p->itimer[i].armed) {
+			*why = "has an armed interval timer (alarm, setitimer), which images do not hold yet";
+			return false;
+		}
+	for (i = 0; p->ptimer && i < COK_MAX_PTIMERS; i++)
+		if (p->ptimer[i].used) {
+			*why = "has POSIX timers (timer_create), which images do not hold yet";
 			return false;
 		}
 	if (p->sig_shared.set) {

@@ -10,10 +10,12 @@
  * "signals term" ends with SIGTERM's default action (status 143);
  * "signals abort" with abort() (134).  "signals loop N" counts SIGUSR1s
  * (a handler) while it prints a line every 100 ms, N times: for signals
- * sent from outside, and for a dump of an app with a handler.
+ * sent from outside, and for a dump of an app with a handler; "signals
+ * alarm N" the same with no handler but an alarm armed far off.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -279,12 +281,15 @@ static void count_usr1(int sig)
 	hits[sig]++;
 }
 
-static int loop(int n)
+static int loop(int n, bool handler)
 {
 	struct timespec d = { 0, 100 * 1000 * 1000 };
 	int i;
 
-	signal(SIGUSR1, count_usr1);
+	if (handler)
+		signal(SIGUSR1, count_usr1);
+	else
+		alarm(1000);	/* armed, far off: no handler at all */
 	for (i = 0; i < n; i++) {
 		printf("tick %d usr1 %d\n", i, hits[SIGUSR1]);
 		while (nanosleep(&d, &d))
@@ -299,7 +304,9 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 2 && !strcmp(argv[1], "loop"))
-		return loop(atoi(argv[2]));
+		return loop(atoi(argv[2]), true);
+	if (argc > 2 && !strcmp(argv[1], "alarm"))
+		return loop(atoi(argv[2]), false);
 	if (argc > 1 && !strcmp(argv[1], "term")) {
 		printf("sending SIGTERM to myself\n");
 		kill(getpid(), SIGTERM);

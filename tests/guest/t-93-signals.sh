@@ -14,9 +14,9 @@
 #    once on one core, once (glibc) on two
 #  - "signals term": SIGTERM's default action ends it with 143;
 #    "signals abort": abort() with 134
-#  - an app with a handler is frozen: its dump is refused with the reason
-#    (images do not hold signal state yet), and thawed it runs on to the
-#    end as on Linux
+#  - an app with a handler, and one with an alarm armed, is frozen: its
+#    dump is refused with the reason (images do not hold signal and timer
+#    state yet), and thawed it runs on to the end as on Linux
 # Signals from Linux (step 3), to the `cokctl launch` process:
 #  - kill -USR1 twice and `cokctl kill -s USR1` once: the app's handler
 #    runs three times ("usr1 total 3", as the same kills give on Linux)
@@ -64,9 +64,11 @@ done
 same "signals.glibc on two cores" 0 --cores 2 -- /apps/signals.glibc
 
 t_begin "an app with a handler: dump refused with the reason, the app runs on"
+# case_dump_refused MODE REASON: signals MODE 12 frozen, its dump refused
+# naming REASON; thawed, it ends as on Linux.
 case_dump_refused() {
 	_before=$(app_ids | tr '\n' ' ')
-	"$COKCTL" launch -- /apps/signals.musl loop 12 >"$T_TMP/lp.out" \
+	"$COKCTL" launch -- /apps/signals.musl "$1" 12 >"$T_TMP/lp.out" \
 		2>"$T_TMP/lp.err" 3>&- &
 	_p=$!
 	new_app_id "$_before" || { t_fail "the app did not appear in cokctl ps"; return; }
@@ -80,19 +82,21 @@ case_dump_refused() {
 	wait "$_p"
 	_rc=$?
 	case "$_derr" in
-	*"signal handlers"*) ;;
-	*) t_fail "dump: exit $_drc, not refused with the reason: $_derr"; return ;;
+	*"$2"*) ;;
+	*) t_fail "dump: exit $_drc, not refused with the reason ($2): $_derr"; return ;;
 	esac
 	[ "$_drc" != 0 ] || { t_fail "dump exited 0"; return; }
 	[ ! -s "$T_TMP/sig.img" ] || { t_fail "the refused dump wrote an image"; return; }
 	[ "$_state" = frozen ] || { t_fail "after the refused dump the app is '$_state'"; return; }
 	[ "$_rc" = 0 ] || { t_fail "the thawed app exited $_rc: $(head -c 200 "$T_TMP/lp.err")"; return; }
-	/apps/signals.musl loop 12 >"$T_TMP/lp.lin"
+	/apps/signals.musl "$1" 12 >"$T_TMP/lp.lin"
 	cmp -s "$T_TMP/lp.lin" "$T_TMP/lp.out" ||
 		{ t_fail "output differs from Linux's: $(diff "$T_TMP/lp.lin" "$T_TMP/lp.out" | head -n 4 | tr '\n' '|')"; return; }
 	t_pass
 }
-case_dump_refused
+case_dump_refused loop "signal handlers"
+t_begin "an app with an alarm armed: dump refused with the reason, the app runs on"
+case_dump_refused alarm "armed interval timer"
 
 # loop_start OUT [LAUNCH OPTIONS]: signals.musl loop 30 in the enclave,
 # in the background (P its cokctl), until its third line.
