@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * System calls of apps.  The co-kernel serves memory, time, identity and
+ * System calls of apps.  The co-kernel serves memory (vm.c), time, identity and
  * the calls static start-up code makes; file and terminal I/O is
  * forwarded to the app's proxy on Linux (xemem/app.h).  Anything else
  * is -ENOSYS, with one line in the console.
@@ -26,6 +26,8 @@ enum {
 	SYS_rt_sigaction = 13, SYS_rt_sigprocmask = 14, SYS_ioctl = 16,
 	SYS_pread64 = 17, SYS_pwrite64 = 18, SYS_readv = 19,
 	SYS_writev = 20, SYS_access = 21, SYS_sched_yield = 24,
+	SYS_mremap = 25, SYS_msync = 26, SYS_mlock = 149, SYS_munlock = 150,
+	SYS_mlockall = 151, SYS_munlockall = 152, SYS_mlock2 = 325,
 	SYS_madvise = 28, SYS_dup = 32, SYS_dup2 = 33, SYS_nanosleep = 35,
 	SYS_getpid = 39, SYS_exit = 60, SYS_uname = 63, SYS_fcntl = 72,
 	SYS_fsync = 74, SYS_ftruncate = 77, SYS_getcwd = 79,
@@ -66,8 +68,6 @@ static const uint16_t forwarded[] = {
 #define ARCH_SET_FS	0x1002
 #define ARCH_GET_FS	0x1003
 #define ARCH_GET_GS	0x1004
-#define MAP_ANONYMOUS	0x20
-#define MAP_FIXED	0x10
 #define CLOCK_REALTIME	0
 #define CLOCK_MONOTONIC	1
 #define RLIMIT_STACK	3
@@ -95,43 +95,6 @@ static int64_t put_user(struct cok_proc *p, uint64_t va, const void *src,
 			uint64_t n)
 {
 	return as_put(&p->as, va, src, n) ? -EFAULT : 0;
-}
-
-/* The calls below change p's tables and bounds: under p->lock. */
-static int64_t sys_brk(struct cok_proc *p, uint64_t want)
-{
-	uint64_t old_end = (p->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	uint64_t new_end = (want + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-
-	if (want < p->brk_start || want >= p->mmap_next - SIZE_2M)
-		return p->brk;
-	if (new_end > old_end &&
-	    as_map(&p->as, old_end, new_end - old_end, true))
-		return p->brk;
-	p->brk = want;		/* shrinking keeps the pages mapped */
-	return p->brk;
-}
-
-/*
- * Anonymous memory only (Linux ignores fd then, as we do); placed
- * top-down, 2 MiB-aligned when large.
- */
-static int64_t sys_mmap(struct cok_proc *p, uint64_t len, uint64_t flags)
-{
-	uint64_t align = len >= SIZE_2M ? SIZE_2M : PAGE_SIZE, va;
-
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV;
-	if (flags & MAP_FIXED)
-		return -EINVAL;
-	if (len == 0 || len > (1ULL << 40))
-		return -EINVAL;
-	len = (len + align - 1) & ~(align - 1);
-	va = (p->mmap_next - len) & ~(align - 1);
-	if (va <= p->brk + SIZE_2M || as_map(&p->as, va, len, true))
-		return -ENOMEM;
-	p->mmap_next = va;
-	return va;
 }
 
 static int64_t sys_clock_gettime(struct cok_proc *p, uint64_t clk,
@@ -227,48 +190,6 @@ static int64_t sys_prlimit(struct cok_proc *p, uint64_t res, uint64_t new,
 }
 
 /*
- * munmap: the pages go under p->lock; then the other cores running a
- * thread of p drop what their TLB still holds of them (tlb.c), and only
- * then do the 2 MiB frames go back to the allocator, where another
- * process could take them: a batch of them at a time.
- */
-static int64_t sys_munmap(struct cok_kcore *core, uint64_t va, uint64_t len)
-{
-	struct cok_proc *p = core->current->proc;
-	uint64_t end = va + len;
-	struct cok_unmap_batch b;
-	uint32_t i;
-
-	if ((va | len) & (PAGE_SIZE - 1) || !len)
-		return -EINVAL;
-	do {
-		b.n = 0;
-		spin_lock(&p->lock);
-		va = as_unmap(&p->as, va, end, &b);
-		spin_unlock(&p->lock);
-		tlb_shootdown(core, p);
-		for (i = 0; i < b.n; i++)
-			mm_free_chunk_phys(b.phys[i]);
-	} while (va < end);
-	return 0;
-}
-
-/* Under p->lock: the calls that change p's tables and bounds. */
-static int64_t locked_call(struct cok_kcore *core, struct cok_regs *r)
-{
-	struct cok_proc *p = core->current->proc;
-	int64_t ret;
-
-	spin_lock(&p->lock);
-	if (r->rax == SYS_brk)
-		ret = sys_brk(p, r->rdi);
-	else
-		ret = sys_mmap(p, r->rsi, r->r10);
-	spin_unlock(&p->lock);
-	return ret;
-}
-
-/*
  * How long a forwarded call waits awake for its answer before it halts:
  * most answers come within tens of microseconds, sooner than a wake from
  * HLT by the doorbell IPI (slow under emulation).  The core has nothing
@@ -359,14 +280,31 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 		return forward(core, r);
 	switch (nr) {
 	case SYS_brk:
+		return sys_brk(core, r);
 	case SYS_mmap:
-		return locked_call(core, r);
+		return sys_mmap(core, r);
+	case SYS_munmap:
+		return sys_munmap(core, r);
+	case SYS_mprotect:
+		return sys_mprotect(core, r);
+	case SYS_mremap:
+		return sys_mremap(core, r);
+	case SYS_madvise:
+		return sys_madvise(core, r);
+	case SYS_msync:
+		return sys_msync(core, r);
+	case SYS_mlock:
+		return sys_mlock(core, r);
+	case SYS_mlock2:
+		return sys_mlock2(core, r);
+	case SYS_munlock:
+		return sys_munlock(core, r);
+	case SYS_mlockall:
+		return sys_mlockall(core, r);
+	case SYS_munlockall:
+		return sys_munlockall(core, r);
 	case SYS_getrandom:
 		return sys_getrandom(core, r->rdi, r->rsi, r->rdx);
-	case SYS_munmap:
-		return sys_munmap(core, r->rdi, r->rsi);
-	case SYS_mprotect:		/* accepted; protections unchanged */
-	case SYS_madvise:
 	case SYS_rt_sigaction:
 	case SYS_rt_sigprocmask:
 	case SYS_sigaltstack:
