@@ -292,6 +292,7 @@ uint64_t as_prot_bits(uint32_t prot);
 int as_protect(struct cok_aspace *as, uint64_t va, uint64_t end,
 	       uint64_t flags);
 void as_zero(struct cok_aspace *as, uint64_t va, uint64_t end);
+uint64_t as_backed(struct cok_aspace *as, uint64_t va, uint64_t end);
 int as_move(struct cok_aspace *as, uint64_t from, uint64_t to, uint64_t len);
 extern uint64_t cok_pte_nx;
 /* Frames an unmap took out, to free after the TLB shootdown. */

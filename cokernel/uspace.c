@@ -313,6 +313,22 @@ void as_zero(struct cok_aspace *as, uint64_t va, uint64_t end)
 	}
 }
 
+/* How many bytes of [va, end) are backed. */
+uint64_t as_backed(struct cok_aspace *as, uint64_t va, uint64_t end)
+{
+	uint64_t span, n, sum = 0;
+	bool big;
+
+	while (va < end) {
+		n = leaf_of(as, va, &span, &big) ? span : 0;
+		if (n > end - va)
+			n = end - va;
+		sum += n;
+		va += span < end - va ? span : end - va;
+	}
+	return sum;
+}
+
 /*
  * The leaves of [from, from + len) move to [to, to + len), frames and
  * rights unchanged (mremap: no copy); the target range holds nothing.

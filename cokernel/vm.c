@@ -10,10 +10,11 @@
  * none overlapping, neighbours with the same rights merged), under
  * p->lock: the program's segments, the break, the main stack and what
  * mmap made.  A mapping is backed by memory at once, except:
- *  - PROT_NONE ranges and MAP_NORESERVE ones (COK_VMA_LAZY) are backed
- *    on the first touch (vm_fault()) or, for PROT_NONE, when mprotect()
- *    makes them accessible: the large reservations the Go runtime and
- *    glibc's arenas make cost nothing until used;
+ *  - PROT_NONE ranges, backed when mprotect() (or MAP_FIXED) makes them
+ *    accessible: the large reservations the Go runtime and glibc's
+ *    arenas make cost nothing until used;
+ *  - MAP_NORESERVE ones (COK_VMA_LAZY), backed on the first touch
+ *    (vm_fault());
  *  - the main stack, which app_grow_stack() backs page by page.
  * Pages that go (munmap, a shrinking brk or mremap, MAP_FIXED over them)
  * are unmapped, the other cores of the process flush their TLBs
@@ -143,12 +144,13 @@ static void vma_cut(struct cok_proc *p, uint64_t s, uint64_t e)
 			vma_ins(p, i + 1, &tail);
 			return;
 		}
+		if (v->start >= s && v->end > e) {
+			v->start = e;
+			return;
+		}
 		if (v->start < s) {
 			v->end = s;
 			i++;
-		} else if (v->end > e) {
-			v->start = e;
-			return;
 		} else {
 			vma_del(p, i);
 		}
@@ -350,11 +352,11 @@ int64_t sys_brk(struct cok_kcore *core, struct cok_regs *r)
 
 /* ---- mmap, munmap --------------------------------------------------- */
 
-static uint32_t vma_flags_for(uint64_t prot, uint64_t flags)
+/* PROT_NONE is never backed; MAP_NORESERVE stays lazy when accessible. */
+static uint32_t vma_flags_for(uint64_t flags)
 {
 	return (flags & MAP_NORESERVE ? COK_VMA_LAZY : 0) |
-	       ((flags & MAP_TYPE) != MAP_PRIVATE ? COK_VMA_SHARED : 0) |
-	       (prot ? 0 : COK_VMA_LAZY);
+	       ((flags & MAP_TYPE) != MAP_PRIVATE ? COK_VMA_SHARED : 0);
 }
 
 /* The checks Linux makes before it looks at the address space. */
@@ -394,7 +396,7 @@ int64_t sys_mmap(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_proc *p = core->current->proc;
 	uint64_t va = r->rdi, len = r->rsi, flags = r->r10;
-	uint32_t prot = r->rdx & PROT_ALL, vflags = vma_flags_for(prot, flags);
+	uint32_t prot = r->rdx & PROT_ALL, vflags = vma_flags_for(flags);
 	int64_t err = mmap_args(va, &len, flags);
 	bool put = false;
 
@@ -499,8 +501,8 @@ static int64_t mremap_args(uint64_t old, uint64_t old_len, uint64_t new_len,
 }
 
 /*
- * Under p->lock: [old, old + len) of mapping v moves to to (free), and
- * the new mapping is new_len long (len <= new_len).
+ * Under p->lock: [old, old + len) of mapping v moves to the free range
+ * at to, where the new mapping is new_len long (len <= new_len).
  */
 static int64_t move(struct cok_proc *p, const struct cok_vma *v,
 		    uint64_t old, uint64_t len, uint64_t to, uint64_t new_len)
@@ -719,11 +721,13 @@ const char *vm_dump_check(struct cok_proc *p)
 	for (i = 0; i < p->nvma && !why; i++) {
 		const struct cok_vma *v = &p->vma[i];
 
-		if (!(v->flags & COK_VMA_LAZY))
+		if (v->prot && !(v->flags & COK_VMA_LAZY))
 			continue;
-		if (v->end - v->start > DUMP_BACK_MAX)
-			why = "the app has a large PROT_NONE or MAP_NORESERVE reservation, which an image cannot hold yet";
-		else if (as_map_bits(&p->as, v->start, v->end - v->start,
+		if (v->end - v->start > DUMP_BACK_MAX) {
+			if (as_backed(&p->as, v->start, v->end) <
+			    v->end - v->start)
+				why = "the app has a large PROT_NONE or MAP_NORESERVE reservation, which an image cannot hold yet";
+		} else if (as_map_bits(&p->as, v->start, v->end - v->start,
 				     as_prot_bits(v->prot), true))
 			why = "not enough free memory in the enclave to back the app's reservations for the dump";
 	}
