@@ -15,7 +15,7 @@
  *   vm_calls nxexec     a call into a page without PROT_EXEC: SIGSEGV
  *   vm_calls noneread   a read of a PROT_NONE page: SIGSEGV
  *   vm_calls dumpwait   sets up pages with every kind of rights, prints
- *                       "ready", sleeps 3 s (a dump and a restore may
+ *                       "ready", computes 3 s (a dump and a restore may
  *                       come), checks them all, then writes to its
  *                       read-only page: SIGSEGV
  *   vm_calls bigres     a 1 GiB PROT_NONE reservation, "ready", 3 s, exit 0
@@ -397,11 +397,22 @@ static void fault_nx(void)
 	say("returned: no fault\n");
 }
 
+/*
+ * s seconds computing, not in one long sleep: a freeze stops a lone
+ * thread at the end of its system call.
+ */
 static void nap(int s)
 {
-	struct timespec ts = { s, 0 };
+	struct timespec t0, t;
+	volatile unsigned long x = 0;
+	unsigned long i;
 
-	nanosleep(&ts, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		for (i = 0; i < 100000; i++)
+			x += i;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < s);
 }
 
 /* Rights a dump and restore must keep: see the comment at the top. */
