@@ -122,7 +122,7 @@ case_dump() {
 	_rc=$?
 	[ "$_rc" = 143 ] || { t_fail "the dumped app's proxy exit $_rc, want 143"; return; }
 	[ "$(lines "$T_TMP/dw.out")" = 1 ] || { t_fail "dumped after its sleep: $(lines "$T_TMP/dw.out") lines"; return; }
-	run "$COKCTL" image "$T_TMP/dw.img"
+	run "$COKCTL" image info "$T_TMP/dw.img"
 	for _p in 'r--' '---' 'r-x' 'rw-'; do
 		echo "$OUT" | grep -q -- " $_p " ||
 			{ t_fail "the image shows no $_p region: $(echo "$OUT" | tr '\n' '|' | cut -c1-300)"; return; }
