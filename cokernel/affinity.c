@@ -21,9 +21,6 @@
  */
 #include "cokernel.h"
 
-#define EFAULT		14
-#define EINVAL		22
-#define ESRCH		3
 
 /* The cores t may run on. */
 uint32_t affinity_cores(const struct cok_thread *t)
@@ -105,7 +102,7 @@ static int64_t read_mask(struct cok_proc *p, uint64_t va, uint32_t len,
 }
 
 /* sched_setaffinity(pid, len, mask) */
-int64_t sys_sched_setaffinity(struct cok_kcore *core, const struct cok_regs *r)
+int64_t sys_sched_setaffinity(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_proc *p = core->current->proc;
 	struct cok_thread *t;
@@ -135,7 +132,7 @@ int64_t sys_sched_setaffinity(struct cok_kcore *core, const struct cok_regs *r)
  * sched_getaffinity(pid, len, mask): the thread's CPUs.  Linux's mask
  * is COK_RQ_MASK_SIZE bytes where nr_cpu_ids <= 64; so is this one.
  */
-int64_t sys_sched_getaffinity(struct cok_kcore *core, const struct cok_regs *r)
+int64_t sys_sched_getaffinity(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_proc *p = core->current->proc;
 	uint32_t len = (uint32_t)r->rsi;

@@ -106,6 +106,7 @@ static void drop_proc(struct cok_kcore *core)
 	if (!core->current)
 		return;
 	p = core->current->proc;
+	syscall_report_refused(p);
 	as_destroy(&p->as);
 	core->current = NULL;
 	proc_free(p);

@@ -383,7 +383,6 @@ static uint32_t build_runs(struct cok_proc *p, struct cok_seg_run *runs)
 	return b.n;
 }
 
-#define SYS_futex	202
 #define SYSCALL_INSN_LEN	2	/* 0f 05 */
 
 static void fill_regs(const struct cok_regs *r, uint64_t fs, uint64_t gs,
@@ -421,7 +420,8 @@ static const char *resume_point(const struct cok_thread *t, uint32_t state,
 		return NULL;
 	case COK_THREAD_RUNNABLE:
 		r->rax = answered ? (uint64_t)sc->ret :
-			 r->rax == SYS_futex ? (uint64_t)t->wait_result : 0;
+			 syscall_served_by(r->rax, sys_futex) ?
+			 (uint64_t)t->wait_result : 0;
 		return NULL;
 	case COK_THREAD_BLOCKED_CALL:
 		if (!answered)

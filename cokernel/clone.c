@@ -10,12 +10,6 @@
  */
 #include "cokernel.h"
 
-#define EAGAIN		11
-#define ENOMEM		12
-#define EFAULT		14
-#define EINVAL		22
-#define EPERM		1
-#define ESRCH		3
 
 #define CSIGNAL			0x000000ffULL
 #define CLONE_VM		0x00000100ULL
@@ -305,7 +299,7 @@ static int64_t send_signal(struct cok_kcore *core, const struct cok_regs *r,
 }
 
 /* tgkill(tgid, tid, sig) */
-int64_t sys_tgkill(struct cok_kcore *core, const struct cok_regs *r)
+int64_t sys_tgkill(struct cok_kcore *core, struct cok_regs *r)
 {
 	int32_t tgid = (int32_t)r->rdi, tid = (int32_t)r->rsi;
 
@@ -315,7 +309,7 @@ int64_t sys_tgkill(struct cok_kcore *core, const struct cok_regs *r)
 }
 
 /* tkill(tid, sig): to a thread of any thread group (here: ours). */
-int64_t sys_tkill(struct cok_kcore *core, const struct cok_regs *r)
+int64_t sys_tkill(struct cok_kcore *core, struct cok_regs *r)
 {
 	int32_t tid = (int32_t)r->rdi;
 

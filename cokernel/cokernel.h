@@ -13,6 +13,7 @@
 #include "../xemem/state.h"
 #include "futexq.h"
 #include "asm.h"
+#include "errno.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 /* The kernel's spellings of the attributes we use. */
@@ -36,6 +37,9 @@ struct cok_regs {
 #define COK_USER_STACK_SIZE	(8ULL << 20)
 /* mmap places mappings top-down from here. */
 #define COK_USER_MMAP_TOP	0x00007f0000000000ULL
+
+/* System call numbers the refused-call bitmap of a process covers. */
+#define COK_SC_LIMIT		512
 
 /* An app's address space (uspace.c). */
 struct cok_aspace {
@@ -140,6 +144,12 @@ struct cok_proc {
 	uint32_t fwd_seq;		/* forwarded calls made (their order) */
 	struct cok_fq_waiter *futex_q;	/* waiters, oldest first (futex.c) */
 	uint32_t timed_waits;		/* of them with a timeout (atomic) */
+	/* Refused system calls (syscall.c): told once each, counted. */
+	uint64_t refused_seen[COK_SC_LIMIT / 64];
+	struct {
+		uint16_t nr;
+		uint32_t count;
+	} refused[8];
 	bool used;			/* taken from the pool */
 };
 
@@ -346,21 +356,27 @@ bool vm_fault(struct cok_proc *p, const struct cok_regs *r);
 const char *vm_dump_check(struct cok_proc *p);
 void vm_restored(struct cok_proc *p, const struct cok_region *g, uint32_t n);
 void vm_restore_rights(struct cok_proc *p);
-int64_t sys_brk(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_mmap(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_munmap(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_mprotect(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_mremap(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_madvise(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_msync(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_mlock(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_munlock(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_mlockall(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_munlockall(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_mlock2(struct cok_kcore *core, struct cok_regs *r);
+/* Its memory calls (sys_mmap() ...) are declared from xemem/syscalls.h. */
 
 /* syscall.c */
 void cok_syscall(struct cok_kcore *core, struct cok_regs *r);
+void syscall_report_refused(const struct cok_proc *p);
+typedef int64_t (*cok_syscall_fn)(struct cok_kcore *core, struct cok_regs *r);
+bool syscall_served_by(uint64_t nr, cok_syscall_fn fn);
+
+/*
+ * The co-kernel's handler of each LOCAL call of xemem/syscalls.h,
+ * sys_NAME(): declared from the table, so a LOCAL call without its
+ * handler does not link.
+ */
+#define COK_SC_DECL_LOCAL(name)	\
+	int64_t sys_##name(struct cok_kcore *core, struct cok_regs *r);
+#define COK_SC_DECL_FWD(name)
+#define COK_SC_DECL_REFUSE(name)
+#define COK_SC_DECL_ANSWER(name)
+#define COK_SYSCALL(nr, name, how, err)	COK_SC_DECL_##how(name)
+#include "../xemem/syscalls.h"
+#undef COK_SYSCALL
 uint64_t app_clock_ns(struct cok_proc *p, bool realtime);
 
 /* cpu.c */
@@ -395,8 +411,6 @@ void rng_seed_app(struct cok_kcore *core, uint8_t seed[COK_RNG_SEED_SIZE],
 		  const char *why);
 void rng_thaw(struct cok_kcore *core, struct cok_msg *m);
 void rng_bytes(struct cok_proc *p, void *out, size_t len);
-int64_t sys_getrandom(struct cok_kcore *core, uint64_t buf, uint64_t len,
-		      uint64_t flags);
 
 /* entry.S: from one kernel context to another (thread.c) */
 long cok_switch(struct cok_kctx *save, const struct cok_kctx *to, long code);
@@ -417,17 +431,11 @@ const struct cok_regs *thread_user_regs(const struct cok_thread *t);
 
 /* clone.c: threads of a process */
 struct cok_kcore *sched_place(struct cok_proc *p);
-int64_t sys_clone(struct cok_kcore *core, struct cok_regs *r);
-int64_t sys_clone3(struct cok_kcore *core, struct cok_regs *r);
 __noreturn void clone_thread_exit(struct cok_kcore *core, int32_t status);
 
 /* affinity.c */
 uint32_t affinity_cores(const struct cok_thread *t);
 struct cok_kcore *affinity_target(struct cok_kcore *core);
-int64_t sys_sched_setaffinity(struct cok_kcore *core, const struct cok_regs *r);
-int64_t sys_sched_getaffinity(struct cok_kcore *core, const struct cok_regs *r);
-int64_t sys_tgkill(struct cok_kcore *core, const struct cok_regs *r);
-int64_t sys_tkill(struct cok_kcore *core, const struct cok_regs *r);
 
 /* sched.c: the core's run queue and its timer */
 void sched_enqueue(struct cok_kcore *core, struct cok_thread *t);
@@ -449,7 +457,6 @@ void sched_wake_answered(struct cok_kcore *core);
 uint64_t sched_ns_to_tsc(const struct cok_proc *p, uint64_t ns);
 
 /* futex.c */
-int64_t sys_futex(struct cok_kcore *core, struct cok_regs *r);
 int64_t futex_wake(struct cok_kcore *self, struct cok_proc *p,
 		   uint64_t uaddr, uint32_t n, uint32_t bitset);
 void futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc);

@@ -16,11 +16,6 @@
  */
 #include "cokernel.h"
 
-#define EAGAIN		11
-#define EFAULT		14
-#define EINVAL		22
-#define ENOSYS		38
-#define ETIMEDOUT	110
 
 #define FUTEX_WAIT		0
 #define FUTEX_WAKE		1

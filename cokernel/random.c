@@ -10,8 +10,6 @@
  */
 #include "cokernel.h"
 
-#define EFAULT		14
-#define EINVAL		22
 
 #define PAGE_SIZE	4096ULL
 /* Linux's getrandom() flags, and its cap on one call (MAX_RW_COUNT). */
@@ -130,11 +128,11 @@ void rng_bytes(struct cok_proc *p, void *out, size_t len)
  * KILL can get in, and a freeze waiting for the call ends it early with
  * what it has, as a signal does on Linux.
  */
-int64_t sys_getrandom(struct cok_kcore *core, uint64_t buf, uint64_t len,
-		      uint64_t flags_reg)
+int64_t sys_getrandom(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_proc *p = core->current->proc;
-	uint32_t flags = (uint32_t)flags_reg;	/* an unsigned int on Linux */
+	uint64_t buf = r->rdi, len = r->rsi;
+	uint32_t flags = (uint32_t)r->rdx;	/* an unsigned int on Linux */
 	uint8_t step[FILL_STEP];
 	uint64_t done = 0;
 

@@ -24,13 +24,6 @@
 #include "cokernel.h"
 #include "../xemem/pgwalk.h"
 
-#define EPERM		1
-#define ENOMEM		12
-#define EFAULT		14
-#define EEXIST		17
-#define ENODEV		19
-#define EINVAL		22
-
 #define PAGE_SIZE	4096ULL
 #define SIZE_2M		(1ULL << 21)
 
