@@ -105,7 +105,7 @@ for _m in rowrite rowrite2m nxexec noneread; do
 done
 
 # dumpwait: dumped while it sleeps, killed, restored: Linux's output and
-# 139 at the end; the image shows read-only, PROT_NONE and r-x regions.
+# 139 at the end; the image holds its read-only, PROT_NONE and r-x pages.
 t_begin vm/dump-rights
 case_dump() {
 	[ -n "$EID" ] || { t_skip "no enclave (setup failed)"; return; }
@@ -123,9 +123,15 @@ case_dump() {
 	[ "$_rc" = 143 ] || { t_fail "the dumped app's proxy exit $_rc, want 143"; return; }
 	[ "$(lines "$T_TMP/dw.out")" = 1 ] || { t_fail "dumped after its sleep: $(lines "$T_TMP/dw.out") lines"; return; }
 	run "$COKCTL" image info "$T_TMP/dw.img"
-	for _p in 'r--' '---' 'r-x' 'rw-'; do
-		echo "$OUT" | grep -q -- " $_p " ||
-			{ t_fail "the image shows no $_p region: $(echo "$OUT" | tr '\n' '|' | cut -c1-300)"; return; }
+	# Its pages at 0x200000000000 (vm_calls' BASE): rw, ro, none, r-x,
+	# and the 64 KiB PROT_NONE reservation (zeros, none stored).
+	for _p in '0000 2000 rw-' '4000 5000 r--' '8000 9000 ---' 'c000 d000 r-x' \
+		  '10000 20000 ---    0 bytes'; do
+		set -- $_p
+		_re="0x00002000000*$1  *0x00002000000*$2 .* $3"
+		[ -n "$4" ] && _re="$_re  *0 bytes"
+		echo "$OUT" | grep -q -- "$_re" ||
+			{ t_fail "the image shows no region $1-$2 $3: $(echo "$OUT" | grep 0x00002 | tr '\n' '|' | cut -c1-400)"; return; }
 	done
 	"$COKCTL" restore "$T_TMP/dw.img" >"$T_TMP/dw.rest" 2>"$T_TMP/dw.rerr"
 	_rc=$?
