@@ -582,6 +582,22 @@ static bool advice_known(uint64_t advice)
 }
 
 /*
+ * Under p->lock: the private pages of [s, e) become zeros; a shared
+ * mapping's stay as they are (Linux keeps them in its shmem object).
+ */
+static void zero_private(struct cok_proc *p, uint64_t s, uint64_t e)
+{
+	while (s < e) {
+		const struct cok_vma *v = vma_at(p, s);
+		uint64_t end = v->end < e ? v->end : e;
+
+		if (!(v->flags & COK_VMA_SHARED))
+			as_zero(&p->as, s, end);
+		s = end;
+	}
+}
+
+/*
  * MADV_DONTNEED: the next touch of an anonymous private page reads
  * zeros.  The pages stay backed and are zeroed now (no TLB entry goes
  * stale).  Other advice is accepted and changes nothing.
@@ -598,7 +614,7 @@ int64_t sys_madvise(struct cok_kcore *core, struct cok_regs *r)
 	if (!vma_covers(p, s, e))
 		err = -ENOMEM;
 	else if (advice == MADV_DONTNEED || advice == MADV_DONTNEED_LOCKED)
-		as_zero(&p->as, s, e);
+		zero_private(p, s, e);
 	spin_unlock(&p->lock);
 	return err;
 }

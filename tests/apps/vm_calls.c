@@ -167,6 +167,9 @@ static void case_mmap(void)
 		fill(p, 2 * PG, 7);
 		say("shared anonymous: %s, contents kept %d\n", r3,
 		    check(p, 2 * PG, 7));
+		r1 = res(madvise(p, PG, MADV_DONTNEED));
+		say("  MADV_DONTNEED on it: %s, contents kept %d\n", r1,
+		    check(p, 2 * PG, 7));
 		munmap(p, 2 * PG);
 	}
 }
