@@ -32,7 +32,7 @@ lin_vs_cok() {
 	if [ "$CRC" != "$LRC" ]; then
 		DIFF_ERR="cokctl launch exit $CRC, Linux exit $LRC; stderr: $(head -n 1 "$T_TMP/cok.err" | cut -c1-160)"
 	elif ! cmp -s "$T_TMP/lin.out" "$T_TMP/cok.out"; then
-		DIFF_ERR="stdout differs from Linux's: $(diff "$T_TMP/lin.out" "$T_TMP/cok.out" | head -n 6 | tr '\n' '|')"
+		DIFF_ERR="stdout differs from Linux's: $(diff "$T_TMP/lin.out" "$T_TMP/cok.out" | grep -E '^[-+<>]' | grep -vE '^(---|[+][+][+]) ' | head -n 6 | tr '\n' '|')"
 	elif ! cmp -s "$T_TMP/lin.err" "$T_TMP/cok.err"; then
 		DIFF_ERR="stderr differs from Linux's: '$(head -c 160 "$T_TMP/cok.err")' vs '$(head -c 160 "$T_TMP/lin.err")'"
 	fi
