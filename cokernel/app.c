@@ -14,11 +14,6 @@
  */
 #include "cokernel.h"
 
-#define SIGILL		4
-#define SIGTRAP		5
-#define SIGBUS		7
-#define SIGFPE		8
-#define SIGSEGV		11
 
 static void set_app_state(struct cok_proc_slot *slot, uint32_t state)
 {
@@ -248,6 +243,7 @@ void app_launch(struct cok_kcore *core, struct cok_msg *m)
 	}
 	set_clock(p, b->clock_tsc, b->clock_realtime_ns,
 		  b->clock_monotonic_ns, b->tsc_khz);
+	p->uid = b->uid;
 	app_ready(core, m, COK_APP_RUNNING);
 	ckpt_reset_fpu();
 	thread_start_regs(&start, entry, rsp);
@@ -279,6 +275,7 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m)
 	rng_seed_app(core, b->seed, NULL);	/* a new one, not the image's */
 	set_clock(p, b->clock_tsc, b->clock_realtime_ns,
 		  p->frozen_monotonic, b->tsc_khz);
+	p->uid = b->uid;
 	t->state = COK_THREAD_FROZEN;
 	app_ready(core, m, COK_APP_FROZEN);
 	if (ckpt_frozen_loop(core) == COK_FROZEN_KILL) {
@@ -315,16 +312,16 @@ static uint32_t signal_of(uint64_t vector)
 	case 0:		/* divide error */
 	case 16:	/* x87 error */
 	case 19:	/* SIMD error */
-		return SIGFPE;
+		return COK_SIGFPE;
 	case 3:		/* breakpoint */
 	case 1:
-		return SIGTRAP;
+		return COK_SIGTRAP;
 	case 6:		/* invalid opcode */
-		return SIGILL;
+		return COK_SIGILL;
 	case 17:	/* alignment check */
-		return SIGBUS;
+		return COK_SIGBUS;
 	default:	/* page fault, general protection, stack fault ... */
-		return SIGSEGV;
+		return COK_SIGSEGV;
 	}
 }
 
@@ -339,7 +336,7 @@ bool app_grow_stack(struct cok_proc *p, struct cok_regs *r)
 	bool ok;
 
 	if (r->vector != 14 || (r->error & 1) ||
-	    addr < COK_USER_STACK_TOP - COK_USER_STACK_SIZE ||
+	    addr < rlimit_stack_bottom(p) ||
 	    addr >= COK_USER_STACK_TOP)
 		return false;
 	spin_lock(&p->lock);	/* another core may map the same page */
@@ -374,7 +371,42 @@ static const char *compat_call(struct cok_proc *p, const struct cok_regs *r)
 	return NULL;
 }
 
-/* An exception in ring 3: what Linux would do is kill with a signal. */
+/* si_code of a fault, as Linux's handlers of each exception give it. */
+static int fault_code(const struct cok_regs *r)
+{
+	switch (r->vector) {
+	case 14:
+		return r->error & 1 ? COK_SEGV_ACCERR : COK_SEGV_MAPERR;
+	case 0:
+		return COK_FPE_INTDIV;
+	case 6:
+		return COK_ILL_ILLOPN;
+	case 17:
+		return COK_BUS_ADRALN;
+	case 3:
+		return COK_SI_KERNEL;	/* int3, as do_int3_user() */
+	default:
+		return COK_SI_KERNEL;	/* #GP and the rest: no address */
+	}
+}
+
+/*
+ * An exception in ring 3, as Linux's force_sig_fault(): to the app's
+ * handler of its signal if it has one; else, or if the handler cannot
+ * run, the app ends with that signal.
+ */
+bool app_fault_to_handler(struct cok_kcore *core, struct cok_regs *r)
+{
+	uint64_t addr = r->vector == 14 ? read_cr2() :
+			r->vector == 0 || r->vector == 6 ? r->rip : 0;
+
+	if (r->vector == VECTOR_SYSCALL_COMPAT)
+		return false;
+	return signal_fault(core, r, (int)signal_of(r->vector), fault_code(r),
+			    addr);
+}
+
+/* An exception in ring 3 with no handler: the app ends with its signal. */
 void app_fault(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_proc_slot *slot = proc_slot(core->current->proc);
@@ -398,21 +430,22 @@ void app_fault(struct cok_kcore *core, struct cok_regs *r)
 }
 
 /*
- * A signal the app sent to one of its threads (tgkill, tkill: clone.c):
- * until signals are delivered (a later issue), it ends the process as a
- * fault with that signal does; the fault is reported at the call.
+ * A signal whose default action ends the process (signal.c), or a
+ * signal frame that cannot be set up or returned from: the end is
+ * reported as a fault with that signal at r's rip, vector
+ * VECTOR_SYSCALL for "no exception".
  */
 __noreturn void app_kill_signal(struct cok_kcore *core,
 				const struct cok_regs *r, uint32_t sig)
 {
 	struct cok_proc_slot *slot = proc_slot(core->current->proc);
 
-	slot->fault_vector = VECTOR_SYSCALL;
+	slot->fault_vector = COK_FAULT_NONE;
 	slot->fault_rip = r->rip;
 	slot->fault_addr = 0;
 	slot->fault_error = 0;
 	slot->fault_signal = sig;
-	cok_printf("core %u: app %u: thread %u sent itself signal %u at rip %#lx: killed (signals are not delivered yet)\n",
+	cok_printf("core %u: app %u: thread %u: signal %u at rip %#lx: killed (its default action)\n",
 		   core->index, slot->app_id, core->current->tid, sig,
 		   (unsigned long)r->rip);
 	app_end(core, COK_END_FAULT);

@@ -29,26 +29,13 @@
 #define PTE_W		(1ULL << 1)
 #define PTE_NX		(1ULL << 63)
 
-#define RFLAGS_CF	(1ULL << 0)
 #define RFLAGS_FIXED	(1ULL << 1)	/* always 1 */
-#define RFLAGS_PF	(1ULL << 2)
-#define RFLAGS_AF	(1ULL << 4)
-#define RFLAGS_ZF	(1ULL << 6)
-#define RFLAGS_SF	(1ULL << 7)
-#define RFLAGS_TF	(1ULL << 8)
 #define RFLAGS_IF	(1ULL << 9)
-#define RFLAGS_DF	(1ULL << 10)
-#define RFLAGS_OF	(1ULL << 11)
-#define RFLAGS_RF	(1ULL << 16)
-#define RFLAGS_AC	(1ULL << 18)
 /*
- * The flags a restored app keeps: those Linux lets user space change on
- * sigreturn (FIX_EFLAGS in arch/x86/kernel/signal.c).  IF is forced on;
- * IOPL, NT, VM and the rest are 0.
+ * A restored app keeps the flags Linux lets user space change on
+ * sigreturn (COK_RFLAGS_USER, sigframe.h).  IF is forced on; IOPL, NT,
+ * VM and the rest are 0.
  */
-#define RFLAGS_USER	(RFLAGS_AC | RFLAGS_OF | RFLAGS_DF | RFLAGS_TF | \
-			 RFLAGS_SF | RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF | \
-			 RFLAGS_CF | RFLAGS_RF)
 
 uint64_t cok_xcr0;		/* XCR0 when XSAVE is on (cpu.c), else 0 */
 uint32_t cok_xsave_size;	/* XSAVE area size for that XCR0 */
@@ -273,6 +260,7 @@ static void freeze_now(struct cok_kcore *core, struct cok_regs *u,
 	if (end == COK_FROZEN_KILL)
 		app_end(core, COK_END_KILL);	/* the parked cores leave */
 	release_others(core, p);
+	signal_thawed(core, p);
 	go_on(core);
 }
 
@@ -414,6 +402,10 @@ static const char *resume_point(const struct cok_thread *t, uint32_t state,
 	*r = *thread_user_regs(t);
 	if (!t->user_frame)
 		return NULL;
+	if (t->inner_call) {	/* the co-kernel's own call: ask again */
+		r->rip -= SYSCALL_INSN_LEN;
+		return NULL;
+	}
 	switch (state) {
 	case COK_THREAD_BLOCKED:		/* rax is still its number */
 		r->rip -= SYSCALL_INSN_LEN;
@@ -499,10 +491,14 @@ static void publish(struct cok_kcore *core, struct cok_msg *m)
 	const char *why;
 
 	mm_free_owned(owner);
+	if (!signal_dumpable(t->proc, &why)) {
+		app_set_error(proc_slot(t->proc), why);
+		cmd_reply_status(core, m, -COK_ENOSYS);
+		return;
+	}
 	why = vm_dump_check(t->proc);
 	if (why) {
-		cok_printf("core %u: app %u: %s: not published\n",
-			   core->index, t->proc->pid, why);
+		app_set_error(proc_slot(t->proc), why);
 		cmd_reply_status(core, m, why[0] == 'n' ? -COK_ENOMEM :
 					  -COK_ENOSYS);
 		return;
@@ -556,6 +552,11 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core)
 			switch (n.type) {
 			case COK_MSG_PUBLISH:
 				publish(core, &n);
+				break;
+			case COK_MSG_SIGNAL:
+				cmd_reply_status(core, &n,
+						 signal_from_linux(core, &n,
+								   true));
 				break;
 			case COK_MSG_THAW:
 			case COK_MSG_KILL:
@@ -611,7 +612,7 @@ static void set_frozen_regs(struct cok_thread *t,
 		.r8 = u->r8, .r9 = u->r9, .r10 = u->r10, .r11 = u->r11,
 		.r12 = u->r12, .r13 = u->r13, .r14 = u->r14, .r15 = u->r15,
 		.rip = u->rip, .cs = GDT_USER_CS | 3, .ss = GDT_USER_DS | 3,
-		.rflags = (u->rflags & RFLAGS_USER) | RFLAGS_IF | RFLAGS_FIXED,
+		.rflags = (u->rflags & COK_RFLAGS_USER) | RFLAGS_IF | RFLAGS_FIXED,
 	};
 	t->frozen_fs = u->fs_base;
 	t->frozen_gs = u->gs_base;

@@ -139,6 +139,12 @@ static int64_t do_clone(struct cok_kcore *core, const struct cok_regs *r,
 	if (q->flags & CLONE_CHILD_SETTID)
 		put_tid(p, q->child_tid, t->tid);
 	t->affinity = core->current->affinity;	/* inherited, as on Linux */
+	signal_init_thread(t, core->current);	/* the mask is inherited */
+	memcpy(t->comm, core->current->comm, sizeof(t->comm));
+	t->pdeathsig = 0;		/* not inherited */
+	t->keepcaps = core->current->keepcaps;
+	t->no_new_privs = core->current->no_new_privs;
+	t->timer_slack_ns = core->current->timer_slack_ns;
 	t->core = place_in(p, affinity_cores(core->current));
 	p->load[t->core->index]++;
 	p->nthreads++;
@@ -270,50 +276,4 @@ __noreturn void clone_thread_exit(struct cok_kcore *core, int32_t status)
 	t->user_frame = NULL;
 	sched_next(core);
 	cok_panic("core %u: a thread that exited was resumed\n", core->index);
-}
-
-#define SIG_MAX		64	/* Linux's _NSIG: signals are 1 to 64 */
-
-/*
- * A signal to thread tid of the caller's process (and of thread group
- * tgid, unless 0), in Linux's order of checks once the ids are valid:
- * the thread (a tid of no thread here is ESRCH, even one Linux knows),
- * then the signal number.  Signal 0 only checks that the thread exists;
- * any other kills the whole process with that signal, as glibc's and
- * musl's abort() expect of SIGABRT (no handler runs, nothing is
- * blocked: signals come in a later issue).
- */
-static int64_t send_signal(struct cok_kcore *core, const struct cok_regs *r,
-			   int32_t tgid, int32_t tid, int32_t sig)
-{
-	struct cok_proc *p = core->current->proc;
-
-	if ((tgid && (uint32_t)tgid != p->pid) ||
-	    !proc_find_thread(p, (uint32_t)tid))
-		return -ESRCH;
-	if (sig < 0 || sig > SIG_MAX)
-		return -EINVAL;
-	if (sig)
-		app_kill_signal(core, r, (uint32_t)sig);
-	return 0;
-}
-
-/* tgkill(tgid, tid, sig) */
-int64_t sys_tgkill(struct cok_kcore *core, struct cok_regs *r)
-{
-	int32_t tgid = (int32_t)r->rdi, tid = (int32_t)r->rsi;
-
-	if (tgid <= 0 || tid <= 0)
-		return -EINVAL;
-	return send_signal(core, r, tgid, tid, (int32_t)r->rdx);
-}
-
-/* tkill(tid, sig): to a thread of any thread group (here: ours). */
-int64_t sys_tkill(struct cok_kcore *core, struct cok_regs *r)
-{
-	int32_t tid = (int32_t)r->rdi;
-
-	if (tid <= 0)
-		return -EINVAL;
-	return send_signal(core, r, 0, tid, (int32_t)r->rsi);
 }

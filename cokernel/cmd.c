@@ -211,6 +211,9 @@ void cmd_serve_in_app(struct cok_kcore *core, struct cok_regs *r)
 			reply(core, &m, ckpt_cancel_pending(core, -COK_EBUSY) ?
 				     0 : -COK_EBUSY);
 			break;
+		case COK_MSG_SIGNAL:
+			reply(core, &m, signal_from_linux(core, &m, false));
+			break;
 		default:
 			reply(core, &m, -COK_EBUSY);
 			break;

@@ -30,6 +30,28 @@ struct cok_regs {
 	uint64_t rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
 };
 
+#include "sigframe.h"
+
+/*
+ * Pending signals of a thread or a process (signal.c): the set, and
+ * the siginfo of each, oldest first; a standard signal (below
+ * COK_SIGRTMIN) is queued once, a real-time one as often as it comes,
+ * while there is room (a signal without room is pending all the same,
+ * with a plain SI_USER siginfo).  A siginfo is kept by its first
+ * COK_SIGQ_INFO bytes: every field Linux fills for the signals we send
+ * (pid, uid, value; addr; timer id, overrun, value) lies there.
+ */
+#define COK_SIGQ_MAX		16
+#define COK_SIGQ_INFO		32
+struct cok_sigqueue {
+	uint64_t set;			/* COK_SIGBIT(sig) */
+	uint32_t n;
+	struct {
+		int32_t signo;
+		uint8_t rest[COK_SIGQ_INFO - 4];
+	} q[COK_SIGQ_MAX];
+};
+
 /* Top of the user half that apps may map (below the stack guard). */
 #define COK_USER_END		0x00007ffffffff000ULL
 /* The app stack: [TOP - SIZE, TOP), grown page by page on faults. */
@@ -84,6 +106,9 @@ static inline void spin_unlock(struct cok_spinlock *l)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
+/* Linux's TASK_COMM_LEN: a thread's name and its NUL. */
+#define COK_COMM_LEN		16
+
 /* A kernel context saved by cok_switch(): its stack holds the rest. */
 struct cok_kctx {
 	uint64_t rsp;
@@ -107,6 +132,7 @@ struct cok_syscall_area {
 struct cok_proc {
 	uint32_t index;			/* in the pool: its chunk owner */
 	uint32_t pid;
+	uint32_t uid;			/* its owner's, for si_uid */
 	struct cok_aspace as;
 	uint64_t brk_start, brk;	/* program break */
 	uint64_t brk_top;		/* the break's pages reach up to here */
@@ -144,6 +170,14 @@ struct cok_proc {
 	uint32_t fwd_seq;		/* forwarded calls made (their order) */
 	struct cok_fq_waiter *futex_q;	/* waiters, oldest first (futex.c) */
 	uint32_t timed_waits;		/* of them with a timeout (atomic) */
+	/*
+	 * Signals (signal.c), under sig_lock (with every thread's
+	 * sig_blocked and sig_pending): what each does, and those sent to
+	 * the whole process.  sig_lock is taken before p->lock.
+	 */
+	struct cok_spinlock sig_lock;
+	struct cok_sigaction action[COK_NSIG];
+	struct cok_sigqueue sig_shared;
 	/* Refused system calls (syscall.c): told once each, counted. */
 	uint64_t refused_seen[COK_SC_LIMIT / 64];
 	struct {
@@ -151,6 +185,13 @@ struct cok_proc {
 		uint32_t count;
 	} refused[8];
 	bool used;			/* taken from the pool */
+	/* What the app sees of the system (sysinfo.c). */
+	uint64_t rlim[COK_RLIM_NLIMITS][2];	/* cur, max; not NOFILE */
+	bool rlim_loaded;		/* rlim[] holds the proxy's */
+	uint32_t scratch_busy;		/* the scratch area is in use */
+	bool not_dumpable;		/* prctl PR_SET_DUMPABLE 0 */
+	bool thp_disable;
+	bool subreaper;
 };
 
 enum cok_run_state {
@@ -180,12 +221,27 @@ struct cok_thread {
 	uint64_t clear_child_tid;	/* CLONE_CHILD_CLEARTID address */
 	uint64_t robust_head;		/* set_robust_list() */
 	uint32_t affinity;		/* cores it may run on; 0: all */
+	/* Signals (signal.c): its mask and own pending ones (sig_lock). */
+	uint64_t sig_blocked;
+	struct cok_sigqueue sig_pending;
+	uint64_t sig_saved_mask;	/* rt_sigsuspend's caller's mask */
+	bool sig_restore_mask;		/* ... to restore on the way out */
+	bool sig_look;			/* picked for the process's signals */
+	struct cok_stack altstack;	/* sigaltstack(); ss_size 0: none */
+	uint64_t syscall_nr;		/* of the call it is in (restarts) */
+	bool syscall_restorable;	/* rax is the call's own result */
 	struct cok_thread *rq_next;	/* run queue link (sched.c) */
 	struct cok_thread *cw_next;	/* core's call waiters (sched.c) */
 	struct cok_fq_waiter fw;	/* its futex wait or sleep (futex.c) */
 	int64_t wait_result;		/* 0 woken, -ETIMEDOUT */
 	uint64_t xstate_xcr0;		/* format of xstate: 0 = FXSAVE */
 	uint32_t xstate_size;
+	/* prctl state (sysinfo.c); inherited by clone(). */
+	char comm[COK_COMM_LEN];	/* PR_SET_NAME, /proc/self/status */
+	int32_t pdeathsig;
+	bool keepcaps, no_new_privs;
+	uint64_t timer_slack_ns;	/* 0: Linux's default */
+	bool inner_call;		/* in a syscall_forward() of its own */
 	uint8_t xstate[COK_XSTATE_MAX] __aligned(64);	/* FPU/SSE/AVX */
 };
 
@@ -342,6 +398,7 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m);
 void app_set_error(struct cok_proc_slot *slot, const char *why);
 __noreturn void app_end(struct cok_kcore *core, enum cok_app_end how);
 void app_fault(struct cok_kcore *core, struct cok_regs *r);
+bool app_fault_to_handler(struct cok_kcore *core, struct cok_regs *r);
 __noreturn void app_kill_signal(struct cok_kcore *core,
 				const struct cok_regs *r, uint32_t sig);
 bool app_grow_stack(struct cok_proc *p, struct cok_regs *r);
@@ -358,6 +415,36 @@ void vm_restored(struct cok_proc *p, const struct cok_region *g, uint32_t n);
 void vm_restore_rights(struct cok_proc *p);
 /* Its memory calls (sys_mmap() ...) are declared from xemem/syscalls.h. */
 
+/* signal.c */
+void signal_init_thread(struct cok_thread *t, const struct cok_thread *parent);
+int signal_send(struct cok_kcore *self, struct cok_proc *p,
+		struct cok_thread *t, const struct cok_siginfo *info);
+void signal_deliver(struct cok_kcore *core, struct cok_regs *r,
+		    bool syscall);
+bool signal_fault(struct cok_kcore *core, struct cok_regs *r, int sig,
+		  int code, uint64_t addr);
+bool signal_dumpable(const struct cok_proc *p, const char **why);
+int64_t signal_from_linux(struct cok_kcore *core, struct cok_msg *m,
+			  bool frozen);
+void signal_thawed(struct cok_kcore *core, struct cok_proc *p);
+int signal_take(struct cok_thread *t, uint64_t set, struct cok_siginfo *info);
+void signal_discard(struct cok_proc *p, int sig);
+
+/*
+ * t has a signal to take, waiting (a hint: no lock): one of its own it
+ * does not block, or, once it was picked for them (sig_look), one of
+ * the process's.  As Linux's TIF_SIGPENDING, a thread that was not
+ * picked does not take the process's signals on its way out.
+ */
+static inline bool signal_wanted(const struct cok_thread *t)
+{
+	uint64_t set = cok_read_once(&t->sig_pending.set);
+
+	if (cok_read_once(&t->sig_look))
+		set |= cok_read_once(&t->proc->sig_shared.set);
+	return set & ~cok_read_once(&t->sig_blocked);
+}
+
 /* syscall.c */
 void cok_syscall(struct cok_kcore *core, struct cok_regs *r);
 void syscall_report_refused(const struct cok_proc *p);
@@ -365,12 +452,13 @@ typedef int64_t (*cok_syscall_fn)(struct cok_kcore *core, struct cok_regs *r);
 bool syscall_served_by(uint64_t nr, cok_syscall_fn fn);
 
 /*
- * The co-kernel's handler of each LOCAL call of xemem/syscalls.h,
+ * The co-kernel's handler of each LOCAL (or SPLIT) call of xemem/syscalls.h,
  * sys_NAME(): declared from the table, so a LOCAL call without its
  * handler does not link.
  */
 #define COK_SC_DECL_LOCAL(name)	\
 	int64_t sys_##name(struct cok_kcore *core, struct cok_regs *r);
+#define COK_SC_DECL_SPLIT(name)	COK_SC_DECL_LOCAL(name)
 #define COK_SC_DECL_FWD(name)
 #define COK_SC_DECL_REFUSE(name)
 #define COK_SC_DECL_ANSWER(name)
@@ -378,6 +466,16 @@ bool syscall_served_by(uint64_t nr, cok_syscall_fn fn);
 #include "../xemem/syscalls.h"
 #undef COK_SYSCALL
 uint64_t app_clock_ns(struct cok_proc *p, bool realtime);
+int64_t syscall_forward(struct cok_kcore *core, uint64_t nr,
+			const uint64_t args[6]);
+int64_t syscall_forward_regs(struct cok_kcore *core, struct cok_regs *r);
+
+/* sysinfo.c: what the app sees of the system (its sys_NAME()s: above) */
+void rlimit_load(struct cok_kcore *core);
+bool rlimit_vm_ok(struct cok_proc *p, uint64_t len);
+uint64_t rlimit_stack_bottom(const struct cok_proc *p);
+void sysinfo_set_comm(struct cok_thread *t, const char *argv0);
+void sysinfo_thread_reset(struct cok_thread *t);
 
 /* cpu.c */
 void cpu_init_syscall(uint32_t core);
@@ -459,7 +557,8 @@ uint64_t sched_ns_to_tsc(const struct cok_proc *p, uint64_t ns);
 /* futex.c */
 int64_t futex_wake(struct cok_kcore *self, struct cok_proc *p,
 		   uint64_t uaddr, uint32_t n, uint32_t bitset);
-void futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc);
+int64_t futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc);
+bool futex_interrupt(struct cok_kcore *self, struct cok_thread *t);
 void futex_expire(struct cok_kcore *self, struct cok_proc *p, uint64_t now);
 uint64_t futex_next_deadline(struct cok_proc *p, const struct cok_kcore *on);
 

@@ -118,6 +118,10 @@ static int64_t wait_queued(struct cok_kcore *core, uint64_t uaddr,
 {
 	struct cok_thread *t = core->current;
 
+	if (signal_wanted(t)) {		/* a sender's futex_interrupt() */
+		spin_unlock(&t->proc->lock);	/* came before: no wait */
+		return -ERESTARTSYS;
+	}
 	t->fw.uaddr = uaddr;
 	t->fw.bitset = bitset;
 	t->fw.deadline = deadline_tsc;
@@ -131,10 +135,44 @@ static int64_t wait_queued(struct cok_kcore *core, uint64_t uaddr,
 	return t->wait_result;
 }
 
-void futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc)
+/* 0 at the deadline (none: 0), -ERESTARTSYS for a signal. */
+int64_t futex_sleep(struct cok_kcore *core, uint64_t deadline_tsc)
 {
+	int64_t ret;
+
 	spin_lock(&core->current->proc->lock);
-	wait_queued(core, 0, 0, deadline_tsc);
+	ret = wait_queued(core, 0, 0, deadline_tsc);
+	return ret == -ETIMEDOUT ? 0 : ret;
+}
+
+/*
+ * A signal for t (signal.c), sent after its pending set changed: if t
+ * waits on the queue, it leaves it and its call returns -ERESTARTSYS
+ * (EINTR or a restart, by the handler's SA_RESTART).  A wait that
+ * starts later sees the signal itself (wait_queued()).
+ */
+bool futex_interrupt(struct cok_kcore *self, struct cok_thread *t)
+{
+	struct cok_proc *p = t->proc;
+	struct cok_fq_waiter **pp;
+	struct cok_fq_list taken;
+
+	cok_fq_list_init(&taken);
+	spin_lock(&p->lock);
+	for (pp = &p->futex_q; *pp; pp = &(*pp)->next) {
+		if (*pp != &t->fw)
+			continue;
+		if (t->fw.deadline)
+			__atomic_fetch_sub(&p->timed_waits, 1,
+					   __ATOMIC_RELAXED);
+		cok_fq_take_one(pp, &taken);
+		break;
+	}
+	spin_unlock(&p->lock);
+	if (!taken.head)
+		return false;
+	run_taken(self, p, &taken, -ERESTARTSYS);
+	return true;
 }
 
 /*

@@ -200,6 +200,7 @@ int load_app(struct cok_proc *p, const struct cok_launch_block *b,
 		*why = "malformed argument strings";
 		return -1;
 	}
+	sysinfo_set_comm(p->thread, (const char *)b + b->strings_offset);
 	elf = (const uint8_t *)b + b->elf_offset;
 	if (cok_elf_check(elf, b->elf_size, &info, why) < 0)
 		return -1;

@@ -44,6 +44,7 @@ static struct cok_thread *thread_alloc(struct cok_proc *p)
 	threads[i].user_frame = NULL;
 	threads[i].kstack = NULL;
 	threads[i].affinity = 0;	/* all of p's cores */
+	signal_init_thread(&threads[i], NULL);
 	return &threads[i];
 }
 
@@ -75,8 +76,10 @@ struct cok_thread *proc_new_thread(struct cok_proc *p)
 
 	if (!t)
 		t = thread_alloc(p);
-	if (t)
+	if (t) {
 		t->tid = p->next_tid++;
+		sysinfo_thread_reset(t);
+	}
 	return t;
 }
 
@@ -114,6 +117,7 @@ struct cok_thread *proc_create(uint32_t slot, uint32_t pid)
 		__atomic_store_n(&p->used, false, __ATOMIC_RELEASE);
 		return NULL;
 	}
+	sysinfo_thread_reset(p->thread);
 	return p->thread;
 }
 

@@ -27,31 +27,41 @@ static inline bool cok_user_addr(uint64_t va)
 	return va < COK_USER_TOP;
 }
 
-/* What XRSTOR/FXRSTOR would fault on (#GP) must not reach them. */
-static inline const char *cok_check_xstate(const struct cok_thread_rec *rec,
-					   uint64_t host_xcr0)
+/*
+ * What XRSTOR/FXRSTOR would fault on (#GP) must not reach them: an
+ * FXSAVE (xcr0 0) or standard-form XSAVE image xs of size bytes, for a
+ * core with host_xcr0 (a restore's saved state, a signal frame's).
+ */
+static inline const char *cok_check_xsave(const uint8_t *xs, uint64_t xcr0,
+					  uint32_t size, uint64_t host_xcr0)
 {
-	const struct cok_thread_state *t = &rec->st;
-	const uint64_t *hdr = (const uint64_t *)(rec->xstate + 512);
+	const uint64_t *hdr = (const uint64_t *)(xs + 512);
 	int i;
 
 	/* MXCSR is bytes 24-27; its reserved bits, 16-31, must be 0. */
-	if (rec->xstate[26] || rec->xstate[27])
+	if (xs[26] || xs[27])
 		return "bad MXCSR in the saved FPU state";
-	if (!t->xcr0)
-		return t->xstate_size == COK_FXSAVE_SIZE ? NULL :
+	if (!xcr0)
+		return size == COK_FXSAVE_SIZE ? NULL :
 		       "bad FXSAVE state size";
-	if (!host_xcr0 || (t->xcr0 & ~host_xcr0))
+	if (!host_xcr0 || (xcr0 & ~host_xcr0))
 		return "the image uses CPU state (XCR0) this core does not have";
-	if (t->xstate_size > COK_XSTATE_MAX || t->xstate_size < 576)
+	if (size > COK_XSTATE_MAX || size < 576)
 		return "bad XSAVE state size";
 	/* XSTATE_BV within XCR0; compacted form and reserved bytes zero. */
-	if (hdr[0] & ~t->xcr0)
+	if (hdr[0] & ~xcr0)
 		return "bad XSAVE header";
 	for (i = 1; i < 8; i++)
 		if (hdr[i])
 			return "bad XSAVE header";
 	return NULL;
+}
+
+static inline const char *cok_check_xstate(const struct cok_thread_rec *rec,
+					   uint64_t host_xcr0)
+{
+	return cok_check_xsave(rec->xstate, rec->st.xcr0, rec->st.xstate_size,
+			       host_xcr0);
 }
 
 /*

@@ -15,7 +15,6 @@
 #define ARCH_GET_GS	0x1004
 #define CLOCK_REALTIME	0
 #define CLOCK_MONOTONIC	1
-#define RLIMIT_STACK	3
 
 uint64_t app_clock_ns(struct cok_proc *p, bool realtime)
 {
@@ -45,43 +44,52 @@ static int64_t clock_get(struct cok_proc *p, uint64_t clk, uint64_t ts)
 	return put_user(p, ts, v, sizeof(v));
 }
 
-static int64_t sleep_for(struct cok_kcore *core, uint64_t req)
+/* What is left of a sleep to deadline, into rem (if given) as a timespec. */
+static void put_remaining(struct cok_proc *p, uint64_t rem, uint64_t deadline)
 {
-	struct cok_proc *p = core->current->proc;
-	uint64_t ts[2], until;
+	uint64_t now = rdtsc(), ns, ts[2];
+
+	if (!rem)
+		return;
+	ns = now < deadline ? deadline - now : 0;	/* in TSC ticks */
+	ns = ns / p->tsc_khz * 1000000U + ns % p->tsc_khz * 1000000U / p->tsc_khz;
+	ts[0] = ns / 1000000000ULL;
+	ts[1] = ns % 1000000000ULL;
+	put_user(p, rem, ts, sizeof(ts));
+}
+
+/*
+ * A relative sleep of the timespec at req; a signal the thread takes
+ * ends it early with what is left in rem, and -ERESTART_RESTARTBLOCK:
+ * -EINTR when a handler runs (signal.c).
+ */
+static int64_t sleep_for(struct cok_kcore *core, uint64_t req, uint64_t rem)
+{
+	struct cok_thread *t = core->current;
+	struct cok_proc *p = t->proc;
+	uint64_t ts[2], deadline;
 
 	if (as_read(&p->as, ts, req, sizeof(ts)))
 		return -EFAULT;
 	if (ts[0] >> 63 || ts[1] >= 1000000000ULL)
 		return -EINVAL;
+	deadline = rdtsc() + sched_ns_to_tsc(p, ts[0] * 1000000000ULL + ts[1]);
 	if (p->nthreads > 1) {		/* the others run meanwhile */
-		futex_sleep(core, rdtsc() + sched_ns_to_tsc(p, ts[0] *
-				  1000000000ULL + ts[1]));
-		return 0;
+		if (!futex_sleep(core, deadline))
+			return 0;
+	} else {
+		/*
+		 * One thread: the core is its own, so wait on the TSC,
+		 * with no timer and interrupts open so that a KILL or a
+		 * signal from Linux gets in.
+		 */
+		while (rdtsc() < deadline && !signal_wanted(t))
+			__asm__ volatile("sti; pause; cli" ::: "memory");
+		if (rdtsc() >= deadline)
+			return 0;
 	}
-	until = app_clock_ns(p, false) + ts[0] * 1000000000ULL + ts[1];
-	/*
-	 * One thread: the core is its own, so wait on the TSC, with no
-	 * timer and interrupts open so that a KILL from Linux gets in.
-	 */
-	while (app_clock_ns(p, false) < until)
-		__asm__ volatile("sti; pause; cli" ::: "memory");
-	return 0;
-}
-
-int64_t sys_uname(struct cok_kcore *core, struct cok_regs *r)
-{
-	static const char *const fields[6] = {
-		"Linux", "cokernel", "6.1.0-cokernel",
-		"#1 SMP ckpt_cokernel", "x86_64", "(none)",
-	};
-	char u[6][65];
-	int i;
-
-	memset(u, 0, sizeof(u));
-	for (i = 0; i < 6; i++)
-		memcpy(u[i], fields[i], strlen(fields[i]));
-	return put_user(core->current->proc, r->rdi, u, sizeof(u));
+	put_remaining(p, rem, deadline);
+	return -ERESTART_RESTARTBLOCK;
 }
 
 /*
@@ -109,18 +117,6 @@ int64_t sys_arch_prctl(struct cok_kcore *core, struct cok_regs *r)
 	default:
 		return -EINVAL;
 	}
-}
-
-int64_t sys_prlimit64(struct cok_kcore *core, struct cok_regs *r)
-{
-	uint64_t res = r->rsi, new = r->rdx, old = r->r10;
-	uint64_t lim[2] = { 8ULL << 20, 8ULL << 20 };
-
-	if (new)
-		return -EPERM;
-	if (res != RLIMIT_STACK)
-		lim[0] = lim[1] = ~0ULL;	/* RLIM_INFINITY */
-	return old ? put_user(core->current->proc, old, lim, sizeof(lim)) : 0;
 }
 
 /*
@@ -169,16 +165,16 @@ static void wait_for_answer(struct cok_kcore *core,
  * Hand the call to the proxy in the thread's mailbox (xemem/app.h) and
  * sleep until it answers.
  */
-static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
+static int64_t forward(struct cok_kcore *core, uint64_t nr,
+		       const uint64_t args[6])
 {
 	struct cok_thread *t = core->current;
 	struct cok_proc_slot *slot = proc_slot(t->proc);
 	struct cok_fwd_syscall *sc = &cok_channel->fwd[t->index];
-	uint64_t args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
 	uint64_t bit = 1ULL << t->index;
 	int i;
 
-	sc->nr = r->rax;
+	sc->nr = nr;
 	for (i = 0; i < 6; i++)
 		sc->arg[i] = args[i];
 	sc->seq = __atomic_add_fetch(&t->proc->fwd_seq, 1, __ATOMIC_RELAXED);
@@ -205,20 +201,30 @@ static int64_t forward(struct cok_kcore *core, struct cok_regs *r)
 	return sc->ret;
 }
 
-/* Accepted, nothing kept: signals come with issue 9's signal.c. */
-int64_t sys_rt_sigaction(struct cok_kcore *core, struct cok_regs *r)
+/* The app's own call, as it made it. */
+int64_t syscall_forward_regs(struct cok_kcore *core, struct cok_regs *r)
 {
-	return 0;
+	uint64_t args[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+
+	return forward(core, r->rax, args);
 }
 
-int64_t sys_rt_sigprocmask(struct cok_kcore *core, struct cok_regs *r)
+/*
+ * A call of the co-kernel's own, made for the app's call it serves (a
+ * rendered /proc file, the limits to start with): its result is not the
+ * app's, so a dump meanwhile resumes the app's call at its SYSCALL
+ * (checkpoint.c), which asks again.
+ */
+int64_t syscall_forward(struct cok_kcore *core, uint64_t nr,
+			const uint64_t args[6])
 {
-	return 0;
-}
+	struct cok_thread *t = core->current;
+	int64_t ret;
 
-int64_t sys_sigaltstack(struct cok_kcore *core, struct cok_regs *r)
-{
-	return 0;
+	t->inner_call = true;
+	ret = forward(core, nr, args);
+	t->inner_call = false;
+	return ret;
 }
 
 int64_t sys_set_robust_list(struct cok_kcore *core, struct cok_regs *r)
@@ -283,12 +289,12 @@ int64_t sys_time(struct cok_kcore *core, struct cok_regs *r)
 
 int64_t sys_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 {
-	return sleep_for(core, r->rdi);
+	return sleep_for(core, r->rdi, r->rsi);
 }
 
 int64_t sys_clock_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 {
-	return r->rsi ? -EINVAL : sleep_for(core, r->rdx);
+	return r->rsi ? -EINVAL : sleep_for(core, r->rdx, r->r10);
 }
 
 int64_t sys_exit(struct cok_kcore *core, struct cok_regs *r)
@@ -317,6 +323,8 @@ struct sc_entry {
 #define SC_FN_FWD(name)		NULL
 #define SC_FN_REFUSE(name)	NULL
 #define SC_FN_ANSWER(name)	NULL
+#define SC_FN_SPLIT(name)	sys_##name
+#define SC_SPLIT		SC_LOCAL	/* sys_NAME() forwards its part */
 #define COK_SYSCALL(nr, name, how, e)	\
 	[nr] = { SC_##how, e, SC_FN_##how(name), #name },
 static const struct sc_entry sc_table[] = {
@@ -392,7 +400,7 @@ static int64_t dispatch(struct cok_kcore *core, struct cok_regs *r)
 	case SC_LOCAL:
 		return e->fn(core, r);
 	case SC_FWD:
-		return forward(core, r);
+		return syscall_forward_regs(core, r);
 	case SC_ANSWER:
 		return -(int64_t)e->err;
 	case SC_REFUSE:
@@ -409,6 +417,8 @@ void cok_syscall(struct cok_kcore *core, struct cok_regs *r)
 	struct cok_thread *t = core->current;
 
 	t->user_frame = r;	/* a freeze during the call stops here */
+	t->syscall_nr = r->rax;		/* a signal may restart it */
+	t->syscall_restorable = true;
 	r->rax = (uint64_t)dispatch(core, r);
 	core = t->core;			/* it may have moved (affinity.c) */
 	t->user_frame = NULL;
@@ -416,4 +426,5 @@ void cok_syscall(struct cok_kcore *core, struct cok_regs *r)
 	core = sched_settle(core);	/* its affinity left this core */
 	sched_timer_update(core);	/* a clone, a wake, a timeout ended */
 	ckpt_after_syscall(core, r);
+	signal_deliver(t->core, r, true);
 }

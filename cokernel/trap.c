@@ -66,6 +66,8 @@ void cok_interrupt(struct cok_regs *r)
 	if (from_user)
 		cok_write_once(&core->shared->in_user, 0);
 	interrupt(core, r);
+	if (from_user && r->vector != VECTOR_SYSCALL)	/* that one did */
+		signal_deliver(t->core, r, false);
 	if (from_user)		/* on its core, which it may have changed */
 		cok_write_once(&t->core->shared->in_user, 1);
 }
@@ -93,7 +95,8 @@ static void interrupt(struct cok_kcore *core, struct cok_regs *r)
 	if (r->vector < VECTOR_FIRST_EXTERNAL) {
 		if (core && core->in_app && (r->cs & 3) == 3) {
 			if (vm_fault(core->current->proc, r) ||
-			    app_grow_stack(core->current->proc, r))
+			    app_grow_stack(core->current->proc, r) ||
+			    app_fault_to_handler(core, r))
 				return;
 			app_fault(core, r);
 		}

@@ -320,6 +320,7 @@ int64_t sys_brk(struct cok_kcore *core, struct cok_regs *r)
 	uint64_t want = r->rdi, old_end, new_end;
 	uint32_t rw = COK_PROT_READ | COK_PROT_WRITE;
 
+	rlimit_load(core);	/* the limits it obeys */
 	spin_lock(&p->lock);
 	old_end = page_up(p->brk);
 	new_end = page_up(want);
@@ -327,6 +328,7 @@ int64_t sys_brk(struct cok_kcore *core, struct cok_regs *r)
 		want = p->brk;
 	} else if (new_end > old_end) {
 		if (!vma_room(p) || vma_overlaps(p, old_end, new_end) ||
+		    !rlimit_vm_ok(p, new_end - old_end) ||
 		    as_map_bits(&p->as, old_end, new_end - old_end,
 				as_prot_bits(rw), true)) {
 			want = p->brk;	/* what was mapped goes with the rest */
@@ -395,10 +397,11 @@ int64_t sys_mmap(struct cok_kcore *core, struct cok_regs *r)
 
 	if (err)
 		return err;
+	rlimit_load(core);	/* the limits it obeys */
 	if ((flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE))
 		unmap_range(core, p, va, va + len);	/* replaced */
 	spin_lock(&p->lock);
-	if (!vma_room(p)) {
+	if (!vma_room(p) || (prot && !rlimit_vm_ok(p, len))) {
 		err = -ENOMEM;
 	} else if (flags & MAP_FIXED_NOREPLACE) {
 		if (vma_overlaps(p, va, va + len))
@@ -520,6 +523,8 @@ static int64_t remap_locked(struct cok_proc *p, uint64_t old, uint64_t len,
 
 	if (!v || v->end < end || v->start > old || !vma_room(p))
 		return -EFAULT;
+	if (!rlimit_vm_ok(p, new_len - len))
+		return -ENOMEM;
 	if (flags & MREMAP_FIXED)
 		return move(p, v, old, len, to, new_len);
 	if (v->end == end && user_range(end, new_len - len) &&
@@ -735,7 +740,7 @@ const char *vm_dump_check(struct cok_proc *p)
 		if (v->end - v->start > DUMP_BACK_MAX) {
 			if (as_backed(&p->as, v->start, v->end) <
 			    v->end - v->start)
-				why = "the app has a large PROT_NONE or MAP_NORESERVE reservation, which an image cannot hold yet";
+				why = "has a PROT_NONE or MAP_NORESERVE reservation above 1 MiB not backed by memory, which images do not hold yet";
 		} else if (as_map_bits(&p->as, v->start, v->end - v->start,
 				     as_prot_bits(v->prot), true))
 			why = "not enough free memory in the enclave to back the app's reservations for the dump";

@@ -285,6 +285,7 @@ static void fill_block(struct cok_launch_block *b, struct cok_ioc_launch *l,
 	b->tsc_khz = tsc_khz;
 	b->staged_size = total;
 	get_random_bytes(b->seed, sizeof(b->seed));
+	b->uid = from_kuid_munged(current_user_ns(), current_uid());
 	read_clocks(&b->clock_tsc, &b->clock_realtime_ns,
 		    &b->clock_monotonic_ns);
 }
@@ -549,6 +550,7 @@ static int stage_and_restore(struct cok_enclave *e, u32 core,
 	b->app_id = app_id;
 	b->staged_size = r->block_size;
 	b->tsc_khz = tsc_khz;
+	b->uid = from_kuid_munged(current_user_ns(), current_uid());
 	read_clocks(&b->clock_tsc, &b->clock_realtime_ns,
 		    &b->clock_monotonic_ns);
 	copy_in(e, off, b, r->block_size);
@@ -1077,6 +1079,68 @@ static int freeze_thaw_locked(struct cok_app *app, bool thaw,
 		     freeze_core(app, &times->core_ns, extack);
 	times->ns = ktime_get_ns() - t0;
 	times->core_ns = min(times->core_ns, times->ns);
+	return err;
+}
+
+#define SI_KERNEL_CODE	0x80
+
+/*
+ * e->lock held: the app's home core answered a stop signal it leaves
+ * at its default (arg[0] 1): the app freezes, as a stopped job; 1 tells
+ * the proxy to stop itself.  SIGCONT thaws such an app first.
+ */
+static int job_stop(struct cok_app *app)
+{
+	struct cok_freeze_times times;
+	int err = freeze_thaw_locked(app, false, &times, NULL);
+
+	if (err == -EALREADY)
+		return 1;	/* frozen already (cokctl freeze): stays so */
+	if (err)
+		return err;
+	app->job_stopped = true;
+	return 1;
+}
+
+static void job_continue(struct cok_app *app)
+{
+	struct cok_freeze_times times;
+
+	if (app->job_stopped && !freeze_thaw_locked(app, true, &times, NULL))
+		app->job_stopped = false;
+}
+
+/*
+ * A signal for f's app (COK_IOC_SIGNAL), to its home core, which queues
+ * it (or, the app frozen, keeps it pending).  The caller is the app's
+ * own proxy: a file bound to it.  1: a stop signal froze the app.
+ */
+int cok_app_signal(struct cok_file *f, const struct cok_ioc_signal *s)
+{
+	struct cok_app *app = f->app;
+	struct cok_msg m = { .type = COK_MSG_SIGNAL };
+	int err;
+
+	if (!app)
+		return -ENOTCONN;
+	if (!s->signo || s->signo > 64 || s->signo == SIGKILL ||
+	    (s->code > 0 && s->code != SI_KERNEL_CODE))
+		return -EINVAL;
+	m.arg[0] = s->signo;
+	m.arg[1] = (u32)s->code;
+	m.arg[2] = (u32)s->pid;
+	m.arg[3] = s->uid;
+	m.arg[4] = s->value;
+	mutex_lock(&app->e->lock);
+	if (s->signo == SIGCONT && !app_gone(app))
+		job_continue(app);
+	err = app_gone(app) ? -ESRCH :
+	      call(app->e, app->core, &m, KILL_TIMEOUT_MS);
+	if (!err && m.status)
+		err = m.status == -COK_EBUSY ? -EBUSY : -EINVAL;
+	if (!err && m.arg[0] == 1)
+		err = job_stop(app);
+	mutex_unlock(&app->e->lock);
 	return err;
 }
 

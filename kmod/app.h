@@ -40,6 +40,7 @@ struct cok_app {
 	bool restoring;			/* its pages are being written */
 	bool proxy_gone;		/* its proxy's file was released */
 	bool kill_deferred;		/* killed while a dump reads it */
+	bool job_stopped;		/* frozen by a stop signal (SIGTSTP) */
 	u32 nattached;			/* files attached to its segments */
 	u32 nfiles;			/* files bound to it (LAUNCH, JOIN) */
 	/* The seq of the call each mailbox last handed to one of them. */
@@ -81,6 +82,7 @@ int cok_app_resume(struct cok_file *f);
 int cok_app_wait(struct cok_file *f, struct cok_ioc_event *ev);
 int cok_app_reply(struct cok_file *f, s64 ret);
 int cok_app_kill(struct cok_file *f);
+int cok_app_signal(struct cok_file *f, const struct cok_ioc_signal *s);
 int cok_app_join(struct cok_file *f, struct cok_file *bound,
 		 const struct cok_caller *who);
 /* The app waits for the forwarded call f was handed last. */

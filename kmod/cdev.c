@@ -223,6 +223,15 @@ static long ioctl_wait(struct cok_file *f, void __user *arg)
 	return copy_to_user(arg, &ev, sizeof(ev)) ? -EFAULT : 0;
 }
 
+static long ioctl_signal(struct cok_file *f, void __user *uarg)
+{
+	struct cok_ioc_signal s;
+
+	if (copy_from_user(&s, uarg, sizeof(s)))
+		return -EFAULT;
+	return cok_app_signal(f, &s);
+}
+
 static long dispatch(struct cok_file *f, const struct cok_caller *who,
 		     unsigned int cmd, void __user *uarg)
 {
@@ -249,6 +258,8 @@ static long dispatch(struct cok_file *f, const struct cok_caller *who,
 		return cok_app_reply(f, ret);
 	case COK_IOC_KILL:
 		return cok_app_kill(f);
+	case COK_IOC_SIGNAL:
+		return ioctl_signal(f, uarg);
 	case COK_IOC_JOIN:
 		if (!uid_valid(who->uid))
 			return -EPERM;

@@ -154,7 +154,7 @@ static int publish(struct cok_enclave *e, u32 core, u64 *off, u64 *bytes)
 		return err;
 	if (m.status == -COK_EBUSY)
 		return -EBUSY;
-	if (m.status == -COK_ENOSYS)	/* memory an image cannot hold */
+	if (m.status == -COK_ENOSYS)	/* state images cannot hold */
 		return -EOPNOTSUPP;
 	if (m.status)
 		return m.status == -COK_ENOMEM ? -ENOMEM : -EIO;
@@ -185,13 +185,14 @@ static int read_published(struct cok_segment *seg, u32 core, char *error)
 	int err;
 
 	err = publish(seg->e, core, &off, &bytes);
-	if (err == -EBUSY) {
-		strscpy(error, "a thread of the app is in a forwarded call its proxy has not answered; try again",
-			128);
+	if (err == -EOPNOTSUPP) {
+		snprintf(error, 128, "app %u %.*s", seg->app_id,
+			 COK_APP_ERROR_LEN - 1,
+			 seg->e->ch->proc[seg->app->slot].error);
 		return err;
 	}
-	if (err == -EOPNOTSUPP) {
-		strscpy(error, "the app has a PROT_NONE or MAP_NORESERVE reservation above 1 MiB, which an image cannot hold yet",
+	if (err == -EBUSY) {
+		strscpy(error, "a thread of the app is in a forwarded call its proxy has not answered; try again",
 			128);
 		return err;
 	}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cokctl.h"
+#include "proxy.h"
 
 /*
  * The process pid still looks like a proxy: its argv[1] is "launch".
@@ -63,11 +64,8 @@ static int app_state(struct cok_nl *nl, uint32_t id, char *state, size_t len,
 	return 0;
 }
 
-/*
- * Signal the proxy; with wait, until the app is gone (5 s at most), and
- * an app gone already is no error.
- */
-int cok_kill_app(struct cok_nl *nl, uint32_t id, bool wait)
+/* Send sig to app id's proxy; with wait, until the app is gone. */
+static int kill_app(struct cok_nl *nl, uint32_t id, bool wait, int sig)
 {
 	uint32_t pid = 0, uid = 0;
 	char state[32];
@@ -92,7 +90,7 @@ int cok_kill_app(struct cok_nl *nl, uint32_t id, bool wait)
 			id, pid ? "" : " (the module names none)");
 		return COK_EXIT_REFUSED;
 	}
-	if (kill((pid_t)pid, SIGTERM)) {
+	if (kill((pid_t)pid, sig)) {
 		int err = errno;
 
 		if (err == ESRCH) {
@@ -121,19 +119,58 @@ int cok_kill_app(struct cok_nl *nl, uint32_t id, bool wait)
 	return COK_EXIT_OK;
 }
 
+/*
+ * Signal the proxy; with wait, until the app is gone (5 s at most), and
+ * an app gone already is no error.
+ */
+int cok_kill_app(struct cok_nl *nl, uint32_t id, bool wait)
+{
+	return kill_app(nl, id, wait, SIGTERM);
+}
+
+/* "TERM", "SIGTERM", "15", "RTMIN+2", "SIGRTMAX-1": the number, or -1. */
+static int parse_signal(const char *s)
+{
+	uint32_t n;
+	int i, off;
+
+	if (!cok_parse_u32(s, &n))
+		return n >= 1 && n <= 64 ? (int)n : -1;
+	if (!strncmp(s, "SIG", 3))
+		s += 3;
+	for (i = 1; i < 32; i++)
+		if (cok_signal_name(i) && !strcmp(cok_signal_name(i) + 3, s))
+			return i;
+	if (strncmp(s, "RTMIN", 5) && strncmp(s, "RTMAX", 5))
+		return -1;
+	off = 0;
+	if (s[5] && ((s[5] != '+' && s[5] != '-') ||
+		     sscanf(s + 5, "%d", &off) != 1))
+		return -1;
+	i = (s[4] == 'N' ? SIGRTMIN : SIGRTMAX) + off;
+	return i >= SIGRTMIN && i <= SIGRTMAX ? i : -1;
+}
+
 int cok_cmd_kill(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "signal", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cok_nl nl;
 	uint32_t id;
-	int c, ret;
+	int c, ret, sig = SIGTERM;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 's':
+			sig = parse_signal(optarg);
+			if (sig < 0)
+				return cok_usage_error("kill", "invalid signal '%s' (a name such as TERM or USR1, or 1-64)",
+						       optarg);
+			break;
 		case 'h':
 			cok_print_manual(cok_find_verb("kill")->manual);
 			return COK_EXIT_OK;
@@ -154,7 +191,7 @@ int cok_cmd_kill(int argc, char **argv)
 	ret = cok_connect(&nl);
 	if (ret)
 		return ret;
-	ret = cok_kill_app(&nl, id, false);
+	ret = kill_app(&nl, id, false, sig);
 	cok_nl_close(&nl);
 	return ret;
 }

@@ -83,13 +83,13 @@ static int errno_exit(int err)
 	return err == EPERM || err == EACCES ? COK_EXIT_PERM : COK_EXIT_REFUSED;
 }
 
-static int read_program(const char *prog, struct image *img)
+/* The file of PROGRAM into img; its path into path[PATH_MAX]. */
+static int read_program(const char *prog, struct image *img, char *path)
 {
-	char path[PATH_MAX];
 	struct stat st;
 	int fd, err;
 
-	err = find_program(prog, path, sizeof(path));
+	err = find_program(prog, path, PATH_MAX);
 	if (err) {
 		fprintf(stderr, "cokctl: %s: %s\n", prog,
 			err == ENOENT && !strchr(prog, '/') ?
@@ -299,6 +299,7 @@ int cok_cmd_launch(int argc, char **argv)
 	uint64_t strings_size = 0;
 	char *strings = NULL;
 	const char *prog, *why = NULL;
+	char exe[PATH_MAX];
 	bool trace = false, verbose = false;
 	int c, ret;
 
@@ -332,7 +333,7 @@ int cok_cmd_launch(int argc, char **argv)
 		return cok_usage_error("launch", "which program? (PROGRAM)");
 	prog = argv[optind];
 
-	ret = read_program(prog, &img);
+	ret = read_program(prog, &img, exe);
 	if (ret)
 		return ret;
 	if (cok_elf_check(img.data, img.size, &info, &why)) {
@@ -352,6 +353,7 @@ int cok_cmd_launch(int argc, char **argv)
 	p.trace = trace;
 	p.verbose = verbose;
 	p.ncores = ncores;
+	cok_proxy_set_program(&p, exe, strings, (uint32_t)(argc - optind));
 
 	memset(&l, 0, sizeof(l));
 	l.enclave = enclave;

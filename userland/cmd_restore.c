@@ -250,6 +250,17 @@ static char *join_strings(const struct cok_img *img, uint64_t *size)
 	return blob;
 }
 
+/* The image keeps argv, not the program's path: no /proc/self/exe. */
+static void set_program(struct cok_proxy *p, const struct cok_img *img)
+{
+	uint64_t size;
+	char *blob = join_strings(img, &size);
+
+	if (blob)
+		cok_proxy_set_program(p, NULL, blob, img->meta.argc);
+	free(blob);
+}
+
 /* The restore block (state.h): regions, then one record per thread. */
 static struct cok_restore_block *build_block(const struct cok_img *img,
 					     size_t *size)
@@ -485,6 +496,7 @@ int cok_cmd_restore(int argc, char **argv)
 		r.core = core;
 		r.ncores = ncores;
 		p.ncores = ncores;
+		set_program(&p, &img);
 		ret = do_restore(&p, &img, image, &r);
 	}
 	cok_img_close(&img);

@@ -84,6 +84,97 @@ int cok_proxy_stop_signal(void)
 	return stop_sig;
 }
 
+/*
+ * Once the app runs, the signals a shell or a batch system sends to
+ * cokctl are the app's: each one goes to the module with the siginfo it
+ * came with (COK_IOC_SIGNAL), and the app's disposition decides.  They
+ * are blocked in every thread but one, which takes them with
+ * sigwaitinfo() and passes them on through a file of its own, joined to
+ * the app and never waiting, so that it never queues behind a server's
+ * COK_IOC_WAIT and never keeps a server from answering the app (a
+ * freeze waits for the app's forwarded call).  A stop signal the app
+ * leaves at its default freezes the app (the module answers 1): cokctl
+ * then stops itself like a job, and SIGCONT (fg) thaws the app.  SIGKILL
+ * of cokctl ends the app (its files close); SIGSTOP stops cokctl alone.
+ */
+static const int forwarded_sigs[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM,
+	SIGWINCH, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGXCPU,
+	SIGXFSZ, SIGVTALRM, SIGPROF, SIGPWR,
+};
+static int sig_fd = -1;
+static sigset_t forwarded_set;
+
+static void forward_one(const siginfo_t *si)
+{
+	struct cok_ioc_signal s = {
+		.signo = (uint32_t)si->si_signo,
+		.code = si->si_code,
+		.pid = si->si_pid,
+		.uid = si->si_uid,
+		.value = (uint64_t)(uintptr_t)si->si_value.sival_ptr,
+	};
+
+	if (s.code > 0) {		/* the kernel's own: Ctrl-C, CLD_* */
+		s.code = SI_KERNEL;
+		s.pid = 0;
+		s.uid = 0;
+	}
+	if (ioctl(sig_fd, COK_IOC_SIGNAL, &s) == 1)
+		kill(getpid(), SIGSTOP);	/* the app is frozen: a job */
+}
+
+static void *signal_thread(void *arg)
+{
+	siginfo_t si;
+
+	(void)arg;
+	for (;;)
+		if (sigwaitinfo(&forwarded_set, &si) > 0)
+			forward_one(&si);
+	return NULL;
+}
+
+/* A signal ignored when cokctl started (nohup, a background job). */
+static bool ignored_at_start(int sig)
+{
+	struct sigaction old;
+
+	return sig != SIGTSTP && !sigaction(sig, NULL, &old) &&
+	       old.sa_handler == SIG_IGN;
+}
+
+static void forward_signals(const struct cok_proxy *p)
+{
+	int fd = open(COK_DEV_PATH, O_RDWR | O_CLOEXEC);
+	pthread_attr_t attr;
+	pthread_t tid;
+	unsigned int i;
+	int sig;
+
+	if (fd >= 0)
+		fd = cok_proxy_hide_fd(fd);
+	if (fd < 0 || ioctl(fd, COK_IOC_JOIN, &p->devfd) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return;		/* an older module: SIGINT/TERM/HUP end it */
+	}
+	sig_fd = fd;
+	sigemptyset(&forwarded_set);
+	for (i = 0; i < ARRAY_SIZE(forwarded_sigs); i++)
+		if (!ignored_at_start(forwarded_sigs[i]))
+			sigaddset(&forwarded_set, forwarded_sigs[i]);
+	for (sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaddset(&forwarded_set, sig);
+	/* Before any server thread: they inherit the mask. */
+	pthread_sigmask(SIG_BLOCK, &forwarded_set, NULL);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&tid, &attr, signal_thread, NULL))
+		pthread_sigmask(SIG_UNBLOCK, &forwarded_set, NULL);
+	pthread_attr_destroy(&attr);
+}
+
 const char *cok_signal_name(int sig)
 {
 	static const char *const names[] = {
@@ -181,11 +272,15 @@ static int fault_exit(const struct cok_proxy *p,
 		snprintf(num, sizeof(num), "signal %d", sig);
 		name = num;
 	}
-	dprintf(p->errfd,
-		"cokctl: app %" PRIu32 " killed: %s (vector %" PRIu64
-		" at rip 0x%" PRIx64 " address 0x%" PRIx64 ")\n", p->app_id, name,
-		(uint64_t)ev->fault_vector, (uint64_t)ev->fault_rip,
-		(uint64_t)ev->fault_addr);
+	if (ev->fault_vector == COK_FAULT_NONE)	/* a signal's default */
+		dprintf(p->errfd, "cokctl: app %" PRIu32 " killed: %s\n",
+			p->app_id, name);
+	else
+		dprintf(p->errfd,
+			"cokctl: app %" PRIu32 " killed: %s (vector %" PRIu64
+			" at rip 0x%" PRIx64 " address 0x%" PRIx64 ")\n",
+			p->app_id, name, (uint64_t)ev->fault_vector,
+			(uint64_t)ev->fault_rip, (uint64_t)ev->fault_addr);
 	if (sig <= 0 || sig > 127)
 		sig = SIGSEGV;
 	return 128 + sig;
@@ -406,5 +501,7 @@ int cok_proxy_run(struct cok_proxy *p)
 	app_ended = 0;
 	ncalls_all = 0;
 	pool_fds[0] = p->devfd;
+	if (!stop_sig)
+		forward_signals(p);
 	return serve_calls(p);
 }

@@ -41,7 +41,23 @@ struct cok_proxy {
 	 * reads "0-N-1" for it, as glibc's get_nprocs() counts; 0: Linux's.
 	 */
 	uint32_t ncores;
+	/*
+	 * What /proc/self/exe and /proc/self/cmdline show the app: its
+	 * program's absolute path (NULL: unknown, -ENOENT) and its argv,
+	 * each string NUL-ended (proxy_syscalls.c, "answered paths").
+	 */
+	const char *exe;
+	const char *cmdline;
+	size_t cmdline_len;
 };
+
+/*
+ * Sets p's exe to the canonical path of program (NULL if it has none)
+ * and cmdline to the first argc strings of the NUL-ended strings at
+ * blob: copies, kept until the proxy ends.
+ */
+void cok_proxy_set_program(struct cok_proxy *p, const char *program,
+			   const char *blob, uint32_t argc);
 
 /* Servers of one app's calls at most (proxy.c), the first included. */
 #define COK_PROXY_MAX_SERVERS	64

@@ -30,16 +30,19 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysinfo.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 
 #include "proxy.h"
+#include "../xemem/app.h"
 
 #ifndef __x86_64__
 #error "the proxy runs x86-64 apps natively: build it for x86-64"
@@ -59,7 +62,7 @@
 #define COK_TCGETS2		_IOR('T', 0x2A, char[KTERMIOS2_SIZE])
 
 _Static_assert(sizeof(struct stat) == 144, "x86-64 struct stat");
-_Static_assert(sizeof(struct sysinfo) == 112, "x86-64 struct sysinfo");
+_Static_assert(sizeof(struct utsname) == 390, "x86-64 struct utsname");
 _Static_assert(sizeof(struct iovec) == 16, "x86-64 struct iovec");
 _Static_assert(DENTS_MAX <= BOUNCE_SIZE && DENTS_MAX <= GUARD_SIZE,
 	       "getdents64 fits the bounce buffer and its guard");
@@ -457,40 +460,255 @@ static int64_t sc_writev(struct cok_proxy *p, const uint64_t *a)
 
 /* --- files ---------------------------------------------------------------- */
 
-#define CPU_ONLINE_PATH	"/sys/devices/system/cpu/online"
-
 /*
- * The app's view of the online CPUs: its p->ncores cores as CPUs 0 to
- * N - 1 (as sched_getaffinity answers in the co-kernel), in a memory
- * file opened for reading at offset 0.  The fd, or -errno.
+ * --- the paths the proxy answers ------------------------------------------
+ *
+ * What the app sees of the system (docs/signals.md, "What the app sees"):
+ * a few paths under /proc and /sys describe the app and its enclave, not
+ * the proxy or Linux.  The proxy answers those whose answer it knows
+ * (the table below, and /proc/self/exe); the co-kernel renders the rest
+ * (maps, status, stat, meminfo: cokernel/sysinfo.c) and hands the text
+ * over as COK_SYS_TEXT_FILE.  Either way the app gets a read-only fd of
+ * a sealed memory file, at the lowest free number as open() gives.
+ * /proc/self/fd/ needs no answer of its own: the proxy's fd table is the
+ * app's (its own fds are left out of the listing, sc_getdents64).
  */
-static int64_t cpu_online_file(const struct cok_proxy *p, uint64_t flags)
-{
-	char text[32];
-	int fd, n;
 
-	if (p->ncores > 1)
-		n = snprintf(text, sizeof(text), "0-%u\n", p->ncores - 1);
-	else
-		n = snprintf(text, sizeof(text), "0\n");
-	fd = memfd_create("cpu-online",
-			  arg_int(flags) & O_CLOEXEC ? MFD_CLOEXEC : 0);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, (size_t)n) != n || lseek(fd, 0, SEEK_SET)) {
-		n = -errno;
-		close(fd);
-		return n ? n : -EIO;
-	}
-	return fd;
+#define TEXT_MAX	(256UL << 10)	/* the largest text the proxy renders */
+#define SELF		"/proc/self/"
+#define THREAD_SELF	"/proc/thread-self/"
+#define EXE_PATH	SELF "exe"
+
+/* path with "/proc/thread-self/" read as "/proc/self/", into buf. */
+static const char *self_path(const char *path, char *buf)
+{
+	size_t n = strlen(THREAD_SELF);
+
+	if (strncmp(path, THREAD_SELF, n))
+		return path;
+	snprintf(buf, PATH_MAX, SELF "%s", path + n);
+	return buf;
 }
 
-/* A read-only open of the online CPUs list, which the proxy answers. */
-static bool cpu_online_open(const struct cok_proxy *p, const char *path,
-			    uint64_t flags)
+/* The app's cores as CPUs 0 to N - 1, as sched_getaffinity answers. */
+static int64_t render_cpu_list(const struct cok_proxy *p, char *buf,
+			       size_t size)
 {
-	return p->ncores && (arg_int(flags) & O_ACCMODE) == O_RDONLY &&
-	       !strcmp(path, CPU_ONLINE_PATH);
+	if (p->ncores > 1)
+		return snprintf(buf, size, "0-%u\n", p->ncores - 1);
+	return snprintf(buf, size, "0\n");
+}
+
+static int64_t render_cmdline(const struct cok_proxy *p, char *buf,
+			      size_t size)
+{
+	size_t n = p->cmdline_len < size ? p->cmdline_len : size;
+
+	memcpy(buf, p->cmdline, n);
+	return (int64_t)n;
+}
+
+/* In a "key\t: value" line of /proc/cpuinfo, the value for CPU i of n. */
+static const char *cpuinfo_value(const char *key, unsigned int i,
+				 unsigned int n, char *num)
+{
+	static const char *const per_cpu[] = {
+		"processor", "core id", "apicid", "initial apicid",
+	};
+	static const char *const count[] = { "siblings", "cpu cores" };
+	size_t k;
+
+	for (k = 0; k < sizeof(per_cpu) / sizeof(per_cpu[0]); k++)
+		if (!strcmp(key, per_cpu[k]))
+			return sprintf(num, "%u", i), num;
+	for (k = 0; k < sizeof(count) / sizeof(count[0]); k++)
+		if (!strcmp(key, count[k]))
+			return sprintf(num, "%u", n), num;
+	return NULL;
+}
+
+/* One processor block of Linux's /proc/cpuinfo (with its blank line). */
+static int64_t first_cpu_block(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	size_t n = 0;
+	char line[4096];
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f) && n + strlen(line) < size) {
+		n += (size_t)sprintf(buf + n, "%s", line);
+		if (line[0] == '\n')
+			break;
+	}
+	fclose(f);
+	return (int64_t)n;
+}
+
+/*
+ * The enclave's cores as the app sees them: Linux's first processor's
+ * block once per core, numbered 0 to N - 1 (the enclave's cores are
+ * offline to Linux: its /proc/cpuinfo has no block of theirs).
+ */
+static int64_t render_cpuinfo(const struct cok_proxy *p, char *buf,
+			      size_t size)
+{
+	char block[8192], num[16];
+	int64_t len = first_cpu_block(block, sizeof(block));
+	size_t n = 0;
+	unsigned int i;
+
+	if (len < 0)
+		return len;
+	for (i = 0; i < p->ncores; i++) {
+		char *line, *save = NULL, copy[sizeof(block)];
+
+		memcpy(copy, block, (size_t)len + 1);
+		for (line = strtok_r(copy, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char key[64];
+			const char *v;
+			size_t klen = strcspn(line, "\t:");
+
+			snprintf(key, sizeof(key), "%.*s", (int)klen, line);
+			v = cpuinfo_value(key, i, p->ncores, num);
+			if (n + strlen(line) + 32 >= size)
+				return -ENOMEM;
+			if (v)
+				n += (size_t)sprintf(buf + n, "%.*s: %s\n",
+						     (int)(strchr(line, ':') ?
+						     strchr(line, ':') - line :
+						     (long)klen), line, v);
+			else
+				n += (size_t)sprintf(buf + n, "%s\n", line);
+		}
+		n += (size_t)sprintf(buf + n, "\n");
+	}
+	return (int64_t)n;
+}
+
+typedef int64_t (*render_fn)(const struct cok_proxy *p, char *buf,
+			     size_t size);
+
+/* The paths the proxy answers (p->ncores 0: Linux answers the cpu ones). */
+static const struct {
+	const char *path;
+	render_fn render;
+	bool cores;		/* needs p->ncores */
+} answered[] = {
+	{ SELF "cmdline", render_cmdline, false },
+	{ "/proc/cpuinfo", render_cpuinfo, true },
+	{ "/sys/devices/system/cpu/online", render_cpu_list, true },
+	{ "/sys/devices/system/cpu/possible", render_cpu_list, true },
+	{ "/sys/devices/system/cpu/present", render_cpu_list, true },
+};
+
+static int answered_path(const struct cok_proxy *p, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(answered) / sizeof(answered[0]); i++)
+		if (!strcmp(path, answered[i].path))
+			return (answered[i].cores ? p->ncores != 0 :
+				p->cmdline != NULL) ? (int)i : -1;
+	return -1;
+}
+
+/*
+ * n bytes of text as a new fd open for reading at offset 0: a sealed
+ * memory file reopened read-only (so fcntl F_GETFL and write answer as
+ * for a file of /proc), at the lowest free number.  The fd, or -errno.
+ */
+static int64_t text_fd(const char *name, const void *text, size_t n,
+		       uint64_t flags)
+{
+	int cloexec = arg_int(flags) & O_CLOEXEC, mfd, ro, fd = -1;
+	char self[64];
+
+	mfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return -errno;
+	if ((n && write(mfd, text, n) != (ssize_t)n) ||
+	    fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+		  F_SEAL_WRITE | F_SEAL_SEAL)) {
+		close(mfd);
+		return -EIO;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", mfd);
+	ro = open(self, O_RDONLY | O_CLOEXEC);
+	close(mfd);
+	if (ro >= 0) {
+		/* mfd's number is free again: the lowest, as open() picks. */
+		fd = fcntl(ro, cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
+		close(ro);
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+static int64_t open_answered(const struct cok_proxy *p, int i,
+			     uint64_t flags)
+{
+	char *buf;
+	int64_t n;
+
+	if ((arg_int(flags) & O_ACCMODE) != O_RDONLY)
+		return -EACCES;		/* these files are 0444 */
+	buf = malloc(TEXT_MAX);
+	if (!buf)
+		return -ENOMEM;
+	n = answered[i].render(p, buf, TEXT_MAX);
+	if (n >= 0)
+		n = text_fd("cok-proc", buf, (size_t)n, flags);
+	free(buf);
+	return n;
+}
+
+/* COK_SYS_TEXT_FILE(va, len, flags): the co-kernel's rendered text. */
+static int64_t text_file_call(struct cok_proxy *p, const uint64_t *a)
+{
+	char *buf;
+	int64_t r;
+
+	if (a[1] > COK_TEXT_FILE_MAX)
+		return -EINVAL;
+	buf = malloc(a[1] ? a[1] : 1);
+	if (!buf)
+		return -ENOMEM;
+	r = cok_appmem_read(&p->mem, buf, a[0], a[1]);
+	if (!r)
+		r = text_fd("cok-proc", buf, a[1], a[2]);
+	free(buf);
+	return r;
+}
+
+/* COK_SYS_RLIMITS(va): the proxy's limits, the app's to start with. */
+static int64_t rlimits_call(struct cok_proxy *p, const uint64_t *a)
+{
+	struct rlimit lim[COK_RLIM_NLIMITS];
+	int i;
+
+	_Static_assert(sizeof(struct rlimit) == 16, "x86-64 struct rlimit");
+	for (i = 0; i < COK_RLIM_NLIMITS; i++)
+		if (getrlimit(i, &lim[i]))
+			lim[i].rlim_cur = lim[i].rlim_max = RLIM_INFINITY;
+	return put(p, a[0], lim, sizeof(lim));
+}
+
+void cok_proxy_set_program(struct cok_proxy *p, const char *program,
+			   const char *blob, uint32_t argc)
+{
+	size_t n = 0;
+	uint32_t i;
+	char *copy;
+
+	p->exe = program ? realpath(program, NULL) : NULL;
+	for (i = 0; i < argc; i++)
+		n += strlen(blob + n) + 1;
+	copy = malloc(n ? n : 1);
+	if (copy)
+		memcpy(copy, blob, n);
+	p->cmdline = copy;
+	p->cmdline_len = copy ? n : 0;
 }
 
 static int64_t openat_common(struct cok_proxy *p, int dirfd, uint64_t upath,
@@ -504,8 +722,18 @@ static int64_t openat_common(struct cok_proxy *p, int dirfd, uint64_t upath,
 	r = get_path(p, upath, path);
 	if (r)
 		return r;
-	if (cpu_online_open(p, path, flags))
-		return cpu_online_file(p, flags);
+	if (path[0] == '/') {
+		char buf[PATH_MAX];
+		const char *self = self_path(path, buf);
+		int i = answered_path(p, self);
+
+		if (i >= 0)
+			return open_answered(p, i, flags);
+		if (!strcmp(self, EXE_PATH))	/* the app's program */
+			return p->exe ? sys_ret(syscall(SYS_openat,
+					(long)AT_FDCWD, p->exe,
+					(long)arg_int(flags), 0L)) : -ENOENT;
+	}
 	return sys_ret(syscall(SYS_openat, (long)dirfd, path,
 			       (long)arg_int(flags), (long)(uint32_t)mode));
 }
@@ -778,8 +1006,17 @@ static int64_t readlink_common(struct cok_proxy *p, int dirfd, uint64_t upath,
 		return r;
 	if (bufsiz > PATH_MAX)
 		bufsiz = PATH_MAX;
-	r = sys_ret(syscall(SYS_readlinkat, (long)dirfd, path, target,
-			    (long)bufsiz));
+	if (path[0] == '/' && !strcmp(self_path(path, target), EXE_PATH)) {
+		if (!p->exe)
+			return -ENOENT;
+		r = (int64_t)strlen(p->exe);
+		if (r > bufsiz)
+			r = bufsiz;
+		memcpy(target, p->exe, (size_t)r);
+	} else {
+		r = sys_ret(syscall(SYS_readlinkat, (long)dirfd, path, target,
+				    (long)bufsiz));
+	}
 	if (r > 0 && put(p, ubuf, target, (size_t)r))
 		return -EFAULT;
 	return r;
@@ -845,6 +1082,43 @@ static int64_t sc_dup3(struct cok_proxy *p, const uint64_t *a)
 			       (long)arg_int(a[2])));
 }
 
+/* fd is the proxy's /proc/self/fd (or a thread's): the app's fd table. */
+static bool fd_dir(int fd)
+{
+	char self[64], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	n = readlink(self, target, sizeof(target) - 1);
+	if (n < 4)
+		return false;
+	target[n] = 0;
+	return !strncmp(target, "/proc/", 6) && !strcmp(target + n - 3, "/fd");
+}
+
+/* The entries of the proxy's own fds out of a listing of n bytes. */
+static long drop_private_fds(const struct cok_proxy *p, uint8_t *buf, long n)
+{
+	long at = 0, out = 0;
+
+	while (at < n) {
+		struct { uint64_t ino; int64_t off; uint16_t reclen; } h;
+		const char *name = (const char *)buf + at + 19;
+		char *end;
+		long fd;
+
+		memcpy(&h, buf + at, sizeof(h.ino) + sizeof(h.off) +
+		       sizeof(h.reclen));
+		fd = strtol(name, &end, 10);
+		if (!(*name && !*end && hidden(p, (int)fd))) {
+			memmove(buf + out, buf + at, h.reclen);
+			out += h.reclen;
+		}
+		at += h.reclen;
+	}
+	return out;
+}
+
 /*
  * Linux checks no range up front: each entry is written where it goes,
  * up to the first that does not fit count (EINVAL if it is the first)
@@ -873,6 +1147,8 @@ static int64_t sc_getdents64(struct cok_proxy *p, const uint64_t *a)
 	r = syscall(SYS_getdents64, (long)fd, buf, (long)left);
 	if (r < 0)
 		return -errno;
+	if (r > 0 && fd_dir(fd))
+		r = drop_private_fds(p, buf, r);
 	if ((uint64_t)r > n)	/* cannot be: the guard */
 		return -EFAULT;
 	if (r > 0 && put(p, va, buf, (size_t)r))
@@ -917,13 +1193,47 @@ static int64_t sc_umask(struct cok_proxy *p, const uint64_t *a)
 	return umask((mode_t)(a[0] & 0777));
 }
 
-static int64_t sc_sysinfo(struct cok_proxy *p, const uint64_t *a)
+/* Linux's own: programs check the release they run on. */
+static int64_t sc_uname(struct cok_proxy *p, const uint64_t *a)
 {
-	struct sysinfo si;
+	struct utsname u;
 
-	if (sysinfo(&si))
+	if (uname(&u))
 		return -errno;
-	return put(p, a[0], &si, sizeof(si));
+	return put(p, a[0], &u, sizeof(u));
+}
+
+/*
+ * RLIMIT_NOFILE is the proxy's (its fd table is the app's); the
+ * co-kernel keeps the other limits and forwards only this one.
+ */
+static int64_t nofile_limit(struct cok_proxy *p, uint64_t res, uint64_t unew,
+			    uint64_t uold)
+{
+	struct rlimit new, old;
+
+	if (res != RLIMIT_NOFILE)
+		return -EINVAL;
+	if (unew && cok_appmem_read(&p->mem, &new, unew, sizeof(new)))
+		return -EFAULT;
+	if (prlimit(0, RLIMIT_NOFILE, unew ? &new : NULL, &old))
+		return -errno;
+	return uold ? put(p, uold, &old, sizeof(old)) : 0;
+}
+
+static int64_t sc_prlimit64(struct cok_proxy *p, const uint64_t *a)
+{
+	return nofile_limit(p, (uint32_t)a[1], a[2], a[3]);
+}
+
+static int64_t sc_getrlimit(struct cok_proxy *p, const uint64_t *a)
+{
+	return nofile_limit(p, (uint32_t)a[0], 0, a[1]);
+}
+
+static int64_t sc_setrlimit(struct cok_proxy *p, const uint64_t *a)
+{
+	return nofile_limit(p, (uint32_t)a[0], a[1], 0);
 }
 
 static int64_t sc_getuid(struct cok_proxy *p, const uint64_t *a)
@@ -954,13 +1264,14 @@ static int64_t sc_getegid(struct cok_proxy *p, const uint64_t *a)
 
 /*
  * Expanded from xemem/syscalls.h, the co-kernel's table: every call it
- * forwards (FWD) has its sc_NAME() here, or this does not compile; the
- * names of all calls are for -t traces.
+ * forwards (FWD, and SPLIT: in part) has its sc_NAME() here, or this
+ * does not compile; the names of all calls are for -t traces.
  */
 #define SC_FN_LOCAL(name)	NULL
 #define SC_FN_FWD(name)		sc_##name
 #define SC_FN_REFUSE(name)	NULL
 #define SC_FN_ANSWER(name)	NULL
+#define SC_FN_SPLIT(name)	sc_##name	/* the cases forwarded */
 #define COK_SYSCALL(nr, name, how, err)	[nr] = { SC_FN_##how(name), #name },
 
 static const struct {
@@ -985,6 +1296,10 @@ int64_t cok_proxy_syscall(struct cok_proxy *p, uint64_t nr,
 		memset(p->seekable, 0, sizeof(p->seekable));
 		p->fd_gen = gen;
 	}
+	if (nr == COK_SYS_TEXT_FILE)
+		return text_file_call(p, arg);
+	if (nr == COK_SYS_RLIMITS)
+		return rlimits_call(p, arg);
 	if (nr >= SC_COUNT || !sc_table[nr].fn)
 		return -ENOSYS;		/* the co-kernel does not forward it */
 	ret = sc_table[nr].fn(p, arg);
@@ -995,5 +1310,9 @@ int64_t cok_proxy_syscall(struct cok_proxy *p, uint64_t nr,
 
 const char *cok_proxy_syscall_name(uint64_t nr)
 {
+	if (nr == COK_SYS_TEXT_FILE)
+		return "cok_text_file";
+	if (nr == COK_SYS_RLIMITS)
+		return "cok_rlimits";
 	return nr < SC_COUNT ? sc_table[nr].name : NULL;
 }

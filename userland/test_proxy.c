@@ -32,7 +32,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysinfo.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
 #include <sys/uio.h>
 
 #include "proxy.h"
@@ -749,6 +750,97 @@ static void test_cpu_online(void)
 	t_end();
 }
 
+/* An fd's whole content (a few KiB at most), NUL-ended, into buf. */
+static ssize_t fd_text(int fd, char *buf, size_t size)
+{
+	ssize_t n = read(fd, buf, size - 1);
+
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
+/* What the app sees of the system: the paths the proxy answers. */
+static void test_answered(void)
+{
+	static const char cmdline[] = "/bin/app\0-x\0";
+	char buf[8192], *at;
+	int64_t fd;
+	int n = 0;
+
+	t_begin("proxy/answered-paths");
+	cok_proxy_set_program(&p, "/proc/self/exe", cmdline, 2);
+	p.ncores = 2;
+	put_str(HEAP + 0x9000, "/proc/cpuinfo");
+	fd = sc(SYS_open, HEAP + 0x9000, O_RDONLY, 0, 0);
+	T_CHECK(fd >= 0, "open cpuinfo = %lld", (long long)fd);
+	T_CHECK(fd_text((int)fd, buf, sizeof(buf)) > 0, "cpuinfo empty");
+	for (at = buf; (at = strstr(at, "processor")); at++)
+		n++;
+	T_EQ(n, 2);
+	T_CHECK(strstr(buf, "processor\t: 1\n") != NULL, "no processor 1");
+	T_EQ(fcntl((int)fd, F_GETFL) & O_ACCMODE, O_RDONLY);
+	T_EQ(write((int)fd, "x", 1), -1);
+	close((int)fd);
+	put_str(HEAP + 0x9000, "/sys/devices/system/cpu/possible");
+	fd = sc(SYS_open, HEAP + 0x9000, O_RDONLY, 0, 0);
+	T_EQ(fd_text((int)fd, buf, sizeof(buf)), 4);
+	T_CHECK(!strcmp(buf, "0-1\n"), "possible '%s'", buf);
+	close((int)fd);
+	put_str(HEAP + 0x9000, "/proc/thread-self/cmdline");
+	fd = sc(SYS_open, HEAP + 0x9000, O_RDONLY, 0, 0);
+	T_EQ(fd_text((int)fd, buf, sizeof(buf)), (ssize_t)sizeof(cmdline) - 1);
+	T_CHECK(!memcmp(buf, cmdline, sizeof(cmdline) - 1), "cmdline");
+	close((int)fd);
+	T_EQ(sc(SYS_open, HEAP + 0x9000, O_WRONLY, 0, 0), -EACCES);
+	/* readlink /proc/self/exe: the program (here the test itself). */
+	put_str(HEAP + 0x9000, "/proc/self/exe");
+	T_EQ(sc(SYS_readlink, HEAP + 0x9000, HEAP + 0xa000, 3, 0), 3);
+	T_CHECK(sc(SYS_readlink, HEAP + 0x9000, HEAP + 0xa000, 4096, 0) ==
+		(int64_t)strlen(p.exe), "readlink exe");
+	free((void *)p.exe);
+	p.exe = NULL;
+	T_EQ(sc(SYS_readlink, HEAP + 0x9000, HEAP + 0xa000, 4096, 0), -ENOENT);
+	free((void *)p.cmdline);
+	p.cmdline = NULL;
+	p.ncores = 0;
+	t_end();
+
+	t_begin("proxy/text-file");
+	fake_poke(&fe, HEAP + 0x9000, "Name:\tapp\n", 10);
+	fd = sc(COK_SYS_TEXT_FILE, HEAP + 0x9000, 10, O_RDONLY | O_CLOEXEC, 0);
+	T_CHECK(fd >= 0, "text file = %lld", (long long)fd);
+	T_EQ(fd_text((int)fd, buf, sizeof(buf)), 10);
+	T_CHECK(!strcmp(buf, "Name:\tapp\n"), "text '%s'", buf);
+	T_EQ(fcntl((int)fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	T_EQ(lseek((int)fd, 0, SEEK_SET), 0);
+	close((int)fd);
+	T_EQ(sc(COK_SYS_TEXT_FILE, HEAP_END, 10, O_RDONLY, 0), -EFAULT);
+	T_EQ(sc(COK_SYS_TEXT_FILE, HEAP, COK_TEXT_FILE_MAX + 1, 0, 0), -EINVAL);
+	t_end();
+}
+
+/* The limits: the proxy's at the start; NOFILE only afterwards. */
+static void test_limits(void)
+{
+	struct rlimit lim[COK_RLIM_NLIMITS], mine, got;
+
+	t_begin("proxy/rlimits");
+	T_EQ(sc(COK_SYS_RLIMITS, HEAP + 0x9000, 0, 0, 0), 0);
+	fake_peek(&fe, HEAP + 0x9000, lim, sizeof(lim));
+	T_EQ(getrlimit(RLIMIT_STACK, &mine), 0);
+	T_CHECK(lim[RLIMIT_STACK].rlim_cur == mine.rlim_cur &&
+		lim[RLIMIT_STACK].rlim_max == mine.rlim_max, "STACK");
+	T_EQ(sc(COK_SYS_RLIMITS, ROPAGE, 0, 0, 0), -EFAULT);
+	T_EQ(sc(SYS_getrlimit, RLIMIT_NOFILE, HEAP + 0xa000, 0, 0), 0);
+	fake_peek(&fe, HEAP + 0xa000, &got, sizeof(got));
+	T_EQ(getrlimit(RLIMIT_NOFILE, &mine), 0);
+	T_EQ(got.rlim_cur, mine.rlim_cur);
+	T_EQ(sc(SYS_getrlimit, RLIMIT_STACK, HEAP + 0xa000, 0, 0), -EINVAL);
+	T_EQ(sc(SYS_prlimit64, 0, RLIMIT_NOFILE, HEAP + 0xa000, HEAP + 0xb000), 0);
+	T_EQ(sc(SYS_setrlimit, RLIMIT_NOFILE, HEAP_END, 0, 0), -EFAULT);
+	t_end();
+}
+
 static void test_paths(void)
 {
 	char path[128], path2[128], cwd[PATH_MAX], got[PATH_MAX];
@@ -960,7 +1052,7 @@ static void test_getdents(void)
 
 static void test_process(void)
 {
-	struct sysinfo si;
+	struct utsname un, mine;
 	mode_t old;
 
 	t_begin("proxy/process-and-ids");
@@ -971,11 +1063,15 @@ static void test_process(void)
 	T_EQ(sc(SYS_geteuid, 0, 0, 0, 0), geteuid());
 	T_EQ(sc(SYS_getgid, 0, 0, 0, 0), getgid());
 	T_EQ(sc(SYS_getegid, 0, 0, 0, 0), getegid());
-	memset(&si, 0, sizeof(si));
-	T_EQ(sc(SYS_sysinfo, BIG2M + 0x5000, 0, 0, 0), 0);
-	fake_peek(&fe, BIG2M + 0x5000, &si, sizeof(si));
-	T_CHECK(si.totalram > 0 && si.mem_unit > 0, "sysinfo: empty");
-	T_EQ(sc(SYS_sysinfo, ROPAGE, 0, 0, 0), -EFAULT);
+	/* uname is Linux's own; sysinfo is the co-kernel's (not forwarded). */
+	memset(&un, 0, sizeof(un));
+	T_EQ(uname(&mine), 0);
+	T_EQ(sc(SYS_uname, BIG2M + 0x5000, 0, 0, 0), 0);
+	fake_peek(&fe, BIG2M + 0x5000, &un, sizeof(un));
+	T_CHECK(!memcmp(&un, &mine, sizeof(un)), "uname: '%s' '%s'",
+		un.release, mine.release);
+	T_EQ(sc(SYS_uname, ROPAGE, 0, 0, 0), -EFAULT);
+	T_EQ(sc(SYS_sysinfo, BIG2M + 0x5000, 0, 0, 0), -ENOSYS);
 	t_end();
 
 	t_begin("proxy/not-forwarded");
@@ -1246,6 +1342,8 @@ int main(void)
 	test_like_linux();
 	test_files();
 	test_cpu_online();
+	test_answered();
+	test_limits();
 	test_paths();
 	test_ioctl();
 	test_fds();

@@ -40,6 +40,8 @@
 #define COK_ELF_MAX		(64UL << 20)
 #define COK_STRINGS_MAX		(256UL << 10)
 #define COK_APP_ERROR_LEN	128
+/* fault_vector of an app a signal ended: no exception vector (0-31). */
+#define COK_FAULT_NONE		0x100
 #define COK_MAX_STRINGS		4096	/* argv + envp entries */
 /* Processes an enclave runs at once, and threads of all of them. */
 #define COK_MAX_PROCS		32
@@ -91,13 +93,29 @@ struct cok_fwd_syscall {
 	int64_t ret;
 };
 
+/*
+ * Private forwarded calls (numbers no Linux call has), made by the
+ * co-kernel itself with arguments it wrote (cokernel/sysinfo.c):
+ *   COK_SYS_TEXT_FILE(va, len, flags): a file the co-kernel rendered
+ *     (/proc/self/maps, status, ...), len bytes at va in the app: the
+ *     proxy returns a read-only fd of a sealed memory file holding them
+ *     (O_CLOEXEC of flags kept).
+ *   COK_SYS_RLIMITS(va): the proxy writes its COK_RLIM_NLIMITS limits,
+ *     { rlim_cur, rlim_max } each, at va: the app's start values.
+ */
+#define COK_SYS_PRIVATE		0x10000
+#define COK_SYS_TEXT_FILE	(COK_SYS_PRIVATE + 0)
+#define COK_SYS_RLIMITS		(COK_SYS_PRIVATE + 1)
+#define COK_TEXT_FILE_MAX	(64UL << 10)
+#define COK_RLIM_NLIMITS	16	/* Linux's RLIM_NLIMITS */
+
 struct cok_proc_slot {
 	uint32_t state;		/* enum cok_app_state */
 	uint32_t app_id;
 	uint64_t cr3;		/* the app's PML4, physical */
 	int32_t exit_status;
 	uint32_t fault_signal;	/* the signal a Linux kernel would send */
-	uint64_t fault_vector;
+	uint64_t fault_vector;	/* COK_FAULT_NONE: a signal's default action */
 	uint64_t fault_rip;
 	uint64_t fault_addr;	/* CR2 for page faults */
 	uint64_t fault_error;
@@ -129,6 +147,8 @@ struct cok_launch_block {
 	uint64_t staged_size;	/* bytes the module wrote, block included */
 	/* From get_random_bytes(): the app's random generator (chacha20.h). */
 	uint8_t seed[COK_RNG_SEED_SIZE];
+	uint32_t uid;		/* the launcher's real uid: a signal's si_uid */
+	uint32_t pad;
 };
 
 #endif /* XEMEM_APP_H */

@@ -107,6 +107,10 @@ enum cok_msg_type {
 	COK_MSG_INJECT,		/* fault injection (debugfs): arg[0] = enum
 				 * cok_inject; answered, then obeyed, in any
 				 * state of the core */
+	COK_MSG_SIGNAL,		/* a signal for the app from Linux: arg[0] =
+				 * signo, arg[1] = si_code, arg[2] = si_pid,
+				 * arg[3] = si_uid, arg[4] = si_value; to a
+				 * frozen app it stays pending until THAW */
 };
 
 /*

@@ -25,6 +25,12 @@
  *                   when the last of its files is closed.  The caller
  *                   must own the app (or have CAP_SYS_ADMIN).
  *   COK_IOC_KILL    end the app.  The last close() does the same.
+ *   COK_IOC_SIGNAL  deliver a signal to the app by its disposition (a
+ *                   handler, ignored, or its default action): what the
+ *                   proxy caught, with the siginfo it came with.  Not
+ *                   SIGKILL (COK_IOC_KILL); si_code is a user's (<= 0)
+ *                   or SI_KERNEL's (a terminal's Ctrl-C).  To a frozen
+ *                   app it stays pending until the thaw.
  *   COK_IOC_RESTORE rebuild an app from a restore block (state.h); it
  *                   stays frozen while the proxy writes its pages with
  *                   COK_IOC_APP_MEM, then COK_IOC_RESUME starts it.
@@ -171,6 +177,15 @@ struct cok_ioc_reply_mem {
 	__u32 pad;		/* 0 */
 };
 
+/* COK_IOC_SIGNAL */
+struct cok_ioc_signal {
+	__u32 signo;		/* 1-64, not SIGKILL */
+	__s32 code;		/* si_code: <= 0, or 0x80 (SI_KERNEL) */
+	__s32 pid;		/* si_pid, si_uid: who sent it */
+	__u32 uid;
+	__u64 value;		/* si_value (SI_QUEUE) */
+};
+
 #define COK_SEG_READ		1U
 #define COK_SEG_WRITE		2U
 
@@ -230,5 +245,6 @@ struct cok_ioc_seg_attach {
 #define COK_IOC_APP_MEM		_IOWR(COK_IOC_MAGIC, 12, struct cok_ioc_app_mem)
 #define COK_IOC_REPLY_MEM	_IOWR(COK_IOC_MAGIC, 13, struct cok_ioc_reply_mem)
 #define COK_IOC_JOIN		_IOW(COK_IOC_MAGIC, 14, __s32)
+#define COK_IOC_SIGNAL		_IOW(COK_IOC_MAGIC, 15, struct cok_ioc_signal)
 
 #endif /* XEMEM_COKDEV_H */

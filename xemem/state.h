@@ -127,7 +127,7 @@ struct cok_frozen_app {
 	uint32_t nruns;
 	uint64_t bytes;		/* of the whole block, runs and threads */
 	uint32_t nthreads;
-	uint32_t pad;
+	uint32_t uid;		/* by the module: the restorer's real uid */
 	uint64_t threads_offset;
 	struct cok_mm_state mm;	/* nregions is 0 here: see the runs */
 	struct cok_seg_run runs[];
@@ -152,7 +152,7 @@ struct cok_restore_block {
 	/* Set by the module (get_random_bytes), never from the image. */
 	uint8_t seed[COK_RNG_SEED_SIZE];
 	uint32_t nthreads;
-	uint32_t pad;
+	uint32_t uid;		/* by the module: the restorer's real uid */
 	uint64_t threads_offset;
 	struct cok_mm_state mm;
 	struct cok_region regions[];

@@ -33,7 +33,7 @@ SRC=$CACHE/linux-source-6.1
 TARBALL=/usr/src/linux-source-6.1.tar.xz
 BUILD=$SRC/.kunit
 JOBS=${JOBS:-$(nproc)}
-SUITES=cok_ring,cok_console,cok_resources,cok_pgtable,cok_redact,cok_chacha20,cok_futex,cok_restore,cok_runq
+SUITES=cok_ring,cok_console,cok_resources,cok_pgtable,cok_redact,cok_chacha20,cok_futex,cok_restore,cok_runq,cok_sigframe
 # A filter (any argument) may legitimately leave suites out.
 [ $# -eq 0 ] || SUITES=
 
