@@ -132,7 +132,11 @@ case_dump() {
 	[ -n "$ID" ] || { t_fail "no app listed after the launch"; kill "$P"; return; }
 	wait_lines "$T_TMP/dw.out" 1 || { t_fail "no 'ready' line"; kill "$P"; return; }
 	run "$COKCTL" dump "$ID" -o "$T_TMP/dw.img" --kill
-	[ "$RC" = 0 ] || { t_fail "dump exit $RC: $ERR"; kill "$P"; return; }
+	[ "$RC" = 0 ] || {
+		t_fail "dump exit $RC: $ERR; console: $(timeout 10 "$COKCTL" console "$EID" 2>&1 | tail -n 5 | tr '\n' '|')"
+		kill "$P"
+		return
+	}
 	wait "$P"
 	_rc=$?
 	[ "$_rc" = 143 ] || { t_fail "the dumped app's proxy exit $_rc, want 143"; return; }
