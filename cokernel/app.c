@@ -289,6 +289,7 @@ void app_restore(struct cok_kcore *core, struct cok_msg *m)
 		break;
 	}
 	t->state = COK_THREAD_RUNNING;
+	vm_restore_rights(p);	/* Linux has written the PROT_NONE pages */
 	wrmsr(MSR_FS_BASE, t->frozen_fs);
 	wrmsr(MSR_GS_BASE, t->frozen_gs);
 	ckpt_load_fpu(t);
@@ -346,7 +347,8 @@ bool app_grow_stack(struct cok_proc *p, struct cok_regs *r)
 		return false;
 	spin_lock(&p->lock);	/* another core may map the same page */
 	ok = as_lookup(&p->as, addr, &room, false) ||
-	     as_map(&p->as, addr, 4096, true) == 0;
+	     as_map_bits(&p->as, addr, 4096,
+			 as_prot_bits(COK_PROT_READ | COK_PROT_WRITE), true) == 0;
 	spin_unlock(&p->lock);
 	return ok;
 }

@@ -25,6 +25,7 @@
 #include "cokernel.h"
 #include "restore_check.h"
 
+#define PTE_P		(1ULL << 0)
 #define PTE_W		(1ULL << 1)
 #define PTE_NX		(1ULL << 63)
 
@@ -350,6 +351,9 @@ static void run_add(void *ctx, uint64_t va, uint64_t phys, uint64_t len,
 	uint32_t prot = COK_PROT_READ | (pte & PTE_W ? COK_PROT_WRITE : 0) |
 			(pte & PTE_NX ? 0 : COK_PROT_EXEC);
 
+	if (!(pte & PTE_P))
+		prot = 0;		/* a PROT_NONE page (uspace.c) */
+
 	if (b->cur.len && b->cur.va + b->cur.len == va &&
 	    b->cur.offset + b->cur.len == off && b->cur.prot == prot) {
 		b->cur.len += len;
@@ -494,6 +498,13 @@ static void publish(struct cok_kcore *core, struct cok_msg *m)
 		cmd_reply_status(core, m, -COK_ENOSYS);
 		return;
 	}
+	why = vm_dump_check(t->proc);
+	if (why) {
+		app_set_error(proc_slot(t->proc), why);
+		cmd_reply_status(core, m, why[0] == 'n' ? -COK_ENOMEM :
+					  -COK_ENOSYS);
+		return;
+	}
 	n = threads_current_first(core, list);
 	nruns = build_runs(t->proc, NULL);
 	at = (sizeof(*f) + (uint64_t)nruns * sizeof(f->runs[0]) + 63) & ~63ULL;
@@ -577,7 +588,11 @@ enum cok_frozen_end ckpt_frozen_loop(struct cok_kcore *core)
 
 /* ---- restore -------------------------------------------------------- */
 
-/* The regions, checked (restore_check.h): zeroed unless Linux fills all. */
+/*
+ * The regions, checked (restore_check.h), with their rights, zeroed
+ * unless Linux fills all; PROT_NONE ones readable until the THAW, for
+ * Linux to write them (vm_restore_rights()).
+ */
 static const char *map_regions(struct cok_proc *p,
 			       const struct cok_restore_block *b)
 {
@@ -585,9 +600,10 @@ static const char *map_regions(struct cok_proc *p,
 	uint32_t i;
 
 	for (i = 0; i < b->mm.nregions; i++)
-		if (as_map_raw(&p->as, g[i].va, g[i].len,
-			       g[i].prot & COK_PROT_WRITE,
-			       !(b->flags & COK_RESTORE_FILLS_ALL)))
+		if (as_map_bits(&p->as, g[i].va, g[i].len,
+				as_prot_bits(g[i].prot ? g[i].prot :
+					     COK_PROT_READ),
+				!(b->flags & COK_RESTORE_FILLS_ALL)))
 			return "not enough free memory in the enclave for the app";
 	return NULL;
 }
@@ -695,7 +711,7 @@ int ckpt_load_restore(struct cok_thread *t, const struct cok_restore_block *b,
 	*why = cok_check_restore_block(b, cok_xcr0);
 	if (*why)
 		return -1;
-	if (as_create(&p->as, COK_OWNER_PROC(p->index))) {
+	if (as_create(&p->as, COK_OWNER_PROC(p->index)) || vm_init(p)) {
 		*why = "not enough free memory in the enclave for the app";
 		return -1;
 	}
@@ -707,5 +723,6 @@ int ckpt_load_restore(struct cok_thread *t, const struct cok_restore_block *b,
 	p->brk = b->mm.brk;
 	p->mmap_next = b->mm.mmap_next;
 	p->frozen_monotonic = b->mm.monotonic_ns;
+	vm_restored(p, b->regions, b->mm.nregions);
 	return 0;
 }

@@ -59,6 +59,8 @@ struct cok_sigqueue {
 /* The app stack: [TOP - SIZE, TOP), grown page by page on faults. */
 #define COK_USER_STACK_TOP		0x00007fffffe00000ULL
 #define COK_USER_STACK_SIZE	(8ULL << 20)
+/* mmap places mappings top-down from here. */
+#define COK_USER_MMAP_TOP	0x00007f0000000000ULL
 
 /* System call numbers the refused-call bitmap of a process covers. */
 #define COK_SC_LIMIT		512
@@ -70,7 +72,20 @@ struct cok_aspace {
 	uint32_t owner;			/* chunk owner tag of the app */
 	void *carve;			/* chunk 4 KiB pages are cut from */
 	uint64_t carve_used;
+	uint64_t free4k;		/* pages it gave back: a list, 0 ends */
 };
+
+/* One mapping of an app (vm.c): [start, end) with its rights. */
+struct cok_vma {
+	uint64_t start, end;
+	uint32_t prot;			/* COK_PROT_* */
+	uint32_t flags;			/* COK_VMA_* */
+};
+
+#define COK_VMA_LAZY		1U	/* backed on a fault (MAP_NORESERVE) */
+#define COK_VMA_STACK		2U	/* the main stack: app_grow_stack() */
+#define COK_VMA_SHARED		4U	/* MAP_SHARED (no fork: as private) */
+#define COK_MAX_VMAS		1024
 
 /*
  * A test-and-set spinlock between cores.  The co-kernel runs with
@@ -148,6 +163,9 @@ struct cok_proc {
 	uint32_t uid;			/* its owner's, for si_uid */
 	struct cok_aspace as;
 	uint64_t brk_start, brk;	/* program break */
+	uint64_t brk_top;		/* the break's pages reach up to here */
+	struct cok_vma *vma;		/* nvma mappings by address (vm.c) */
+	uint32_t nvma;
 	uint64_t mmap_next;		/* mmap grows down from here */
 	uint64_t clock_tsc;		/* Linux's clocks at launch */
 	uint64_t clock_realtime_ns;
@@ -372,13 +390,24 @@ void as_destroy(struct cok_aspace *as);
 int as_map(struct cok_aspace *as, uint64_t va, uint64_t len, bool writable);
 int as_map_raw(struct cok_aspace *as, uint64_t va, uint64_t len,
 	       bool writable, bool zero);
-/* 2 MiB frames an unmap took out, to free after the TLB shootdown. */
+int as_map_bits(struct cok_aspace *as, uint64_t va, uint64_t len,
+		uint64_t flags, bool zero);
+uint64_t as_prot_bits(uint32_t prot);
+int as_protect(struct cok_aspace *as, uint64_t va, uint64_t end,
+	       uint64_t flags);
+void as_zero(struct cok_aspace *as, uint64_t va, uint64_t end);
+uint64_t as_backed(struct cok_aspace *as, uint64_t va, uint64_t end);
+int as_move(struct cok_aspace *as, uint64_t from, uint64_t to, uint64_t len);
+extern uint64_t cok_pte_nx;
+/* Frames an unmap took out, to free after the TLB shootdown. */
 struct cok_unmap_batch {
 	uint32_t n;
-	uint64_t phys[64];
+	uint64_t phys[64];		/* 2 MiB frames; | COK_UNMAP_4K: pages */
 };
+#define COK_UNMAP_4K		1ULL
 uint64_t as_unmap(struct cok_aspace *as, uint64_t va, uint64_t end,
 		  struct cok_unmap_batch *b);
+void as_release(struct cok_aspace *as, struct cok_unmap_batch *b);
 void *as_lookup(struct cok_aspace *as, uint64_t va, uint64_t *room,
 		bool need_write);
 int as_write(struct cok_aspace *as, uint64_t va, const void *src,
@@ -388,7 +417,10 @@ int as_put(struct cok_aspace *as, uint64_t va, const void *src,
 int as_read(struct cok_aspace *as, void *dst, uint64_t va, uint64_t len);
 void *as_alloc_pages(struct cok_aspace *as, uint32_t n);
 void as_activate(struct cok_aspace *as);
-/* Calls fn for every present user page (4 KiB or 2 MiB), in va order. */
+/*
+ * Calls fn for every backed user page (4 KiB or 2 MiB), PROT_NONE ones
+ * too, in va order.
+ */
 typedef void (*as_leaf_fn)(void *ctx, uint64_t va, uint64_t phys,
 			   uint64_t len, uint64_t pte);
 void as_walk(struct cok_aspace *as, as_leaf_fn fn, void *ctx);
@@ -411,6 +443,16 @@ __noreturn void app_kill_signal(struct cok_kcore *core,
 bool app_grow_stack(struct cok_proc *p, struct cok_regs *r);
 void cok_syscall_entry(void);
 void cok_syscall_compat_entry(void);
+
+/* vm.c: the app's mappings and its memory calls */
+int vm_init(struct cok_proc *p);
+int vm_add(struct cok_proc *p, uint64_t start, uint64_t end, uint32_t prot,
+	   uint32_t flags);
+bool vm_fault(struct cok_proc *p, const struct cok_regs *r);
+const char *vm_dump_check(struct cok_proc *p);
+void vm_restored(struct cok_proc *p, const struct cok_region *g, uint32_t n);
+void vm_restore_rights(struct cok_proc *p);
+/* Its memory calls (sys_mmap() ...) are declared from xemem/syscalls.h. */
 
 /* signal.c */
 void signal_init_thread(struct cok_thread *t, const struct cok_thread *parent);
@@ -583,6 +625,7 @@ uint64_t cputime_wall_bound(const struct cok_proc *p, uint64_t rest);
 /* tlb.c: other cores' stale translations of a process */
 void tlb_serve(struct cok_kcore *core);
 void tlb_shootdown(struct cok_kcore *core, struct cok_proc *p);
+void tlb_flush_local(void);
 
 /* proc.c: the process and thread pools */
 struct cok_thread *proc_create(uint32_t slot, uint32_t pid);
@@ -606,6 +649,7 @@ __noreturn void cmd_serve_forever(struct cok_kcore *core);
 /* lib.c */
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 

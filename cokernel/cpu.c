@@ -275,11 +275,33 @@ static bool cpu_has_sysenter(void)
 	return r[3] & (1U << 11);	/* CPUID.1:EDX.SEP */
 }
 
+/*
+ * EFER.NXE makes bit 63 of a page-table entry mean "no instruction
+ * fetch" (it is reserved, a #PF, without it): apps' data and stacks get
+ * it (uspace.c as_prot_bits()), as on Linux.  CPUID.80000001h:EDX[20]
+ * says the CPU has it.  The boot tables the module built have no bit 63
+ * set, so the co-kernel's own mappings are unchanged.
+ */
+static void enable_nx(void)
+{
+	uint32_t r[4];
+
+	cpuid(0x80000000U, 0, r);
+	if (r[0] < 0x80000001U)
+		return;
+	cpuid(0x80000001U, 0, r);
+	if (!(r[3] & (1U << 20)))
+		return;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	cok_pte_nx = 1ULL << 63;
+}
+
 void cpu_init_syscall(uint32_t core)
 {
 	struct cok_kcore *c = &cok_cores[core];
 
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	enable_nx();
 	wrmsr(MSR_STAR, ((uint64_t)(GDT_SYSRET_BASE | 3) << 48) |
 			((uint64_t)GDT_KERNEL_CS << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)cok_syscall_entry);

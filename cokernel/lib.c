@@ -34,6 +34,19 @@ void *memcpy(void *d, const void *s, size_t n)
 	return d;
 }
 
+/* Overlapping ranges: a forward copy when d is below s, else backward. */
+void *memmove(void *d, const void *s, size_t n)
+{
+	uint8_t *dst = d;
+	const uint8_t *src = s;
+
+	if (dst <= src || dst >= src + n)
+		return memcpy(d, s, n);
+	while (n--)
+		dst[n] = src[n];
+	return d;
+}
+
 size_t strlen(const char *s)
 {
 	size_t n = 0;

@@ -13,7 +13,7 @@
 #define STACK_TOP	COK_USER_STACK_TOP
 #define STACK_SIZE	COK_USER_STACK_SIZE
 #define STACK_EAGER	(128ULL << 10)	/* mapped at launch; the rest on demand */
-#define MMAP_TOP	0x00007f0000000000ULL
+#define MMAP_TOP	COK_USER_MMAP_TOP
 
 #define AT_NULL		0
 #define AT_PHDR		3
@@ -44,6 +44,14 @@ static uint64_t page_up(uint64_t v)
 	return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
+/* A segment's rights, COK_PROT_* from its COK_PF_* flags. */
+static uint32_t segment_prot(uint32_t pf)
+{
+	return (pf & COK_PF_R ? COK_PROT_READ : 0) |
+	       (pf & COK_PF_W ? COK_PROT_WRITE : 0) |
+	       (pf & COK_PF_X ? COK_PROT_EXEC : 0);
+}
+
 static int load_segments(struct cok_proc *p, const uint8_t *elf,
 			 const struct cok_elf_info *info, uint64_t base,
 			 const char **why)
@@ -54,8 +62,10 @@ static int load_segments(struct cok_proc *p, const uint8_t *elf,
 		const struct cok_elf_load *l = &info->load[i];
 		uint64_t start = page_down(base + l->vaddr);
 		uint64_t end = page_up(base + l->vaddr + l->memsz);
+		uint32_t prot = segment_prot(l->flags);
 
-		if (as_map(&p->as, start, end - start, l->flags & COK_PF_W) ||
+		if (as_map_bits(&p->as, start, end - start, as_prot_bits(prot),
+				true) || vm_add(p, start, end, prot, 0) ||
 		    as_write(&p->as, base + l->vaddr, elf + l->offset,
 			     l->filesz)) {
 			*why = "out of memory loading the program";
@@ -201,13 +211,16 @@ int load_app(struct cok_proc *p, const struct cok_launch_block *b,
 		*why = "program loads above 0x7f0000000000, where mmap and the stack live";
 		return -1;
 	}
-	if (as_create(&p->as, COK_OWNER_PROC(p->index))) {
+	if (as_create(&p->as, COK_OWNER_PROC(p->index)) || vm_init(p)) {
 		*why = "out of memory for the address space";
 		return -1;
 	}
 	if (load_segments(p, elf, &info, base, why))
 		return -1;
-	if (as_map(&p->as, STACK_TOP - STACK_EAGER, STACK_EAGER, true) ||
+	if (as_map_bits(&p->as, STACK_TOP - STACK_EAGER, STACK_EAGER,
+			as_prot_bits(COK_PROT_READ | COK_PROT_WRITE), true) ||
+	    vm_add(p, STACK_TOP - STACK_SIZE, STACK_TOP,
+		   COK_PROT_READ | COK_PROT_WRITE, COK_VMA_STACK) ||
 	    build_stack(p, b, &info, base, rsp)) {
 		*why = "out of memory for the stack";
 		return -1;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * System calls of apps, dispatched by xemem/syscalls.h: the co-kernel
- * serves memory, time, threads and identity (LOCAL, sys_NAME()); file,
+ * serves memory (vm.c), time, threads and identity (LOCAL, sys_NAME()); file,
  * terminal and socket calls go to the app's proxy on Linux (FWD,
  * xemem/app.h); the rest is answered -errno at once (REFUSE, ANSWER),
  * a refused call with one console line per call and process, and a
@@ -9,15 +9,10 @@
  */
 #include "cokernel.h"
 
-#define PAGE_SIZE	4096ULL
-#define SIZE_2M		(1ULL << 21)
-
 #define ARCH_SET_GS	0x1001
 #define ARCH_SET_FS	0x1002
 #define ARCH_GET_FS	0x1003
 #define ARCH_GET_GS	0x1004
-#define MAP_ANONYMOUS	0x20
-#define MAP_FIXED	0x10
 
 uint64_t app_clock_ns(struct cok_proc *p, bool realtime)
 {
@@ -32,46 +27,6 @@ static int64_t put_user(struct cok_proc *p, uint64_t va, const void *src,
 			uint64_t n)
 {
 	return as_put(&p->as, va, src, n) ? -EFAULT : 0;
-}
-
-/* The calls below change p's tables and bounds: under p->lock. */
-static int64_t brk_locked(struct cok_proc *p, uint64_t want)
-{
-	uint64_t old_end = (p->brk + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	uint64_t new_end = (want + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-
-	if (want < p->brk_start || want >= p->mmap_next - SIZE_2M)
-		return p->brk;
-	if (new_end > old_end &&
-	    (!rlimit_vm_ok(p, new_end - old_end) ||
-	     as_map(&p->as, old_end, new_end - old_end, true)))
-		return p->brk;
-	p->brk = want;		/* shrinking keeps the pages mapped */
-	return p->brk;
-}
-
-/*
- * Anonymous memory only (Linux ignores fd then, as we do); placed
- * top-down, 2 MiB-aligned when large.
- */
-static int64_t mmap_locked(struct cok_proc *p, uint64_t len, uint64_t flags)
-{
-	uint64_t align = len >= SIZE_2M ? SIZE_2M : PAGE_SIZE, va;
-
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV;
-	if (flags & MAP_FIXED)
-		return -EINVAL;
-	if (len == 0 || len > (1ULL << 40))
-		return -EINVAL;
-	len = (len + align - 1) & ~(align - 1);
-	va = (p->mmap_next - len) & ~(align - 1);
-	if (!rlimit_vm_ok(p, len))
-		return -ENOMEM;
-	if (va <= p->brk + SIZE_2M || as_map(&p->as, va, len, true))
-		return -ENOMEM;
-	p->mmap_next = va;
-	return va;
 }
 
 /*
@@ -99,57 +54,6 @@ int64_t sys_arch_prctl(struct cok_kcore *core, struct cok_regs *r)
 	default:
 		return -EINVAL;
 	}
-}
-
-/*
- * munmap: the pages go under p->lock; then the other cores running a
- * thread of p drop what their TLB still holds of them (tlb.c), and only
- * then do the 2 MiB frames go back to the allocator, where another
- * process could take them: a batch of them at a time.
- */
-int64_t sys_munmap(struct cok_kcore *core, struct cok_regs *r)
-{
-	struct cok_proc *p = core->current->proc;
-	uint64_t va = r->rdi, len = r->rsi, end = va + len;
-	struct cok_unmap_batch b;
-	uint32_t i;
-
-	if ((va | len) & (PAGE_SIZE - 1) || !len)
-		return -EINVAL;
-	do {
-		b.n = 0;
-		spin_lock(&p->lock);
-		va = as_unmap(&p->as, va, end, &b);
-		spin_unlock(&p->lock);
-		tlb_shootdown(core, p);
-		for (i = 0; i < b.n; i++)
-			mm_free_chunk_phys(b.phys[i]);
-	} while (va < end);
-	return 0;
-}
-
-int64_t sys_brk(struct cok_kcore *core, struct cok_regs *r)
-{
-	struct cok_proc *p = core->current->proc;
-	int64_t ret;
-
-	rlimit_load(core);	/* the limits it obeys */
-	spin_lock(&p->lock);
-	ret = brk_locked(p, r->rdi);
-	spin_unlock(&p->lock);
-	return ret;
-}
-
-int64_t sys_mmap(struct cok_kcore *core, struct cok_regs *r)
-{
-	struct cok_proc *p = core->current->proc;
-	int64_t ret;
-
-	rlimit_load(core);	/* the limits it obeys */
-	spin_lock(&p->lock);
-	ret = mmap_locked(p, r->rsi, r->r10);
-	spin_unlock(&p->lock);
-	return ret;
 }
 
 /*
@@ -257,17 +161,6 @@ int64_t syscall_forward(struct cok_kcore *core, uint64_t nr,
 	ret = forward(core, nr, args);
 	t->inner_call = false;
 	return ret;
-}
-
-/* Accepted; protections and advice change nothing yet. */
-int64_t sys_mprotect(struct cok_kcore *core, struct cok_regs *r)
-{
-	return 0;
-}
-
-int64_t sys_madvise(struct cok_kcore *core, struct cok_regs *r)
-{
-	return 0;
 }
 
 int64_t sys_set_robust_list(struct cok_kcore *core, struct cok_regs *r)

@@ -118,6 +118,7 @@ static void text_pad(struct text *t, uint64_t start, uint64_t col)
 
 /* --- /proc/self/maps: the address space ---------------------------------- */
 
+#define PTE_P		(1ULL << 0)
 #define PTE_W		(1ULL << 1)
 #define PTE_NX		(1ULL << 63)
 
@@ -152,10 +153,12 @@ static void maps_line(struct text *t, const struct region *r)
 {
 	uint64_t start = t->len;
 
-	text_add(t, "%08lx-%08lx r%c%cp 00000000 00:00 0 ",
+	/* A PROT_NONE page (vm.c) has P clear: ---p. */
+	text_add(t, "%08lx-%08lx %c%c%cp 00000000 00:00 0 ",
 		 (unsigned long)r->start, (unsigned long)r->end,
+		 r->pte_bits & PTE_P ? 'r' : '-',
 		 r->pte_bits & PTE_W ? 'w' : '-',
-		 r->pte_bits & PTE_NX ? '-' : 'x');
+		 (r->pte_bits & (PTE_P | PTE_NX)) == PTE_P ? 'x' : '-');
 	if (r->name) {
 		text_pad(t, start, 72);
 		text_add(t, " %s", r->name);
@@ -168,7 +171,7 @@ static void maps_leaf(void *ctx, uint64_t va, uint64_t phys, uint64_t len,
 {
 	struct maps_walk *w = ctx;
 	const char *name = region_name(w->p, va);
-	uint64_t bits = pte & (PTE_W | PTE_NX);
+	uint64_t bits = pte & (PTE_P | PTE_W | PTE_NX);
 
 	(void)phys;
 	w->bytes += len;

@@ -16,7 +16,8 @@
  */
 #include "cokernel.h"
 
-static void reload_cr3(void)
+/* This core's translations of the process it runs (not global ones). */
+void tlb_flush_local(void)
 {
 	uint64_t cr3;
 
@@ -31,7 +32,7 @@ void tlb_serve(struct cok_kcore *core)
 
 	if (want == core->tlb_done)
 		return;
-	reload_cr3();
+	tlb_flush_local();
 	__atomic_store_n(&core->tlb_done, want, __ATOMIC_RELEASE);
 }
 

@@ -98,7 +98,8 @@ static void interrupt(struct cok_kcore *core, struct cok_regs *r)
 	}
 	if (r->vector < VECTOR_FIRST_EXTERNAL) {
 		if (core && core->in_app && (r->cs & 3) == 3) {
-			if (app_grow_stack(core->current->proc, r) ||
+			if (vm_fault(core->current->proc, r) ||
+			    app_grow_stack(core->current->proc, r) ||
 			    app_fault_to_handler(core, r))
 				return;
 			app_fault(core, r);
