@@ -139,7 +139,7 @@ case_dump() {
 	}
 	wait "$P"
 	_rc=$?
-	[ "$_rc" = 143 ] || { t_fail "the dumped app's proxy exit $_rc, want 143"; return; }
+	[ "$_rc" = 137 ] || { t_fail "the dumped app's proxy exit $_rc, want 137 (dump --kill sends it SIGKILL)"; return; }
 	[ "$(lines "$T_TMP/dw.out")" = 1 ] || { t_fail "dumped after its sleep: $(lines "$T_TMP/dw.out") lines"; return; }
 	run "$COKCTL" image info "$T_TMP/dw.img"
 	# Its pages at 0x200000000000 (vm_calls' BASE): rw, ro, none, r-x,
