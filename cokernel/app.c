@@ -377,12 +377,17 @@ static const char *compat_call(struct cok_proc *p, const struct cok_regs *r)
 	return NULL;
 }
 
-/* si_code of a fault, as Linux's handlers of each exception give it. */
-static int fault_code(const struct cok_regs *r)
+/*
+ * si_code of a fault, as Linux's handlers of each exception give it: a
+ * page fault inside a mapping is ACCERR even on a page not present (a
+ * PROT_NONE one), outside any MAPERR.
+ */
+static int fault_code(struct cok_proc *p, const struct cok_regs *r)
 {
 	switch (r->vector) {
 	case 14:
-		return r->error & 1 ? COK_SEGV_ACCERR : COK_SEGV_MAPERR;
+		return (r->error & 1) || vm_mapped(p, read_cr2()) ?
+		       COK_SEGV_ACCERR : COK_SEGV_MAPERR;
 	case 0:
 		return COK_FPE_INTDIV;
 	case 6:
@@ -408,8 +413,8 @@ bool app_fault_to_handler(struct cok_kcore *core, struct cok_regs *r)
 
 	if (r->vector == VECTOR_SYSCALL_COMPAT)
 		return false;
-	return signal_fault(core, r, (int)signal_of(r->vector), fault_code(r),
-			    addr);
+	return signal_fault(core, r, (int)signal_of(r->vector),
+			    fault_code(core->current->proc, r), addr);
 }
 
 /* An exception in ring 3 with no handler: the app ends with its signal. */

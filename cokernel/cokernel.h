@@ -449,6 +449,7 @@ int vm_init(struct cok_proc *p);
 int vm_add(struct cok_proc *p, uint64_t start, uint64_t end, uint32_t prot,
 	   uint32_t flags);
 bool vm_fault(struct cok_proc *p, const struct cok_regs *r);
+bool vm_mapped(struct cok_proc *p, uint64_t va);
 const char *vm_dump_check(struct cok_proc *p);
 void vm_restored(struct cok_proc *p, const struct cok_region *g, uint32_t n);
 void vm_restore_rights(struct cok_proc *p);

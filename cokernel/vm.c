@@ -696,6 +696,17 @@ int64_t sys_munlockall(struct cok_kcore *core, struct cok_regs *r)
  * lies inside the mapping) and let the instruction run again.  A wrong
  * access there faults again on the present page: SIGSEGV.
  */
+/* va lies in a mapping (of any rights): a fault there is SEGV_ACCERR. */
+bool vm_mapped(struct cok_proc *p, uint64_t va)
+{
+	bool in;
+
+	spin_lock(&p->lock);
+	in = vma_at(p, va) != NULL;
+	spin_unlock(&p->lock);
+	return in;
+}
+
 bool vm_fault(struct cok_proc *p, const struct cok_regs *r)
 {
 	uint64_t addr = read_cr2() & ~(PAGE_SIZE - 1), big, room;

@@ -24,8 +24,8 @@
 # Environment:
 #   COK_LANES          guest lanes (default "6.1 6.12 debug")
 #   COK_TESTS          guest tests (default all)
-#   COK_GUEST_TIMEOUT  hard timeout of one guest, seconds (default 420
-#                      for 6.1/6.12, 900 for debug: KASAN under TCG is slow)
+#   COK_GUEST_TIMEOUT  hard timeout of one guest, seconds (default 720
+#                      for 6.1/6.12, 1200 for debug: KASAN under TCG is slow)
 #   COK_CHECK_BUDGET   seconds the whole check may take (default 2700,
 #                      under the 50 minutes make check may take): a guest's timeout is cut to what
 #                      is left, and a lane that cannot start in time FAILs
@@ -105,7 +105,7 @@ export COK_SITE_REQUIRED=1
 
 for lane in $LANES; do
 	section "guest lane $lane"
-	case $lane in debug) to=${COK_GUEST_TIMEOUT:-900} ;; *) to=${COK_GUEST_TIMEOUT:-420} ;; esac
+	case $lane in debug) to=${COK_GUEST_TIMEOUT:-1200} ;; *) to=${COK_GUEST_TIMEOUT:-720} ;; esac
 	left=$(( BUDGET - $(elapsed) - 60 ))
 	[ "$to" -gt "$left" ] && to=$left
 	if [ "$to" -lt 60 ]; then

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memscan PUBLIC CANARY: run in an enclave, reads its proxy's memory the
- * way an app that takes over its proxy would: /proc/self/maps and
- * /proc/self/mem (forwarded calls, run by the proxy on itself).  Counts
+ * way an app that takes over its proxy would: /proc/PID/maps and
+ * /proc/PID/mem of the pid /proc/self names (forwarded calls, run by the
+ * proxy on itself; /proc/self/maps is the app's own, the co-kernel's
+ * answer).  Counts
  * the places holding
  *   - the secret of `secret PUBLIC` (another user's app),
  *   - a format string of the co-kernel's console (its text),
@@ -31,7 +33,7 @@ static size_t count(const char *hay, size_t len, const char *needle)
 
 int main(int argc, char **argv)
 {
-	char secret[32], cok[48], canary[64], line[512];
+	char secret[32], cok[48], canary[64], line[512], path[64];
 	size_t s = 0, c = 0, k = 0, dev = 0, regions = 0, bytes = 0, i, n;
 	FILE *maps;
 	int mem;
@@ -45,8 +47,16 @@ int main(int argc, char **argv)
 	secret[6 + i] = '\0';
 	snprintf(cok, sizeof(cok), "%s %s", "at rip %#lx addr", "%#lx: killed");
 	snprintf(canary, sizeof(canary), "%s", argv[2]);
-	maps = fopen("/proc/self/maps", "r");
-	mem = open("/proc/self/mem", O_RDONLY);
+	n = (size_t)readlink("/proc/self", line, sizeof(line) - 1);
+	if (n >= sizeof(line) - 1) {
+		printf("cannot read the proxy's /proc/self link\n");
+		return 1;
+	}
+	line[n] = '\0';
+	snprintf(path, sizeof(path), "/proc/%.20s/maps", line);
+	maps = fopen(path, "r");
+	snprintf(path, sizeof(path), "/proc/%.20s/mem", line);
+	mem = open(path, O_RDONLY);
 	if (!maps || mem < 0) {
 		printf("cannot open the proxy's maps or mem\n");
 		return 1;

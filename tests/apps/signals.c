@@ -11,7 +11,8 @@
  * "signals abort" with abort() (134).  "signals loop N" counts SIGUSR1s
  * (a handler) while it prints a line every 100 ms, N times: for signals
  * sent from outside, and for a dump of an app with a handler; "signals
- * alarm N" the same with no handler but an alarm armed far off.
+ * alarm N" the same with no handler but an alarm armed far off, and
+ * "signals socket N" holding a connected socket pair instead.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,6 +26,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 static volatile sig_atomic_t hits[65];
@@ -198,6 +201,27 @@ static void fpu(void)
 	printf("fpu: %.4f handler %d\n", b, hits[SIGUSR2]);
 }
 
+/* A guard page (PROT_NONE) past a buffer, as runtimes place them. */
+static void guard_page(void)
+{
+	char *p = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile int sig;
+
+	if (p == MAP_FAILED || mprotect(p + 4096, 4096, PROT_NONE)) {
+		printf("guard page: mmap/mprotect failed\n");
+		return;
+	}
+	p[100] = 'x';
+	sig = sigsetjmp(escape, 1);
+	if (!sig)
+		p[4096 + 8] = 'y';
+	printf("guard page: sig %d at offset %ld code %d, buffer intact %d\n",
+	       sig, (long)(fault_addr - (uintptr_t)p), fault_code,
+	       p[100] == 'x');
+	munmap(p, 2 * 4096);
+}
+
 static void faults(void)
 {
 	struct sigaction sa;
@@ -226,6 +250,7 @@ static void faults(void)
 	if (!sig)
 		*(volatile int *)0x1000 = 2;
 	printf("segv again (mask restored by siglongjmp): sig %d\n", sig);
+	guard_page();
 }
 
 static void *sender(void *arg)
@@ -281,15 +306,20 @@ static void count_usr1(int sig)
 	hits[sig]++;
 }
 
-static int loop(int n, bool handler)
+enum loop_mode { LOOP_HANDLER, LOOP_ALARM, LOOP_SOCKET };
+
+static int loop(int n, enum loop_mode mode)
 {
 	struct timespec d = { 0, 100 * 1000 * 1000 };
-	int i;
+	int i, sv[2];
 
-	if (handler)
+	if (mode == LOOP_HANDLER)
 		signal(SIGUSR1, count_usr1);
-	else
+	if (mode == LOOP_ALARM)
 		alarm(1000);	/* armed, far off: no handler at all */
+	if (mode == LOOP_SOCKET &&
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv))	/* connected, held */
+		return 1;
 	for (i = 0; i < n; i++) {
 		printf("tick %d usr1 %d\n", i, hits[SIGUSR1]);
 		while (nanosleep(&d, &d))
@@ -304,9 +334,11 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 2 && !strcmp(argv[1], "loop"))
-		return loop(atoi(argv[2]), true);
+		return loop(atoi(argv[2]), LOOP_HANDLER);
 	if (argc > 2 && !strcmp(argv[1], "alarm"))
-		return loop(atoi(argv[2]), false);
+		return loop(atoi(argv[2]), LOOP_ALARM);
+	if (argc > 2 && !strcmp(argv[1], "socket"))
+		return loop(atoi(argv[2]), LOOP_SOCKET);
 	if (argc > 1 && !strcmp(argv[1], "term")) {
 		printf("sending SIGTERM to myself\n");
 		kill(getpid(), SIGTERM);

@@ -14,9 +14,12 @@
 #    once on one core, once (glibc) on two
 #  - "signals term": SIGTERM's default action ends it with 143;
 #    "signals abort": abort() with 134
-#  - an app with a handler, and one with an alarm armed, is frozen: its
-#    dump is refused with the reason (images do not hold signal and timer
-#    state yet), and thawed it runs on to the end as on Linux
+#  - busybox sh: a trap runs on kill -USR1 $$, an EXIT trap, an ignored
+#    signal, builtins, and kill -TERM $$ ends it with 143, as on Linux
+#  - an app with a handler, one with an alarm armed and one holding a
+#    connected socket is frozen: its dump is refused with the reason
+#    (images do not hold signal and timer state yet; a socket cannot be
+#    reopened), and thawed it runs on to the end as on Linux
 # Signals from Linux (step 3), to the `cokctl launch` process:
 #  - kill -USR1 twice and `cokctl kill -s USR1` once: the app's handler
 #    runs three times ("usr1 total 3", as the same kills give on Linux)
@@ -49,7 +52,7 @@ same() {
 	elif [ "$_crc" != "$_lrc" ]; then
 		t_fail "enclave exit $_crc, Linux $_lrc: $(head -c 300 "$T_TMP/c.err"); last output: $(tail -n 2 "$T_TMP/c.out" | tr '\n' '|'); console: $("$COKCTL" console 2>&1 | tail -n 6 | tr '\n' '|')"
 	elif ! cmp -s "$T_TMP/l.out" "$T_TMP/c.out"; then
-		t_fail "output differs: $(diff "$T_TMP/l.out" "$T_TMP/c.out" | head -n 6 | tr '\n' '|')"
+		t_fail "output differs (- Linux, + enclave): $(diff -u "$T_TMP/l.out" "$T_TMP/c.out" | grep '^[-+][^-+]' | head -n 6 | tr '\n' '|')"
 	else
 		t_pass
 	fi
@@ -62,6 +65,10 @@ for libc in musl glibc; do
 	same "signals.$libc abort" 134 --cores 1 -- /apps/signals.$libc abort
 done
 same "signals.glibc on two cores" 0 --cores 2 -- /apps/signals.glibc
+# Debian's busybox: a shell's traps, kill of itself, builtins.
+BB_TRAP='trap "echo got USR1" USR1; trap "echo exit trap" EXIT; kill -USR1 $$; echo after; trap - USR1; trap "" USR2; kill -USR2 $$; i=0; while [ $i -lt 3 ]; do i=$((i + 1)); echo "i=$i"; done; kill -TERM $$; echo not reached'
+[ -x /bin/busybox ] &&
+	same "busybox sh: traps, kill of itself, builtins" 143 --cores 1 -- /bin/busybox sh -c "$BB_TRAP"
 
 t_begin "an app with a handler: dump refused with the reason, the app runs on"
 # case_dump_refused MODE REASON: signals MODE 12 frozen, its dump refused
@@ -97,6 +104,8 @@ case_dump_refused() {
 case_dump_refused loop "signal handlers"
 t_begin "an app with an alarm armed: dump refused with the reason, the app runs on"
 case_dump_refused alarm "armed interval timer"
+t_begin "an app holding a connected socket: dump refused naming the fd, the app runs on"
+case_dump_refused socket "fd 3"
 
 # loop_start OUT [LAUNCH OPTIONS]: signals.musl loop 30 in the enclave,
 # in the background (P its cokctl), until its third line.
