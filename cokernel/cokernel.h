@@ -455,6 +455,9 @@ void vm_restored(struct cok_proc *p, const struct cok_region *g, uint32_t n);
 void vm_restore_rights(struct cok_proc *p);
 /* Its memory calls (sys_mmap() ...) are declared from xemem/syscalls.h. */
 
+/* cputime.c: a timespec in user memory as ns (-EFAULT, -EINVAL) */
+int64_t user_timespec_ns(struct cok_proc *p, uint64_t va, uint64_t *ns);
+
 /* signal.c */
 void signal_init_thread(struct cok_thread *t, const struct cok_thread *parent);
 int signal_send(struct cok_kcore *self, struct cok_proc *p,

@@ -284,7 +284,7 @@ int64_t sys_clock_getres(struct cok_kcore *core, struct cok_regs *r)
 /* --- sleeps ---------------------------------------------------------- */
 
 /* A timespec at va as ns: -EFAULT, -EINVAL as Linux's checks. */
-static int64_t get_ts(struct cok_proc *p, uint64_t va, uint64_t *ns)
+int64_t user_timespec_ns(struct cok_proc *p, uint64_t va, uint64_t *ns)
 {
 	int64_t v[2];
 
@@ -334,7 +334,7 @@ int64_t sys_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 {
 	struct cok_proc *p = core->current->proc;
 	uint64_t ns, left = 0;
-	int64_t err = get_ts(p, r->rdi, &ns);
+	int64_t err = user_timespec_ns(p, r->rdi, &ns);
 
 	if (err)
 		return err;
@@ -374,7 +374,7 @@ int64_t sys_clock_nanosleep(struct cok_kcore *core, struct cok_regs *r)
 	else
 		err = 0;
 	if (!err)
-		err = get_ts(p, r->rdx, &ns);
+		err = user_timespec_ns(p, r->rdx, &ns);
 	if (err)
 		return err;
 	if (kind == CLK_CPU && (r->rsi & TIMER_ABSTIME))

@@ -17,12 +17,6 @@
 #define SA_EXPOSE_TAGBITS	0x00000800ULL
 /* The sa_flags Linux keeps (UAPI_SA_FLAGS): others read back as 0. */
 #define SA_KEPT			(COK_SA_KNOWN | SA_EXPOSE_TAGBITS)
-#define NSEC_PER_SEC		1000000000ULL
-
-static bool valid_signal(int64_t sig)
-{
-	return sig >= 1 && sig <= COK_NSIG;
-}
 
 static struct cok_proc *me(struct cok_kcore *core)
 {
@@ -36,7 +30,7 @@ int64_t sys_rt_sigaction(struct cok_kcore *core, struct cok_regs *r)
 	int64_t sig = (int32_t)r->rdi;
 	struct cok_sigaction new, old;
 
-	if (r->r10 != SIGSET_SIZE || !valid_signal(sig))
+	if (r->r10 != SIGSET_SIZE || !cok_valid_signal(sig))
 		return -EINVAL;
 	if (r->rsi && (sig == COK_SIGKILL || sig == COK_SIGSTOP))
 		return -EINVAL;
@@ -255,20 +249,19 @@ int64_t sys_pause(struct cok_kcore *core, struct cok_regs *r)
 	return wait_for_signal(core, 0);
 }
 
+/* The relative timeout at uts (0: none) as a TSC deadline in *dl. */
 static int64_t timeout_tsc(struct cok_proc *p, uint64_t uts, uint64_t *dl)
 {
-	int64_t ts[2];
+	uint64_t ns;
+	int64_t err;
 
 	*dl = 0;
 	if (!uts)
 		return 0;
-	if (as_read(&p->as, ts, uts, sizeof(ts)))
-		return -EFAULT;
-	if (ts[0] < 0 || ts[1] < 0 || (uint64_t)ts[1] >= NSEC_PER_SEC)
-		return -EINVAL;
-	*dl = rdtsc() + sched_ns_to_tsc(p, (uint64_t)ts[0] * NSEC_PER_SEC +
-					(uint64_t)ts[1]) + 1;
-	return 0;
+	err = user_timespec_ns(p, uts, &ns);
+	if (!err)
+		*dl = rdtsc() + sched_ns_to_tsc(p, ns) + 1;
+	return err;
 }
 
 /* The signals of set wake t while it waits for them: unblocked. */
@@ -332,7 +325,7 @@ int64_t sys_kill(struct cok_kcore *core, struct cok_regs *r)
 	int64_t sig = (int32_t)r->rsi;
 	struct cok_siginfo info;
 
-	if (sig && !valid_signal(sig))
+	if (sig && !cok_valid_signal(sig))
 		return -EINVAL;
 	if (pid != 0 && pid != (int32_t)p->pid && pid != -(int32_t)p->pid)
 		return -ESRCH;
@@ -359,7 +352,7 @@ static int64_t send_to_thread(struct cok_kcore *core, int32_t tgid,
 	t = proc_find_thread(p, (uint32_t)tid);
 	if ((tgid && (uint32_t)tgid != p->pid) || !t)
 		return -ESRCH;
-	if (sig && !valid_signal(sig))	/* check_kill_permission() */
+	if (sig && !cok_valid_signal(sig))	/* check_kill_permission() */
 		return -EINVAL;
 	if (!sig)
 		return 0;
@@ -392,7 +385,7 @@ int64_t sys_tkill(struct cok_kcore *core, struct cok_regs *r)
 static int64_t queued_info(struct cok_proc *p, uint64_t uinfo, int64_t sig,
 			   struct cok_siginfo *info)
 {
-	if (!valid_signal(sig))
+	if (!cok_valid_signal(sig))
 		return -EINVAL;
 	if (as_read(&p->as, info, uinfo, sizeof(*info)))
 		return -EFAULT;

@@ -43,6 +43,12 @@
 #define COK_SIGWINCH		28
 #define COK_SIGRTMIN		32
 
+/* Linux's valid_signal(): 1 to 64. */
+static inline bool cok_valid_signal(int64_t sig)
+{
+	return sig >= 1 && sig <= COK_NSIG;
+}
+
 /* A signal's bit in a 64-bit set (the kernel's sigset_t). */
 #define COK_SIGBIT(sig)		(1ULL << ((sig) - 1))
 /* What no mask blocks and no handler catches. */

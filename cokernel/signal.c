@@ -19,11 +19,6 @@
 
 #define SYSCALL_INSN_LEN	2	/* 0f 05: a restart runs it again */
 
-static bool valid_signal(int64_t sig)
-{
-	return sig >= 1 && sig <= COK_NSIG;
-}
-
 /* --- the pending queues (under sig_lock) --------------------------------- */
 
 static void sq_add(struct cok_sigqueue *q, const struct cok_siginfo *info)
@@ -161,7 +156,7 @@ int signal_send(struct cok_kcore *self, struct cok_proc *p,
 {
 	struct cok_thread *to;
 
-	if (!valid_signal(info->signo))
+	if (!cok_valid_signal(info->signo))
 		return -EINVAL;
 	to = queue(p, t, info);
 	if (to)
@@ -183,7 +178,7 @@ int64_t signal_from_linux(struct cok_kcore *core, struct cok_msg *m,
 	struct cok_siginfo info = { .signo = (int32_t)m->arg[0],
 				    .code = (int32_t)m->arg[1] };
 
-	if (!valid_signal((int64_t)m->arg[0]) || m->arg[0] == COK_SIGKILL)
+	if (!cok_valid_signal((int64_t)m->arg[0]) || m->arg[0] == COK_SIGKILL)
 		return -COK_EINVAL;	/* SIGKILL is COK_MSG_KILL */
 	info.u.kill.pid = (int32_t)m->arg[2];
 	info.u.kill.uid = (uint32_t)m->arg[3];
